@@ -1,0 +1,173 @@
+"""Who may speak now, what counts, the tally and the result.
+
+seed 003 §四(二)2: 参会人员要对决策事项逐一发表意见，明确表示同意、不同意或缓议的意见并说明理由。会议主持人应当最后
+发表意见。因故不能参加会议的班子成员可以通过书面形式表达本人意见。
+seed 003 §四(二)3: 实行一事一议。赞成数超过应到会成员半数方为通过。
+国务院令第713号 第30条: 行政首长在集体讨论的基础上作出决定；与多数人意见不一致的，应当在会上说明理由。
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from .fractions import Fraction
+from .profiles import Profile
+from .vocabulary import ItemResult, Stance
+
+
+class Refusal(StrEnum):
+    """Why a member may not speak now. The meeting layer maps each to a typed error."""
+
+    NOT_ELIGIBLE = "not_eligible"
+    CHAIR_NOT_LAST = "chair_not_last"
+    CHAIR_HAS_SPOKEN = "chair_has_spoken"
+    REASON_REQUIRED = "reason_required"
+
+
+def reason_required(stance: Stance | str) -> bool:
+    """不同意 and 缓议 must state a reason; 同意 may (seed 003 §四(二)2 "说明理由"; ux.md)."""
+    return Stance(stance) in (Stance.DISAGREE, Stance.DEFER)
+
+
+def may_speak(
+    person_id: int,
+    *,
+    chair_id: int,
+    eligible: Iterable[int],
+    spoken: Iterable[int],
+    chair_has_spoken: bool,
+) -> Refusal | None:
+    """May ``person_id`` give (or correct) an opinion now? ``None`` means yes.
+
+    - only present, non-recused members are eligible (seed 003 §四(二)2, §四(二)5);
+    - the chair speaks last: not while any other eligible member has not spoken (seed 003 §四(二)2; 713号 第30条);
+    - once the chair has spoken, the others' opinions are final (the chair spoke on what they said); the chair may
+      still correct their own until the result.
+    """
+    eligible = frozenset(eligible)
+    if person_id not in eligible:
+        return Refusal.NOT_ELIGIBLE
+    if person_id == chair_id:
+        if waiting_for(chair_id=chair_id, eligible=eligible, spoken=spoken):
+            return Refusal.CHAIR_NOT_LAST
+        return None
+    if chair_has_spoken:
+        return Refusal.CHAIR_HAS_SPOKEN
+    return None
+
+
+def waiting_for(*, chair_id: int, eligible: Iterable[int], spoken: Iterable[int]) -> frozenset[int]:
+    """Eligible members other than the chair who have not yet spoken (the chair waits for them)."""
+    return frozenset(eligible) - frozenset(spoken) - {chair_id}
+
+
+def decision_base(n_members: int, recused: int, *, recused_in_n: bool) -> int:
+    """The N of the pass test for one item.
+
+    Default (domain.md, the stricter reading): a recused member stays in N. A profile may set N minus the recused.
+    """
+    if recused < 0 or recused > n_members:
+        raise ValueError("recused count out of range")
+    return n_members if recused_in_n else n_members - recused
+
+
+@dataclass(frozen=True)
+class Tally:
+    agree: int
+    disagree: int
+    defer: int
+    written_agree: int
+    written_disagree: int
+    written_defer: int
+    written_counted: bool
+    n: int  # the base of the pass test (应到会成员, per profile)
+    fraction: Fraction
+
+    @property
+    def yes(self) -> int:
+        """Yes votes that count: those present, plus written ones only when the profile counts them."""
+        return self.agree + (self.written_agree if self.written_counted else 0)
+
+    @property
+    def needed(self) -> int:
+        return self.fraction.needed(self.n)
+
+    @property
+    def passes(self) -> bool:
+        """赞成数超过应到会成员半数: 2·yes > N (seed 003 §四(二)3; 民法典 第1259条)."""
+        return self.n > 0 and self.fraction.met(self.yes, self.n)
+
+    def as_dict(self) -> dict:
+        return {
+            "agree": self.agree,
+            "disagree": self.disagree,
+            "defer": self.defer,
+            "written_agree": self.written_agree,
+            "written_disagree": self.written_disagree,
+            "written_defer": self.written_defer,
+            "written_counted": self.written_counted,
+            "yes": self.yes,
+            "n": self.n,
+            "needed": self.needed,
+            "passes": self.passes,
+            "rule": self.fraction.label,
+            "source": self.fraction.source,
+        }
+
+
+def _count(stances: Iterable[Stance | str]) -> dict[Stance, int]:
+    counts = {s: 0 for s in Stance}
+    for s in stances:
+        counts[Stance(s)] += 1
+    return counts
+
+
+def tally(
+    opinions: Iterable[Stance | str], written: Iterable[Stance | str], *, n: int, profile: Profile
+) -> Tally:
+    """Count the opinions given in the room and the written opinions of absentees.
+
+    缓议 counts as not-yes. Written opinions are recorded always and counted only if the profile says so
+    (seed 003 §四(二)2 records them; some bodies, e.g. a 党支部 admitting members, count them).
+    """
+    o, w = _count(opinions), _count(written)
+    return Tally(
+        agree=o[Stance.AGREE],
+        disagree=o[Stance.DISAGREE],
+        defer=o[Stance.DEFER],
+        written_agree=w[Stance.AGREE],
+        written_disagree=w[Stance.DISAGREE],
+        written_defer=w[Stance.DEFER],
+        written_counted=profile.count_written_opinions,
+        n=n,
+        fraction=profile.passing,
+    )
+
+
+def can_still_pass(t: Tally, outstanding: int) -> bool:
+    """Could the item still pass if every eligible member who has not spoken agreed?
+
+    When this is false the room must say so: quorate, yet the pass threshold is out of reach.
+    """
+    return t.n > 0 and t.fraction.met(t.yes + outstanding, t.n)
+
+
+def majority_result(t: Tally) -> ItemResult:
+    """Majority mode: passed when 2·yes > N, else not passed (seed 003 §四(二)3)."""
+    return ItemResult.PASSED if t.passes else ItemResult.NOT_PASSED
+
+
+def head_decision_result(adopt: bool) -> ItemResult:
+    return ItemResult.HEAD_ADOPTED if adopt else ItemResult.HEAD_REJECTED
+
+
+def head_against_majority(adopt: bool, t: Tally) -> bool:
+    """Does the head decide against the majority view? Then reasons must be stated in the meeting (713号 第30条)."""
+    return adopt != t.passes
+
+
+def may_reconsider(agreeing: int, n_members: int, profile: Profile) -> bool:
+    """复议: reopening a decided item needs more than half of all members to agree (党政领导干部选拔任用工作条例)."""
+    return n_members > 0 and profile.reconsideration.met(agreeing, n_members)

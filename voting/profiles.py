@@ -1,0 +1,143 @@
+"""Rule profiles: which fractions, which settings, each with its source (``voting/profiles/*.toml``).
+
+Where the seeds disagree with each other the product makes the rule configurable (domain.md); a profile is that
+configuration, loaded from a data file so that a body can adopt its own rules without code changes.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Mapping
+from types import MappingProxyType
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from .fractions import Fraction
+from .vocabulary import ItemCategory, MeetingKind, PreparationStep
+
+PROFILE_DIR = Path(__file__).with_name("profiles")
+DEFAULT_PROFILE = "seed003"
+
+
+class ProfileError(ValueError):
+    """A profile file is missing or malformed."""
+
+
+@dataclass(frozen=True)
+class RelationType:
+    code: str
+    label: str
+    examples: str
+    source: str
+    recuse: bool
+    reason_required: bool
+
+
+@dataclass(frozen=True)
+class Profile:
+    name: str
+    title: str
+    source: str
+    quorum: Mapping[MeetingKind, Fraction]
+    personnel_quorum: Fraction
+    two_thirds_categories: frozenset[ItemCategory]
+    passing: Fraction
+    count_written_opinions: bool
+    recused_in_n: bool
+    reconsideration: Fraction
+    recusal_categories: frozenset[ItemCategory]
+    recusal_source: str
+    large_funds_threshold_yuan: int
+    preparation: Mapping[ItemCategory, tuple[PreparationStep, ...]]
+    preparation_source: str
+
+    def meeting_quorum(self, kind: MeetingKind) -> Fraction:
+        return self.quorum[kind]
+
+    def required_steps(self, category: ItemCategory | str) -> tuple[PreparationStep, ...]:
+        return self.preparation.get(ItemCategory(category), ())
+
+
+def _fraction(table: dict, where: str) -> Fraction:
+    try:
+        return Fraction(
+            num=int(table["num"]),
+            den=int(table["den"]),
+            inclusive=bool(table["inclusive"]),
+            source=str(table["source"]),
+            label=str(table["label"]),
+        )
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ProfileError(f"{where}: {exc}") from exc
+
+
+def parse_profile(data: dict) -> Profile:
+    """Build a :class:`Profile` from parsed TOML, refusing anything incomplete."""
+    try:
+        quorum = {kind: _fraction(data["quorum"][kind.value], f"quorum.{kind.value}") for kind in MeetingKind}
+        personnel = data["personnel_quorum"]
+        passing = data["passing"]
+        prep = data["preparation"]
+        preparation = {
+            cat: tuple(PreparationStep(step) for step in prep.get(cat.value, ())) for cat in ItemCategory
+        }
+        return Profile(
+            name=str(data["name"]),
+            title=str(data["title"]),
+            source=str(data["source"]),
+            quorum=MappingProxyType(quorum),
+            personnel_quorum=_fraction(personnel, "personnel_quorum"),
+            two_thirds_categories=frozenset(ItemCategory(c) for c in personnel.get("categories", ["personnel"])),
+            passing=_fraction(passing, "passing"),
+            count_written_opinions=bool(passing["count_written_opinions"]),
+            recused_in_n=bool(passing["recused_in_n"]),
+            reconsideration=_fraction(data["reconsideration"], "reconsideration"),
+            recusal_categories=frozenset(ItemCategory(c) for c in data["recusal"]["categories"]),
+            recusal_source=str(data["recusal"]["source"]),
+            large_funds_threshold_yuan=int(data["large_funds"]["threshold_yuan"]),
+            preparation=MappingProxyType(preparation),
+            preparation_source=str(prep["source"]),
+        )
+    except KeyError as exc:
+        raise ProfileError(f"profile is missing {exc}") from exc
+    except (ValueError, TypeError) as exc:
+        raise ProfileError(f"malformed profile: {exc}") from exc
+
+
+def load_profile(name: str = DEFAULT_PROFILE) -> Profile:
+    """Load ``voting/profiles/<name>.toml`` (cached, one shared immutable object per name)."""
+    return _load_profile(name)
+
+
+@cache
+def _load_profile(name: str) -> Profile:
+    if not name.replace("_", "").replace("-", "").isalnum():
+        raise ProfileError(f"invalid profile name {name!r}")
+    path = PROFILE_DIR / f"{name}.toml"
+    if not path.is_file():
+        raise ProfileError(f"no rule profile named {name!r}")
+    with path.open("rb") as fh:
+        return parse_profile(tomllib.load(fh))
+
+
+def available_profiles() -> list[Profile]:
+    return [load_profile(p.stem) for p in sorted(PROFILE_DIR.glob("*.toml"))]
+
+
+@cache
+def relation_types() -> dict[str, RelationType]:
+    """The relation types of 公务员法 第74、76条, from ``voting/relations.toml``."""
+    with Path(__file__).with_name("relations.toml").open("rb") as fh:
+        data = tomllib.load(fh)
+    return {
+        code: RelationType(
+            code=code,
+            label=str(t["label"]),
+            examples=str(t["examples"]),
+            source=str(t["source"]),
+            recuse=bool(t["recuse"]),
+            reason_required=bool(t["reason_required"]),
+        )
+        for code, t in data.items()
+    }
