@@ -1,0 +1,1 @@
+"""The room and everything stored: bodies, people, meetings, agenda, attendance, opinions, events."""

@@ -1,0 +1,111 @@
+"""The live room's actions: one registry serves the Socket.IO events, the JSON API and the OpenAPI document.
+
+Each action names its payload model, the service function that performs it, who may call it, and a summary.
+:func:`perform` validates, runs the service in one transaction (persist), and returns the :class:`Outcome`
+whose acknowledgement the caller sends before anything is broadcast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlmodel import Session
+
+from . import room
+from .actors import Actor
+from .db import unit_of_work
+from .errors import NotFound, ObserverCannotVote, PermissionDenied
+from .room import Outcome
+from .schemas import (
+    DeferIn,
+    Empty,
+    HeadDecisionIn,
+    ItemRef,
+    NotesIn,
+    OpinionIn,
+    Payload,
+    ReconsiderIn,
+    RecusalIn,
+    RecusalRemoveIn,
+    RollCallIn,
+    WrittenOpinionIn,
+    parse,
+)
+
+STAFF, CHAIR, MEMBER = "staff", "chair", "member"
+
+
+@dataclass(frozen=True)
+class Action:
+    name: str
+    payload: type[Payload]
+    run: Callable[[Session, Actor, int, Payload], Outcome]
+    roles: frozenset[str]
+    summary: str
+    rule: str = ""
+
+
+def _a(name, payload, run, roles, summary, rule=""):
+    return Action(name, payload, run, frozenset(roles), summary, rule)
+
+
+ACTIONS: dict[str, Action] = {a.name: a for a in [
+    _a("roll_call", RollCallIn, lambda s, a, m, p: room.roll_call(s, a, m, p), {STAFF},
+       "点名：登记出席、迟到、请假（须注明事由）、中途离席，并记录时间"),
+    _a("check_in", Empty, lambda s, a, m, p: room.check_in(s, a), {MEMBER, CHAIR},
+       "成员在平板上签到"),
+    _a("open_meeting", Empty, lambda s, a, m, p: room.open_meeting(s, a, m), {STAFF},
+       "宣布开会：须达到法定到会人数", "seed 003 §四(二)1"),
+    _a("close_meeting", Empty, lambda s, a, m, p: room.close_meeting(s, a, m), {STAFF},
+       "宣布散会：个人链接随即失效"),
+    _a("open_item", ItemRef, lambda s, a, m, p: room.open_item(s, a, m, p.item_id), {STAFF},
+       "开始审议一个议题（一事一议；决策准备未完成的不得提交）", "seed 003 §四(二)3；国务院令第713号 第26、28条"),
+    _a("call_opinions", ItemRef, lambda s, a, m, p: room.call_opinions(s, a, m, p.item_id), {STAFF},
+       "请与会成员逐一发表意见", "seed 003 §四(二)2"),
+    _a("give_opinion", OpinionIn, lambda s, a, m, p: room.give_opinion(s, a, p), {MEMBER, CHAIR},
+       "发表意见：同意 / 不同意 / 缓议（不同意、缓议须说明理由）；主持人最后发表", "seed 003 §四(二)2"),
+    _a("written_opinion", WrittenOpinionIn, lambda s, a, m, p: room.written_opinion(s, a, m, p),
+       {STAFF, MEMBER, CHAIR}, "登记因故缺席成员的书面意见", "seed 003 §四(二)2"),
+    _a("add_recusal", RecusalIn, lambda s, a, m, p: room.add_recusal(s, a, m, p), {STAFF},
+       "登记回避（其他可能影响公正的情形，须写明理由）", "公务员法 第76条"),
+    _a("remove_recusal", RecusalRemoveIn, lambda s, a, m, p: room.remove_recusal(s, a, m, p), {STAFF},
+       "撤销手工登记的回避"),
+    _a("close_item", ItemRef, lambda s, a, m, p: room.close_item(s, a, m, p.item_id), {STAFF},
+       "宣布表决结果：赞成数超过应到会成员半数为通过", "seed 003 §四(二)3"),
+    _a("head_decide", HeadDecisionIn, lambda s, a, m, p: room.head_decide(s, a, m, p), {STAFF, CHAIR},
+       "行政首长决定（与多数人意见不一致的须说明理由）", "国务院令第713号 第30条"),
+    _a("defer_item", DeferIn, lambda s, a, m, p: room.defer_item(s, a, m, p), {STAFF, CHAIR},
+       "暂缓决策（须说明理由）", "seed 003 §四(二)3"),
+    _a("reconsider", ReconsiderIn, lambda s, a, m, p: room.reconsider(s, a, m, p), {STAFF},
+       "复议：超过全体成员半数同意后开启新一轮", "党政领导干部选拔任用工作条例"),
+    _a("set_notes", NotesIn, lambda s, a, m, p: room.set_notes(s, a, m, p), {STAFF},
+       "记录人的议题备注"),
+]}
+
+
+def role_of(actor: Actor) -> str:
+    if actor.is_staff:
+        return STAFF
+    if actor.kind == "chair":
+        return CHAIR
+    if actor.kind == "member":
+        return MEMBER
+    return actor.kind
+
+
+def perform(name: str, actor: Actor, meeting_id: int, data: object) -> Outcome:
+    """Validate → run the service in one transaction → the committed outcome (nothing changes on refusal)."""
+    action = ACTIONS.get(name)
+    if action is None:
+        raise NotFound(what=f"操作 {name}")
+    role = role_of(actor)
+    if role not in action.roles:
+        if actor.kind == "observer" and name in ("give_opinion", "written_opinion"):
+            raise ObserverCannotVote()
+        raise PermissionDenied()
+    if actor.meeting_id is not None and actor.meeting_id != meeting_id:
+        raise PermissionDenied()
+    payload = parse(action.payload, data)
+    with unit_of_work() as s:
+        return action.run(s, actor, meeting_id, payload)

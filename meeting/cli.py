@@ -1,0 +1,110 @@
+"""Commands of ``python run.py``: serve, demo, create-admin, create-api-token, init-db."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import os
+import socket
+import sys
+
+from sqlmodel import select
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="run.py", description="议事 Yishi — 会议决策系统 / meeting decisions")
+    sub = p.add_subparsers(dest="command")
+
+    def server_opts(sp):
+        sp.add_argument("--host", default=os.environ.get("YISHI_HOST", "127.0.0.1"),
+                        help="address to listen on; 0.0.0.0 to serve tablets on the LAN (default 127.0.0.1)")
+        sp.add_argument("--port", type=int, default=int(os.environ.get("YISHI_PORT", "5000")))
+        sp.add_argument("--async-mode", default=os.environ.get("YISHI_ASYNC_MODE", "eventlet"),
+                        choices=["eventlet", "gevent", "threading"])
+
+    server_opts(sub.add_parser("serve", help="run the server (default command)"))
+    d = sub.add_parser("demo", help="create a demo body, meeting and secretary account, print the links, and serve")
+    server_opts(d)
+    d.add_argument("--no-serve", action="store_true", help="create the demo data and print the links only")
+    a = sub.add_parser("create-admin", help="create a secretary/administrator account")
+    a.add_argument("--username", required=True)
+    a.add_argument("--display-name", default="")
+    a.add_argument("--password", help="default: asked on the terminal (or YISHI_ADMIN_PASSWORD)")
+    t = sub.add_parser("create-api-token", help="create an API token for a user (printed once)")
+    t.add_argument("--username", required=True)
+    t.add_argument("--name", default="api")
+    sub.add_parser("init-db", help="create the database tables")
+    return p
+
+
+def _lan_address() -> str:
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+            s.connect(("10.255.255.255", 1))  # no packet is sent; this only picks the outgoing interface
+            return s.getsockname()[0]
+    except OSError:
+        return "127.0.0.1"
+
+
+def serve(app, host: str, port: int) -> None:
+    from . import presence
+
+    socketio = app.extensions["socketio"]
+    if not app.config.get("SOCKETIO_MESSAGE_QUEUE"):
+        with app.app_context():
+            presence.reset_all()
+    kwargs = {}
+    if app.config["YISHI_ASYNC_MODE"] == "eventlet":
+        kwargs["max_size"] = app.config["YISHI_MAX_CONNECTIONS"]  # eventlet's default is 1,024 connections
+    if app.config["YISHI_ASYNC_MODE"] == "threading":
+        kwargs["allow_unsafe_werkzeug"] = True
+    print(f"议事 Yishi: http://{host}:{port}/  (async mode {app.config['YISHI_ASYNC_MODE']}, "
+          f"database {app.config['DATABASE_URL'].split('@')[-1]})", flush=True)
+    socketio.run(app, host=host, port=port, log_output=False, **kwargs)
+
+
+def main(argv: list[str]) -> int:
+    args = _parser().parse_args(argv or ["serve"])
+    os.environ["YISHI_ASYNC_MODE"] = getattr(args, "async_mode", None) or os.environ.get("YISHI_ASYNC_MODE",
+                                                                                         "eventlet")
+    from .app import create_app
+    from .auth import hash_password, new_api_token
+    from .db import unit_of_work
+    from .models import User
+
+    app = create_app()
+    cmd = args.command or "serve"
+    if cmd == "serve":
+        serve(app, args.host, args.port)
+    elif cmd == "init-db":
+        print("database ready:", app.config["DATABASE_URL"])
+    elif cmd == "create-admin":
+        password = args.password or os.environ.get("YISHI_ADMIN_PASSWORD") or getpass.getpass("密码 / password: ")
+        if len(password) < 8:
+            print("密码至少 8 位 / password must have at least 8 characters", file=sys.stderr)
+            return 2
+        with app.app_context(), unit_of_work() as s:
+            if s.exec(select(User).where(User.username == args.username)).first():
+                print(f"用户 {args.username} 已存在 / user exists", file=sys.stderr)
+                return 2
+            s.add(User(username=args.username, display_name=args.display_name or args.username,
+                       password_hash=hash_password(password), role="admin"))
+        print(f"已创建管理员 {args.username} / admin created")
+    elif cmd == "create-api-token":
+        with app.app_context(), unit_of_work() as s:
+            user = s.exec(select(User).where(User.username == args.username)).first()
+            if user is None:
+                print("no such user", file=sys.stderr)
+                return 2
+            print(new_api_token(s, user, args.name))
+    elif cmd == "demo":
+        from .demo import create_demo
+
+        host_for_links = _lan_address() if args.host == "0.0.0.0" else args.host
+        base = f"http://{host_for_links}:{args.port}"
+        with app.app_context():
+            info = create_demo()
+        print(info.describe(base), flush=True)
+        if not args.no_serve:
+            serve(app, args.host, args.port)
+    return 0

@@ -1,0 +1,189 @@
+"""Typed refusals. Every refusal has a stable code, a one-sentence Chinese message naming the rule and its
+source, and changes nothing (the service raises before it commits). Serialises itself to JSON:
+``{"ok": false, "error": {"code": …, "message": …, "source": …}}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_babel import gettext
+
+
+class YishiError(Exception):
+    code = "error"
+    http_status = 400
+    msgid = "操作未能完成。"
+    source = ""
+
+    def __init__(self, msgid: str | None = None, *, source: str | None = None, **params: Any) -> None:
+        if msgid is not None:
+            self.msgid = msgid
+        if source is not None:
+            self.source = source
+        self.params = params
+        super().__init__(self.msgid % params if params else self.msgid)
+
+    @property
+    def message(self) -> str:
+        try:
+            return gettext(self.msgid, **self.params)
+        except (RuntimeError, KeyError):  # outside an app context or a bad translation
+            return self.msgid % self.params if self.params else self.msgid
+
+    def to_dict(self) -> dict:
+        err = {"code": self.code, "message": self.message}
+        if self.source:
+            err["source"] = self.source
+        return {"ok": False, "error": err}
+
+
+class InvalidPayload(YishiError):
+    code = "invalid_payload"
+    msgid = "请求格式不正确：%(detail)s"
+
+
+class NotFound(YishiError):
+    code = "not_found"
+    http_status = 404
+    msgid = "未找到%(what)s。"
+
+
+class PermissionDenied(YishiError):
+    code = "permission_denied"
+    http_status = 403
+    msgid = "您无权进行此操作。"
+
+
+class NotSignedIn(YishiError):
+    code = "not_signed_in"
+    http_status = 401
+    msgid = "请先登录。"
+
+
+class InvalidToken(YishiError):
+    code = "invalid_token"
+    http_status = 401
+    msgid = "链接无效或已过期（会议已结束或链接已作废），请向会议秘书索取新的链接。"
+
+
+class Conflict(YishiError):
+    code = "conflict"
+    http_status = 409
+    msgid = "%(detail)s"
+
+
+class NotQuorate(YishiError):
+    code = "not_quorate"
+    http_status = 409
+    msgid = "到会人数不足：应到会%(n)d人，实到%(present)d人，%(kind)s须%(fraction)s（至少%(needed)d人）到会方可召开。"
+
+
+class ItemNotDecidable(YishiError):
+    code = "item_not_decidable"
+    http_status = 409
+    msgid = "本议题不能作出决定：应到会%(n)d人，参与本议题%(present)d人，%(category)s须%(fraction)s（至少%(needed)d人）到会。"
+
+
+class PreparationIncomplete(YishiError):
+    code = "preparation_incomplete"
+    http_status = 409
+    msgid = "本议题未完成%(steps)s，不得提交会议讨论。"
+
+
+class ChairNotLast(YishiError):
+    code = "chair_not_last"
+    http_status = 409
+    msgid = "会议主持人应当最后发表意见：尚有%(waiting)d名成员未发表意见。"
+    source = "seed 003 §四(二)2；国务院令第713号 第30条"
+
+
+class ChairHasSpoken(YishiError):
+    code = "chair_has_spoken"
+    http_status = 409
+    msgid = "主持人已最后发表意见，其他成员的意见不能再提交或更改。"
+    source = "seed 003 §四(二)2"
+
+
+class Recused(YishiError):
+    code = "recused"
+    http_status = 403
+    msgid = "您需回避本议题，不参与讨论和表决。"
+    source = "seed 003 §四(二)5；公务员法 第74、76条"
+
+
+class ObserverCannotVote(YishiError):
+    code = "observer_cannot_vote"
+    http_status = 403
+    msgid = "列席人员不参与表决。"
+    source = "seed 003 §四(二)4"
+
+
+class AbsentCannotVote(YishiError):
+    code = "absent_cannot_vote"
+    http_status = 403
+    msgid = "您未在会场（%(attendance)s），不能在会上发表意见；因故不能参会的成员可提交书面意见。"
+    source = "seed 003 §四(二)2"
+
+
+class NotPresentForWritten(YishiError):
+    code = "present_member_written"
+    http_status = 409
+    msgid = "书面意见仅适用于因故不能参加会议的成员；到会成员请在会上发表意见。"
+    source = "seed 003 §四(二)2"
+
+
+class ItemNotOpen(YishiError):
+    code = "item_not_open"
+    http_status = 409
+    msgid = "该议题当前未在征求意见。"
+
+
+class ItemClosed(YishiError):
+    code = "item_closed"
+    http_status = 409
+    msgid = "该议题已结束（%(result)s），不能再发表意见。"
+
+
+class ReasonRequired(YishiError):
+    code = "reason_required"
+    msgid = "选择“%(stance)s”时必须说明理由。"
+    source = "seed 003 §四(二)2"
+
+
+class AnotherItemOpen(YishiError):
+    code = "another_item_open"
+    http_status = 409
+    msgid = "议题“%(title)s”尚未结束。一事一议：同一时间只能审议一个议题。"
+    source = "seed 003 §四(二)3"
+
+
+class MeetingNotInSession(YishiError):
+    code = "meeting_not_in_session"
+    http_status = 409
+    msgid = "会议尚未宣布开始。"
+
+
+class MeetingClosed(YishiError):
+    code = "meeting_closed"
+    http_status = 409
+    msgid = "会议已结束。"
+
+
+class InvalidState(YishiError):
+    code = "invalid_state"
+    http_status = 409
+    msgid = "%(detail)s"
+
+
+class HeadReasonRequired(YishiError):
+    code = "head_reason_required"
+    msgid = "主持人的决定与多数人意见不一致，应当在会上说明理由。"
+    source = "国务院令第713号 第30条"
+
+
+class ReconsiderRefused(YishiError):
+    code = "reconsider_refused"
+    http_status = 409
+    msgid = "复议须经超过全体成员半数同意：全体成员%(n)d人，同意复议%(agreeing)d人，至少需要%(needed)d人。"
+    source = "党政领导干部选拔任用工作条例"

@@ -1,0 +1,108 @@
+"""Socket.IO handlers, kept thin: authenticate the connection, validate the payload, call the service, ack,
+broadcast. A refusal is a typed acknowledgement ``{"ok": false, "error": {"code", "message", "source"}}``.
+
+Client → server events: every name in :data:`meeting.actions.ACTIONS` (payload as in ``docs/api.md``) and
+``sync`` (ask for a fresh snapshot). Server → client: ``snapshot`` {state, me} on connect and on ``sync``;
+``state`` (a view's full state after any change); ``progress`` (coalesced counts while opinions come in; the full
+view also gets the opinions and tally); ``me`` (a member's personal block when someone else changed it).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import current_app, request
+from flask_socketio import SocketIO, join_room
+
+from . import presence
+from .actions import ACTIONS, perform
+from .actors import Actor
+from .auth import staff_actor, token_actor
+from .broadcast import person_room, room_name
+from .db import read_only
+from .errors import InvalidPayload, NotFound, PermissionDenied, YishiError
+from .models import Meeting
+from .state import build, me
+
+log = logging.getLogger(__name__)
+
+
+def register(socketio: SocketIO) -> None:
+    actors: dict[str, Actor] = {}
+
+    def snapshot(actor: Actor) -> dict:
+        zone = current_app.config["YISHI_TIMEZONE"]
+        with read_only() as s:
+            out = {"state": build(s, actor.meeting_id, actor.view, zone), "me": None}
+            if actor.is_seat:
+                out["me"] = me(s, actor.meeting_id, actor.person_id, zone)
+        return out
+
+    @socketio.on("connect")
+    def on_connect(auth=None):
+        auth = auth if isinstance(auth, dict) else {}
+        token = auth.get("token") or request.args.get("token")
+        try:
+            with read_only() as s:
+                if token:
+                    actor = token_actor(s, str(token))
+                else:
+                    actor = staff_actor(s)
+                    if actor is None:
+                        raise PermissionDenied()
+                    try:
+                        meeting_id = int(auth.get("meeting_id") or request.args.get("meeting_id"))
+                    except (TypeError, ValueError):
+                        raise InvalidPayload(detail="meeting_id") from None
+                    if s.get(Meeting, meeting_id) is None:
+                        raise NotFound(what="会议")
+                    actor = Actor(kind=actor.kind, name=actor.name, user_id=actor.user_id, meeting_id=meeting_id,
+                                  device=actor.device)
+        except YishiError as err:
+            from flask_socketio import ConnectionRefusedError
+
+            raise ConnectionRefusedError(err.to_dict()["error"]) from None
+        actors[request.sid] = actor
+        join_room(room_name(actor.meeting_id))
+        join_room(room_name(actor.meeting_id, actor.view))
+        if actor.is_seat:
+            join_room(person_room(actor.meeting_id, actor.person_id))
+            presence.connected(actor.seat_id)
+        socketio.emit("snapshot", snapshot(actor), to=request.sid)
+        if actor.is_seat:  # the secretary's roster shows who is connected
+            current_app.extensions["yishi.broadcaster"].send_state(actor.meeting_id)
+
+    @socketio.on("disconnect")
+    def on_disconnect(*_args):
+        actor = actors.pop(request.sid, None)
+        if actor is not None and actor.is_seat:
+            presence.disconnected(actor.seat_id)
+            current_app.extensions["yishi.broadcaster"].send_state(actor.meeting_id)
+
+    @socketio.on("sync")
+    def on_sync(_data=None):
+        actor = actors.get(request.sid)
+        if actor is None:
+            return {"ok": False, "error": {"code": "invalid_token", "message": "连接未认证，请重新打开链接。"}}
+        return {"ok": True, **snapshot(actor)}
+
+    def make_handler(name: str):
+        def handler(data=None):
+            actor = actors.get(request.sid)
+            if actor is None:
+                return {"ok": False, "error": {"code": "invalid_token", "message": "连接未认证，请重新打开链接。"}}
+            try:
+                outcome = perform(name, actor, actor.meeting_id, data)
+            except YishiError as err:
+                return err.to_dict()
+            except Exception:  # never leave a tablet without an answer
+                log.exception("action %s failed", name)
+                return {"ok": False, "error": {"code": "server_error", "message": "服务器内部错误，操作未完成，请重试。"}}
+            current_app.extensions["yishi.broadcaster"].after(outcome)
+            return outcome.ack
+
+        handler.__name__ = f"on_{name}"
+        return handler
+
+    for name in ACTIONS:
+        socketio.on_event(name, make_handler(name))

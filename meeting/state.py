@@ -1,0 +1,317 @@
+"""The room state each screen is sent: ``full`` (secretary, chair), ``member`` (tablets) and ``public``
+(projector, observers). The server is the authority: screens render this, they never compute a rule.
+
+Confidentiality (seed 003 §四(二)5): individual opinions go only to the full view; members and the public see
+progress counts, and after an item closes its tally and result — never who said what.
+"""
+
+from __future__ import annotations
+
+import json
+
+from sqlmodel import Session, col, select
+
+from voting import opinions as opinion_rules
+from voting.vocabulary import (
+    ATTENDANCE_LABELS,
+    DECISION_MODE_LABELS,
+    ITEM_CATEGORY_LABELS,
+    ITEM_RESULT_LABELS,
+    MEETING_KIND_LABELS,
+    PREPARATION_STEP_LABELS,
+    PRESENT_STATES,
+    STANCE_LABELS,
+    STEP_STATE_LABELS,
+    ItemResult,
+    Stance,
+)
+
+from .clock import cn_date, cn_datetime, cn_time, iso_utc, utcnow
+from .models import (
+    AgendaItem,
+    ItemStep,
+    ItemSubject,
+    Material,
+    Observer,
+    Opinion,
+    Person,
+    Recusal,
+    Round,
+    WrittenOpinion,
+)
+from .room import Room, item_facts, live_item, load_room, meeting_quorum
+from .setup import item_history, missing_steps
+
+VIEWS = ("full", "member", "public")
+
+
+def meeting_title(room: Room) -> str:
+    """E.g. 某某区人民政府第12次常务会议."""
+    kind = MEETING_KIND_LABELS.get(room.meeting.kind, "")
+    return f"{room.body.name}第{room.meeting.session_number}次{kind}"
+
+
+def _people(s: Session, ids) -> dict[int, Person]:
+    ids = set(ids)
+    if not ids:
+        return {}
+    return {p.id: p for p in s.exec(select(Person).where(col(Person.id).in_(ids)))}
+
+
+def _result_label(result: str | None) -> str:
+    return ITEM_RESULT_LABELS.get(ItemResult(result), result) if result else ""
+
+
+def build(s: Session, meeting_id: int, view: str, zone: str = "Asia/Shanghai") -> dict:
+    if view not in VIEWS:
+        raise ValueError(view)
+    room = load_room(s, meeting_id)
+    m = room.meeting
+    full = view == "full"
+    people = _people(s, [seat.person_id for seat in room.seats] + [m.chair_person_id])
+    q = meeting_quorum(room)
+    pass_needed = room.profile.passing.needed(room.n)
+    present = len(room.present_ids)
+    counts = {a: 0 for a in ATTENDANCE_LABELS}
+    for seat in room.seats:
+        counts[seat.attendance] = counts.get(seat.attendance, 0) + 1
+
+    roster = []
+    for seat in room.seats:
+        p = people[seat.person_id]
+        entry = {
+            "person_id": seat.person_id, "name": p.name, "title": p.title,
+            "attendance": seat.attendance, "attendance_label": ATTENDANCE_LABELS.get(seat.attendance, ""),
+            "is_chair": seat.person_id == m.chair_person_id,
+        }
+        if view != "public":
+            entry["arrived_at"] = cn_time(seat.arrived_at, zone)
+            entry["left_at"] = cn_time(seat.left_at, zone)
+        if full:
+            entry["absence_reason"] = seat.absence_reason
+            entry["connected"] = seat.connections > 0
+        roster.append(entry)
+
+    items = list(s.exec(select(AgendaItem).where(AgendaItem.meeting_id == m.id).order_by(col(AgendaItem.position))))
+    rounds = {}
+    for r in s.exec(select(Round).join(AgendaItem, col(AgendaItem.id) == Round.item_id)
+                    .where(AgendaItem.meeting_id == m.id)):
+        rounds[(r.item_id, r.number)] = r
+
+    agenda = []
+    for it in items:
+        if it.confidential and view == "public":
+            title = "（保密议题）"
+        else:
+            title = it.title
+        r = rounds.get((it.id, it.round))
+        entry = {
+            "id": it.id, "position": it.position, "title": title, "category": it.category,
+            "category_label": ITEM_CATEGORY_LABELS.get(it.category, ""), "status": it.status, "round": it.round,
+            "presenter": it.presenter, "submitting_unit": it.submitting_unit,
+            "result": r.result if r else None, "result_label": _result_label(r.result if r else None),
+            "confidential": it.confidential,
+        }
+        if full:
+            entry["missing_steps"] = [PREPARATION_STEP_LABELS[x] for x in missing_steps(s, it, room.body.profile)]
+            entry["carried_from_item_id"] = it.carried_from_item_id
+        agenda.append(entry)
+
+    state = {
+        "view": view,
+        "server_time": iso_utc(utcnow()),
+        "meeting": {
+            "id": m.id, "title": meeting_title(room), "body": room.body.name, "kind": m.kind,
+            "kind_label": MEETING_KIND_LABELS.get(m.kind, ""), "session_number": m.session_number,
+            "date": cn_date(m.starts_at, zone), "starts_at": cn_datetime(m.starts_at, zone), "place": m.place,
+            "status": m.status, "decision_mode": room.body.decision_mode,
+            "decision_mode_label": DECISION_MODE_LABELS.get(room.body.decision_mode, ""),
+            "chair": {"person_id": m.chair_person_id, "name": people[m.chair_person_id].name,
+                      "delegated": m.delegated_by_person_id is not None},
+            "recorder": m.recorder_name,
+        },
+        "attendance": {
+            "n": room.n, "present": present, "counts": counts, "quorum": q.as_dict(),
+            "pass_needed": pass_needed,
+            # quorate, yet fewer present than the yes votes an item needs: nothing can pass (domain.md, N=8/4)
+            "cannot_pass": q.ok and present < pass_needed,
+            "pass_rule": room.profile.passing.label, "pass_source": room.profile.passing.source,
+        },
+        "roster": roster,
+        "agenda": agenda,
+        "current": None,
+        "last_closed": None,
+    }
+    if full:
+        state["observers"] = [
+            {"id": o.id, "name": o.name, "unit": o.unit, "role": o.role}
+            for o in s.exec(select(Observer).where(Observer.meeting_id == m.id).order_by(col(Observer.id)))
+        ]
+
+    live = live_item(s, m.id)
+    if live is not None:
+        state["current"] = _current(s, room, live, view, people, zone)
+    closed = [it for it in items if it.status in ("closed", "deferred")]
+    if closed:
+        last = max(closed, key=lambda it: rounds[(it.id, it.round)].closed_at or m.created_at)
+        state["last_closed"] = _closed_summary(s, room, last, rounds[(last.id, last.round)], view, people)
+    return state
+
+
+def _current(s: Session, room: Room, item: AgendaItem, view: str, people: dict, zone: str) -> dict:
+    full = view == "full"
+    facts = item_facts(s, room, item)
+    chair_id = room.meeting.chair_person_id
+    cur = {
+        "id": item.id, "title": item.title if not (item.confidential and view == "public") else "（保密议题）",
+        "category": item.category, "category_label": ITEM_CATEGORY_LABELS.get(item.category, ""),
+        "status": item.status, "round": item.round, "presenter": item.presenter,
+        "submitting_unit": item.submitting_unit,
+        "phase": "opinions" if item.status == "voting" else "discussion",
+        "progress": facts.as_progress(chair_id),
+        "quorum": facts.quorum.as_dict(),
+        "recused_person_ids": sorted(facts.recused),
+        "written_count": len(facts.written),
+        "pass_needed": facts.tally.needed, "n": facts.n_item,
+    }
+    if view != "public":
+        cur["summary"] = item.summary
+        cur["amount_yuan"] = item.amount_yuan
+        cur["materials"] = [
+            {"id": mt.id, "filename": mt.filename, "content_type": mt.content_type, "size": mt.size}
+            for mt in s.exec(select(Material).where(Material.item_id == item.id, Material.kind == "material")
+                             .order_by(col(Material.id)))
+        ]
+        cur["history"] = [
+            h | {"date": cn_date(h["starts_at"], zone), "starts_at": None,
+                 "result_label": _result_label(h["result"])}
+            for h in item_history(s, item)
+        ]
+    if full:
+        subj = s.exec(select(ItemSubject, Person).join(Person, col(Person.id) == ItemSubject.person_id)
+                      .where(ItemSubject.item_id == item.id)).all()
+        cur["subjects"] = [{"person_id": p.id, "name": p.name, "action": x.action} for x, p in subj]
+        recs = s.exec(select(Recusal).where(Recusal.item_id == item.id).order_by(col(Recusal.id))).all()
+        rec_people = _people(s, [r.person_id for r in recs] + [r.subject_person_id for r in recs if r.subject_person_id])
+        cur["recusals"] = [
+            {"person_id": r.person_id, "name": rec_people[r.person_id].name, "relation_type": r.relation_type,
+             "subject": rec_people[r.subject_person_id].name if r.subject_person_id else "",
+             "reason": r.reason, "source": r.source, "basis": r.basis}
+            for r in recs
+        ]
+        cur["opinions"] = [_opinion(o, people, zone) for o in facts.opinions]
+        written_people = _people(s, [w.person_id for w in facts.written])
+        cur["written"] = [_written(w, written_people, zone) for w in facts.written]
+        cur["tally"] = facts.tally.as_dict()
+        spoken = set(facts.spoken)
+        cur["not_spoken"] = [
+            {"person_id": pid, "name": people[pid].name, "is_chair": pid == chair_id}
+            for pid in [seat.person_id for seat in room.seats]
+            if pid in facts.eligible and pid not in spoken
+        ]
+        cur["steps"] = [
+            {"step": st.step, "label": PREPARATION_STEP_LABELS.get(st.step, st.step), "state": st.state,
+             "state_label": STEP_STATE_LABELS.get(st.state, st.state), "note": st.note}
+            for st in s.exec(select(ItemStep).where(ItemStep.item_id == item.id).order_by(col(ItemStep.id)))
+        ]
+        cur["notes"] = item.notes
+        cur["head_decides"] = room.head_decides
+    return cur
+
+
+def _opinion(o: Opinion, people: dict, zone: str) -> dict:
+    return {
+        "person_id": o.person_id, "name": people[o.person_id].name if o.person_id in people else "",
+        "stance": o.stance, "stance_label": STANCE_LABELS[Stance(o.stance)], "reason": o.reason,
+        "is_chair": o.is_chair, "version": o.version, "at": cn_time(o.updated_at, zone, seconds=True),
+    }
+
+
+def _written(w: WrittenOpinion, people: dict, zone: str) -> dict:
+    return {
+        "person_id": w.person_id, "name": people[w.person_id].name, "stance": w.stance,
+        "stance_label": STANCE_LABELS[Stance(w.stance)], "reason": w.reason, "submitted_by": w.submitted_by,
+        "at": cn_time(w.at, zone, seconds=True), "has_scan": w.material_id is not None,
+    }
+
+
+def _closed_summary(s: Session, room: Room, item: AgendaItem, rnd: Round, view: str, people: dict) -> dict:
+    tally = json.loads(rnd.tally_json) if rnd.tally_json else {}
+    out = {
+        "id": item.id, "title": item.title if not (item.confidential and view == "public") else "（保密议题）",
+        "round": rnd.number, "result": rnd.result, "result_label": _result_label(rnd.result),
+        "tally": {k: tally.get(k) for k in ("agree", "disagree", "defer", "yes", "n", "needed",
+                                            "written_agree", "written_disagree", "written_defer",
+                                            "written_counted", "rule")},
+        "defer_reason": rnd.defer_reason if view != "public" else "",
+    }
+    if rnd.head_adopt is not None:
+        out["head_reason"] = rnd.head_reason if view != "public" else ""
+        out["majority_passes"] = tally.get("passes")
+    if view == "full":
+        ops = s.exec(select(Opinion).where(Opinion.item_id == item.id, Opinion.round_number == rnd.number)
+                     .order_by(col(Opinion.id))).all()
+        out["opinions"] = [_opinion(o, people, "Asia/Shanghai") for o in ops]
+    return out
+
+
+def me(s: Session, meeting_id: int, person_id: int, zone: str = "Asia/Shanghai") -> dict:
+    """A member's personal block: their attendance, recusals and opinions (sent only to them)."""
+    room = load_room(s, meeting_id)
+    seat = room.seat_of(person_id)
+    person = s.get(Person, person_id)
+    items = {it.id: it for it in s.exec(select(AgendaItem).where(AgendaItem.meeting_id == meeting_id))}
+    ops = s.exec(select(Opinion).where(col(Opinion.item_id).in_(items), Opinion.person_id == person_id)).all()
+    opinions = {}
+    for o in ops:
+        if o.round_number == items[o.item_id].round:
+            opinions[str(o.item_id)] = {"round": o.round_number, "stance": o.stance,
+                                        "stance_label": STANCE_LABELS[Stance(o.stance)], "reason": o.reason,
+                                        "version": o.version, "at": cn_time(o.updated_at, zone, seconds=True)}
+    written = {}
+    for w in s.exec(select(WrittenOpinion).where(col(WrittenOpinion.item_id).in_(items),
+                                                 WrittenOpinion.person_id == person_id)):
+        if w.round_number == items[w.item_id].round:
+            written[str(w.item_id)] = {"stance": w.stance, "stance_label": STANCE_LABELS[Stance(w.stance)],
+                                       "reason": w.reason, "at": cn_time(w.at, zone, seconds=True)}
+    recused = sorted(s.exec(select(Recusal.item_id).where(col(Recusal.item_id).in_(items),
+                                                          Recusal.person_id == person_id)).all())
+    return {
+        "person_id": person_id, "name": person.name, "title": person.title,
+        "is_chair": person_id == room.meeting.chair_person_id,
+        "attendance": seat.attendance, "attendance_label": ATTENDANCE_LABELS.get(seat.attendance, ""),
+        "present": seat.attendance in PRESENT_STATES,
+        "recused_item_ids": recused, "opinions": opinions, "written": written,
+    }
+
+
+def progress(s: Session, meeting_id: int) -> dict | None:
+    """The small, frequent update while opinions come in: counts only, safe for every view."""
+    room = load_room(s, meeting_id)
+    item = live_item(s, meeting_id)
+    if item is None:
+        return None
+    facts = item_facts(s, room, item)
+    out = facts.as_progress(room.meeting.chair_person_id)
+    out["can_still_pass"] = opinion_rules.can_still_pass(facts.tally, facts.outstanding)
+    return out
+
+
+def full_progress(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> dict | None:
+    """Progress plus the opinions and tally, for the secretary and the chair."""
+    room = load_room(s, meeting_id)
+    item = live_item(s, meeting_id)
+    if item is None:
+        return None
+    facts = item_facts(s, room, item)
+    people = _people(s, [seat.person_id for seat in room.seats])
+    chair_id = room.meeting.chair_person_id
+    spoken = set(facts.spoken)
+    return facts.as_progress(chair_id) | {
+        "opinions": [_opinion(o, people, zone) for o in facts.opinions],
+        "tally": facts.tally.as_dict(),
+        "not_spoken": [
+            {"person_id": pid, "name": people[pid].name, "is_chair": pid == chair_id}
+            for pid in [seat.person_id for seat in room.seats] if pid in facts.eligible and pid not in spoken
+        ],
+    }

@@ -1,0 +1,165 @@
+"""Thin HTML views: sign-in, the dashboard, the live screens (console, tablet, projector), materials, QR codes.
+Setting-up pages are in :mod:`meeting.setup_views`."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import segno
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from sqlmodel import col, select
+
+from .auth import authenticate, check_csrf, login_required, staff_actor, token_actor
+from .db import read_only, unit_of_work
+from .errors import InvalidToken, NotFound, PermissionDenied, Recused, YishiError
+from .models import AgendaItem, Body, Material, Meeting, Observer, Person, Recusal, Seat
+from .room import load_room
+from .state import build, me, meeting_title
+
+bp = Blueprint("views", __name__)
+
+
+def error_page(err: YishiError):
+    return render_template("error.html", error=err.to_dict()["error"]), err.http_status
+
+
+def _safe_next(target: str | None) -> str:
+    if target and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("views.index")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    error = None
+    if request.method == "POST":
+        username = request.form.get("username", "").strip()
+        password = request.form.get("password", "")
+        with unit_of_work() as s:
+            user = authenticate(s, username, password)
+        if user is not None:
+            lang = session.get("lang")
+            session.clear()
+            if lang:
+                session["lang"] = lang
+            session["user_id"] = user.id
+            session.permanent = True
+            from .auth import csrf_token
+
+            csrf_token()
+            return redirect(_safe_next(request.args.get("next")), code=303)
+        error = "用户名或密码错误。"
+    return render_template("login.html", error=error), (401 if error else 200)
+
+
+@bp.post("/logout")
+def logout():
+    check_csrf()
+    session.clear()
+    return redirect(url_for("views.login"), code=303)
+
+
+@bp.get("/")
+@login_required
+def index():
+    with read_only() as s:
+        meetings = s.exec(select(Meeting, Body).join(Body, col(Body.id) == Meeting.body_id)
+                          .order_by(col(Meeting.starts_at).desc())).all()
+        bodies = s.exec(select(Body).order_by(col(Body.id))).all()
+        titles = {m.id: meeting_title(load_room(s, m.id)) for m, _ in meetings}
+    return render_template("index.html", meetings=meetings, bodies=bodies, titles=titles)
+
+
+@bp.get("/meetings/<int:meeting_id>/console")
+@login_required
+def console(meeting_id: int):
+    with read_only() as s:
+        if s.get(Meeting, meeting_id) is None:
+            raise NotFound(what="会议")
+        state = build(s, meeting_id, "full", current_app.config["YISHI_TIMEZONE"])
+    return render_template("console.html", state=state, meeting_id=meeting_id)
+
+
+@bp.get("/t/<token>")
+def tablet(token: str):
+    """A personal link: a member's or the chair's tablet, an observer's view, or the projector."""
+    zone = current_app.config["YISHI_TIMEZONE"]
+    with read_only() as s:
+        actor = token_actor(s, token)
+        state = build(s, actor.meeting_id, actor.view, zone)
+        mine = me(s, actor.meeting_id, actor.person_id, zone) if actor.is_seat else None
+    template = "projector.html" if actor.kind == "projector" else "tablet.html"
+    return render_template(template, token=token, actor=actor, state=state, me=mine)
+
+
+@bp.get("/materials/<int:material_id>")
+def material(material_id: int):
+    """A material opens inside the room page. Members see it unless recused from its item (seed 003 §四(二)5)."""
+    token = request.args.get("token", "")
+    with read_only() as s:
+        mat = s.get(Material, material_id)
+        if mat is None:
+            raise NotFound(what="材料")
+        item = s.get(AgendaItem, mat.item_id)
+        if token:
+            actor = token_actor(s, token)
+            if actor.meeting_id != item.meeting_id or actor.kind in ("projector", "observer"):
+                raise PermissionDenied()
+            if actor.is_seat and s.exec(select(Recusal).where(Recusal.item_id == item.id,
+                                                              Recusal.person_id == actor.person_id)).first():
+                raise Recused()
+        elif staff_actor(s) is None:
+            raise PermissionDenied()
+    path = Path(current_app.config["MATERIALS_DIR"]) / mat.stored_name
+    if not path.is_file():
+        abort(410)
+    resp = send_file(path, mimetype=mat.content_type, download_name=mat.filename,
+                     as_attachment=request.args.get("download") == "1", conditional=True)
+    resp.headers["Cache-Control"] = "private, no-store"
+    resp.headers["X-Content-Type-Options"] = "nosniff"
+    return resp
+
+
+@bp.get("/qr/<token>.svg")
+@login_required
+def qr(token: str):
+    """The QR code of a personal link, to print or show to the member."""
+    with read_only() as s:
+        known = (s.exec(select(Seat.id).where(Seat.token == token)).first()
+                 or s.exec(select(Observer.id).where(Observer.token == token)).first()
+                 or s.exec(select(Meeting.id).where(Meeting.projector_token == token)).first())
+    if not known:
+        raise InvalidToken()
+    url = url_for("views.tablet", token=token, _external=True)
+    buf = io.BytesIO()
+    segno.make(url, error="m").save(buf, kind="svg", scale=6, border=2)
+    resp = current_app.response_class(buf.getvalue(), mimetype="image/svg+xml")
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+@bp.get("/meetings/<int:meeting_id>/links")
+@login_required
+def links(meeting_id: int):
+    """Printable sheet: every member's personal link and QR code, the observers' and the projector's."""
+    with read_only() as s:
+        meeting = s.get(Meeting, meeting_id)
+        if meeting is None:
+            raise NotFound(what="会议")
+        room = load_room(s, meeting_id)
+        seats = s.exec(select(Seat, Person).join(Person, col(Person.id) == Seat.person_id)
+                       .where(Seat.meeting_id == meeting_id).order_by(col(Seat.seniority))).all()
+        observers = s.exec(select(Observer).where(Observer.meeting_id == meeting_id)).all()
+    return render_template("links.html", meeting=meeting, title=meeting_title(room), seats=seats,
+                           observers=observers)

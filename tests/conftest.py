@@ -1,0 +1,79 @@
+"""Shared fixtures. Every test builds its own app and data through the app's own services.
+
+The database is chosen by ``YISHI_TEST_DB``: ``sqlite`` (default; a fresh file per test) or ``postgresql`` (a fresh
+schema per test in the database named by ``YISHI_TEST_PG_URL``, default ``postgresql://127.0.0.1:5432/test``).
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+
+import pytest
+
+from tests.factories import Factory
+
+PG_URL = os.environ.get("YISHI_TEST_PG_URL", "postgresql+psycopg://127.0.0.1:5432/test")
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    if os.environ.get("YISHI_TEST_DB", "sqlite") != "postgresql":
+        yield f"sqlite:///{tmp_path / 'yishi.db'}"
+        return
+    import sqlalchemy as sa
+
+    schema = "t_" + uuid.uuid4().hex[:12]
+    admin = sa.create_engine(PG_URL)
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    sep = "&" if "?" in PG_URL else "?"
+    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+    admin.dispose()
+
+
+@pytest.fixture
+def app(tmp_path, database_url):
+    from meeting.app import create_app
+
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "MATERIALS_DIR": str(tmp_path / "instance" / "materials"),
+        "YISHI_ASYNC_MODE": "threading",
+        "YISHI_BROADCAST_INTERVAL": 0,
+    })
+    yield app
+    app.extensions["yishi.engine"].dispose()
+
+
+@pytest.fixture
+def socketio(app):
+    return app.extensions["socketio"]
+
+
+@pytest.fixture
+def factory(app):
+    """Builds bodies, people, meetings and items through the real services (see tests/factories.py)."""
+    return Factory(app)
+
+
+@pytest.fixture
+def http(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def staff_http(app, factory):
+    """An HTTP client signed in as a secretary, with the CSRF token to send."""
+    client = app.test_client()
+    factory.user("mishu", "correct horse battery", display_name="王秘书")
+    resp = client.post("/login", data={"username": "mishu", "password": "correct horse battery"})
+    assert resp.status_code in (302, 303), resp.data
+    with client.session_transaction() as sess:
+        client.csrf = sess["csrf"]
+    return client

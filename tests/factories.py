@@ -1,0 +1,109 @@
+"""Test data built through the same services the app uses (no hand-made rows)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from meeting import room, setup
+from meeting.actions import perform
+from meeting.actors import Actor
+from meeting.auth import hash_password
+from meeting.db import unit_of_work
+from meeting.models import Seat, User
+from meeting.schemas import BodyIn, ItemIn, MeetingIn, MembersIn, PersonIn, RelationIn, StepIn
+from sqlmodel import select
+
+STAFF = Actor(kind="user", name="测试秘书", user_id=1, device="pytest")
+
+
+class Factory:
+    def __init__(self, app):
+        self.app = app
+
+    def _uow(self):
+        return unit_of_work()
+
+    def user(self, username="mishu", password="correct horse battery", display_name="王秘书", role="secretary"):
+        with self.app.app_context(), self._uow() as s:
+            u = User(username=username, display_name=display_name, password_hash=hash_password(password), role=role)
+            s.add(u)
+            s.flush()
+            return u
+
+    def body(self, n=9, *, name="某某区人民政府", decision_mode="majority", kind="government", profile="seed003"):
+        """A body with n members in seniority order; returns (body, [person ids]). The first is the head."""
+        with self.app.app_context(), self._uow() as s:
+            body = setup.create_body(s, STAFF, BodyIn(name=name, kind=kind, decision_mode=decision_mode,
+                                                      profile=profile))
+            ids = []
+            for i in range(n):
+                title = "区长" if i == 0 else "副区长"
+                p = setup.create_person(s, STAFF, PersonIn(name=f"成员{i + 1:02d}", title=title, unit=name))
+                ids.append(p.id)
+            setup.set_members(s, STAFF, body.id, MembersIn(person_ids=ids))
+            return body, ids
+
+    def person(self, name="任免对象", title="", unit=""):
+        with self.app.app_context(), self._uow() as s:
+            return setup.create_person(s, STAFF, PersonIn(name=name, title=title, unit=unit))
+
+    def relation(self, a, b, type_, reason=""):
+        with self.app.app_context(), self._uow() as s:
+            return setup.add_relation(s, STAFF, RelationIn(person_a_id=a, person_b_id=b, type=type_, reason=reason))
+
+    def meeting(self, body_id, *, kind="executive", session_number=1, chair=None):
+        with self.app.app_context(), self._uow() as s:
+            return setup.create_meeting(
+                s, STAFF,
+                MeetingIn(body_id=body_id, kind=kind, session_number=session_number,
+                          starts_at=datetime(2023, 12, 9, 9, 0), place="区政府第一会议室", chair_person_id=chair,
+                          recorder_name="王秘书"),
+                "Asia/Shanghai",
+            )
+
+    def item(self, meeting_id, *, title="关于某某事项的议题", category="other", subjects=(), prepared=True, **kw):
+        """An agenda item; with prepared=True every step the profile requires is marked done."""
+        with self.app.app_context(), self._uow() as s:
+            item = setup.add_item(s, STAFF, meeting_id, ItemIn(
+                title=title, category=category, subjects=[{"person_id": p} for p in subjects], **kw))
+            if prepared:
+                for step in ("legality_review", "risk_assessment"):
+                    setup.set_step(s, STAFF, item.id, StepIn(step=step, state="done"))
+            return item
+
+    def tokens(self, meeting_id) -> dict[int, str]:
+        """person_id → personal link token."""
+        with self.app.app_context(), self._uow() as s:
+            return {seat.person_id: seat.token for seat in s.exec(select(Seat).where(Seat.meeting_id == meeting_id))}
+
+    def act(self, name, meeting_id, payload=None, actor=STAFF):
+        """Perform a room action as the secretary (or the given actor) through the action registry."""
+        with self.app.app_context():
+            return perform(name, actor, meeting_id, payload or {})
+
+    def seat_actor(self, meeting_id, person_id, chair_id=None):
+        kind = "chair" if person_id == chair_id else "member"
+        with self.app.app_context(), self._uow() as s:
+            seat = s.exec(select(Seat).where(Seat.meeting_id == meeting_id, Seat.person_id == person_id)).one()
+        return Actor(kind=kind, name=f"p{person_id}", person_id=person_id, seat_id=seat.id, meeting_id=meeting_id,
+                     device="pytest")
+
+    def present(self, meeting_id, person_ids):
+        for pid in person_ids:
+            self.act("roll_call", meeting_id, {"person_id": pid, "attendance": "present"})
+
+    def running(self, n=9, present=None, *, kind="executive", category="other", decision_mode="majority",
+                subjects=(), call=True):
+        """A body, an opened meeting with ``present`` members in, and one item open (opinions called)."""
+        body, ids = self.body(n, decision_mode=decision_mode)
+        m = self.meeting(body.id, kind=kind)
+        self.present(m.id, ids[: (n if present is None else present)])
+        self.act("open_meeting", m.id)
+        item = self.item(m.id, category=category, subjects=subjects)
+        self.act("open_item", m.id, {"item_id": item.id})
+        if call:
+            self.act("call_opinions", m.id, {"item_id": item.id})
+        return body, ids, m, item
+
+
+__all__ = ["Factory", "STAFF", "room"]
