@@ -41,6 +41,7 @@ def create_app(config: dict | None = None) -> Flask:
         DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'yishi.db'}",
         YISHI_ASYNC_MODE=os.environ.get("YISHI_ASYNC_MODE", "threading"),
         SOCKETIO_MESSAGE_QUEUE=os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        SOCKETIO_CHANNEL=os.environ.get("SOCKETIO_CHANNEL", "yishi"),
         YISHI_TIMEZONE=os.environ.get("YISHI_TIMEZONE", clock.DEFAULT_ZONE),
         YISHI_BROADCAST_INTERVAL=float(os.environ.get("YISHI_BROADCAST_INTERVAL", "0.15")),
         YISHI_MAX_CONNECTIONS=int(os.environ.get("YISHI_MAX_CONNECTIONS", "10000")),
@@ -82,6 +83,7 @@ def create_app(config: dict | None = None) -> Flask:
         app,
         async_mode=mode,
         message_queue=app.config["SOCKETIO_MESSAGE_QUEUE"],
+        channel=app.config["SOCKETIO_CHANNEL"],
         manage_session=True,
         ping_interval=10,
         ping_timeout=20,
@@ -108,6 +110,8 @@ def _template_helpers(app: Flask) -> None:
 
     @app.context_processor
     def _globals():
+        from flask_babel import get_locale
+
         from voting import vocabulary
 
-        return {"csrf_token": csrf_token, "vocab": vocabulary}
+        return {"csrf_token": csrf_token, "vocab": vocabulary, "get_locale": get_locale}

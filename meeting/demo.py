@@ -46,7 +46,8 @@ class DemoInfo:
 
 
 def create_demo() -> DemoInfo:
-    """Idempotent for the body and the account; each call adds a fresh meeting (next session number)."""
+    """Idempotent: the body, the account and an unfinished demo meeting are reused; a new meeting (next session
+    number) is made only when every earlier demo meeting has closed."""
     actor = Actor(kind="system", name="演示数据")
     with unit_of_work() as s:
         if not s.exec(select(User).where(User.username == DEMO_USER)).first():
@@ -66,6 +67,10 @@ def create_demo() -> DemoInfo:
             # 王志强 is the subject's father: LINEAL → he must recuse from the personnel item
             setup.add_relation(s, actor, RelationIn(person_a_id=by_name["王志强"].id, person_b_id=subject.id,
                                                     type="LINEAL", reason="父子"))
+        unfinished = s.exec(select(Meeting).where(Meeting.body_id == body.id, Meeting.status != "closed")
+                            .order_by(col(Meeting.id).desc())).first()
+        if unfinished is not None:
+            return _info(s, unfinished)
         last = s.exec(select(func.max(Meeting.session_number)).where(Meeting.body_id == body.id)).one() or 0
         start = to_local(utcnow() + timedelta(minutes=10)).replace(second=0, microsecond=0, tzinfo=None)
         meeting = setup.create_meeting(s, actor, MeetingIn(
@@ -89,14 +94,19 @@ def create_demo() -> DemoInfo:
             for step in steps:
                 setup.set_step(s, actor, item.id, StepIn(step=step, state="done", note="演示：已完成"))
         del personnel
-        seats = s.exec(select(Seat, Person).join(Person, col(Person.id) == Seat.person_id)
-                       .where(Seat.meeting_id == meeting.id).order_by(col(Seat.seniority))).all()
-        observers = s.exec(select(Observer).where(Observer.meeting_id == meeting.id)).all()
-        from .room import load_room
-        from .state import meeting_title
+        s.flush()
+        return _info(s, meeting)
 
-        return DemoInfo(
-            meeting_id=meeting.id, title=meeting_title(load_room(s, meeting.id)),
-            members=[(p.name, p.title, seat.token) for seat, p in seats],
-            observers=[(o.name, o.token) for o in observers], projector_token=meeting.projector_token,
-        )
+
+def _info(s, meeting: Meeting) -> DemoInfo:
+    from .room import load_room
+    from .state import meeting_title
+
+    seats = s.exec(select(Seat, Person).join(Person, col(Person.id) == Seat.person_id)
+                   .where(Seat.meeting_id == meeting.id).order_by(col(Seat.seniority))).all()
+    observers = s.exec(select(Observer).where(Observer.meeting_id == meeting.id)).all()
+    return DemoInfo(
+        meeting_id=meeting.id, title=meeting_title(load_room(s, meeting.id)),
+        members=[(p.name, p.title, seat.token) for seat, p in seats],
+        observers=[(o.name, o.token) for o in observers], projector_token=meeting.projector_token,
+    )

@@ -1,0 +1,107 @@
+#!/usr/bin/env python3
+"""Set up and run Yishi, or set up and run every test — the README's two commands.
+
+    python3 dev.py run  [run.py demo options, e.g. --host 0.0.0.0 --port 5000]
+    python3 dev.py test [extra pytest arguments]
+
+Uses only the standard library until the virtual environment (.venv) exists; reinstalls dependencies only when
+pyproject.toml changes. ``test`` runs the whole suite on SQLite and then on PostgreSQL (``YISHI_TEST_PG_URL``,
+default postgresql://127.0.0.1:5432/test); the real-server tests run once per async mode (eventlet, gevent).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import venv
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PY = VENV / "bin" / "python"
+STAMP = VENV / ".yishi-installed"
+
+
+def sh(*cmd: str | os.PathLike, env: dict | None = None, check: bool = True) -> int:
+    print("+", " ".join(str(c) for c in cmd), flush=True)
+    rc = subprocess.call([str(c) for c in cmd], cwd=ROOT, env=env)
+    if check and rc != 0:
+        sys.exit(rc)
+    return rc
+
+
+def ensure_venv(extras: str) -> None:
+    if not PY.exists():
+        try:
+            venv.EnvBuilder(with_pip=True).create(VENV)
+        except Exception as exc:  # Debian/Ubuntu without the venv module's ensurepip
+            sys.exit(f"Could not create .venv ({exc}).\nOn Debian/Ubuntu: sudo apt-get install -y python3-venv")
+    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
+    have = STAMP.read_text().strip() if STAMP.exists() else ""
+    if have != want:
+        sh(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+        sh(PY, "-m", "pip", "install", "--quiet", "-e", f".[{extras}]" if extras else ".")
+        STAMP.write_text(want)
+
+
+def postgres_reachable(url: str) -> bool:
+    code = ("import sqlalchemy as sa,sys\n"
+            f"e=sa.create_engine({url!r})\n"
+            "try:\n with e.connect() as c: c.execute(sa.text('select 1'))\n"
+            "except Exception as x: print(x); sys.exit(1)")
+    return subprocess.call([str(PY), "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL) == 0
+
+
+def count(junit: Path) -> tuple[int, int, int]:
+    root = ET.parse(junit).getroot()
+    suites = [root] if root.tag == "testsuite" else list(root)
+    tests = sum(int(s.get("tests", 0)) for s in suites)
+    failed = sum(int(s.get("failures", 0)) + int(s.get("errors", 0)) for s in suites)
+    skipped = sum(int(s.get("skipped", 0)) for s in suites)
+    return tests - failed - skipped, failed, skipped
+
+
+def run_tests(extra: list[str]) -> int:
+    ensure_venv("test")
+    pg_url = os.environ.get("YISHI_TEST_PG_URL", "postgresql+psycopg://127.0.0.1:5432/test")
+    databases = ["sqlite"]
+    if postgres_reachable(pg_url):
+        databases.append("postgresql")
+    elif os.environ.get("CI"):
+        print(f"PostgreSQL is not reachable at {pg_url}: CI runs the whole suite on both databases.")
+        return 1
+    else:
+        print(f"warning: PostgreSQL not reachable at {pg_url}; running on SQLite only.")
+    totals = [0, 0, 0]
+    rc = 0
+    for db in databases:
+        junit = ROOT / "build" / f"junit-{db}.xml"
+        junit.parent.mkdir(exist_ok=True)
+        env = dict(os.environ, YISHI_TEST_DB=db, YISHI_TEST_PG_URL=pg_url)
+        print(f"\n=== whole suite on {db} ===", flush=True)
+        code = sh(PY, "-m", "pytest", "-p", "no:cacheprovider", f"--junitxml={junit}", *extra, env=env, check=False)
+        rc = rc or code
+        if junit.exists():
+            for i, n in enumerate(count(junit)):
+                totals[i] += n
+    print(f"\nyishi (sqlite{' + postgresql' if len(databases) > 1 else ''}): "
+          f"{totals[0]} passed, {totals[1]} failed, {totals[2]} skipped")
+    return rc
+
+
+def main(argv: list[str]) -> int:
+    if not argv or argv[0] not in ("run", "test"):
+        print(__doc__)
+        return 2
+    if argv[0] == "test":
+        return run_tests(argv[1:])
+    ensure_venv("")
+    os.execv(str(PY), [str(PY), str(ROOT / "run.py"), "demo", *argv[1:]])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,52 @@
+"""`python run.py --help` lists the commands; create-admin makes an argon2-hashed account."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _run(args, tmp_path, database_url, **env):
+    import os
+
+    e = dict(os.environ, YISHI_INSTANCE=str(tmp_path / "inst"), DATABASE_URL=database_url,
+             YISHI_ASYNC_MODE="threading", **env)
+    return subprocess.run([sys.executable, "run.py", *args], cwd=ROOT, env=e, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_help_lists_the_commands(tmp_path, database_url):
+    out = _run(["--help"], tmp_path, database_url).stdout
+    for command in ("serve", "demo", "create-admin", "create-api-token", "init-db"):
+        assert command in out
+
+
+def test_create_admin_stores_an_argon2_hash(tmp_path, database_url):
+    res = _run(["create-admin", "--username", "admin", "--password", "a-long-password"], tmp_path, database_url)
+    assert res.returncode == 0, res.stderr
+    engine = create_engine(database_url.replace("postgresql://", "postgresql+psycopg://"))
+    with engine.connect() as conn:
+        row = conn.execute(text("select password_hash, role from \"user\" where username='admin'")).one()
+    engine.dispose()
+    assert row[0].startswith("$argon2") and "a-long-password" not in row[0]
+    assert row[1] == "admin"
+
+
+def test_create_admin_refuses_a_short_password_and_stores_nothing(tmp_path, database_url):
+    res = _run(["create-admin", "--username", "admin", "--password", "short"], tmp_path, database_url)
+    assert res.returncode == 2
+    engine = create_engine(database_url)
+    with engine.connect() as conn:
+        assert conn.execute(text("select count(*) from \"user\"")).scalar_one() == 0
+    engine.dispose()
+
+
+def test_demo_prints_the_links_and_reuses_the_unfinished_meeting(tmp_path, database_url):
+    first = _run(["demo", "--no-serve"], tmp_path, database_url)
+    second = _run(["demo", "--no-serve"], tmp_path, database_url)
+    assert first.returncode == 0, first.stderr
+    assert "第1次常务会议" in first.stdout and "/t/" in first.stdout and "demo /" in first.stdout
+    assert first.stdout == second.stdout
