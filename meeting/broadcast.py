@@ -1,9 +1,10 @@
 """Telling the room. Persist, then acknowledge, then broadcast.
 
-State changes (an item opens, the chair speaks, a result) send each view its new state. Opinions are frequent:
-the voter gets its acknowledgement at once, and the room gets progress at most once per
-``YISHI_BROADCAST_INTERVAL`` seconds (default 0.15) — a 3,000-seat plenary is then ~3,000 acknowledgements plus a
-few dozen progress messages per room, not 9 million. With ``SOCKETIO_MESSAGE_QUEUE`` set, emits reach clients on
+State changes (an item opens, the chair speaks, a result, a check-in) send each view its new state; opinions send
+progress. Both are coalesced: the actor gets its acknowledgement at once, and each room gets at most one state and
+one progress message per ``YISHI_BROADCAST_INTERVAL`` seconds (default 0.15), built from the database at send time
+so nothing is stale — a 3,000-seat plenary is then ~3,000 acknowledgements plus a few dozen room messages, not
+9 million. With ``SOCKETIO_MESSAGE_QUEUE`` set, emits reach clients on
 every worker through Redis.
 """
 
@@ -33,7 +34,7 @@ class Broadcaster:
         self.socketio = socketio
         self.interval = float(app.config["YISHI_BROADCAST_INTERVAL"])
         self.zone = app.config["YISHI_TIMEZONE"]
-        self._pending: set[int] = set()
+        self._pending: set[tuple[str, int]] = set()
         self._lock = threading.Lock()
 
     # -- after an action has been persisted and acknowledged
@@ -51,7 +52,7 @@ class Broadcaster:
 
     def _deliver(self, outcome: Outcome) -> None:
         if outcome.broadcast == "state":
-            self.send_state(outcome.meeting_id)
+            self.state_changed(outcome.meeting_id)
         elif outcome.broadcast == "progress":
             self.progress_changed(outcome.meeting_id)
         for person_id in outcome.notify_people:
@@ -68,25 +69,32 @@ class Broadcaster:
             block = me(s, meeting_id, person_id, self.zone)
         self.socketio.emit("me", block, to=person_room(meeting_id, person_id))
 
-    # -- coalesced progress
-    def progress_changed(self, meeting_id: int) -> None:
-        if self.interval <= 0:
-            self._flush(meeting_id)
-            return
-        with self._lock:
-            if meeting_id in self._pending:
-                return
-            self._pending.add(meeting_id)
-        self.socketio.start_background_task(self._flush_later, meeting_id)
+    # -- coalescing
+    def state_changed(self, meeting_id: int) -> None:
+        self._coalesce("state", meeting_id, self.send_state)
 
-    def _flush_later(self, meeting_id: int) -> None:
+    def progress_changed(self, meeting_id: int) -> None:
+        self._coalesce("progress", meeting_id, self.send_progress)
+
+    def _coalesce(self, kind: str, meeting_id: int, send) -> None:
+        if self.interval <= 0:
+            send(meeting_id)
+            return
+        key = (kind, meeting_id)
+        with self._lock:
+            if key in self._pending:
+                return
+            self._pending.add(key)
+        self.socketio.start_background_task(self._send_later, key, send)
+
+    def _send_later(self, key: tuple[str, int], send) -> None:
         self.socketio.sleep(self.interval)
         with self._lock:
-            self._pending.discard(meeting_id)
+            self._pending.discard(key)
         with self.app.app_context():
-            self._flush(meeting_id)
+            send(key[1])
 
-    def _flush(self, meeting_id: int) -> None:
+    def send_progress(self, meeting_id: int) -> None:
         with read_only() as s:
             small = progress(s, meeting_id)
             detailed = full_progress(s, meeting_id, self.zone)

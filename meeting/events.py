@@ -70,14 +70,14 @@ def register(socketio: SocketIO) -> None:
             presence.connected(actor.seat_id)
         socketio.emit("snapshot", snapshot(actor), to=request.sid)
         if actor.is_seat:  # the secretary's roster shows who is connected
-            current_app.extensions["yishi.broadcaster"].send_state(actor.meeting_id)
+            current_app.extensions["yishi.broadcaster"].state_changed(actor.meeting_id)
 
     @socketio.on("disconnect")
     def on_disconnect(*_args):
         actor = actors.pop(request.sid, None)
         if actor is not None and actor.is_seat:
             presence.disconnected(actor.seat_id)
-            current_app.extensions["yishi.broadcaster"].send_state(actor.meeting_id)
+            current_app.extensions["yishi.broadcaster"].state_changed(actor.meeting_id)
 
     @socketio.on("sync")
     def on_sync(_data=None):

@@ -228,11 +228,15 @@ def live_item(s: Session, meeting_id: int) -> AgendaItem | None:
     ).first()
 
 
-def _require_in_session(room: Room) -> None:
-    if room.meeting.status == "closed":
+def _require_meeting_in_session(meeting: Meeting) -> None:
+    if meeting.status == "closed":
         raise MeetingClosed()
-    if room.meeting.status != "in_session":
+    if meeting.status != "in_session":
         raise MeetingNotInSession()
+
+
+def _require_in_session(room: Room) -> None:
+    _require_meeting_in_session(room.meeting)
 
 
 def _require_meeting_quorum(room: Room) -> None:
@@ -444,16 +448,12 @@ def call_opinions(s: Session, actor: Actor, meeting_id: int, item_id: int) -> Ou
     return Outcome(meeting_id, ack={"ok": True})
 
 
-def _refuse_seat_opinion(room: Room, actor: Actor, recused: set[int]) -> None:
-    if actor.kind == "observer":
-        raise ObserverCannotVote()
-    if not actor.is_seat:
-        raise PermissionDenied()
-    if actor.person_id in recused:
-        raise Recused()
-    seat = room.seat_of(actor.person_id)
+def _refuse_seat_opinion(seat: Seat | None, recused: bool) -> None:
+    """Only a present, non-recused member of this meeting may speak (seed 003 §四(二)2, §四(二)5)."""
     if seat is None:
         raise PermissionDenied()
+    if recused:
+        raise Recused()
     if seat.attendance not in PRESENT_STATES:
         raise AbsentCannotVote(attendance=ATTENDANCE_LABELS.get(seat.attendance, seat.attendance))
 
@@ -490,34 +490,47 @@ def give_opinion(s: Session, actor: Actor, data: OpinionIn) -> Outcome:
         raise ObserverCannotVote()
     if not actor.is_seat:
         raise PermissionDenied()
-    room = load_room(s, actor.meeting_id)
-    item = _item_of(s, room, data.item_id)
-    _require_in_session(room)
+    # One vote touches only the voter's own rows, so a 3,000-seat burst stays linear; only the chair's statement
+    # needs the whole room (who is eligible, who has spoken).
+    meeting = s.get(Meeting, actor.meeting_id)
+    item = s.get(AgendaItem, data.item_id)
+    if meeting is None or item is None or item.meeting_id != meeting.id:
+        raise NotFound(what="议题")
+    _require_meeting_in_session(meeting)
     if item.status in ("closed", "deferred"):
         raise ItemClosed(result=ITEM_RESULT_LABELS.get(ItemResult(current_round(s, item).result or "deferred")))
     if item.status != "voting" or data.round != item.round:
         raise ItemNotOpen()
     rnd = current_round(s, item, lock=True)  # serialises the chair-last check across workers
-    facts = item_facts(s, room, item, rnd)
-    _refuse_seat_opinion(room, actor, facts.recused)
+    seat = s.exec(select(Seat).where(Seat.meeting_id == meeting.id, Seat.person_id == actor.person_id)).first()
+    recused = s.exec(select(Recusal.id).where(Recusal.item_id == item.id,
+                                              Recusal.person_id == actor.person_id)).first() is not None
+    _refuse_seat_opinion(seat, recused)
     if opinion_rules.reason_required(data.stance) and not data.reason:
         raise ReasonRequired(stance=STANCE_LABELS[data.stance])
-    chair_id = room.meeting.chair_person_id
+    chair_id = meeting.chair_person_id
+    is_chair = actor.person_id == chair_id
+    if is_chair:
+        facts = item_facts(s, load_room(s, meeting.id), item, rnd)
+        eligible, spoken = facts.eligible, facts.spoken
+        op = next((o for o in facts.opinions if o.person_id == actor.person_id), None)
+    else:  # present and not recused, checked above: the voter is eligible
+        eligible, spoken = {actor.person_id}, []
+        op = s.exec(select(Opinion).where(Opinion.item_id == item.id, Opinion.round_number == rnd.number,
+                                          Opinion.person_id == actor.person_id)).first()
     refusal = opinion_rules.may_speak(
-        actor.person_id, chair_id=chair_id, eligible=facts.eligible, spoken=facts.spoken,
+        actor.person_id, chair_id=chair_id, eligible=eligible, spoken=spoken,
         chair_has_spoken=rnd.chair_spoke_at is not None,
     )
     if refusal == opinion_rules.Refusal.CHAIR_NOT_LAST:
-        raise ChairNotLast(waiting=len(opinion_rules.waiting_for(chair_id=chair_id, eligible=facts.eligible,
-                                                                  spoken=facts.spoken)))
+        raise ChairNotLast(waiting=len(opinion_rules.waiting_for(chair_id=chair_id, eligible=eligible,
+                                                                  spoken=spoken)))
     if refusal == opinion_rules.Refusal.CHAIR_HAS_SPOKEN:
         raise ChairHasSpoken()
     if refusal is not None:
         raise PermissionDenied()
 
     now = utcnow()
-    is_chair = actor.person_id == chair_id
-    op = next((o for o in facts.opinions if o.person_id == actor.person_id), None)
     if op is None:
         op = Opinion(item_id=item.id, round_number=rnd.number, person_id=actor.person_id, stance=data.stance,
                      reason=data.reason, is_chair=is_chair, given_at=now, updated_at=now)
@@ -533,12 +546,12 @@ def give_opinion(s: Session, actor: Actor, data: OpinionIn) -> Outcome:
     if is_chair and rnd.chair_spoke_at is None:
         rnd.chair_spoke_at = now
         s.add(rnd)
-    audit.record(s, actor, "opinion.given" if op.version == 1 else "opinion.corrected", room.meeting.id,
+    audit.record(s, actor, "opinion.given" if op.version == 1 else "opinion.corrected", meeting.id,
                  item_id=item.id, round=rnd.number, person_id=actor.person_id, stance=op.stance,
                  reason=op.reason, version=op.version, is_chair=is_chair, client_id=data.client_id)
     ack = _opinion_ack(op, item, duplicate=False)
     # the chair's statement changes what the room may do next: send everyone the new state
-    return Outcome(room.meeting.id, ack=ack, broadcast="state" if is_chair else "progress", opinion=ack["opinion"])
+    return Outcome(meeting.id, ack=ack, broadcast="state" if is_chair else "progress", opinion=ack["opinion"])
 
 
 def _recusal_grounds_now(s: Session, room: Room, item: AgendaItem) -> set[int]:

@@ -68,7 +68,7 @@ def build(s: Session, meeting_id: int, view: str, zone: str = "Asia/Shanghai") -
     room = load_room(s, meeting_id)
     m = room.meeting
     full = view == "full"
-    people = _people(s, [seat.person_id for seat in room.seats] + [m.chair_person_id])
+    people = _people(s, ([seat.person_id for seat in room.seats] if full else []) + [m.chair_person_id])
     q = meeting_quorum(room)
     pass_needed = room.profile.passing.needed(room.n)
     present = len(room.present_ids)
@@ -77,20 +77,16 @@ def build(s: Session, meeting_id: int, view: str, zone: str = "Asia/Shanghai") -
         counts[seat.attendance] = counts.get(seat.attendance, 0) + 1
 
     roster = []
-    for seat in room.seats:
-        p = people[seat.person_id]
-        entry = {
-            "person_id": seat.person_id, "name": p.name, "title": p.title,
-            "attendance": seat.attendance, "attendance_label": ATTENDANCE_LABELS.get(seat.attendance, ""),
-            "is_chair": seat.person_id == m.chair_person_id,
-        }
-        if view != "public":
-            entry["arrived_at"] = cn_time(seat.arrived_at, zone)
-            entry["left_at"] = cn_time(seat.left_at, zone)
-        if full:
-            entry["absence_reason"] = seat.absence_reason
-            entry["connected"] = seat.connections > 0
-        roster.append(entry)
+    if full:  # tablets and the projector get the counts only: a 3,000-seat roster per change would swamp them
+        for seat in room.seats:
+            p = people[seat.person_id]
+            roster.append({
+                "person_id": seat.person_id, "name": p.name, "title": p.title,
+                "attendance": seat.attendance, "attendance_label": ATTENDANCE_LABELS.get(seat.attendance, ""),
+                "is_chair": seat.person_id == m.chair_person_id,
+                "arrived_at": cn_time(seat.arrived_at, zone), "left_at": cn_time(seat.left_at, zone),
+                "absence_reason": seat.absence_reason, "connected": seat.connections > 0,
+            })
 
     items = list(s.exec(select(AgendaItem).where(AgendaItem.meeting_id == m.id).order_by(col(AgendaItem.position))))
     rounds = {}
