@@ -11,7 +11,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from flask import current_app
+import time
+
 from sqlalchemy import event
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -45,10 +48,19 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-def create_schema(engine: Engine) -> None:
+def create_schema(engine: Engine, attempts: int = 5) -> None:
+    """Create missing tables. Two processes starting at once on a fresh database may race (one sees a table
+    the other is creating): retry, since ``create_all`` only creates what is still missing."""
     from . import models  # noqa: F401  (registers the tables)
 
-    SQLModel.metadata.create_all(engine)
+    for attempt in range(attempts):
+        try:
+            SQLModel.metadata.create_all(engine)
+            return
+        except (OperationalError, ProgrammingError, IntegrityError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.2 * (attempt + 1))
 
 
 def engine() -> Engine:

@@ -334,7 +334,7 @@ def check_in(s: Session, actor: Actor) -> Outcome:
     s.add(seat)
     audit.record(s, actor, "attendance.check_in", room.meeting.id, person_id=seat.person_id,
                  attendance=seat.attendance)
-    return Outcome(room.meeting.id, ack={"ok": True, "attendance": seat.attendance})
+    return Outcome(room.meeting.id, ack={"ok": True, "attendance": seat.attendance}, notify_people=[seat.person_id])
 
 
 # ---------------------------------------------------------------- the meeting
@@ -686,10 +686,11 @@ def _close_round(s: Session, room: Room, item: AgendaItem, rnd: Round, facts: It
 def _require_all_spoken(room: Room, facts: ItemFacts) -> None:
     chair_id = room.meeting.chair_person_id
     waiting = opinion_rules.waiting_for(chair_id=chair_id, eligible=facts.eligible, spoken=facts.spoken)
+    source = "seed 003 §四(二)2；国务院令第713号 第30条"
     if waiting:
-        raise InvalidState(detail=f"尚有{len(waiting)}名成员未发表意见。")
+        raise InvalidState(detail=f"尚有{len(waiting)}名成员未发表意见，不能宣布结果。", source=source)
     if chair_id in facts.eligible and chair_id not in facts.spoken:
-        raise InvalidState(detail="主持人尚未最后发表意见。")
+        raise InvalidState(detail="主持人尚未最后发表意见，不能宣布结果。", source=source)
 
 
 def close_item(s: Session, actor: Actor, meeting_id: int, item_id: int) -> Outcome:

@@ -225,9 +225,10 @@ def _opinion(o: Opinion, people: dict, zone: str) -> dict:
 
 def _written(w: WrittenOpinion, people: dict, zone: str) -> dict:
     return {
-        "person_id": w.person_id, "name": people[w.person_id].name, "stance": w.stance,
+        "id": w.id, "person_id": w.person_id, "name": people[w.person_id].name, "stance": w.stance,
         "stance_label": STANCE_LABELS[Stance(w.stance)], "reason": w.reason, "submitted_by": w.submitted_by,
         "at": cn_time(w.at, zone, seconds=True), "has_scan": w.material_id is not None,
+        "scan_material_id": w.material_id,
     }
 
 

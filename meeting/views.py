@@ -23,7 +23,9 @@ from sqlmodel import col, select
 from .auth import authenticate, check_csrf, login_required, staff_actor, token_actor
 from .db import read_only, unit_of_work
 from .errors import InvalidToken, NotFound, PermissionDenied, Recused, YishiError
-from .models import AgendaItem, Body, Material, Meeting, Observer, Person, Recusal, Seat
+from .models import AgendaItem, Body, Material, Meeting, Observer, Person, Recusal, Seat, WrittenOpinion
+from .room import attach_written_scan
+from .setup import store_material
 from .room import load_room
 from .state import build, me, meeting_title
 
@@ -85,10 +87,12 @@ def index():
 @login_required
 def console(meeting_id: int):
     with read_only() as s:
-        if s.get(Meeting, meeting_id) is None:
+        meeting = s.get(Meeting, meeting_id)
+        if meeting is None:
             raise NotFound(what="会议")
         state = build(s, meeting_id, "full", current_app.config["YISHI_TIMEZONE"])
-    return render_template("console.html", state=state, meeting_id=meeting_id)
+    return render_template("console.html", state=state, meeting_id=meeting_id,
+                           projector_token=meeting.projector_token)
 
 
 @bp.get("/t/<token>")
@@ -115,6 +119,8 @@ def material(material_id: int):
         if token:
             actor = token_actor(s, token)
             if actor.meeting_id != item.meeting_id or actor.kind in ("projector", "observer"):
+                raise PermissionDenied()
+            if mat.kind != "material":  # scans of written opinions are for the secretary only
                 raise PermissionDenied()
             if actor.is_seat and s.exec(select(Recusal).where(Recusal.item_id == item.id,
                                                               Recusal.person_id == actor.person_id)).first():
@@ -163,3 +169,29 @@ def links(meeting_id: int):
         observers = s.exec(select(Observer).where(Observer.meeting_id == meeting_id)).all()
     return render_template("links.html", meeting=meeting, title=meeting_title(room), seats=seats,
                            observers=observers)
+
+
+@bp.post("/meetings/<int:meeting_id>/written-opinions/<int:written_id>/scan")
+@login_required
+def written_opinion_scan(meeting_id: int, written_id: int):
+    """Attach the scan of an absent member's signed written opinion (书面意见原件扫描件)."""
+    check_csrf()
+    upload = request.files.get("file")
+    if upload is None:
+        from .errors import InvalidPayload
+
+        raise InvalidPayload(detail="file: 请选择扫描件")
+    with unit_of_work() as s:
+        actor = staff_actor(s)
+        written = s.get(WrittenOpinion, written_id)
+        item = s.get(AgendaItem, written.item_id) if written else None
+        if item is None or item.meeting_id != meeting_id:
+            raise NotFound(what="书面意见")
+        mat = store_material(s, actor, item.id, upload.filename or "书面意见.pdf", upload.mimetype,
+                             upload.read(), Path(current_app.config["MATERIALS_DIR"]), kind="written_opinion")
+        attach_written_scan(s, actor, written.id, mat.id)
+        material_id = mat.id
+    current_app.extensions["yishi.broadcaster"].state_changed(meeting_id)
+    if request.accept_mimetypes.best == "application/json" or request.headers.get("X-CSRF-Token"):
+        return {"ok": True, "material_id": material_id}
+    return redirect(url_for("views.console", meeting_id=meeting_id), code=303)

@@ -1,0 +1,110 @@
+/* Yishi (议事) — the projector (big screen). Public view only: attendance, the current item, progress as a
+ * count ("已表态 6 / 8"), never individual opinions; after the item closes, the result in large type.
+ */
+(function () {
+  'use strict';
+
+  var T = {
+    attendance: '应到会 {n} 人 · 实到 {present} 人',
+    itemNo: '第{n}项议题',
+    presenter: '汇报人：{p}',
+    discussion: '汇报讨论中',
+    opinions: '请与会成员发表意见',
+    progress: '已表态 {spoken} / {eligible}',
+    tally: '同意 {agree}　不同意 {disagree}　缓议 {defer}',
+    rule: '赞成 {yes} 票；通过须 {needed} 票（应到会 {n} 人）',
+    majority: '表决多数意见：{v}（赞成 {yes} 票，过半数须 {needed} 票）',
+    pass: '通过',
+    fail: '未通过',
+    written: '书面意见：同意 {a}，不同意 {d}，缓议 {f}（{c}）',
+    writtenCounted: '计入表决',
+    writtenNotCounted: '不计入表决',
+    scheduled: '会议即将开始',
+    waiting: '请稍候',
+    closed: '会议已结束',
+    status: { pending: '待审议', open: '审议中', voting: '征求意见', closed: '已结束', deferred: '暂缓决策' }
+  };
+
+  var R = window.YishiRoom;
+  var el = R.el;
+  var script = document.currentScript;
+  function $(id) { return document.getElementById(id); }
+  function fmt(s, o) { return String(s).replace(/\{(\w+)\}/g, function (_, k) { return o && o[k] !== undefined && o[k] !== null ? o[k] : ''; }); }
+  function live(cur) { return cur && (cur.status === 'open' || cur.status === 'voting'); }
+
+  var room = R.connect({
+    auth: { token: script.dataset.token },
+    initial: R.initial('initial-state'),
+    zone: script.dataset.zone,
+    onChange: render
+  });
+
+  function render() {
+    var s = room.state;
+    if (!s) { return; }
+    var m = s.meeting;
+    $('proj-title').textContent = m.title;
+    $('proj-meta').textContent = [m.starts_at, m.place].filter(Boolean).join(' · ');
+    $('proj-attendance').textContent = fmt(T.attendance, s.attendance);
+
+    var cur = s.current;
+    var isLive = live(cur);
+    R.show($('proj-current'), isLive);
+    if (isLive) {
+      var idx = 0;
+      s.agenda.forEach(function (it, i) { if (it.id === cur.id) { idx = i + 1; } });
+      $('proj-item-no').textContent = fmt(T.itemNo, { n: idx });
+      $('proj-item-category').textContent = cur.category_label || '';
+      $('proj-item-title').textContent = cur.title;
+      $('proj-item-presenter').textContent = cur.presenter ? fmt(T.presenter, { p: cur.presenter }) : '';
+      var voting = cur.status === 'voting';
+      $('proj-phase').textContent = voting ? T.opinions : T.discussion;
+      R.show($('proj-progress'), voting);
+      var p = cur.progress || {};
+      $('proj-progress-text').textContent = fmt(T.progress, p);
+      var pct = p.eligible ? Math.round(100 * p.spoken / p.eligible) : 0;
+      $('proj-bar-fill').style.width = pct + '%';
+    }
+
+    var last = s.last_closed;
+    var showResult = !isLive && !!last && m.status !== 'scheduled';
+    R.show($('proj-result'), showResult);
+    if (showResult) {
+      var t = last.tally || {};
+      var tone = { passed: 'ok', head_adopted: 'ok', not_passed: 'bad', head_rejected: 'bad', deferred: 'warn' }[last.result] || '';
+      $('proj-result-item').textContent = last.title;
+      var label = $('proj-result-label');
+      label.textContent = last.result_label;
+      label.className = 'proj-result-label result-' + tone;
+      var deferred = last.result === 'deferred';
+      var counted = t.agree !== null && t.agree !== undefined && (!deferred || t.agree || t.disagree || t.defer);
+      $('proj-result-tally').textContent = counted ? fmt(T.tally, t) : '';
+      var rule = counted && !deferred && t.needed !== null && t.needed !== undefined ? fmt(T.rule, t) : '';
+      if (last.majority_passes !== undefined && last.majority_passes !== null) {
+        // head_decides: the head decided; the majority view is shown beside it (国务院令第713号 第30条)
+        rule = fmt(T.majority, { v: last.majority_passes ? T.pass : T.fail, yes: t.yes, needed: t.needed });
+      }
+      if (t.written_agree || t.written_disagree || t.written_defer) {
+        rule += (rule ? '\n' : '') + fmt(T.written, { a: t.written_agree || 0, d: t.written_disagree || 0, f: t.written_defer || 0,
+          c: t.written_counted ? T.writtenCounted : T.writtenNotCounted });
+      }
+      $('proj-result-rule').textContent = rule;
+    }
+
+    var idle = !isLive && !showResult;
+    R.show($('proj-idle'), idle);
+    if (idle) {
+      $('proj-idle-text').textContent = m.status === 'closed' ? T.closed : m.status === 'scheduled' ? T.scheduled : T.waiting;
+    }
+
+    R.replace($('proj-agenda'), s.agenda.map(function (it) {
+      var isCur = cur && cur.id === it.id && isLive;
+      return el('li', { class: isCur ? 'is-current' : '' }, [
+        el('span', { class: 'pa-title', text: it.title }),
+        el('span', { class: 'pa-status', text: it.result_label || T.status[it.status] || '' })
+      ]);
+    }));
+  }
+
+  render();
+})();

@@ -1,0 +1,727 @@
+/* Yishi (议事) — the tablet: members, the chair, observers.
+ * Renders the room state the server sends; never computes a rule (counts, chair_may_speak, results all come
+ * from the server). An opinion is pending until the server acknowledges it, then "已记录 HH:MM:SS".
+ */
+(function () {
+  'use strict';
+
+  var T = {
+    itemNo: '第{n}项',
+    phaseDiscussion: '汇报讨论',
+    phaseOpinions: '征求意见',
+    none: '—',
+    yuan: '元',
+    wanYuan: '万元',
+    notYet: '尚未发表意见',
+    pending: '待确认：您的意见“{stance}”正在发送…',
+    pendingOffline: '待确认：您的意见“{stance}”尚未送达，连接恢复后自动重发',
+    recorded: '已记录 {at}',
+    yourOpinion: '您的意见：{stance}',
+    corrected: '（已更正）',
+    reasonPrefix: '理由：',
+    chooseTitle: '您选择：{stance}',
+    confirm: '确认发表：{stance}',
+    reasonRequired: '理由（必填）',
+    reasonOptional: '理由（可不填）',
+    needReason: '选择“{stance}”时必须说明理由。',
+    recordedNotice: '您的意见已记录。',
+    chairWait: '请待其他成员发表意见后最后发表（尚有{n}名成员未发表）。',
+    chairWaitShort: '请待其他成员发表意见后最后发表。',
+    lockedAfterChair: '主持人已发表意见，意见不能再更改。',
+    stance: { agree: '同意', disagree: '不同意', defer: '缓议' },
+    phrases: {
+      agree: ['同意该方案', '同意，建议抓紧组织实施', '同意，请加强资金监管'],
+      disagree: ['方案需进一步完善', '依据不充分', '资金来源尚不明确'],
+      defer: ['情况尚不清楚，建议进一步调研', '建议补充材料后再议', '建议征求相关部门意见后再议']
+    },
+    deferPhrases: ['重大问题尚不明确', '意见分歧较大', '需进一步调研论证'],
+    ask: {
+      closed: '会议已结束，谢谢。',
+      refused: '本链接已不能进入会议室。',
+      obsScheduled: '会议尚未开始。',
+      obsWaiting: '请稍候，等待下一议题。',
+      obsDiscussion: '议题汇报讨论中。',
+      obsOpinions: '与会成员正在发表意见。',
+      absent: '您已请假，不在会上发表意见；可对议题提交书面意见。',
+      left: '您已离席。如需返回会场，请点击“签到”。',
+      expectedBefore: '请点击“签到”确认到会。',
+      expectedDuring: '会议已开始，请点击“签到”。',
+      scheduled: '您已签到，会议即将开始，请稍候。',
+      waitFirst: '请稍候，等待开始审议议题。',
+      waitNext: '本议题已结束，请稍候，等待下一议题。',
+      recused: '本议题您需回避。',
+      discussion: '议题汇报讨论中。请查阅材料，主持人请大家发表意见后再表态。',
+      sending: '您的意见正在发送，请稍候。',
+      chairLastNow: '其他成员均已发表意见，请您最后发表意见。',
+      chairDecide: '请在集体讨论的基础上作出决定。',
+      chairDone: '您的意见已记录，请秘书宣布表决结果。',
+      speak: '请发表意见：同意、不同意或缓议，并说明理由。',
+      mayCorrect: '您的意见已记录。主持人发表意见前，您可以更改。',
+      final: '主持人已发表意见，等待宣布结果。',
+      closedForYou: '主持人已发表意见，本议题不再接受意见。'
+    },
+    progress: '已表态 {spoken} / {eligible}',
+    chairProgress: '已发表意见 {spoken} / {eligible} 人',
+    chairWaiting: '，尚有 {n} 人未发表',
+    chairAllDone: '，其他成员均已发表意见',
+    chairDiscussion: '议题汇报讨论中，尚未请成员发表意见。',
+    notSpokenTitle: '尚未发表意见：',
+    chairLastMark: '（主持人，最后发表）',
+    allSpoken: '全部成员均已发表意见。',
+    majority: '表决情况：同意 {agree}，不同意 {disagree}，缓议 {defer}；按多数意见为“{verdict}”（赞成 {yes} 票，须 {needed} 票）。',
+    verdictPass: '通过',
+    verdictFail: '未通过',
+    decided: '决定已记录。',
+    deferNeedReason: '暂缓决策须说明理由。',
+    deferred: '已暂缓决策。',
+    checkedIn: '已签到。',
+    writtenFor: '{title}',
+    writtenCurrent: '（正在审议）',
+    writtenDone: '书面意见已提交 {at}：{stance}',
+    writtenPending: '待确认：书面意见“{stance}”正在发送…',
+    writtenSubmit: '提交书面意见',
+    writtenSent: '书面意见已提交。',
+    writtenNoItems: '目前没有可以提交书面意见的议题。',
+    writtenToggle: '无法到会？提交书面意见',
+    writtenReason: '理由（选择不同意、缓议时必填）',
+    chooseStanceFirst: '请先选择同意、不同意或缓议。',
+    history: '{date} 第{session}次会议：{result}{reason}',
+    historyReason: '（理由：{reason}）',
+    materialOpen: '打开',
+    materialCannot: '此类文件不能在页面内显示，请点击“下载”查看。',
+    pdfCannot: '本设备的浏览器不能在页面内显示 PDF 材料。',
+    pdfOpenTab: '在新标签页中打开材料（会议页面保持打开）',
+    resultTitle: '表决结果',
+    resultTally: '同意 {agree} · 不同意 {disagree} · 缓议 {defer}',
+    resultRule: '赞成 {yes} 票；通过须 {needed} 票（应到会 {n} 人）',
+    resultWritten: '书面意见：同意 {a}，不同意 {d}，缓议 {f}（{counted}）',
+    writtenCounted: '计入表决',
+    writtenNotCounted: '不计入表决',
+    deferReason: '暂缓理由：{r}',
+    headReason: '主持人说明的理由：{r}',
+    majorityWas: '表决多数意见：{v}（赞成 {yes} 票，过半数须 {needed} 票）',
+    status: { pending: '待审议', open: '审议中', voting: '征求意见', closed: '已结束', deferred: '暂缓决策' },
+    meetingStatus: { scheduled: '未开始', in_session: '进行中', closed: '已结束' }
+  };
+
+  var R = window.YishiRoom;
+  var el = R.el;
+  var script = document.currentScript;
+  var TOKEN = script.dataset.token;
+  var KIND = script.dataset.kind;
+  var ZONE = script.dataset.zone || 'Asia/Shanghai';
+  var MATERIAL_BASE = (script.dataset.materialUrl || '/materials/0').replace(/0$/, '');
+  var IS_CHAIR = KIND === 'chair';
+  var IS_OBSERVER = KIND === 'observer';
+
+  function $(id) { return document.getElementById(id); }
+  function fmt(s, o) { return String(s).replace(/\{(\w+)\}/g, function (_, k) { return o && o[k] !== undefined && o[k] !== null ? o[k] : ''; }); }
+  function stanceLabel(s) { return T.stance[s] || s; }
+
+  var ui = {
+    itemKey: null,
+    stance: null,       // the stance being composed
+    composing: false,
+    correcting: false,
+    deferOpen: false,
+    writtenOpen: false,
+    writtenForms: {},   // item_id → {node, stance, status}
+    viewing: null,      // material id shown in the viewer
+    agendaLive: null
+  };
+
+  var initial = R.initial('initial-state');
+  var room = R.connect({
+    auth: { token: TOKEN },
+    initial: initial,
+    zone: ZONE,
+    storageKey: TOKEN,
+    onChange: render
+  });
+
+  // ------------------------------------------------------------------ derived (from server facts only)
+
+  function myOpinion(s, me) {
+    var cur = s.current;
+    if (!cur || !me || !me.opinions) { return null; }
+    var o = me.opinions[String(cur.id)];
+    return o && o.round === cur.round ? o : null;
+  }
+
+  function isRecused(s, me) {
+    var cur = s.current;
+    if (!cur || !me) { return false; }
+    return (cur.recused_person_ids || []).indexOf(me.person_id) >= 0 || (me.recused_item_ids || []).indexOf(cur.id) >= 0;
+  }
+
+  function live(cur) { return cur && (cur.status === 'open' || cur.status === 'voting'); }
+
+  /** May I press an opinion button now? Straight from the server's progress flags. */
+  function mayAct(cur) {
+    var p = (cur && cur.progress) || {};
+    if (!cur || cur.status !== 'voting') { return false; }
+    if (IS_CHAIR) { return !!p.chair_may_speak; }
+    return !p.chair_has_spoken;
+  }
+
+  // ------------------------------------------------------------------ render
+
+  function render() {
+    var s = room.state;
+    var me = room.me;
+    if (!s) { return; }
+    var cur = s.current;
+    var key = cur ? cur.id + ':' + cur.round : null;
+    if (key !== ui.itemKey) {
+      ui.itemKey = key;
+      resetComposer();
+      ui.deferOpen = false;
+      if ($('defer-reason')) { $('defer-reason').value = ''; }
+      if ($('decide-reason')) { $('decide-reason').value = ''; }
+    }
+    var recused = isRecused(s, me);
+    renderHead(s, me);
+    renderAsk(s, me, recused);
+    renderItem(s, me, recused);
+    renderOpinion(s, me, recused);
+    if (IS_CHAIR) { renderChair(s, me, recused); }
+    renderWritten(s, me);
+    renderResult(s, me);
+    renderAgenda(s);
+    if (ui.viewing && (!cur || recused || !(cur.materials || []).some(function (m) { return m.id === ui.viewing; }))) {
+      closeViewer();
+    }
+  }
+
+  function renderHead(s, me) {
+    $('meeting-title').textContent = s.meeting.title;
+    var meta = [s.meeting.starts_at || s.meeting.date];
+    if (s.meeting.place) { meta.push(s.meeting.place); }
+    meta.push(T.meetingStatus[s.meeting.status] || '');
+    $('meeting-meta').textContent = meta.filter(Boolean).join(' · ');
+    if (me && $('me-attendance')) {
+      var badge = $('me-attendance');
+      badge.textContent = me.attendance_label || '';
+      badge.className = 'badge ' + (me.present ? 'ok' : 'warn');
+      $('me-name').textContent = me.name + (me.title ? '（' + me.title + '）' : '');
+    }
+    if ($('check-in')) {
+      R.show($('check-in'), !!me && !me.present && s.meeting.status !== 'closed' && !room.refused);
+    }
+  }
+
+  function askText(s, me, recused) {
+    var A = T.ask;
+    var cur = s.current;
+    if (room.refused) { return A.refused; }
+    if (s.meeting.status === 'closed') { return A.closed; }
+    if (IS_OBSERVER || !me) {
+      if (s.meeting.status === 'scheduled') { return A.obsScheduled; }
+      if (!live(cur)) { return A.obsWaiting; }
+      return cur.status === 'voting' ? A.obsOpinions : A.obsDiscussion;
+    }
+    if (!me.present) {
+      if (me.attendance === 'absent') { return A.absent; }
+      if (me.attendance === 'left') { return A.left; }
+      return s.meeting.status === 'in_session' ? A.expectedDuring : A.expectedBefore;
+    }
+    if (s.meeting.status === 'scheduled') { return A.scheduled; }
+    if (!live(cur)) { return s.last_closed ? A.waitNext : A.waitFirst; }
+    if (recused) { return A.recused; }
+    if (cur.status === 'open') { return A.discussion; }
+    var p = cur.progress || {};
+    var mine = myOpinion(s, me);
+    if (room.pendingFor('give_opinion', cur.id)) { return A.sending; }
+    if (IS_CHAIR) {
+      if (!p.chair_may_speak) { return p.waiting ? fmt(T.chairWait, { n: p.waiting }) : T.chairWaitShort; }
+      if (!mine) { return A.chairLastNow; }
+      return cur.head_decides ? A.chairDecide : A.chairDone;
+    }
+    if (!mine) { return p.chair_has_spoken ? A.closedForYou : A.speak; }
+    return p.chair_has_spoken ? A.final : A.mayCorrect;
+  }
+
+  function renderAsk(s, me, recused) {
+    var ask = $('ask');
+    ask.textContent = askText(s, me, recused);
+    var cur = s.current;
+    var mine = myOpinion(s, me);
+    var urgent = !IS_OBSERVER && me && me.present && live(cur) && cur.status === 'voting' && !recused && !mine && mayAct(cur);
+    ask.className = 'ask' + (urgent ? ' ask-urgent' : '') + (recused ? ' ask-calm' : '');
+  }
+
+  function amountText(y) {
+    if (y === null || y === undefined) { return ''; }
+    if (y >= 10000 && y % 100 === 0) { return (y / 10000).toLocaleString('zh-CN') + T.wanYuan; }
+    return y.toLocaleString('zh-CN') + T.yuan;
+  }
+
+  function itemIndex(s, id) {
+    for (var i = 0; i < s.agenda.length; i++) { if (s.agenda[i].id === id) { return i + 1; } }
+    return '';
+  }
+
+  function renderItem(s, me, recused) {
+    var cur = s.current;
+    R.show($('recused'), !!cur && live(cur) && recused && !IS_OBSERVER);
+    var visible = !!cur && live(cur) && !recused;
+    R.show($('item'), visible);
+    if (!visible) { return; }
+    $('item-position').textContent = fmt(T.itemNo, { n: itemIndex(s, cur.id) });
+    $('item-category').textContent = cur.category_label || '';
+    var phase = $('item-phase');
+    phase.textContent = cur.phase === 'opinions' ? T.phaseOpinions : T.phaseDiscussion;
+    phase.className = 'badge ' + (cur.phase === 'opinions' ? 'bad' : 'info');
+    $('item-title').textContent = cur.title;
+    $('item-presenter').textContent = cur.presenter || T.none;
+    $('item-unit').textContent = cur.submitting_unit || T.none;
+    R.show($('item-unit-row'), !!cur.submitting_unit);
+    R.show($('item-amount-row'), cur.amount_yuan !== null && cur.amount_yuan !== undefined);
+    $('item-amount').textContent = amountText(cur.amount_yuan);
+    $('item-summary').textContent = cur.summary || '';
+    R.show($('item-summary'), !!cur.summary);
+
+    var hist = cur.history || [];
+    R.show($('item-history'), hist.length > 0);
+    R.replace($('item-history'), hist.map(function (h) {
+      return el('p', { class: 'muted', text: fmt(T.history, {
+        date: h.date, session: h.session_number, result: h.result_label || T.status[h.status] || '',
+        reason: h.defer_reason ? fmt(T.historyReason, { reason: h.defer_reason }) : ''
+      }) });
+    }));
+
+    var mats = IS_OBSERVER ? [] : (cur.materials || []);
+    R.show($('materials'), mats.length > 0);
+    R.replace($('materials-list'), mats.map(function (m) {
+      return el('li', {}, [el('button', {
+        type: 'button', class: 'material-button', testid: 'material-' + m.id,
+        onclick: function () { openViewer(m); }
+      }, [el('span', { class: 'material-name', text: m.filename }), el('span', { class: 'material-open', text: T.materialOpen })])]);
+    }));
+
+    var p = cur.progress || {};
+    var prog = $('item-progress');
+    R.show(prog, cur.status === 'voting');
+    prog.textContent = fmt(T.progress, { spoken: p.spoken, eligible: p.eligible });
+  }
+
+  function resetComposer() {
+    ui.stance = null;
+    ui.composing = false;
+    ui.correcting = false;
+    if ($('opinion-reason')) { $('opinion-reason').value = ''; }
+    if ($('composer-problem')) { $('composer-problem').hidden = true; }
+  }
+
+  function renderOpinion(s, me, recused) {
+    var card = $('opinion');
+    var cur = s.current;
+    var show = !IS_OBSERVER && !!me && me.present && !!cur && cur.status === 'voting' && !recused && s.meeting.status === 'in_session';
+    R.show(card, show);
+    if (!show) { return; }
+    var p = cur.progress || {};
+    var mine = myOpinion(s, me);
+    var pend = room.pendingFor('give_opinion', cur.id);
+    var can = mayAct(cur);
+
+    // my status: pending until acknowledged, then "已记录 HH:MM:SS"
+    var status = $('my-status');
+    var parts = [];
+    if (pend) {
+      var label = stanceLabel(pend.payload.stance);
+      status.className = 'my-status status-pending';
+      parts.push(el('strong', { text: fmt(room.connected ? T.pending : T.pendingOffline, { stance: label }) }));
+    } else if (mine) {
+      status.className = 'my-status status-recorded';
+      parts.push(el('strong', { text: fmt(T.recorded, { at: mine.at }) }));
+      parts.push(el('span', { class: 'my-stance stance-text-' + mine.stance, text: fmt(T.yourOpinion, { stance: mine.stance_label || stanceLabel(mine.stance) }) + (mine.version > 1 ? T.corrected : '') }));
+      if (mine.reason) { parts.push(el('span', { class: 'my-reason', text: T.reasonPrefix + mine.reason })); }
+    } else {
+      status.className = 'my-status status-none';
+      parts.push(el('strong', { text: T.notYet }));
+    }
+    R.replace(status, parts);
+
+    // why the buttons are disabled
+    var hint = '';
+    if (IS_CHAIR && !p.chair_may_speak) { hint = p.waiting ? fmt(T.chairWait, { n: p.waiting }) : T.chairWaitShort; }
+    else if (!IS_CHAIR && p.chair_has_spoken) { hint = T.lockedAfterChair; }
+    $('opinion-hint').textContent = hint;
+    R.show($('opinion-hint'), !!hint && !pend);
+
+    var showButtons = !pend && (!mine || ui.correcting || ui.composing);
+    R.show($('opinion-buttons'), showButtons);
+    Array.prototype.forEach.call(document.querySelectorAll('#opinion-buttons .stance'), function (b) {
+      b.disabled = !can;
+      b.setAttribute('aria-pressed', ui.composing && ui.stance === b.dataset.stance ? 'true' : 'false');
+      if (!can) { b.title = hint; } else { b.removeAttribute('title'); }
+    });
+    R.show($('opinion-change'), !!mine && !pend && can && !ui.correcting && !ui.composing);
+
+    var composing = ui.composing && can && !pend;
+    R.show($('composer'), composing);
+    if (composing) {
+      var st = ui.stance;
+      var required = st === 'disagree' || st === 'defer';
+      $('composer-title').textContent = fmt(T.chooseTitle, { stance: stanceLabel(st) });
+      $('reason-label').textContent = required ? T.reasonRequired : T.reasonOptional;
+      $('opinion-reason').required = required;
+      $('opinion-confirm').textContent = fmt(T.confirm, { stance: stanceLabel(st) });
+      $('opinion-confirm').className = 'big-button confirm-' + st;
+      var phr = $('phrases');
+      if (phr.dataset.stance !== st) {
+        phr.dataset.stance = st;
+        R.replace(phr, (T.phrases[st] || []).map(function (text, i) {
+          return el('button', { type: 'button', class: 'phrase', testid: 'phrase-' + i, text: text,
+            onclick: function () { addPhrase($('opinion-reason'), text); } });
+        }));
+      }
+    }
+  }
+
+  function addPhrase(area, text) {
+    var v = area.value.trim();
+    area.value = v ? (v.indexOf(text) >= 0 ? v : v + '；' + text) : text;
+    area.focus();
+  }
+
+  function chooseStance(stance) {
+    var cur = room.state && room.state.current;
+    if (!mayAct(cur)) { return; }
+    ui.stance = stance;
+    ui.composing = true;
+    $('composer-problem').hidden = true;
+    render();
+    var area = $('opinion-reason');
+    if (stance !== 'agree') { area.focus(); }
+    $('composer').scrollIntoView({ block: 'nearest', behavior: 'smooth' });
+  }
+
+  function confirmOpinion() {
+    var s = room.state;
+    var cur = s && s.current;
+    if (!cur || !ui.stance) { return; }
+    var stance = ui.stance;
+    var reason = $('opinion-reason').value.trim();
+    if ((stance === 'disagree' || stance === 'defer') && !reason) {
+      var problem = $('composer-problem');
+      problem.textContent = fmt(T.needReason, { stance: stanceLabel(stance) });
+      problem.hidden = false;
+      $('opinion-reason').focus();
+      return;
+    }
+    ui.composing = false;
+    ui.correcting = false;
+    R.hideError();
+    room.sendOpinion({ item_id: cur.id, round: cur.round, stance: stance, reason: reason }).then(function (ack) {
+      if (ack.ok) {
+        if ($('opinion-reason')) { $('opinion-reason').value = ''; }
+        ui.stance = null;
+        R.showNotice(T.recordedNotice);
+      } else {
+        R.showError(ack.error);
+        // keep what was typed so it can be fixed and sent again
+        var now = room.state && room.state.current;
+        if (now && now.id === cur.id && now.round === cur.round && ack.error && ack.error.code === 'reason_required') {
+          ui.stance = stance;
+          ui.composing = true;
+        }
+      }
+      render();
+    });
+    render();
+  }
+
+  // ------------------------------------------------------------------ chair
+
+  function renderChair(s, me, recused) {
+    var card = $('chair');
+    var cur = s.current;
+    var show = !!me && me.present && live(cur) && !recused && s.meeting.status === 'in_session';
+    R.show(card, show);
+    if (!show) { return; }
+    var p = cur.progress || {};
+    if (cur.status === 'voting') {
+      $('chair-progress').textContent = fmt(T.chairProgress, { spoken: p.spoken, eligible: p.eligible }) +
+        (p.waiting ? fmt(T.chairWaiting, { n: p.waiting }) : T.chairAllDone) + '。';
+      var list = cur.not_spoken || [];
+      var others = list.filter(function (x) { return !x.is_chair; });
+      R.replace($('chair-not-spoken'), others.length ? [
+        el('p', { class: 'not-spoken-title', text: T.notSpokenTitle }),
+        el('ul', { class: 'name-chips' }, list.map(function (x) {
+          return el('li', { class: x.is_chair ? 'chip chip-chair' : 'chip', text: x.name + (x.is_chair ? T.chairLastMark : '') });
+        }))
+      ] : [el('p', { class: 'muted', text: T.allSpoken })]);
+    } else {
+      $('chair-progress').textContent = T.chairDiscussion;
+      R.replace($('chair-not-spoken'), []);
+    }
+
+    var decide = cur.head_decides && cur.status === 'voting' && p.chair_has_spoken;
+    R.show($('chair-decide'), !!decide);
+    if (decide && cur.tally) {
+      var t = cur.tally;
+      $('chair-majority').textContent = fmt(T.majority, {
+        agree: t.agree, disagree: t.disagree, defer: t.defer, yes: t.yes, needed: t.needed,
+        verdict: t.passes ? T.verdictPass : T.verdictFail
+      });
+    }
+    R.show($('defer-box'), ui.deferOpen);
+    R.show($('chair-defer'), !ui.deferOpen);
+    var dp = $('defer-phrases');
+    if (!dp.firstChild) {
+      T.deferPhrases.forEach(function (text) {
+        dp.appendChild(el('button', { type: 'button', class: 'phrase', text: text, onclick: function () { addPhrase($('defer-reason'), text); } }));
+      });
+    }
+  }
+
+  function headDecide(adopt) {
+    var cur = room.state && room.state.current;
+    if (!cur) { return; }
+    var btns = [$('decide-adopt'), $('decide-reject')];
+    btns.forEach(function (b) { b.disabled = true; });
+    room.act('head_decide', { item_id: cur.id, adopt: adopt, reason: $('decide-reason').value.trim() }).then(function (ack) {
+      btns.forEach(function (b) { b.disabled = false; });
+      if (ack.ok) { R.showNotice(T.decided); } else { R.showError(ack.error); }
+    });
+  }
+
+  function deferItem() {
+    var cur = room.state && room.state.current;
+    if (!cur) { return; }
+    var reason = $('defer-reason').value.trim();
+    if (!reason) { R.showError(T.deferNeedReason); $('defer-reason').focus(); return; }
+    $('defer-confirm').disabled = true;
+    room.act('defer_item', { item_id: cur.id, reason: reason }).then(function (ack) {
+      $('defer-confirm').disabled = false;
+      if (ack.ok) { ui.deferOpen = false; $('defer-reason').value = ''; R.showNotice(T.deferred); render(); }
+      else { R.showError(ack.error); }
+    });
+  }
+
+  // ------------------------------------------------------------------ written opinions (absent members)
+
+  function writtenItems(s, me) {
+    var out = [];
+    var recusedIds = me.recused_item_ids || [];
+    s.agenda.forEach(function (it) {
+      var isCurrent = s.current && s.current.id === it.id && live(s.current);
+      if (!isCurrent && it.status !== 'pending') { return; }
+      if (recusedIds.indexOf(it.id) >= 0) { return; }
+      if (isCurrent && (s.current.recused_person_ids || []).indexOf(me.person_id) >= 0) { return; }
+      out.push({ item: it, current: isCurrent });
+    });
+    return out;
+  }
+
+  function writtenForm(entry) {
+    var it = entry.item;
+    var f = ui.writtenForms[it.id];
+    if (f) { return f; }
+    f = { stance: null };
+    var reason = el('textarea', { class: 'reason', rows: 2, maxlength: 2000, testid: 'written-reason-' + it.id, id: 'written-reason-' + it.id });
+    var buttons = ['agree', 'disagree', 'defer'].map(function (st) {
+      return el('button', { type: 'button', class: 'stance stance-' + st + ' stance-small', testid: 'written-' + st + '-' + it.id,
+        'aria-pressed': 'false', text: T.stance[st], onclick: function () {
+          f.stance = st;
+          buttons.forEach(function (b) { b.setAttribute('aria-pressed', b === this ? 'true' : 'false'); }, this);
+        } });
+    });
+    var submit = el('button', { type: 'button', class: 'primary big-button', testid: 'written-submit-' + it.id, text: T.writtenSubmit,
+      onclick: function () {
+        if (!f.stance) { R.showError(T.chooseStanceFirst); return; }
+        var text = reason.value.trim();
+        if ((f.stance === 'disagree' || f.stance === 'defer') && !text) {
+          R.showError(fmt(T.needReason, { stance: T.stance[f.stance] }));
+          reason.focus();
+          return;
+        }
+        room.sendReliable('written_opinion', { item_id: it.id, stance: f.stance, reason: text }).then(function (ack) {
+          if (ack.ok) { R.showNotice(T.writtenSent); room.sync(); } else { R.showError(ack.error); }
+          render();
+        });
+        render();
+      } });
+    f.title = el('h3', { class: 'written-title' });
+    f.status = el('p', { class: 'written-status', testid: 'written-status-' + it.id, hidden: true });
+    f.form = el('div', { class: 'written-form' }, [el('div', { class: 'opinion-buttons small' }, buttons),
+      el('label', { class: 'reason-label', for: 'written-reason-' + it.id, text: T.writtenReason }), reason,
+      el('div', { class: 'phrases' }, T.phrases.defer.concat(T.phrases.disagree.slice(0, 1)).map(function (text) {
+        return el('button', { type: 'button', class: 'phrase', text: text, onclick: function () { addPhrase(reason, text); } });
+      })), submit]);
+    f.node = el('div', { class: 'written-item', testid: 'written-' + it.id }, [f.title, f.status, f.form]);
+    ui.writtenForms[it.id] = f;
+    return f;
+  }
+
+  function renderWritten(s, me) {
+    var card = $('written');
+    var show = !IS_OBSERVER && !!me && !me.present && s.meeting.status !== 'closed' && !room.refused;
+    R.show(card, show);
+    if (!show) { return; }
+    var entries = writtenItems(s, me);
+    var list = $('written-list');
+    var nodes = [];
+    var collapsed = me.attendance === 'expected' && !ui.writtenOpen;
+    card.classList.toggle('collapsed', collapsed);
+    R.show($('written-intro'), !collapsed);
+    if (me.attendance === 'expected') {
+      nodes.push(el('button', { type: 'button', class: 'secondary big-button', testid: 'written-toggle', text: T.writtenToggle,
+        'aria-expanded': collapsed ? 'false' : 'true',
+        onclick: function () { ui.writtenOpen = !ui.writtenOpen; render(); } }));
+    }
+    if (!collapsed) {
+      if (!entries.length) { nodes.push(el('p', { class: 'muted', text: T.writtenNoItems })); }
+      entries.forEach(function (e) {
+        var f = writtenForm(e);
+        f.title.textContent = e.item.title + (e.current ? T.writtenCurrent : '');
+        var done = me.written && me.written[String(e.item.id)];
+        var pend = room.pendingFor('written_opinion', e.item.id);
+        if (done) {
+          f.status.textContent = fmt(T.writtenDone, { at: done.at, stance: done.stance_label }) + (done.reason ? '；' + T.reasonPrefix + done.reason : '');
+          f.status.className = 'written-status status-recorded';
+        } else if (pend) {
+          f.status.textContent = fmt(T.writtenPending, { stance: T.stance[pend.payload.stance] });
+          f.status.className = 'written-status status-pending';
+        }
+        f.status.hidden = !(done || pend);
+        f.form.hidden = !!(done || pend);
+        nodes.push(f.node);
+      });
+    }
+    // keep typed text: reuse the cached nodes rather than rebuilding them
+    var active = document.activeElement;
+    while (list.firstChild) { list.removeChild(list.firstChild); }
+    nodes.forEach(function (n) { list.appendChild(n); });
+    if (active && list.contains(active)) { active.focus(); }
+  }
+
+  // ------------------------------------------------------------------ the last result
+
+  function renderResult(s, me) {
+    var card = $('result');
+    var last = s.last_closed;
+    var recusedFromIt = last && me && (me.recused_item_ids || []).indexOf(last.id) >= 0;
+    var show = !!last && !live(s.current) && !recusedFromIt;
+    R.show(card, show);
+    if (!show) { return; }
+    var t = last.tally || {};
+    var tone = { passed: 'ok', head_adopted: 'ok', not_passed: 'bad', head_rejected: 'bad', deferred: 'warn' }[last.result] || '';
+    var rows = [
+      el('p', { class: 'result-kicker', text: T.resultTitle }),
+      el('h2', { class: 'result-item', text: last.title }),
+      el('p', { class: 'result-label result-' + tone, testid: 'result-label', text: last.result_label })
+    ];
+    if (last.result !== 'deferred' || t.agree || t.disagree || t.defer) {
+      rows.push(el('p', { class: 'result-tally', text: fmt(T.resultTally, t) }));
+      var headMode = last.majority_passes !== undefined && last.majority_passes !== null;
+      if (t.needed !== null && t.needed !== undefined && last.result !== 'deferred' && !headMode) { rows.push(el('p', { class: 'muted', text: fmt(T.resultRule, t) })); }
+    }
+    if (t.written_agree || t.written_disagree || t.written_defer) {
+      rows.push(el('p', { class: 'muted', text: fmt(T.resultWritten, {
+        a: t.written_agree || 0, d: t.written_disagree || 0, f: t.written_defer || 0,
+        counted: t.written_counted ? T.writtenCounted : T.writtenNotCounted }) }));
+    }
+    if (last.majority_passes !== undefined && last.majority_passes !== null) {
+      rows.push(el('p', { class: 'muted', text: fmt(T.majorityWas, { v: last.majority_passes ? T.verdictPass : T.verdictFail, yes: t.yes, needed: t.needed }) }));
+    }
+    if (last.defer_reason) { rows.push(el('p', { text: fmt(T.deferReason, { r: last.defer_reason }) })); }
+    if (last.head_reason) { rows.push(el('p', { text: fmt(T.headReason, { r: last.head_reason }) })); }
+    R.replace(card, rows);
+  }
+
+  function renderAgenda(s) {
+    var cur = s.current;
+    var isLive = !!live(cur);
+    if (ui.agendaLive !== isLive) {  // open the agenda between items, fold it away while one is discussed
+      ui.agendaLive = isLive;
+      $('agenda').open = !isLive;
+    }
+    R.replace($('agenda-list'), s.agenda.map(function (it) {
+      var isCur = cur && cur.id === it.id;
+      return el('li', { class: 'agenda-row' + (isCur ? ' is-current' : '') }, [
+        el('span', { class: 'agenda-title', text: it.title }),
+        el('span', { class: 'badge ' + (isCur ? 'bad' : ''), text: it.result_label || T.status[it.status] || it.status })
+      ]);
+    }));
+  }
+
+  // ------------------------------------------------------------------ materials inside the page
+
+  function materialUrl(m, download) {
+    return MATERIAL_BASE + m.id + '?token=' + encodeURIComponent(TOKEN) + (download ? '&download=1' : '');
+  }
+
+  function openViewer(m) {
+    var body = $('viewer-body');
+    var url = materialUrl(m);
+    var type = (m.content_type || '').toLowerCase();
+    var node;
+    if (type === 'application/pdf' && navigator.pdfViewerEnabled === false) {
+      // this browser cannot show a PDF inside the page (e.g. some Android tablets): offer it in a new tab
+      node = el('div', { class: 'viewer-cannot' }, [
+        el('p', { text: T.pdfCannot }),
+        el('a', { class: 'big-link', href: url, target: '_blank', rel: 'noopener', text: T.pdfOpenTab })
+      ]);
+    } else if (type === 'application/pdf') {
+      node = el('iframe', { src: url, title: m.filename, class: 'viewer-frame' });
+    } else if (type.indexOf('image/') === 0) {
+      node = el('img', { src: url, alt: m.filename, class: 'viewer-image' });
+    } else if (type === 'text/plain') {
+      node = el('iframe', { src: url, title: m.filename, class: 'viewer-frame viewer-text' });
+    } else {
+      node = el('p', { class: 'viewer-cannot', text: T.materialCannot });
+    }
+    R.replace(body, [node]);
+    $('viewer-title').textContent = m.filename;
+    $('viewer-download').href = materialUrl(m, true);
+    ui.viewing = m.id;
+    $('viewer').hidden = false;
+    document.body.classList.add('viewer-open');
+    $('viewer-close').focus();
+  }
+
+  function closeViewer() {
+    ui.viewing = null;
+    $('viewer').hidden = true;
+    R.clear($('viewer-body'));
+    document.body.classList.remove('viewer-open');
+  }
+
+  // ------------------------------------------------------------------ events
+
+  Array.prototype.forEach.call(document.querySelectorAll('#opinion-buttons .stance'), function (b) {
+    b.addEventListener('click', function () { chooseStance(b.dataset.stance); });
+  });
+  $('opinion-confirm').addEventListener('click', confirmOpinion);
+  $('opinion-cancel').addEventListener('click', function () {
+    ui.composing = false;
+    ui.stance = null;
+    ui.correcting = false;
+    $('composer-problem').hidden = true;
+    render();
+  });
+  $('opinion-change').addEventListener('click', function () { ui.correcting = true; render(); });
+  if ($('check-in')) {
+    $('check-in').addEventListener('click', function () {
+      var btn = $('check-in');
+      btn.disabled = true;
+      room.act('check_in', {}).then(function (ack) {
+        btn.disabled = false;
+        if (ack.ok) { R.showNotice(T.checkedIn); room.sync(); } else { R.showError(ack.error); }
+      });
+    });
+  }
+  if (IS_CHAIR) {
+    $('chair-defer').addEventListener('click', function () { ui.deferOpen = true; render(); $('defer-reason').focus(); });
+    $('defer-cancel').addEventListener('click', function () { ui.deferOpen = false; render(); });
+    $('defer-confirm').addEventListener('click', deferItem);
+    $('decide-adopt').addEventListener('click', function () { headDecide(true); });
+    $('decide-reject').addEventListener('click', function () { headDecide(false); });
+  }
+  $('viewer-close').addEventListener('click', closeViewer);
+  document.addEventListener('keydown', function (e) { if (e.key === 'Escape' && ui.viewing) { closeViewer(); } });
+
+  render();
+})();
