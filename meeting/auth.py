@@ -71,9 +71,8 @@ def staff_actor(s: Session) -> Actor | None:
         user = s.get(User, tok.user_id)
         if user is None or not user.active:
             raise InvalidToken()
-        tok.last_used_at = utcnow()
+        tok.last_used_at = utcnow()  # saved with the caller's transaction (best effort on read-only requests)
         s.add(tok)
-        s.commit()
         return Actor(kind="api", name=user.display_name, user_id=user.id, device=device())
     uid = session.get("user_id")
     if uid is None:

@@ -37,8 +37,38 @@ class Payload(BaseModel):
 P = TypeVar("P", bound=Payload)
 
 
+FIELD_LABELS = {
+    "name": "名称", "kind": "类型", "decision_mode": "决策方式", "profile": "规则配置", "title": "职务",
+    "unit": "单位", "person_ids": "成员名单", "person_a_id": "人员甲", "person_b_id": "人员乙", "type": "关系类型",
+    "reason": "理由", "body_id": "领导班子", "session_number": "届次（第×次）", "starts_at": "会议时间",
+    "place": "地点", "chair_person_id": "主持人", "recorder_name": "记录人", "role": "身份",
+    "category": "议题类别", "presenter": "汇报人", "submitting_unit": "提交单位", "summary": "内容摘要",
+    "amount_yuan": "金额", "subjects": "任免对象", "step": "准备事项", "state": "准备状态", "note": "说明",
+    "item_ids": "议题顺序", "item_id": "议题", "copy_observers_from_meeting_id": "复制列席人员的会议",
+    "client_id": "客户端编号", "round": "轮次", "stance": "意见", "person_id": "成员", "attendance": "出席情况",
+    "adopt": "决定", "agreeing_person_ids": "同意复议的成员", "notes": "备注",
+}
+MODEL_FIELD_LABELS = {
+    "PersonIn": {"name": "姓名"}, "ObserverIn": {"name": "姓名"}, "ItemIn": {"title": "议题名称"},
+    "MeetingIn": {"kind": "会议类型"},
+}
+# pydantic error type → how it is said in Chinese
+ERROR_TYPES = {
+    "missing": "为必填项", "string_too_short": "不能为空", "string_too_long": "过长", "too_short": "不能为空",
+    "too_long": "过多", "int_parsing": "须为整数", "int_type": "须为整数", "int_from_float": "须为整数",
+    "datetime_parsing": "须为有效的日期和时间", "datetime_from_date_parsing": "须为有效的日期和时间",
+    "datetime_type": "须为有效的日期和时间", "greater_than_equal": "须为正数", "greater_than": "须为正数",
+    "less_than_equal": "过大", "enum": "取值无效", "literal_error": "取值无效", "bool_parsing": "须为是或否",
+    "bool_type": "须为是或否", "string_pattern_mismatch": "格式不正确", "string_type": "须为文本",
+    "list_type": "须为列表", "extra_forbidden": "是未知字段", "dict_type": "须为对象", "model_type": "须为对象",
+}
+
+
 def parse(model: type[P], data: object) -> P:
-    """Validate ``data`` or raise :class:`InvalidPayload` with a readable detail (nothing changes)."""
+    """Validate ``data`` or raise :class:`InvalidPayload` naming the field in Chinese (nothing changes).
+
+    The secretary and the tablet never read a pydantic message: "请求格式不正确：名称不能为空".
+    """
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -47,8 +77,16 @@ def parse(model: type[P], data: object) -> P:
         return model.model_validate(data)
     except ValidationError as exc:
         first = exc.errors()[0]
-        where = ".".join(str(p) for p in first.get("loc", ())) or "payload"
-        raise InvalidPayload(detail=f"{where}: {first.get('msg', '')}") from None
+        loc = [str(p) for p in first.get("loc", ())]
+        field = loc[0] if loc else ""
+        label = (MODEL_FIELD_LABELS.get(model.__name__, {}).get(field) or FIELD_LABELS.get(field, field)
+                 or "请求")
+        kind = first.get("type", "")
+        if kind == "value_error":  # our own validators speak Chinese already
+            said = "：" + str(first.get("msg", "")).removeprefix("Value error, ")
+        else:
+            said = ERROR_TYPES.get(kind, "取值无效")
+        raise InvalidPayload(detail=f"{label}{said}") from None
 
 
 # ---------------------------------------------------------------- setup

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, func, or_, select
 
 from voting import recusal as recusal_rules
 from voting.profiles import ProfileError, load_profile, relation_types
-from voting.vocabulary import ItemCategory, ItemResult, PreparationStep, StepState
+from voting.vocabulary import ItemCategory, ItemResult, MeetingKind, PreparationStep, StepState
 
 from . import audit
 from .actors import Actor
@@ -30,9 +30,11 @@ from .models import (
     Membership,
     Observer,
     Person,
+    Recusal,
     Relation,
     Round,
     Seat,
+    WrittenOpinion,
 )
 from .schemas import BodyIn, ItemIn, MeetingIn, MembersIn, ObserverIn, PersonIn, RelationIn, StepIn
 
@@ -76,6 +78,11 @@ def create_body(s: Session, actor: Actor, data: BodyIn) -> Body:
 
 def update_body(s: Session, actor: Actor, body_id: int, data: BodyIn) -> Body:
     body = get(s, Body, body_id, "领导班子")
+    rules_change = (data.decision_mode, data.profile) != (body.decision_mode, body.profile)
+    in_session = s.exec(select(Meeting.id).where(Meeting.body_id == body_id,
+                                                 Meeting.status == "in_session")).first()
+    if rules_change and in_session is not None:
+        raise InvalidState(detail="本领导班子有会议正在进行，决策方式和规则配置不能在会议中更改。")
     try:
         load_profile(data.profile)
     except ProfileError:
@@ -209,6 +216,41 @@ def create_meeting(s: Session, actor: Actor, data: MeetingIn, zone: str) -> Meet
     return meeting
 
 
+def update_meeting(s: Session, actor: Actor, meeting_id: int, data: MeetingIn, zone: str) -> Meeting:
+    """Correct a meeting's details before it opens. The roster (N) stays as set up; the chair must hold a seat."""
+    meeting = get(s, Meeting, meeting_id, "会议")
+    if meeting.status != "scheduled":
+        raise InvalidState(detail="会议已开始，会议信息不能再修改。")
+    if data.body_id != meeting.body_id:
+        raise InvalidPayload(detail="不能更改会议所属的领导班子")
+    ids = list(s.exec(select(Seat.person_id).where(Seat.meeting_id == meeting_id).order_by(col(Seat.seniority))))
+    head_id = setup_head(s, meeting.body_id, ids)
+    chair_id = data.chair_person_id or head_id
+    if chair_id not in ids:
+        raise InvalidPayload(detail="主持人须为本次会议成员")
+    meeting.kind, meeting.session_number, meeting.place = data.kind, data.session_number, data.place
+    meeting.starts_at = from_local(data.starts_at, zone)
+    meeting.chair_person_id = chair_id
+    meeting.delegated_by_person_id = head_id if chair_id != head_id else None
+    meeting.recorder_name = data.recorder_name or meeting.recorder_name
+    s.add(meeting)
+    audit.record(s, actor, "meeting.updated", meeting.id, **data.model_dump(mode="json"))
+    return meeting
+
+
+def setup_head(s: Session, body_id: int, seat_ids: list[int]) -> int:
+    """The head of the body (seniority 1) if they hold a seat, else the most senior seat."""
+    members = [m.person_id for m, _ in members_of(s, body_id)]
+    return members[0] if members and members[0] in seat_ids else seat_ids[0]
+
+
+def next_session_numbers(s: Session, body_id: int) -> dict[str, int]:
+    """第×次 per meeting type: the last session number of that type + 1."""
+    last = dict(s.exec(select(Meeting.kind, func.max(Meeting.session_number))
+                       .where(Meeting.body_id == body_id).group_by(Meeting.kind)).all())
+    return {k.value: (last.get(k.value) or 0) + 1 for k in MeetingKind}
+
+
 def require_editable(meeting: Meeting) -> None:
     if meeting.status == "closed":
         from .errors import MeetingClosed
@@ -226,8 +268,11 @@ def add_observer(s: Session, actor: Actor, meeting_id: int, data: ObserverIn) ->
     return obs
 
 
-def remove_observer(s: Session, actor: Actor, observer_id: int) -> None:
+def remove_observer(s: Session, actor: Actor, observer_id: int, meeting_id: int | None = None) -> None:
     obs = get(s, Observer, observer_id, "列席人员")
+    if meeting_id is not None and obs.meeting_id != meeting_id:
+        raise NotFound(what="列席人员")
+    require_editable(get(s, Meeting, obs.meeting_id, "会议"))
     audit.record(s, actor, "observer.removed", obs.meeting_id, observer_id=obs.id, name=obs.name)
     s.delete(obs)
 
@@ -299,7 +344,10 @@ def update_item(s: Session, actor: Actor, item_id: int, data: ItemIn) -> AgendaI
 
 def delete_item(s: Session, actor: Actor, item_id: int) -> None:
     item = pending_item(s, item_id)
-    for model in (ItemSubject, ItemStep, Round, Material):
+    if s.exec(select(WrittenOpinion.id).where(WrittenOpinion.item_id == item_id)).first() is not None:
+        raise InvalidState(detail="该议题已收到书面意见，不能删除；如不再审议，请在会上暂缓决策。")
+    # a pending item may already carry a recusal added by hand
+    for model in (ItemSubject, ItemStep, Recusal, Round, Material):
         for row in s.exec(select(model).where(model.item_id == item_id)):
             s.delete(row)
     audit.record(s, actor, "item.deleted", item.meeting_id, item_id=item.id, title=item.title)
@@ -320,6 +368,7 @@ def reorder_items(s: Session, actor: Actor, meeting_id: int, item_ids: list[int]
 
 def set_step(s: Session, actor: Actor, item_id: int, data: StepIn) -> ItemStep:
     item = get(s, AgendaItem, item_id, "议题")
+    require_editable(get(s, Meeting, item.meeting_id, "会议"))
     if item.status not in ("pending",):
         raise InvalidState(detail="议题已开始审议，决策准备情况不能再修改。")
     step = s.exec(select(ItemStep).where(ItemStep.item_id == item_id, ItemStep.step == data.step)).one()
@@ -386,8 +435,9 @@ def store_material(
 # ---------------------------------------------------------------- deferred items return
 
 
-def deferred_items(s: Session, body_id: int) -> list[AgendaItem]:
-    """Items deferred (暂缓决策) at earlier meetings of the body and not yet carried to another agenda."""
+def deferred_items(s: Session, body_id: int, exclude_meeting_id: int | None = None) -> list[AgendaItem]:
+    """Items deferred (暂缓决策) at meetings of the body and not yet carried to another agenda — offered for the
+    agenda of ``exclude_meeting_id`` (an item deferred at that very meeting is not offered back to it)."""
     carried = select(AgendaItem.carried_from_item_id).where(col(AgendaItem.carried_from_item_id).is_not(None))
     q = (
         select(AgendaItem)
@@ -395,6 +445,8 @@ def deferred_items(s: Session, body_id: int) -> list[AgendaItem]:
         .where(Meeting.body_id == body_id, AgendaItem.status == "deferred", col(AgendaItem.id).not_in(carried))
         .order_by(col(Meeting.starts_at), col(AgendaItem.position))
     )
+    if exclude_meeting_id is not None:
+        q = q.where(AgendaItem.meeting_id != exclude_meeting_id)
     return list(s.exec(q).all())
 
 
@@ -422,6 +474,15 @@ def carry_over(s: Session, actor: Actor, meeting_id: int, item_id: int) -> Agend
         s.add(Material(item_id=item.id, kind="material", filename=mat.filename, content_type=mat.content_type,
                        size=mat.size, sha256=mat.sha256, stored_name=mat.stored_name))
     return item
+
+
+def delete_material(s: Session, actor: Actor, material_id: int) -> None:
+    """Withdraw a material from an item not yet discussed. The file stays (stored by content hash, maybe shared)."""
+    mat = get(s, Material, material_id, "材料")
+    item = pending_item(s, mat.item_id)
+    audit.record(s, actor, "material.deleted", item.meeting_id, item_id=item.id, material_id=mat.id,
+                 filename=mat.filename)
+    s.delete(mat)
 
 
 def item_history(s: Session, item: AgendaItem) -> list[dict]:
