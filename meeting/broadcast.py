@@ -36,6 +36,9 @@ class Broadcaster:
         self.zone = app.config["YISHI_TIMEZONE"]
         self._pending: set[tuple[str, int]] = set()
         self._lock = threading.Lock()
+        # read-then-emit is one step: two deliveries racing in background tasks must not let an older state
+        # reach the screens after a newer one
+        self._emit_lock = threading.RLock()
 
     # -- after an action has been persisted and acknowledged
     def after(self, outcome: Outcome) -> None:
@@ -59,15 +62,17 @@ class Broadcaster:
             self.send_me(outcome.meeting_id, person_id)
 
     def send_state(self, meeting_id: int) -> None:
-        with read_only() as s:
-            states = {view: build(s, meeting_id, view, self.zone) for view in VIEWS}
-        for view, state in states.items():
-            self.socketio.emit("state", state, to=room_name(meeting_id, view))
+        with self._emit_lock:
+            with read_only() as s:
+                states = {view: build(s, meeting_id, view, self.zone) for view in VIEWS}
+            for view, state in states.items():
+                self.socketio.emit("state", state, to=room_name(meeting_id, view))
 
     def send_me(self, meeting_id: int, person_id: int) -> None:
-        with read_only() as s:
-            block = me(s, meeting_id, person_id, self.zone)
-        self.socketio.emit("me", block, to=person_room(meeting_id, person_id))
+        with self._emit_lock:
+            with read_only() as s:
+                block = me(s, meeting_id, person_id, self.zone)
+            self.socketio.emit("me", block, to=person_room(meeting_id, person_id))
 
     # -- coalescing
     def state_changed(self, meeting_id: int) -> None:
@@ -95,11 +100,12 @@ class Broadcaster:
             send(key[1])
 
     def send_progress(self, meeting_id: int) -> None:
-        with read_only() as s:
-            small = progress(s, meeting_id)
-            detailed = full_progress(s, meeting_id, self.zone)
-        if small is None:
-            return
-        for view in ("member", "public"):
-            self.socketio.emit("progress", small, to=room_name(meeting_id, view))
-        self.socketio.emit("progress", detailed, to=room_name(meeting_id, "full"))
+        with self._emit_lock:
+            with read_only() as s:
+                small = progress(s, meeting_id)
+                detailed = full_progress(s, meeting_id, self.zone)
+            if small is None:
+                return
+            for view in ("member", "public"):
+                self.socketio.emit("progress", small, to=room_name(meeting_id, view))
+            self.socketio.emit("progress", detailed, to=room_name(meeting_id, "full"))

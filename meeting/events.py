@@ -80,19 +80,21 @@ def register(socketio: SocketIO) -> None:
             current_app.extensions["yishi.broadcaster"].state_changed(actor.meeting_id)
 
     @socketio.on("sync")
-    def on_sync(_data=None):
+    def on_sync(*_args):
         actor = actors.get(request.sid)
         if actor is None:
             return {"ok": False, "error": {"code": "invalid_token", "message": "连接未认证，请重新打开链接。"}}
         return {"ok": True, **snapshot(actor)}
 
     def make_handler(name: str):
-        def handler(data=None):
+        def handler(*args):
             actor = actors.get(request.sid)
             if actor is None:
                 return {"ok": False, "error": {"code": "invalid_token", "message": "连接未认证，请重新打开链接。"}}
             try:
-                outcome = perform(name, actor, actor.meeting_id, data)
+                if len(args) > 1:  # a payload is one JSON object; anything else gets a typed refusal, not silence
+                    raise InvalidPayload(detail="应为一个 JSON 对象")
+                outcome = perform(name, actor, actor.meeting_id, args[0] if args else None)
             except YishiError as err:
                 return err.to_dict()
             except Exception:  # never leave a tablet without an answer

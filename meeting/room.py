@@ -215,9 +215,10 @@ def item_facts(s: Session, room: Room, item: AgendaItem, rnd: Round | None = Non
     )
     n_item = opinion_rules.decision_base(room.n, len(recused), recused_in_n=room.profile.recused_in_n)
     quorum = quorum_rules.item_quorum(room.meeting.kind, item.category, len(eligible), n_item, room.profile)
-    tally = opinion_rules.tally(
-        [o.stance for o in opinions], [w.stance for w in written], n=n_item, profile=room.profile
+    counted_written = opinion_rules.tallied_written(
+        [(w.person_id, w.stance) for w in written], spoke_in_room=[o.person_id for o in opinions], recused=recused
     )
+    tally = opinion_rules.tally([o.stance for o in opinions], counted_written, n=n_item, profile=room.profile)
     return ItemFacts(item, rnd, recused, eligible, [o.person_id for o in opinions], opinions, written, n_item,
                      quorum, tally)
 
@@ -685,12 +686,25 @@ def _close_round(s: Session, room: Room, item: AgendaItem, rnd: Round, facts: It
 
 def _require_all_spoken(room: Room, facts: ItemFacts) -> None:
     chair_id = room.meeting.chair_person_id
-    waiting = opinion_rules.waiting_for(chair_id=chair_id, eligible=facts.eligible, spoken=facts.spoken)
+    spoke_at = facts.round.chair_spoke_at
+    joined_after_chair = {
+        seat.person_id for seat in room.seats
+        if spoke_at is not None and seat.arrived_at is not None and _aware(seat.arrived_at) > _aware(spoke_at)
+    }
+    waiting = opinion_rules.awaited(chair_id=chair_id, eligible=facts.eligible, spoken=facts.spoken,
+                                    joined_after_chair=joined_after_chair) - {chair_id}
     source = "seed 003 §四(二)2；国务院令第713号 第30条"
     if waiting:
         raise InvalidState(detail=f"尚有{len(waiting)}名成员未发表意见，不能宣布结果。", source=source)
     if chair_id in facts.eligible and chair_id not in facts.spoken:
         raise InvalidState(detail="主持人尚未最后发表意见，不能宣布结果。", source=source)
+
+
+def _aware(dt):
+    """Datetimes read back from SQLite may lack their zone; they are UTC."""
+    from datetime import UTC
+
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 
 
 def close_item(s: Session, actor: Actor, meeting_id: int, item_id: int) -> Outcome:
@@ -744,14 +758,14 @@ def head_decide(s: Session, actor: Actor, meeting_id: int, data: HeadDecisionIn)
 
 
 def defer_item(s: Session, actor: Actor, meeting_id: int, data: DeferIn) -> Outcome:
-    """The chair defers (暂缓决策) an unclear or split item at any point before the result (seed 003 §四(二)3).
-    The secretary may record it on the chair's word; the reason is kept."""
+    """The chair defers (暂缓决策) an unclear or split item at any point before the result (seed 003 §四(二)3) —
+    also one not yet opened. The secretary may record it on the chair's word; the reason is kept."""
     room = load_room(s, meeting_id, lock=True)
     _require_staff_or_chair(actor, room)
     _require_in_session(room)
     item = _item_of(s, room, data.item_id)
-    if item.status not in LIVE:
-        raise ItemNotOpen()
+    if item.status not in (*LIVE, "pending"):
+        raise InvalidState(detail="该议题已作出决定或已暂缓，不能再暂缓。")
     rnd = current_round(s, item, lock=True)
     facts = item_facts(s, room, item, rnd)
     rnd.defer_reason = data.reason

@@ -150,7 +150,7 @@ def build(s: Session, meeting_id: int, view: str, zone: str = "Asia/Shanghai") -
     closed = [it for it in items if it.status in ("closed", "deferred")]
     if closed:
         last = max(closed, key=lambda it: rounds[(it.id, it.round)].closed_at or m.created_at)
-        state["last_closed"] = _closed_summary(s, room, last, rounds[(last.id, last.round)], view, people)
+        state["last_closed"] = _closed_summary(s, room, last, rounds[(last.id, last.round)], view, people, zone)
     return state
 
 
@@ -232,7 +232,8 @@ def _written(w: WrittenOpinion, people: dict, zone: str) -> dict:
     }
 
 
-def _closed_summary(s: Session, room: Room, item: AgendaItem, rnd: Round, view: str, people: dict) -> dict:
+def _closed_summary(s: Session, room: Room, item: AgendaItem, rnd: Round, view: str, people: dict,
+                    zone: str = "Asia/Shanghai") -> dict:
     tally = json.loads(rnd.tally_json) if rnd.tally_json else {}
     out = {
         "id": item.id, "title": item.title if not (item.confidential and view == "public") else "（保密议题）",
@@ -248,7 +249,7 @@ def _closed_summary(s: Session, room: Room, item: AgendaItem, rnd: Round, view: 
     if view == "full":
         ops = s.exec(select(Opinion).where(Opinion.item_id == item.id, Opinion.round_number == rnd.number)
                      .order_by(col(Opinion.id))).all()
-        out["opinions"] = [_opinion(o, people, "Asia/Shanghai") for o in ops]
+        out["opinions"] = [_opinion(o, people, zone) for o in ops]
     return out
 
 

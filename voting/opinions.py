@@ -63,6 +63,32 @@ def waiting_for(*, chair_id: int, eligible: Iterable[int], spoken: Iterable[int]
     return frozenset(eligible) - frozenset(spoken) - {chair_id}
 
 
+def awaited(
+    *, chair_id: int, eligible: Iterable[int], spoken: Iterable[int], joined_after_chair: Iterable[int] = ()
+) -> frozenset[int]:
+    """Members the result still waits for before it can be announced.
+
+    Before the chair speaks: every eligible member, the chair last (seed 003 §四(二)2). The chair's statement
+    closes the round of opinions: a member who joins the room after the chair has spoken missed the deliberation
+    of this item, takes no part in it, and the result does not wait for them.
+    """
+    waiting = frozenset(eligible) - frozenset(spoken) - frozenset(joined_after_chair)
+    return waiting
+
+
+def tallied_written(
+    written: Iterable[tuple[int, Stance | str]], *, spoke_in_room: Iterable[int], recused: Iterable[int]
+) -> list[Stance]:
+    """The written opinions that may enter the tally, as stances.
+
+    A written opinion stands for a member who cannot attend (seed 003 §四(二)2: 因故不能参加会议的班子成员可以通过
+    书面形式表达本人意见). Once that member states an opinion in the room, or is recused from the item, the written
+    one stays in the record but is not tallied: one member, one voice.
+    """
+    excluded = frozenset(spoke_in_room) | frozenset(recused)
+    return [Stance(stance) for person, stance in written if person not in excluded]
+
+
 def decision_base(n_members: int, recused: int, *, recused_in_n: bool) -> int:
     """The N of the pass test for one item.
 

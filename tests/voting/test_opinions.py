@@ -4,6 +4,7 @@ import dataclasses
 
 import pytest
 
+from voting import opinions
 from voting.fractions import Fraction
 from voting.opinions import (
     Refusal,
@@ -357,3 +358,35 @@ def test_tally_fraction_is_profile_passing_rule():
     t = tally([], [], n=8, profile=PROFILE)
     assert t.fraction == PROFILE.passing
     assert t.fraction == Fraction(1, 2, False, PROFILE.passing.source, "超过应到会成员半数")
+
+
+# ---------------------------------------------------------------- awaited / tallied_written
+
+@pytest.mark.parametrize(
+    ("eligible", "spoken", "joined_after_chair", "expected"),
+    [
+        ({1, 2, 3}, [2], (), {1, 3}),          # the chair (1) is awaited too, last
+        ({1, 2, 3}, [2, 3, 1], (), set()),
+        ({1, 2, 3, 4}, [2, 3, 1], {4}, set()),  # 4 arrived after the chair spoke: not awaited
+        ({1, 2, 3, 4}, [2, 1], {4}, {3}),
+    ],
+    ids=["chair-and-one-waiting", "all-spoken", "late-after-chair-not-awaited", "others-still-awaited"],
+)
+def test_awaited(eligible, spoken, joined_after_chair, expected):
+    assert opinions.awaited(chair_id=1, eligible=eligible, spoken=spoken,
+                            joined_after_chair=joined_after_chair) == frozenset(expected)
+
+
+@pytest.mark.parametrize(
+    ("spoke_in_room", "recused", "expected"),
+    [
+        ((), (), [Stance.AGREE, Stance.DISAGREE]),
+        ((7,), (), [Stance.DISAGREE]),      # 7 came and spoke in the room: one member, one voice
+        ((), (8,), [Stance.AGREE]),         # 8 recused since: not tallied
+        ((7,), (8,), []),
+    ],
+    ids=["both-tallied", "author-spoke-in-room", "author-recused", "neither"],
+)
+def test_tallied_written(spoke_in_room, recused, expected):
+    written = [(7, "agree"), (8, "disagree")]
+    assert opinions.tallied_written(written, spoke_in_room=spoke_in_room, recused=recused) == expected

@@ -1,0 +1,194 @@
+"""Coalesced broadcasts: the voter is acknowledged at once, the room gets progress at most once per
+``YISHI_BROADCAST_INTERVAL``. These tests build their own app with a real interval (0.2 s) in threading mode."""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+import pytest
+from sqlmodel import select
+
+from meeting.db import read_only
+from meeting.models import Meeting, Opinion
+from tests.factories import Factory
+
+INTERVAL = 0.2
+
+
+@pytest.fixture
+def app(tmp_path, database_url):
+    from meeting.app import create_app
+
+    app = create_app({
+        "TESTING": True,
+        "SECRET_KEY": "test-secret",
+        "DATABASE_URL": database_url,
+        "INSTANCE_PATH": str(tmp_path / "instance"),
+        "MATERIALS_DIR": str(tmp_path / "instance" / "materials"),
+        "YISHI_ASYNC_MODE": "threading",
+        "YISHI_BROADCAST_INTERVAL": INTERVAL,
+    })
+    yield app
+    time.sleep(3 * INTERVAL)  # let any pending flush finish before the engine goes
+    app.extensions["yishi.engine"].dispose()
+
+
+@pytest.fixture
+def socketio(app):
+    return app.extensions["socketio"]
+
+
+@pytest.fixture
+def factory(app):
+    return Factory(app)
+
+
+def cid() -> str:
+    return "b" + uuid.uuid4().hex
+
+
+def progress_of(client):
+    return [m["args"][0] for m in client.get_received() if m["name"] == "progress"]
+
+
+def projector(app, socketio, meeting_id):
+    with app.app_context(), read_only() as s:
+        token = s.get(Meeting, meeting_id).projector_token
+    c = socketio.test_client(app, auth={"token": token})
+    assert c.is_connected()
+    return c
+
+
+def test_interval_is_configured(app):
+    assert app.extensions["yishi.broadcaster"].interval == INTERVAL
+
+
+def test_burst_of_opinions_is_coalesced(app, socketio, factory):
+    """20 opinions in quick succession: 20 acknowledgements, far fewer progress messages, the last one complete."""
+    _, ids, m, item = factory.running(21, 21)
+    toks = factory.tokens(m.id)
+    voters = [socketio.test_client(app, auth={"token": toks[p]}) for p in ids[1:]]
+    assert all(v.is_connected() for v in voters)
+    watcher = projector(app, socketio, m.id)
+    time.sleep(3 * INTERVAL)  # connection-time state pushes settle
+    for c in (watcher, *voters):
+        c.get_received()
+
+    started = time.monotonic()
+    acks = [v.emit("give_opinion", {"client_id": cid(), "item_id": item.id, "round": 1, "stance": "agree"},
+                   callback=True) for v in voters]
+    burst = time.monotonic() - started
+    assert len(acks) == 20
+    assert all(a["ok"] is True and a["duplicate"] is False for a in acks)
+    with app.app_context(), read_only() as s:
+        assert len(s.exec(select(Opinion).where(Opinion.item_id == item.id)).all()) == 20
+
+    time.sleep(3 * INTERVAL)
+    prog = progress_of(watcher)
+    print(f"burst of 20 opinions took {burst:.3f}s; {len(prog)} progress messages")
+    assert 1 <= len(prog) <= 5, f"{len(prog)} progress messages for 20 opinions in {burst:.3f}s"
+    assert prog[-1]["spoken"] == 20 and prog[-1]["waiting"] == 0 and prog[-1]["chair_may_speak"] is True
+    assert [p["spoken"] for p in prog] == sorted(p["spoken"] for p in prog)
+
+
+def test_progress_waits_for_the_interval(app, socketio, factory):
+    """The voter is acknowledged at once; the room hears about it only after the interval."""
+    _, ids, m, item = factory.running(5, 5)
+    voter = socketio.test_client(app, auth={"token": factory.tokens(m.id)[ids[1]]})
+    watcher = projector(app, socketio, m.id)
+    time.sleep(3 * INTERVAL)
+    watcher.get_received()
+    ack = voter.emit("give_opinion", {"client_id": cid(), "item_id": item.id, "round": 1, "stance": "agree"},
+                     callback=True)
+    acked = time.monotonic()
+    assert ack["ok"] is True
+    early = progress_of(watcher)
+    # not yet: the coalescing window is still open (unless this machine stalled for a whole interval)
+    assert early == [] or time.monotonic() - acked >= INTERVAL
+    time.sleep(3 * INTERVAL)
+    prog = early + progress_of(watcher)
+    assert len(prog) == 1 and prog[0]["spoken"] == 1
+
+
+def test_full_view_gets_coalesced_opinions_too(app, socketio, factory):
+    """The secretary's/chair's progress carries every opinion in the window, in order given."""
+    _, ids, m, item = factory.running(6, 6)
+    toks = factory.tokens(m.id)
+    chair = socketio.test_client(app, auth={"token": toks[ids[0]]})
+    voters = [socketio.test_client(app, auth={"token": toks[p]}) for p in ids[1:]]
+    time.sleep(3 * INTERVAL)
+    chair.get_received()
+    for i, v in enumerate(voters):
+        assert v.emit("give_opinion", {"client_id": cid(), "item_id": item.id, "round": 1, "stance": "defer",
+                                       "reason": f"理由{i}"}, callback=True)["ok"] is True
+    time.sleep(3 * INTERVAL)
+    prog = progress_of(chair)
+    assert 1 <= len(prog) <= 3
+    assert [o["reason"] for o in prog[-1]["opinions"]] == [f"理由{i}" for i in range(5)]
+    assert prog[-1]["chair_may_speak"] is True
+
+
+def test_separate_meetings_are_coalesced_separately(app, socketio, factory):
+    _, ids_a, ma, item_a = factory.running(5, 5)
+    _, ids_b, mb, item_b = factory.running(5, 5)
+    va = socketio.test_client(app, auth={"token": factory.tokens(ma.id)[ids_a[1]]})
+    vb = socketio.test_client(app, auth={"token": factory.tokens(mb.id)[ids_b[1]]})
+    wa, wb = projector(app, socketio, ma.id), projector(app, socketio, mb.id)
+    time.sleep(3 * INTERVAL)
+    wa.get_received(), wb.get_received()
+    va.emit("give_opinion", {"client_id": cid(), "item_id": item_a.id, "round": 1, "stance": "agree"}, callback=True)
+    vb.emit("give_opinion", {"client_id": cid(), "item_id": item_b.id, "round": 1, "stance": "agree"}, callback=True)
+    time.sleep(3 * INTERVAL)
+    pa, pb = progress_of(wa), progress_of(wb)
+    assert [p["item_id"] for p in pa] == [item_a.id]
+    assert [p["item_id"] for p in pb] == [item_b.id]
+
+
+def test_state_changes_are_still_delivered(app, socketio, factory):
+    """Non-opinion changes go out through a background task too; none is lost."""
+    _, ids, m, item = factory.running(5, 5)
+    watcher = projector(app, socketio, m.id)
+    time.sleep(3 * INTERVAL)
+    watcher.get_received()
+    factory.app.extensions["yishi.broadcaster"].after(
+        factory.act("defer_item", m.id, {"item_id": item.id, "reason": "暂缓"}))
+    time.sleep(3 * INTERVAL)
+    states = [x["args"][0] for x in watcher.get_received() if x["name"] == "state"]
+    assert states and states[-1]["last_closed"]["result"] == "deferred"
+
+
+def test_an_older_state_never_arrives_after_a_newer_one(app, socketio, factory, monkeypatch):
+    """Two state deliveries race: the first reads the room, is slow to send (a big roster), and meanwhile the
+    item is deferred and a second delivery starts. Screens must end on the newer state, not the older."""
+    import meeting.broadcast as broadcast
+
+    _, ids, m, item = factory.running(5, 5)
+    watcher = projector(app, socketio, m.id)
+    time.sleep(3 * INTERVAL)
+    watcher.get_received()
+
+    real_build, calls = broadcast.build, []
+    read_done, release = threading.Event(), threading.Event()
+
+    def slow_after_first_read(*args, **kwargs):
+        state = real_build(*args, **kwargs)
+        calls.append(args[2])
+        if len(calls) == len(broadcast.VIEWS):  # the first delivery has read every view: hold it here
+            read_done.set()
+            release.wait(5)
+        return state
+
+    monkeypatch.setattr(broadcast, "build", slow_after_first_read)
+    broadcaster = app.extensions["yishi.broadcaster"]
+    with app.app_context():
+        broadcaster.state_changed(m.id)
+    assert read_done.wait(5)
+    broadcaster.after(factory.act("defer_item", m.id, {"item_id": item.id, "reason": "暂缓"}))
+    time.sleep(3 * INTERVAL)  # the second delivery has had time to run
+    release.set()
+    time.sleep(3 * INTERVAL)
+    states = [x["args"][0] for x in watcher.get_received() if x["name"] == "state"]
+    assert states, "no state delivered"
+    assert states[-1]["current"] is None and states[-1]["last_closed"]["result"] == "deferred"
