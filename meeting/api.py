@@ -42,7 +42,7 @@ from .actors import Actor
 from .auth import check_csrf, require_staff
 from .clock import iso_utc
 from .db import read_only, unit_of_work
-from .errors import InvalidPayload, NotFound
+from .errors import InvalidPayload, InvalidState, NotFound
 from .models import (
     AgendaItem,
     Body,
@@ -630,6 +630,25 @@ def get_meeting(meeting_id: int):
         return _ok(meeting=_meeting_detail(s, meeting_id))
 
 
+@endpoint("PUT", "/meetings/<int:meeting_id>", "updateMeeting",
+          "修改会议信息（仅限尚未开始的会议）：类型、届次、时间、地点、主持人、记录人", "会议",
+          request=MeetingIn, response_key="meeting", response=MeetingOut,
+          description="body_id 须与原会议相同；出席名单不变，主持人须为本次会议成员（默认为主要负责人，由其他成员"
+                      "主持的记为受委托）。starts_at 同新建会议。copy_observers_from_meeting_id 不适用于修改。"
+                      "会议开始后修改被拒绝（invalid_state）。")
+def update_meeting(meeting_id: int):
+    actor = _staff()
+    data = _payload(MeetingIn)
+    if data.copy_observers_from_meeting_id is not None:
+        raise InvalidPayload(detail="copy_observers_from_meeting_id: 修改会议时不能复制列席人员")
+    with unit_of_work() as s:
+        m = setup.update_meeting(s, actor, meeting_id, data, _zone())
+        s.flush()
+        out = _meeting(s, m)
+    _tell_room(meeting_id)
+    return _ok(meeting=out)
+
+
 @endpoint("POST", "/meetings/<int:meeting_id>/observers", "addObserver", "增加列席人员（姓名、单位、身份）", "会议",
           request=ObserverIn, response_key="observer", response=ObserverOut, status=201)
 def add_observer(meeting_id: int):
@@ -772,6 +791,21 @@ def upload_material(item_id: int):
         out = dump(MaterialOut, _material(mat))
     _tell_room(meeting_id)
     return _ok(201, material=out)
+
+
+@endpoint("DELETE", "/materials/<int:material_id>", "deleteMaterial",
+          "撤回议题材料（仅限尚未开始审议的议题；书面意见扫描件不能删除）", "议题",
+          description="材料从议题中移除；文件按内容散列保存，可能为其他议题共用，故不删除文件本身。")
+def delete_material(material_id: int):
+    actor = _staff()
+    with unit_of_work() as s:
+        mat = setup.get(s, Material, material_id, "材料")
+        if mat.kind != "material":  # the scan of a signed written opinion is part of the record
+            raise InvalidState(detail="书面意见原件扫描件是会议记录的一部分，不能删除。")
+        meeting_id = setup.get(s, AgendaItem, mat.item_id, "议题").meeting_id
+        setup.delete_material(s, actor, material_id)
+    _tell_room(meeting_id)
+    return _ok()
 
 
 @endpoint("POST", "/meetings/<int:meeting_id>/carry-over", "carryOver",

@@ -12,6 +12,8 @@ from datetime import timedelta
 from pathlib import Path
 
 from flask import Blueprint, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import pgettext
 from sqlmodel import col, func, or_, select
 
 from voting.profiles import available_profiles, load_profile, relation_types
@@ -22,7 +24,7 @@ from . import setup
 from .auth import check_csrf, login_required, require_staff, staff_actor
 from .clock import to_local, utcnow
 from .db import read_only, unit_of_work
-from .errors import InvalidPayload, NotFound, YishiError
+from .errors import InvalidPayload, InvalidState, NotFound, YishiError
 from .models import (
     AgendaItem,
     Body,
@@ -70,7 +72,7 @@ def _amount(value: str | None) -> int | None:
     if not value:
         return None
     if not value.isdigit():
-        raise InvalidPayload(detail="金额须为以元为单位的整数")
+        raise InvalidPayload(detail=_("金额须为以元为单位的整数"))
     return int(value)
 
 
@@ -96,7 +98,7 @@ def _yuan(amount: int | None) -> str:
         return ""
     wan = amount / 10000
     wan_text = f"{wan:,.0f}" if wan == int(wan) else f"{wan:,.2f}".rstrip("0").rstrip(".")
-    return f"{amount:,}元（{wan_text}万元）"
+    return _("%(amount)s元（%(wan)s万元）", amount=f"{amount:,}", wan=wan_text)
 
 
 def _people_map(s, ids) -> dict[int, Person]:
@@ -142,14 +144,14 @@ def body_create():
             body = setup.create_body(s, require_staff(s), data)
     except YishiError as err:
         return _bodies_page(err, request.form)
-    return _done(f"已创建领导班子“{body.name}”，请设置成员名单。", url_for(".body", body_id=body.id))
+    return _done(_("已创建领导班子“%(name)s”，请设置成员名单。", name=body.name), url_for(".body", body_id=body.id))
 
 
 def _body_page(body_id: int, error: YishiError | None = None, form=None, error_for: str = ""):
     with read_only() as s:
         body = s.get(Body, body_id)
         if body is None:
-            raise NotFound(what="领导班子")
+            raise NotFound(what=pgettext("what", "领导班子"))
         members = setup.members_of(s, body_id)
         member_ids = [p.id for _, p in members]
         people = _all_people(s)
@@ -182,7 +184,7 @@ def body_update(body_id: int):
             setup.update_body(s, require_staff(s), body_id, data)
     except YishiError as err:
         return _body_page(body_id, err, request.form, "body")
-    return _done("已保存领导班子信息。", url_for(".body", body_id=body_id))
+    return _done(_("已保存领导班子信息。"), url_for(".body", body_id=body_id))
 
 
 @bp.post("/bodies/<int:body_id>/members")
@@ -206,14 +208,14 @@ def body_members(body_id: int):
             ids = [x for x in ids if x != pid]
         if form.get("op") == "add":
             if not form.get("add"):
-                raise InvalidPayload(detail="请选择要添加的人员")
+                raise InvalidPayload(detail=_("请选择要添加的人员"))
             ids.append(_int(form.get("add")))
         data = parse(MembersIn, {"person_ids": ids})
         with unit_of_work() as s:
             setup.set_members(s, require_staff(s), body_id, data)
     except YishiError as err:
         return _body_page(body_id, err, form, "members")
-    return _done(f"已保存成员名单（{len(data.person_ids)}人）。", url_for(".body", body_id=body_id) + "#members")
+    return _done(_("已保存成员名单（%(n)d人）。", n=len(data.person_ids)), url_for(".body", body_id=body_id) + "#members")
 
 
 @bp.post("/bodies/<int:body_id>/relations")
@@ -229,7 +231,7 @@ def relation_add(body_id: int):
             setup.add_relation(s, require_staff(s), data)
     except YishiError as err:
         return _body_page(body_id, err, form, "relations")
-    return _done("已登记关系。", url_for(".body", body_id=body_id) + "#relations")
+    return _done(_("已登记关系。"), url_for(".body", body_id=body_id) + "#relations")
 
 
 @bp.post("/bodies/<int:body_id>/relations/<int:relation_id>/delete")
@@ -241,7 +243,7 @@ def relation_delete(body_id: int, relation_id: int):
             setup.delete_relation(s, require_staff(s), relation_id)
     except YishiError as err:
         return _body_page(body_id, err, None, "relations")
-    return _done("已删除关系。", url_for(".body", body_id=body_id) + "#relations")
+    return _done(_("已删除关系。"), url_for(".body", body_id=body_id) + "#relations")
 
 
 # ---------------------------------------------------------------- people
@@ -279,7 +281,7 @@ def person_create():
             person = setup.create_person(s, require_staff(s), data)
     except YishiError as err:
         return _people_page(None, err, request.form)
-    return _done(f"已添加人员“{person.name}”。", url_for(".people"))
+    return _done(_("已添加人员“%(name)s”。", name=person.name), url_for(".people"))
 
 
 @bp.get("/people/<int:person_id>/edit")
@@ -288,7 +290,7 @@ def person_edit(person_id: int):
     with read_only() as s:
         person = s.get(Person, person_id)
     if person is None:
-        raise NotFound(what="人员")
+        raise NotFound(what=pgettext("what", "人员"))
     return _people_page(person)
 
 
@@ -306,7 +308,7 @@ def person_update(person_id: int):
         if person is None:
             raise
         return _people_page(person, err, request.form)
-    return _done("已保存人员信息。", url_for(".people"))
+    return _done(_("已保存人员信息。"), url_for(".people"))
 
 
 # ---------------------------------------------------------------- a new meeting
@@ -314,11 +316,11 @@ def person_update(person_id: int):
 
 def _meeting_new_page(body_id, error: YishiError | None = None, form=None):
     if not isinstance(body_id, int):
-        raise NotFound(what="领导班子")
+        raise NotFound(what=pgettext("what", "领导班子"))
     with read_only() as s:
         body = s.get(Body, body_id)
         if body is None:
-            raise NotFound(what="领导班子")
+            raise NotFound(what=pgettext("what", "领导班子"))
         members = setup.members_of(s, body_id)
         prev = setup.previous_meeting(s, body_id)
         prev_observers = (s.exec(select(Observer).where(Observer.meeting_id == prev.id)
@@ -348,6 +350,19 @@ def meeting_new():
     return _meeting_new_page(_int(request.args.get("body_id")))
 
 
+def _meeting_form(form, body_id) -> dict:
+    """The fields of a meeting (new-meeting form and edit form); ``starts_at`` is datetime-local wall-clock time
+    in the configured zone (Asia/Shanghai)."""
+    return {
+        "body_id": body_id, "kind": form.get("kind", ""),
+        "session_number": _int(form.get("session_number")),
+        "starts_at": form.get("starts_at", ""), "place": form.get("place", ""),
+        "chair_person_id": _int(form.get("chair_person_id")),
+        "recorder_name": form.get("recorder_name", ""),
+        "copy_observers_from_meeting_id": _int(form.get("copy_observers_from_meeting_id")),
+    }
+
+
 @bp.post("/meetings")
 @login_required
 def meeting_create():
@@ -355,20 +370,13 @@ def meeting_create():
     form = request.form
     body_id = _int(form.get("body_id"))
     try:
-        data = parse(MeetingIn, {
-            "body_id": body_id, "kind": form.get("kind", ""),
-            "session_number": _int(form.get("session_number")),
-            "starts_at": form.get("starts_at", ""), "place": form.get("place", ""),
-            "chair_person_id": _int(form.get("chair_person_id")),
-            "recorder_name": form.get("recorder_name", ""),
-            "copy_observers_from_meeting_id": _int(form.get("copy_observers_from_meeting_id")),
-        })
+        data = parse(MeetingIn, _meeting_form(form, body_id))
         with unit_of_work() as s:
             meeting = setup.create_meeting(s, require_staff(s), data, _zone())
             title = meeting_title(room_mod.load_room(s, meeting.id))
     except YishiError as err:
         return _meeting_new_page(body_id, err, form)
-    return _done(f"已创建“{title}”，成员名单已按领导班子成员生成。请添加议题。",
+    return _done(_("已创建“%(title)s”，成员名单已按领导班子成员生成。请添加议题。", title=title),
                  url_for(".meeting_setup", meeting_id=meeting.id))
 
 
@@ -433,12 +441,21 @@ def _setup_page(meeting_id: int, error: YishiError | None = None, form=None, err
         history_meetings = {m.id: m for m in s.exec(select(Meeting).where(Meeting.body_id == body.id))}
     return render_template(
         "meeting_setup.html", meeting=meeting, body=body, profile=room.profile, title=meeting_title(room),
-        seats=seats, observers=observers, rows=rows, deferred=deferred,
+        seats=seats, observers=observers, rows=rows, deferred=deferred, meeting_form=_meeting_values(meeting),
         chair=people.get(meeting.chair_person_id), delegated_by=people.get(meeting.delegated_by_person_id),
         history_meetings=history_meetings, editable=meeting.status != "closed", steps=list(PreparationStep),
         relation_types=relation_types(),
         error=error, error_for=error_for, form=form or {},
     ), (error.http_status if error else 200)
+
+
+def _meeting_values(meeting: Meeting) -> dict:
+    """The edit form's initial values, as the form sends them (starts_at as datetime-local in the zone)."""
+    return {
+        "kind": meeting.kind, "session_number": str(meeting.session_number),
+        "starts_at": to_local(meeting.starts_at, _zone()).strftime("%Y-%m-%dT%H:%M"), "place": meeting.place,
+        "chair_person_id": str(meeting.chair_person_id), "recorder_name": meeting.recorder_name,
+    }
 
 
 @bp.get("/meetings/<int:meeting_id>/setup")
@@ -451,6 +468,27 @@ def _setup_url(meeting_id: int, anchor: str = "") -> str:
     return url_for(".meeting_setup", meeting_id=meeting_id) + (f"#{anchor}" if anchor else "")
 
 
+@bp.post("/meetings/<int:meeting_id>/edit")
+@login_required
+def meeting_update(meeting_id: int):
+    """Correct the meeting's details before it opens (same fields as the new-meeting form; the roster stays)."""
+    check_csrf()
+    form = request.form
+    try:
+        with read_only() as s:
+            body_id = setup.get(s, Meeting, meeting_id, pgettext("what", "会议")).body_id
+        data = parse(MeetingIn, _meeting_form(form, body_id) | {"copy_observers_from_meeting_id": None})
+        with unit_of_work() as s:
+            setup.update_meeting(s, require_staff(s), meeting_id, data, _zone())
+    except NotFound:
+        raise
+    except YishiError as err:
+        return _setup_page(meeting_id, err, form, "meeting")
+    # the screens already open (members checking in, the console) show the title, time, place and chair
+    current_app.extensions["yishi.broadcaster"].state_changed(meeting_id)
+    return _done(_("已保存会议信息。"), _setup_url(meeting_id, "meeting"))
+
+
 @bp.post("/meetings/<int:meeting_id>/observers")
 @login_required
 def observer_add(meeting_id: int):
@@ -461,11 +499,11 @@ def observer_add(meeting_id: int):
                                    "role": form.get("role", "")})
         with unit_of_work() as s:
             setup.add_observer(s, require_staff(s), meeting_id, data)
-            status = setup.get(s, Meeting, meeting_id, "会议").status
+            status = setup.get(s, Meeting, meeting_id, pgettext("what", "会议")).status
     except YishiError as err:
         return _setup_page(meeting_id, err, form, "observers")
     _tell_room(meeting_id, status)
-    return _done(f"已添加列席人员“{data.name}”。", _setup_url(meeting_id, "observers"))
+    return _done(_("已添加列席人员“%(name)s”。", name=data.name), _setup_url(meeting_id, "observers"))
 
 
 @bp.post("/meetings/<int:meeting_id>/observers/<int:observer_id>/delete")
@@ -474,13 +512,13 @@ def observer_remove(meeting_id: int, observer_id: int):
     check_csrf()
     try:
         with unit_of_work() as s:
-            meeting = setup.get(s, Meeting, meeting_id, "会议")
+            meeting = setup.get(s, Meeting, meeting_id, pgettext("what", "会议"))
             setup.remove_observer(s, require_staff(s), observer_id, meeting_id)
             status = meeting.status
     except YishiError as err:
         return _setup_page(meeting_id, err, None, "observers")
     _tell_room(meeting_id, status)
-    return _done("已移除列席人员。", _setup_url(meeting_id, "observers"))
+    return _done(_("已移除列席人员。"), _setup_url(meeting_id, "observers"))
 
 
 # ---------------------------------------------------------------- agenda items
@@ -534,11 +572,11 @@ def item_create(meeting_id: int):
         data = parse(ItemIn, _item_form(request.form))
         with unit_of_work() as s:
             item = setup.add_item(s, require_staff(s), meeting_id, data)
-            status = setup.get(s, Meeting, meeting_id, "会议").status
+            status = setup.get(s, Meeting, meeting_id, pgettext("what", "会议")).status
     except YishiError as err:
         return _item_page(meeting_id, None, err, request.form)
     _tell_room(meeting_id, status)
-    return _done(f"已添加议题“{item.title}”。请登记决策准备情况并上传材料。",
+    return _done(_("已添加议题“%(title)s”。请登记决策准备情况并上传材料。", title=item.title),
                  _setup_url(meeting_id, f"item-{item.id}"))
 
 
@@ -546,7 +584,7 @@ def _item_or_404(item_id: int) -> AgendaItem:
     with read_only() as s:
         item = s.get(AgendaItem, item_id)
     if item is None:
-        raise NotFound(what="议题")
+        raise NotFound(what=pgettext("what", "议题"))
     return item
 
 
@@ -566,11 +604,11 @@ def item_update(item_id: int):
         data = parse(ItemIn, _item_form(request.form))
         with unit_of_work() as s:
             setup.update_item(s, require_staff(s), item_id, data)
-            status = setup.get(s, Meeting, item.meeting_id, "会议").status
+            status = setup.get(s, Meeting, item.meeting_id, pgettext("what", "会议")).status
     except YishiError as err:
         return _item_page(item.meeting_id, item, err, request.form)
     _tell_room(item.meeting_id, status)
-    return _done("已保存议题。", _setup_url(item.meeting_id, f"item-{item_id}"))
+    return _done(_("已保存议题。"), _setup_url(item.meeting_id, f"item-{item_id}"))
 
 
 @bp.post("/items/<int:item_id>/delete")
@@ -581,11 +619,11 @@ def item_delete(item_id: int):
     try:
         with unit_of_work() as s:
             setup.delete_item(s, require_staff(s), item_id)
-            status = setup.get(s, Meeting, item.meeting_id, "会议").status
+            status = setup.get(s, Meeting, item.meeting_id, pgettext("what", "会议")).status
     except YishiError as err:
         return _setup_page(item.meeting_id, err, None, f"item-{item_id}")
     _tell_room(item.meeting_id, status)
-    return _done(f"已删除议题“{item.title}”。", _setup_url(item.meeting_id, "agenda"))
+    return _done(_("已删除议题“%(title)s”。", title=item.title), _setup_url(item.meeting_id, "agenda"))
 
 
 @bp.post("/meetings/<int:meeting_id>/agenda/order")
@@ -600,15 +638,15 @@ def agenda_order(meeting_id: int):
         data = parse(ReorderIn, raw)
         with unit_of_work() as s:
             setup.reorder_items(s, require_staff(s), meeting_id, data.item_ids)
-            status = setup.get(s, Meeting, meeting_id, "会议").status
+            status = setup.get(s, Meeting, meeting_id, pgettext("what", "会议")).status
     except YishiError as err:
         if as_json:
             return jsonify(err.to_dict()), err.http_status
         return _setup_page(meeting_id, err, None, "agenda")
     _tell_room(meeting_id, status)
     if as_json:
-        return jsonify({"ok": True, "item_ids": data.item_ids, "message": "已保存议题顺序。"})
-    return _done("已保存议题顺序。", _setup_url(meeting_id, "agenda"))
+        return jsonify({"ok": True, "item_ids": data.item_ids, "message": _("已保存议题顺序。")})
+    return _done(_("已保存议题顺序。"), _setup_url(meeting_id, "agenda"))
 
 
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/move")
@@ -619,22 +657,22 @@ def item_move(meeting_id: int, item_id: int):
     shift = {"up": -1, "down": 1}.get(request.form.get("direction", ""))
     try:
         if shift is None:
-            raise InvalidPayload(detail="移动方向须为上移或下移")
+            raise InvalidPayload(detail=_("移动方向须为上移或下移"))
         with unit_of_work() as s:
             order = list(s.exec(select(AgendaItem.id).where(AgendaItem.meeting_id == meeting_id)
                                 .order_by(col(AgendaItem.position), col(AgendaItem.id))).all())
             if item_id not in order:
-                raise NotFound(what="议题")
+                raise NotFound(what=pgettext("what", "议题"))
             i = order.index(item_id)
             j = i + shift
             if 0 <= j < len(order):
                 order[i], order[j] = order[j], order[i]
                 setup.reorder_items(s, require_staff(s), meeting_id, order)
-            status = setup.get(s, Meeting, meeting_id, "会议").status
+            status = setup.get(s, Meeting, meeting_id, pgettext("what", "会议")).status
     except YishiError as err:
         return _setup_page(meeting_id, err, None, "agenda")
     _tell_room(meeting_id, status)
-    return _done("已调整议题顺序。", _setup_url(meeting_id, "agenda"))
+    return _done(_("已调整议题顺序。"), _setup_url(meeting_id, "agenda"))
 
 
 @bp.post("/items/<int:item_id>/steps")
@@ -657,12 +695,12 @@ def item_steps(item_id: int):
                 if st is None or st.state != data.state or st.note != data.note:
                     setup.set_step(s, actor, item_id, data)
                     changed += 1
-            status = setup.get(s, Meeting, item.meeting_id, "会议").status
+            status = setup.get(s, Meeting, item.meeting_id, pgettext("what", "会议")).status
     except YishiError as err:
         return _setup_page(item.meeting_id, err, form, f"item-{item_id}")
     if changed:
         _tell_room(item.meeting_id, status)
-    message = f"已保存决策准备情况（{changed}项变更）。" if changed else "决策准备情况没有变化。"
+    message = _("已保存决策准备情况（%(n)d项变更）。", n=changed) if changed else _("决策准备情况没有变化。")
     return _done(message, _setup_url(item.meeting_id, f"item-{item_id}"))
 
 
@@ -674,7 +712,7 @@ def item_material(item_id: int):
     upload = request.files.get("file")
     try:
         if upload is None or not upload.filename:
-            raise InvalidPayload(detail="请选择要上传的文件")
+            raise InvalidPayload(detail=_("请选择要上传的文件"))
         content_type = upload.mimetype or ""
         if content_type in ("", "application/octet-stream"):
             content_type = mimetypes.guess_type(upload.filename)[0] or content_type
@@ -682,11 +720,34 @@ def item_material(item_id: int):
         with unit_of_work() as s:
             mat = setup.store_material(s, require_staff(s), item_id, upload.filename, content_type, data,
                                        Path(current_app.config["MATERIALS_DIR"]))
-            status = setup.get(s, Meeting, item.meeting_id, "会议").status
+            status = setup.get(s, Meeting, item.meeting_id, pgettext("what", "会议")).status
     except YishiError as err:
         return _setup_page(item.meeting_id, err, None, f"item-{item_id}")
     _tell_room(item.meeting_id, status)
-    return _done(f"已上传材料“{mat.filename}”。", _setup_url(item.meeting_id, f"item-{item_id}"))
+    return _done(_("已上传材料“%(name)s”。", name=mat.filename), _setup_url(item.meeting_id, f"item-{item_id}"))
+
+
+@bp.post("/materials/<int:material_id>/delete")
+@login_required
+def material_delete(material_id: int):
+    """Withdraw a material from an item not yet discussed (the service refuses once the item has opened)."""
+    check_csrf()
+    with read_only() as s:
+        mat = s.get(Material, material_id)
+        item = s.get(AgendaItem, mat.item_id) if mat is not None else None
+    if mat is None or item is None:
+        raise NotFound(what=pgettext("what", "材料"))
+    here = f"item-{item.id}"
+    try:
+        if mat.kind != "material":  # the scan of a signed written opinion is part of the record
+            raise InvalidState(detail=_("书面意见原件扫描件是会议记录的一部分，不能删除。"))
+        with unit_of_work() as s:
+            setup.delete_material(s, require_staff(s), material_id)
+            status = setup.get(s, Meeting, item.meeting_id, pgettext("what", "会议")).status
+    except YishiError as err:
+        return _setup_page(item.meeting_id, err, None, here)
+    _tell_room(item.meeting_id, status)
+    return _done(_("已删除材料“%(name)s”。", name=mat.filename), _setup_url(item.meeting_id, here))
 
 
 @bp.post("/meetings/<int:meeting_id>/carry-over")
@@ -698,11 +759,11 @@ def item_carry_over(meeting_id: int):
         data = parse(CarryOverIn, {"item_id": _int(request.form.get("item_id"))})
         with unit_of_work() as s:
             item = setup.carry_over(s, require_staff(s), meeting_id, data.item_id)
-            status = setup.get(s, Meeting, meeting_id, "会议").status
+            status = setup.get(s, Meeting, meeting_id, pgettext("what", "会议")).status
     except YishiError as err:
         return _setup_page(meeting_id, err, None, "deferred")
     _tell_room(meeting_id, status)
-    return _done(f"已将暂缓议题“{item.title}”列入本次议程。", _setup_url(meeting_id, f"item-{item.id}"))
+    return _done(_("已将暂缓议题“%(title)s”列入本次议程。", title=item.title), _setup_url(meeting_id, f"item-{item.id}"))
 
 
 __all__ = ["bp"]

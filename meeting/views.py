@@ -18,6 +18,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import gettext, pgettext
 from sqlmodel import col, select
 
 from .auth import authenticate, check_csrf, login_required, staff_actor, token_actor
@@ -61,7 +62,7 @@ def login():
 
             csrf_token()
             return redirect(_safe_next(request.args.get("next")), code=303)
-        error = "用户名或密码错误。"
+        error = gettext("用户名或密码错误。")
     return render_template("login.html", error=error), (401 if error else 200)
 
 
@@ -89,7 +90,7 @@ def console(meeting_id: int):
     with read_only() as s:
         meeting = s.get(Meeting, meeting_id)
         if meeting is None:
-            raise NotFound(what="会议")
+            raise NotFound(what=pgettext("what", "会议"))
         state = build(s, meeting_id, "full", current_app.config["YISHI_TIMEZONE"])
     return render_template("console.html", state=state, meeting_id=meeting_id,
                            projector_token=meeting.projector_token)
@@ -114,7 +115,7 @@ def material(material_id: int):
     with read_only() as s:
         mat = s.get(Material, material_id)
         if mat is None:
-            raise NotFound(what="材料")
+            raise NotFound(what=pgettext("what", "材料"))
         item = s.get(AgendaItem, mat.item_id)
         if token:
             actor = token_actor(s, token)
@@ -162,7 +163,7 @@ def links(meeting_id: int):
     with read_only() as s:
         meeting = s.get(Meeting, meeting_id)
         if meeting is None:
-            raise NotFound(what="会议")
+            raise NotFound(what=pgettext("what", "会议"))
         room = load_room(s, meeting_id)
         seats = s.exec(select(Seat, Person).join(Person, col(Person.id) == Seat.person_id)
                        .where(Seat.meeting_id == meeting_id).order_by(col(Seat.seniority))).all()
@@ -180,13 +181,13 @@ def written_opinion_scan(meeting_id: int, written_id: int):
     if upload is None:
         from .errors import InvalidPayload
 
-        raise InvalidPayload(detail="file: 请选择扫描件")
+        raise InvalidPayload(detail=gettext("file: 请选择扫描件"))
     with unit_of_work() as s:
         actor = staff_actor(s)
         written = s.get(WrittenOpinion, written_id)
         item = s.get(AgendaItem, written.item_id) if written else None
         if item is None or item.meeting_id != meeting_id:
-            raise NotFound(what="书面意见")
+            raise NotFound(what=pgettext("what", "书面意见"))
         mat = store_material(s, actor, item.id, upload.filename or "书面意见.pdf", upload.mimetype,
                              upload.read(), Path(current_app.config["MATERIALS_DIR"]), kind="written_opinion")
         attach_written_scan(s, actor, written.id, mat.id)

@@ -5,7 +5,7 @@
 (function () {
   'use strict';
 
-  var T = {
+  var ZH = {
     meetingStatus: { scheduled: '未开始', in_session: '会议进行中', closed: '已散会' },
     itemStatus: { pending: '待审议', open: '汇报讨论中', voting: '征求意见中', closed: '已结束', deferred: '暂缓决策' },
     stance: { agree: '同意', disagree: '不同意', defer: '缓议' },
@@ -104,8 +104,132 @@
     writtenNotCounted: '不计入表决',
     scan: '扫描件',
     scanUploaded: '扫描件已上传。',
-    scanFailed: '扫描件上传失败，请重试。'
+    scanFailed: '扫描件上传失败，请重试。',
+    chairIs: '主持人：{name}',
+    recorder: '记录人：{name}',
+    yuan: '{a}元',
+    paren: '（{x}）',
+    listSep: '、',
+    subjectSep: '；',
+    recusalSubject: '与{name}',
+    recusalSep: '：',
+    rollTitle: '{label}：{name}',
+    submittedAt: '（{by} {at}）'
   };
+
+  var EN = {
+    meetingStatus: { scheduled: 'Not started', in_session: 'In session', closed: 'Adjourned' },
+    itemStatus: { pending: 'Pending', open: 'Presentation and discussion', voting: 'Taking opinions', closed: 'Closed', deferred: 'Deferred' },
+    stance: { agree: 'Agree', disagree: 'Disagree', defer: 'Defer' },
+    online: 'Online',
+    offline: 'Not connected',
+    chair: 'Chair',
+    arrived: 'arrived {t}',
+    left: 'left {t}',
+    rollPresent: 'Present',
+    rollLate: 'Late',
+    rollAbsent: 'Excused',
+    rollLeft: 'Left',
+    absentTitle: 'Record excused absence: {name}',
+    absentLabel: 'Reason for absence (required)',
+    absentNeed: 'An excused absence needs a reason.',
+    leftTitle: 'Record leaving early: {name}',
+    leftLabel: 'Reason for leaving (optional)',
+    quorumN: 'Members',
+    quorumPresent: 'Present',
+    quorumOpen: 'Needed to open',
+    quorumPass: 'Needed to pass',
+    people: 'people',
+    votes: 'votes',
+    quorumOk: 'Quorate ({fraction}, at least {needed})',
+    quorumBad: 'Not quorate: {fraction} (at least {needed}) must be present',
+    cannotPass: 'Quorate, but too few members are present for any item to pass',
+    cannotPassDetail: '{present} present, fewer than the {needed} votes needed to pass ({rule}).',
+    passRule: 'Passing rule: {rule}',
+    counts: 'Present {present} · late {late} · excused {absent} · left {left} · not checked in {expected}',
+    observers: 'Observers',
+    noCurrent: 'No item is under discussion.',
+    nextItem: 'Next item: {title}',
+    openNext: 'Open item',
+    noPending: 'No items left on the agenda.',
+    notInSession: 'The meeting has not been opened: take the roll call, then open the meeting once it is quorate.',
+    meetingClosed: 'The meeting is adjourned.',
+    round: 'round {n}',
+    presenter: 'Presenter: {p}',
+    unit: 'Submitted by: {u}',
+    amount: 'Amount: {a}',
+    subjects: 'Persons concerned: ',
+    itemQuorumOk: 'This item can be decided: {present} taking part of {n} members; {fraction} (at least {needed}) needed',
+    itemQuorumBad: 'This item cannot be decided: {present} taking part of {n} members; {fraction} (at least {needed}) needed',
+    progress: 'Opinions given {spoken} / {eligible}',
+    chairWaiting: 'Chair: waiting for the other members ({n} still to speak)',
+    chairMay: 'Chair: all other members have spoken; the chair may now speak last',
+    chairSpoken: 'Chair: has spoken last',
+    chairNotEligible: 'Chair: takes no part in this item',
+    cannotStillPass: 'With the opinions given so far, this item can no longer get the {needed} votes needed to pass.',
+    tally: 'Agree {agree} · disagree {disagree} · defer {defer}',
+    tallyYes: '{yes} votes in favour / {needed} needed to pass ({n} members, {rule})',
+    headMode: 'This body follows the head-of-government responsibility system: after collective discussion the chair decides.',
+    noOpinions: 'No member has given an opinion yet.',
+    allSpoken: 'All members have given their opinion.',
+    version: ' (correction {v})',
+    recusalNone: 'No recusals.',
+    recusalAuto: 'From a relation',
+    recusalManual: 'Added by hand',
+    recusalRemove: 'Withdraw',
+    recusalNeedReason: 'A recusal needs a reason.',
+    recusalPick: 'Choose the member who recuses.',
+    writtenNone: 'No written opinions.',
+    writtenBySelf: 'sent by the member',
+    writtenBySecretary: 'entered by the secretary',
+    writtenPick: 'Choose an absent member (members present give their opinion in the meeting).',
+    writtenNoAbsent: '(no absent members)',
+    writtenNeedReason: 'A reason is required for “{stance}”.',
+    pickPerson: 'Choose a member…',
+    notesSaved: 'Saved {t}',
+    notesSaving: 'Saving…',
+    deferTitle: 'Defer decision',
+    deferLabel: 'Reason for deferring (required)',
+    deferHint: 'When major questions are still unclear or opinions differ widely, the chair decides to defer the decision.',
+    deferNeed: 'Deferring needs a reason.',
+    headTitleAdopt: "Record the chair's decision: adopted",
+    headTitleReject: "Record the chair's decision: rejected",
+    headLabel: 'Reason (required when it differs from the majority view)',
+    closeMeetingTitle: 'Adjourn the meeting',
+    closeMeetingText: "Once the meeting is adjourned, every member's personal link stops working. Adjourn now?",
+    closeMeetingOk: 'Adjourn',
+    reconsiderTitle: 'Reconsider: {title}',
+    reconsiderHint: 'Reconsideration needs the agreement of more than half of all members. Tick the members who agree and give the reason.',
+    reconsiderLabel: 'Reason for reconsideration (required)',
+    reconsiderNeed: 'Reconsideration needs a reason.',
+    reconsider: 'Reconsider',
+    missing: 'Not done: {steps}',
+    carried: ' (deferred at an earlier meeting, submitted again)',
+    opened: 'Item opened.',
+    done: 'Done.',
+    lastResult: 'Result of the last item',
+    resultTally: 'Agree {agree} · disagree {disagree} · defer {defer} · in favour {yes} / {needed} needed ({n} members)',
+    deferReason: 'Reason for deferring: {r}',
+    headReason: "Chair's reason: {r}",
+    written: 'Written opinions: agree {a} · disagree {d} · defer {f} ({c})',
+    writtenCounted: 'counted in the vote',
+    writtenNotCounted: 'not counted in the vote',
+    scan: 'Scan',
+    scanUploaded: 'Scan uploaded.',
+    scanFailed: 'The scan could not be uploaded; please try again.',
+    chairIs: 'Chair: {name}',
+    recorder: 'Recorder: {name}',
+    yuan: 'CNY {a}',
+    paren: ' ({x})',
+    listSep: ', ',
+    subjectSep: '; ',
+    recusalSubject: 'related to {name}',
+    recusalSep: ': ',
+    rollTitle: '{label}: {name}',
+    submittedAt: ' ({by}, {at})'
+  };
+
+  var T = document.documentElement.lang === 'en' ? EN : ZH;
 
   var R = window.YishiRoom;
   var el = R.el;
@@ -168,8 +292,8 @@
   function renderMeeting(s) {
     var m = s.meeting;
     $('meeting-title').textContent = m.title;
-    $('meeting-meta').textContent = [m.starts_at, m.place, m.decision_mode_label, m.chair && (T.chair + '：' + m.chair.name),
-      m.recorder && ('记录人：' + m.recorder)].filter(Boolean).join(' · ');
+    $('meeting-meta').textContent = [m.starts_at, m.place, R.tr(m.decision_mode_label), m.chair && fmt(T.chairIs, { name: m.chair.name }),
+      m.recorder && fmt(T.recorder, { name: m.recorder })].filter(Boolean).join(' · ');
     var st = $('meeting-status');
     st.textContent = T.meetingStatus[m.status] || m.status;
     st.className = 'badge ' + (m.status === 'in_session' ? 'ok' : m.status === 'closed' ? 'bad' : 'warn');
@@ -195,7 +319,7 @@
         el('div', { class: 'q-mark', style: 'left:' + mark + '%' })
       ]),
       el('p', { class: 'q-verdict ' + (q.ok ? 'ok' : 'bad'), testid: 'quorum-verdict',
-        text: fmt(q.ok ? T.quorumOk : T.quorumBad, q) + (q.source ? '（' + q.source + '）' : '') }),
+        text: fmt(q.ok ? T.quorumOk : T.quorumBad, q) + (q.source ? fmt(T.paren, { x: q.source }) : '') }),
       el('p', { class: 'q-counts muted', text: fmt(T.counts, c) })
     ];
     if (a.cannot_pass) {
@@ -204,7 +328,7 @@
         el('span', { text: fmt(T.cannotPassDetail, { present: a.present, needed: a.pass_needed, rule: a.pass_rule }) })
       ]));
     }
-    nodes.push(el('p', { class: 'source', text: fmt(T.passRule, { rule: a.pass_rule }) + (a.pass_source ? '（' + a.pass_source + '）' : '') }));
+    nodes.push(el('p', { class: 'source', text: fmt(T.passRule, { rule: a.pass_rule }) + (a.pass_source ? fmt(T.paren, { x: a.pass_source }) : '') }));
     var box = $('quorum');
     box.className = 'quorum ' + (q.ok ? 'q-ok' : 'q-bad') + (a.cannot_pass ? ' q-cannot-pass' : '');
     R.replace(box, nodes);
@@ -214,7 +338,7 @@
     var testid = 'rollcall-' + attendance + '-' + p.person_id;
     return el('button', { type: 'button', class: 'roll ' + (cls || ''), testid: testid, text: label,
       'aria-pressed': p.attendance === attendance ? 'true' : 'false',
-      title: label + '：' + p.name,
+      title: fmt(T.rollTitle, { label: label, name: p.name }),
       onclick: function (e) { rollCall(p, attendance, e.currentTarget); } });
   }
 
@@ -242,7 +366,7 @@
           el('div', { class: 'r-line' }, [
             el('span', { class: 'conn-dot ' + (p.connected ? 'on' : 'off'), title: p.connected ? T.online : T.offline, 'aria-hidden': 'true' }),
             el('strong', { text: p.name }),
-            el('span', { class: 'badge ' + tone, testid: 'attendance-' + p.person_id, text: p.attendance_label }),
+            el('span', { class: 'badge ' + tone, testid: 'attendance-' + p.person_id, text: R.tr(p.attendance_label) }),
             p.is_chair ? el('span', { class: 'badge bad', text: T.chair }) : null
           ]),
           el('div', { class: 'r-sub muted' }, [
@@ -293,12 +417,12 @@
           el('span', { class: 'a-title', text: it.title + (it.carried_from_item_id ? T.carried : '') })
         ]),
         el('div', { class: 'a-meta' }, [
-          el('span', { class: 'badge info', text: it.category_label }),
+          el('span', { class: 'badge info', text: R.tr(it.category_label) }),
           el('span', { class: 'badge ' + tone, testid: 'item-status-' + it.id,
-            text: (it.result_label || T.itemStatus[it.status] || it.status) + (it.round > 1 ? ' · ' + fmt(T.round, { n: it.round }) : '') }),
+            text: (R.tr(it.result_label) || T.itemStatus[it.status] || it.status) + (it.round > 1 ? ' · ' + fmt(T.round, { n: it.round }) : '') }),
           it.presenter ? el('span', { class: 'muted', text: it.presenter }) : null
         ]),
-        missing.length && it.status === 'pending' ? el('p', { class: 'a-missing', testid: 'missing-' + it.id, text: fmt(T.missing, { steps: missing.join('、') }) }) : null,
+        missing.length && it.status === 'pending' ? el('p', { class: 'a-missing', testid: 'missing-' + it.id, text: fmt(T.missing, { steps: missing.map(R.tr).join(T.listSep) }) }) : null,
         actions.length ? el('div', { class: 'a-actions' }, actions) : null
       ]);
     }));
@@ -336,16 +460,16 @@
     // head
     var head = [
       el('p', { class: 'cur-kicker' }, [
-        el('span', { class: 'badge info', text: cur.category_label }),
+        el('span', { class: 'badge info', text: R.tr(cur.category_label) }),
         el('span', { class: 'badge ' + (voting ? 'bad' : 'info'), testid: 'current-status', text: T.itemStatus[cur.status] }),
         cur.round > 1 ? el('span', { class: 'badge warn', text: fmt(T.round, { n: cur.round }) }) : null
       ]),
       el('h3', { class: 'cur-title', testid: 'current-title', text: cur.title }),
       el('p', { class: 'muted', text: [cur.presenter && fmt(T.presenter, { p: cur.presenter }), cur.submitting_unit && fmt(T.unit, { u: cur.submitting_unit }),
-        cur.amount_yuan ? fmt(T.amount, { a: cur.amount_yuan.toLocaleString('zh-CN') + '元' }) : ''].filter(Boolean).join(' · ') })
+        cur.amount_yuan ? fmt(T.amount, { a: fmt(T.yuan, { a: cur.amount_yuan.toLocaleString('zh-CN') }) }) : ''].filter(Boolean).join(' · ') })
     ];
     if ((cur.subjects || []).length) {
-      head.push(el('p', { class: 'muted', text: T.subjects + cur.subjects.map(function (x) { return x.name + (x.action ? '（' + x.action + '）' : ''); }).join('；') }));
+      head.push(el('p', { class: 'muted', text: T.subjects + cur.subjects.map(function (x) { return x.name + (x.action ? fmt(T.paren, { x: x.action }) : ''); }).join(T.subjectSep) }));
     }
     R.replace($('current-head'), head);
 
@@ -358,7 +482,7 @@
     // facts: item quorum, progress, chair, tally
     var q = cur.quorum || {};
     var facts = [el('p', { class: 'item-quorum ' + (q.ok ? 'ok' : 'bad'), testid: 'item-quorum',
-      text: fmt(q.ok ? T.itemQuorumOk : T.itemQuorumBad, q) + (q.source ? '（' + q.source + '）' : '') })];
+      text: fmt(q.ok ? T.itemQuorumOk : T.itemQuorumBad, q) + (q.source ? fmt(T.paren, { x: q.source }) : '') })];
     if (voting) {
       var chairText = p.chair_has_spoken ? T.chairSpoken : p.chair_may_speak ? T.chairMay : (p.waiting ? fmt(T.chairWaiting, { n: p.waiting }) : T.chairNotEligible);
       facts.push(el('div', { class: 'progress-row' }, [
@@ -384,7 +508,7 @@
         return el('tr', { class: 'op-' + o.stance, testid: 'opinion-row-' + o.person_id }, [
           el('td', { class: 'op-no', text: i + 1 }),
           el('td', { class: 'op-name' }, [o.name, o.is_chair ? el('span', { class: 'badge bad', text: T.chair }) : null]),
-          el('td', { class: 'op-stance' }, [el('span', { class: 'stance-tag stance-tag-' + o.stance, text: o.stance_label })]),
+          el('td', { class: 'op-stance' }, [el('span', { class: 'stance-tag stance-tag-' + o.stance, text: T.stance[o.stance] || o.stance_label })]),
           el('td', { class: 'op-reason', text: (o.reason || '') + (o.version > 1 ? fmt(T.version, { v: o.version - 1 }) : '') }),
           el('td', { class: 'op-at muted', text: o.at })
         ]);
@@ -393,7 +517,7 @@
 
     var ns = cur.not_spoken || [];
     R.replace($('not-spoken'), ns.length ? [el('ul', { class: 'name-chips' }, ns.map(function (x) {
-      return el('li', { class: 'chip' + (x.is_chair ? ' chip-chair' : ''), text: x.name + (x.is_chair ? '（' + T.chair + '）' : '') });
+      return el('li', { class: 'chip' + (x.is_chair ? ' chip-chair' : ''), text: x.name + (x.is_chair ? fmt(T.paren, { x: T.chair }) : '') });
     }))] : [el('p', { class: 'muted', text: voting ? T.allSpoken : '' })]);
 
     // recusals
@@ -402,8 +526,8 @@
       return el('li', { testid: 'recusal-' + r.person_id }, [
         el('strong', { text: r.name }), ' ',
         el('span', { class: 'badge ' + (r.source === 'manual' ? 'warn' : 'info'), text: r.source === 'manual' ? T.recusalManual : T.recusalAuto }), ' ',
-        el('span', { text: [r.subject ? '与' + r.subject : '', r.reason].filter(Boolean).join('：') }), ' ',
-        r.basis ? el('span', { class: 'source', text: '（' + r.basis + '）' }) : null,
+        el('span', { text: [r.subject ? fmt(T.recusalSubject, { name: r.subject }) : '', r.reason].filter(Boolean).join(T.recusalSep) }), ' ',
+        r.basis ? el('span', { class: 'source', text: fmt(T.paren, { x: r.basis }) }) : null,
         r.source === 'manual' ? el('button', { type: 'button', class: 'link', testid: 'recusal-remove-' + r.person_id, text: T.recusalRemove,
           onclick: function (e) { act('remove_recusal', { item_id: cur.id, person_id: r.person_id }, e.currentTarget); } }) : null
       ]);
@@ -414,9 +538,9 @@
     R.replace($('written'), ws.length ? [el('ul', { class: 'plain-list' }, ws.map(function (w) {
       return el('li', { testid: 'written-row-' + w.person_id }, [
         el('strong', { text: w.name }), ' ',
-        el('span', { class: 'stance-tag stance-tag-' + w.stance, text: w.stance_label }), ' ',
+        el('span', { class: 'stance-tag stance-tag-' + w.stance, text: T.stance[w.stance] || w.stance_label }), ' ',
         el('span', { text: w.reason || '' }), ' ',
-        el('span', { class: 'muted', text: '（' + (w.submitted_by === 'self' ? T.writtenBySelf : T.writtenBySecretary) + ' ' + w.at + '）' }),
+        el('span', { class: 'muted', text: fmt(T.submittedAt, { by: w.submitted_by === 'self' ? T.writtenBySelf : T.writtenBySecretary, at: w.at }) }),
         w.scan_material_id ? el('a', { href: MATERIAL_BASE + w.scan_material_id, target: '_blank', rel: 'noopener', testid: 'written-scan-link-' + w.person_id, text: T.scan }) : null
       ]);
     }))] : [el('p', { class: 'muted', text: T.writtenNone })]);
@@ -436,7 +560,7 @@
   function fillSelect(select, people, emptyText) {
     var keep = select.value;
     var opts = [el('option', { value: '', text: emptyText || T.pickPerson })].concat(people.map(function (p) {
-      return el('option', { value: String(p.person_id), text: p.name + '（' + p.attendance_label + '）' });
+      return el('option', { value: String(p.person_id), text: p.name + fmt(T.paren, { x: R.tr(p.attendance_label) }) });
     }));
     var sig = opts.map(function (o) { return o.value + o.textContent; }).join('|');
     if (select.dataset.sig === sig) { return; }
@@ -456,7 +580,7 @@
     var nodes = [
       el('h3', { text: T.lastResult }),
       el('p', { class: 'lr-title', text: last.title }),
-      el('p', { class: 'lr-label result-' + tone, testid: 'console-result', text: last.result_label }),
+      el('p', { class: 'lr-label result-' + tone, testid: 'console-result', text: R.tr(last.result_label) }),
       el('p', { text: fmt(T.resultTally, t) })
     ];
     if (t.written_agree || t.written_disagree || t.written_defer) {

@@ -4,7 +4,7 @@
 (function () {
   'use strict';
 
-  var T = {
+  var ZH = {
     attendance: '应到会 {n} 人 · 实到 {present} 人',
     itemNo: '第{n}项议题',
     presenter: '汇报人：{p}',
@@ -24,6 +24,29 @@
     closed: '会议已结束',
     status: { pending: '待审议', open: '审议中', voting: '征求意见', closed: '已结束', deferred: '暂缓决策' }
   };
+
+  var EN = {
+    attendance: 'Members {n} · present {present}',
+    itemNo: 'Item {n}',
+    presenter: 'Presenter: {p}',
+    discussion: 'Presentation and discussion',
+    opinions: 'Members are giving their opinions',
+    progress: 'Opinions given {spoken} / {eligible}',
+    tally: 'Agree {agree} · Disagree {disagree} · Defer {defer}',
+    rule: '{yes} votes in favour; {needed} needed to pass ({n} members)',
+    majority: 'Majority view: {v} ({yes} in favour; a majority needs {needed})',
+    pass: 'passed',
+    fail: 'not passed',
+    written: 'Written opinions: agree {a}, disagree {d}, defer {f} ({c})',
+    writtenCounted: 'counted in the vote',
+    writtenNotCounted: 'not counted in the vote',
+    scheduled: 'The meeting will begin shortly',
+    waiting: 'Please wait',
+    closed: 'The meeting has closed',
+    status: { pending: 'Pending', open: 'Under discussion', voting: 'Taking opinions', closed: 'Closed', deferred: 'Deferred' }
+  };
+
+  var T = document.documentElement.lang === 'en' ? EN : ZH;
 
   var R = window.YishiRoom;
   var el = R.el;
@@ -54,7 +77,7 @@
       var idx = 0;
       s.agenda.forEach(function (it, i) { if (it.id === cur.id) { idx = i + 1; } });
       $('proj-item-no').textContent = fmt(T.itemNo, { n: idx });
-      $('proj-item-category').textContent = cur.category_label || '';
+      $('proj-item-category').textContent = R.tr(cur.category_label) || '';
       $('proj-item-title').textContent = cur.title;
       $('proj-item-presenter').textContent = cur.presenter ? fmt(T.presenter, { p: cur.presenter }) : '';
       var voting = cur.status === 'voting';
@@ -74,7 +97,7 @@
       var tone = { passed: 'ok', head_adopted: 'ok', not_passed: 'bad', head_rejected: 'bad', deferred: 'warn' }[last.result] || '';
       $('proj-result-item').textContent = last.title;
       var label = $('proj-result-label');
-      label.textContent = last.result_label;
+      label.textContent = R.tr(last.result_label);
       label.className = 'proj-result-label result-' + tone;
       var deferred = last.result === 'deferred';
       var counted = t.agree !== null && t.agree !== undefined && (!deferred || t.agree || t.disagree || t.defer);
@@ -101,7 +124,7 @@
       var isCur = cur && cur.id === it.id && isLive;
       return el('li', { class: isCur ? 'is-current' : '' }, [
         el('span', { class: 'pa-title', text: it.title }),
-        el('span', { class: 'pa-status', text: it.result_label || T.status[it.status] || '' })
+        el('span', { class: 'pa-status', text: R.tr(it.result_label) || T.status[it.status] || '' })
       ]);
     }));
   }

@@ -3,6 +3,26 @@
 (function () {
   "use strict";
 
+  var ZH = {
+    saving: "正在保存顺序…",
+    saved: "已保存议题顺序。",
+    notSaved: "未能保存顺序。",
+    offline: "网络中断，顺序未保存，请重试。",
+    wan: "＝ {n} 万元",
+    numberLocale: "zh-CN"
+  };
+
+  var EN = {
+    saving: "Saving the order…",
+    saved: "Agenda order saved.",
+    notSaved: "The order could not be saved.",
+    offline: "The network is down; the order was not saved. Please try again.",
+    wan: "= {n} × 10,000 yuan",
+    numberLocale: "en"
+  };
+
+  var T = document.documentElement.lang === "en" ? EN : ZH;
+
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
 
   /* ------------------------------------------------------------ confirmations and printing */
@@ -81,7 +101,7 @@
       return;
     }
     var order = ids(list);
-    status(list, "正在保存顺序…");
+    status(list, T.saving);
     fetch(list.getAttribute("data-url"), {
       method: "POST",
       credentials: "same-origin",
@@ -92,14 +112,14 @@
     }).then(function (r) {
       if (r.ok && r.body.ok) {
         reorderCards(order);
-        status(list, r.body.message || "已保存议题顺序。");
+        status(list, r.body.message || T.saved);
       } else {
         restore(list, before);
-        status(list, (r.body.error && r.body.error.message) || "未能保存顺序。", true);
+        status(list, (r.body.error && r.body.error.message) || T.notSaved, true);
       }
     }).catch(function () {
       restore(list, before);
-      status(list, "网络中断，顺序未保存，请重试。", true);
+      status(list, T.offline, true);
     });
   }
 
@@ -196,7 +216,7 @@
     var out = itemForm.querySelector("[data-amount-out]");
     var showAmount = function () {
       var v = parseInt(amount.value.replace(/[,，\s]/g, ""), 10);
-      out.textContent = isNaN(v) ? "" : "＝ " + (v / 10000).toLocaleString("zh-CN") + " 万元";
+      out.textContent = isNaN(v) ? "" : T.wan.replace("{n}", (v / 10000).toLocaleString(T.numberLocale));
     };
     if (amount && out) { amount.addEventListener("input", showAmount); showAmount(); }
 

@@ -341,6 +341,99 @@ def test_a_deferred_item_is_offered_and_carried_to_the_next_meeting(app, api):
     refused(api.post(f"/api/v1/meetings/{nxt['id']}/carry-over", json={"item_id": item["id"]}), 409, "conflict")
 
 
+def test_a_meeting_is_corrected_before_it_opens_and_not_after(app, api, factory):
+    meeting, ids = set_up_meeting(api, n=5)
+    mid = meeting["id"]
+    body = {"body_id": meeting["body_id"], "kind": "special", "session_number": 3,
+            "starts_at": "2023-12-16T14:30:00", "place": "区政府第二会议室", "chair_person_id": ids[1],
+            "recorder_name": "李秘书"}
+    screen = app.extensions["socketio"].test_client(app, auth={"token": factory.tokens(mid)[ids[2]]})
+    screen.get_received()
+    out = ok(api.put(f"/api/v1/meetings/{mid}", json=body))["meeting"]
+    assert out["title"] == "某某区人民政府第3次专题会议" and out["starts_at"] == "2023-12-16T06:30:00Z"
+    assert (out["chair_person_id"], out["delegated_by_person_id"], out["place"], out["recorder_name"]) == (
+        ids[1], ids[0], "区政府第二会议室", "李秘书")
+    assert [r["person_id"] for r in ok(api.get(f"/api/v1/meetings/{mid}"))["meeting"]["roster"]] == ids
+    assert event_kinds(app, mid)[-1] == "meeting.updated"
+    states = [e["args"][0] for e in screen.get_received() if e["name"] == "state"]
+    assert states and states[-1]["meeting"]["place"] == "区政府第二会议室"  # tablets already open hear of it
+    screen.disconnect()
+
+    before = event_kinds(app, mid)
+    outsider = ok(api.post("/api/v1/people", json={"name": "局外人"}), 201)["person"]["id"]
+    err = refused(api.put(f"/api/v1/meetings/{mid}", json=body | {"chair_person_id": outsider}), 400,
+                  "invalid_payload")
+    assert "主持人须为本次会议成员" in err["message"]
+    refused(api.put(f"/api/v1/meetings/{mid}", json=body | {"body_id": 999}), 400, "invalid_payload")
+    refused(api.put(f"/api/v1/meetings/{mid}", json=body | {"copy_observers_from_meeting_id": mid}), 400,
+            "invalid_payload")
+    refused(api.put(f"/api/v1/meetings/{mid}", json={"place": "别处"}), 400, "invalid_payload")
+    refused(api.put("/api/v1/meetings/999", json=body), 404, "not_found")
+    assert event_kinds(app, mid) == before
+
+    for pid in ids:
+        ok(act(api, mid, "roll_call", {"person_id": pid, "attendance": "present"}))
+    ok(act(api, mid, "open_meeting"))
+    err = refused(api.put(f"/api/v1/meetings/{mid}", json=body | {"place": "别处"}), 409, "invalid_state")
+    assert "会议已开始" in err["message"]
+    assert ok(api.get(f"/api/v1/meetings/{mid}"))["meeting"]["place"] == "区政府第二会议室"
+
+
+def test_a_material_is_withdrawn_only_while_its_item_is_pending(app, api):
+    import io
+
+    meeting, ids = set_up_meeting(api, n=5)
+    mid = meeting["id"]
+    items = [ok(api.post(f"/api/v1/meetings/{mid}/items", json={"title": t, "category": "other"}), 201)["item"]
+             for t in ("甲", "乙")]
+    mats = [ok(api.post(f"/api/v1/items/{it['id']}/materials",
+                        data={"file": (io.BytesIO(b"%PDF-1.4 " + t.encode()), f"{t}.pdf", "application/pdf")},
+                        content_type="multipart/form-data"), 201)["material"] for it, t in zip(items, "ab")]
+    ok(api.delete(f"/api/v1/materials/{mats[1]['id']}"))
+    assert ok(api.get(f"/api/v1/meetings/{mid}"))["meeting"]["agenda"][1]["materials"] == []
+    assert event_kinds(app, mid)[-1] == "material.deleted"
+    refused(api.delete(f"/api/v1/materials/{mats[1]['id']}"), 404, "not_found")
+
+    for pid in ids:
+        ok(act(api, mid, "roll_call", {"person_id": pid, "attendance": "present"}))
+    ok(act(api, mid, "open_meeting"))
+    ok(act(api, mid, "open_item", {"item_id": items[0]["id"]}))
+    before = event_kinds(app, mid)
+    refused(api.delete(f"/api/v1/materials/{mats[0]['id']}"), 409, "invalid_state")
+    assert [m["id"] for m in ok(api.get(f"/api/v1/meetings/{mid}"))["meeting"]["agenda"][0]["materials"]] == [
+        mats[0]["id"]]
+    assert event_kinds(app, mid) == before
+
+
+def test_the_scan_of_a_written_opinion_is_not_withdrawn_through_the_api(app, api, staff_http, factory):
+    meeting, ids = set_up_meeting(api, n=3)
+    mid = meeting["id"]
+    item = ok(api.post(f"/api/v1/meetings/{mid}/items", json={"title": "甲", "category": "other"}), 201)["item"]
+    wid = ok(act(api, mid, "written_opinion", {"item_id": item["id"], "person_id": ids[2], "stance": "agree"}))[
+        "written_opinion_id"]
+    import io
+
+    resp = staff_http.post(f"/meetings/{mid}/written-opinions/{wid}/scan",
+                           data={"file": (io.BytesIO(b"%PDF-1.4 scan"), "scan.pdf", "application/pdf")},
+                           headers={"X-CSRF-Token": staff_http.csrf}, content_type="multipart/form-data")
+    scan_id = resp.get_json()["material_id"]
+    refused(api.delete(f"/api/v1/materials/{scan_id}"), 409, "invalid_state")
+    assert [m["kind"] for m in ok(api.get(f"/api/v1/meetings/{mid}"))["meeting"]["agenda"][0]["materials"]] == [
+        "written_opinion"]
+
+
+def test_the_new_routes_are_in_the_document_and_the_guide(spec):
+    put = spec["paths"]["/api/v1/meetings/{meeting_id}"]["put"]
+    assert put["operationId"] == "updateMeeting"
+    assert put["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/MeetingIn"}
+    assert put["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["meeting"] == {
+        "$ref": "#/components/schemas/MeetingOut"}
+    delete = spec["paths"]["/api/v1/materials/{material_id}"]["delete"]
+    assert delete["operationId"] == "deleteMaterial" and "409" in delete["responses"]
+    guide = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    assert "| GET, PUT | `/meetings/{meeting_id}` |" in guide and "| DELETE | `/materials/{material_id}` |" in guide
+
+
 # ---------------------------------------------------------------- the OpenAPI document
 
 
@@ -432,3 +525,16 @@ def test_the_guide_mentions_every_action_and_every_error_code():
     for code in error_codes():
         assert f"`{code}`" in guide, code
     assert "create-api-token" in guide and "X-CSRF-Token" in guide and "Authorization: Bearer" in guide
+
+
+def test_the_guide_lists_every_route_of_the_api(spec):
+    guide = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    table = {}
+    for methods, path in re.findall(r"^\| ([A-Z, ]+) \| `(/[^`]*)` \|", guide, flags=re.MULTILINE):
+        table.setdefault(path, set()).update(m.strip() for m in methods.split(","))
+    for path, item in spec["paths"].items():
+        if "/actions/" in path:
+            continue  # one row for all of them: POST /meetings/{meeting_id}/actions/{name}
+        short = path.removeprefix("/api/v1")
+        assert short in table, short
+        assert {m.upper() for m in item} <= table[short], (short, set(item), table[short])

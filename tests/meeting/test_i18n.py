@@ -41,3 +41,192 @@ def test_english_locale_on_request(app):
 def test_login_page_is_chinese_by_default(http):
     page = http.get("/login").get_data(as_text=True)
     assert "会议秘书登录" in page and 'lang="zh-CN"' in page
+
+
+# ---------------------------------------------------------------- the whole catalogue, as Babel extracts it
+
+ROOT = PO.parents[3]
+PLACEHOLDER = re.compile(r"%\((\w+)\)([sdf])")
+CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3001-\u3011]+")
+
+
+def _extracted():
+    """Every msgid of meeting/**.py and templates/**.html, extracted with the mapping of babel.cfg."""
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.frontend import parse_mapping_cfg
+
+    with (ROOT / "babel.cfg").open(encoding="utf-8") as fh:
+        method_map, options_map = parse_mapping_cfg(fh, "babel.cfg")
+    assert {pattern for pattern, _ in method_map} == {"meeting/**.py", "templates/**.html"}
+    found = {}
+    for filename, lineno, message, _comments, context in extract_from_dir(str(ROOT), method_map, options_map):
+        msgid = message[0] if isinstance(message, tuple) else message
+        if msgid:
+            found.setdefault((context, msgid), f"{filename}:{lineno}")
+    return found
+
+
+def _placeholders(text: str) -> list[tuple[str, str]]:
+    return sorted(PLACEHOLDER.findall(text))
+
+
+def test_every_extracted_message_has_an_english_translation():
+    catalog = _catalog()
+    extracted = _extracted()
+    assert len(extracted) > 250  # the templates, the setup views' messages, the sign-in page …
+    assert any(ctx == "what" for ctx, _ in extracted) and any(ctx == "action" for ctx, _ in extracted)
+    problems = []
+    for (context, msgid), where in sorted(extracted.items(), key=lambda kv: kv[1]):
+        msg = catalog.get(msgid, context=context)
+        if msg is None or not msg.string or not msg.string.strip():
+            problems.append(f"{where}: no English for {msgid!r}" + (f" (context {context!r})" if context else ""))
+        elif _placeholders(msgid) != _placeholders(msg.string):
+            problems.append(f"{where}: placeholders differ: {msgid!r} → {msg.string!r}")
+        elif msg.fuzzy:
+            problems.append(f"{where}: fuzzy translation of {msgid!r}")
+    assert not problems, "\n".join(problems)
+
+
+def test_every_catalogue_entry_keeps_its_placeholders():
+    for msg in _catalog():
+        if msg.id:
+            assert msg.string, msg.id
+            assert _placeholders(msg.id) == _placeholders(msg.string), msg.id
+            # the translation formats with the same values the Chinese does
+            values = {name: (1 if kind == "d" else 1.5 if kind == "f" else "x") for name, kind in PLACEHOLDER.findall(msg.id)}
+            if values:
+                msg.string % values
+
+
+def _vocabulary_labels() -> dict[str, str]:
+    from voting import vocabulary
+
+    tables = {name: table for name, table in vars(vocabulary).items() if name.endswith("_LABELS")}
+    assert len(tables) >= 9
+    return {label: name for name, table in tables.items() for label in table.values()}
+
+
+def test_every_vocabulary_label_has_an_english_translation():
+    catalog = _catalog()
+    labels = _vocabulary_labels()
+    assert "常务会议" in labels and "重要干部任免" in labels and "请假" in labels
+    for label, table in labels.items():
+        msg = catalog.get(label)
+        assert msg is not None and msg.string.strip(), f"{table}: no English for {label!r}"
+        assert not CJK.search(msg.string), (label, msg.string)
+
+
+def test_the_live_screens_show_the_same_english_vocabulary_as_the_catalogue():
+    """The room state carries the Chinese labels; an English page maps them with room-client.js's table."""
+    source = (ROOT / "static/js/room-client.js").read_text(encoding="utf-8")
+    block = source[source.index("var VOCABULARY_EN = {"):]
+    block = block[:block.index("};")]
+    table = dict(re.findall(r"'([^']+)': '([^']*)'", block))
+    catalog = _catalog()
+    assert set(table) == set(_vocabulary_labels())
+    for label, english in table.items():
+        assert catalog.get(label).string == english, label
+
+
+def test_every_script_dictionary_has_an_english_twin():
+    for name in ("console.js", "tablet.js", "projector.js", "room-client.js", "setup.js"):
+        source = (ROOT / "static/js" / name).read_text(encoding="utf-8")
+        assert "var ZH = {" in source and "var EN = {" in source, name
+        assert "document.documentElement.lang === 'en'" in source.replace('"', "'"), name
+
+
+# ---------------------------------------------------------------- pages and refusals in English
+
+
+def _visible_text(html: str) -> str:
+    html = re.sub(r"<script\b.*?</script>", " ", html, flags=re.DOTALL)
+    html = re.sub(r"<[^>]+>", " ", html)
+    return html
+
+
+def _untranslated(html: str, data: list[str]) -> list[str]:
+    text = _visible_text(html)
+    for value in sorted(data, key=len, reverse=True):  # names, titles, dates and places typed in Chinese
+        text = text.replace(value, " ")
+    return CJK.findall(text)
+
+
+def test_the_dashboard_renders_in_english(staff_http, factory):
+    body, _ = factory.body(3, name="某某区人民政府")
+    factory.meeting(body.id, session_number=12)
+    page = staff_http.get("/?lang=en").get_data(as_text=True)
+    assert 'lang="en"' in page
+    assert "Sign out" in page and "All meetings" in page and "Leadership bodies" in page and "New meeting" in page
+    assert "Majority rule (by vote)" in page  # a vocabulary label, translated at render time
+    assert _untranslated(page, ["某某区人民政府第12次常务会议", "某某区人民政府", "2023年12月9日", "中文"]) == []
+    # remembered in the session
+    again = staff_http.get("/people").get_data(as_text=True)
+    assert 'lang="en"' in again and "People directory" in again and "人员名录" not in again
+
+
+def test_the_console_renders_in_english(staff_http, factory):
+    _, _, m, _ = factory.running(5, category="other")
+    page = staff_http.get(f"/meetings/{m.id}/console?lang=en").get_data(as_text=True)
+    assert 'lang="en"' in page
+    assert "Secretary console" in page and "Sign out" in page and "Attendance" in page and "Current item" in page
+    assert "Defer decision" in page and "Written opinions" in page
+    assert _untranslated(page, ["某某区人民政府第1次常务会议", "2023年12月9日", "区政府第一会议室", "中文"]) == []
+
+
+def test_the_setup_page_renders_in_english(staff_http, factory):
+    from voting.profiles import load_profile
+
+    body, _ = factory.body(3, name="某某区人民政府")
+    m = factory.meeting(body.id)
+    factory.item(m.id, title="关于某某事项的议题", category="major_decision", prepared=False)
+    page = staff_http.get(f"/meetings/{m.id}/setup?lang=en").get_data(as_text=True)
+    assert "Edit meeting details" in page and "Decision preparation" in page and "Legality review" in page
+    assert "the item cannot be put to the meeting</strong>: Legality review" in page
+    profile = load_profile("seed003")  # its title and legal sources are the rule profile's own words
+    data = ["某某区人民政府第1次常务会议", "某某区人民政府", "2023年12月9日", "区政府第一会议室", "关于某某事项的议题",
+            "王秘书", "区长", "副区长", "中文", "成员01", "成员02", "成员03", profile.title, profile.preparation_source,
+            "seed 002 §三"]
+    leftover = [s for s in _untranslated(page, data) if s not in ("（", "）")]  # around a member's title
+    assert leftover == []
+
+
+def test_the_sign_in_page_and_its_refusal_in_english(http):
+    page = http.get("/login?lang=en").get_data(as_text=True)
+    assert 'lang="en"' in page and "Secretary sign-in" in page and "Password" in page
+    resp = http.post("/login", data={"username": "nobody", "password": "wrong"})
+    assert resp.status_code == 401 and "Wrong user name or password." in resp.get_data(as_text=True)
+
+
+def test_a_refusal_over_a_socket_whose_session_chose_english_is_english(app, socketio, staff_http, factory):
+    body, _ = factory.body(3)
+    m = factory.meeting(body.id)
+    item = factory.item(m.id)
+    staff_http.get("/?lang=en")  # the secretary chose English; the session remembers it
+    console = socketio.test_client(app, flask_test_client=staff_http, auth={"meeting_id": m.id})
+    assert console.is_connected()
+    ack = console.emit("open_item", {"item_id": item.id}, callback=True)
+    assert ack == {"ok": False, "error": {"code": "meeting_not_in_session",
+                                          "message": "The meeting has not been opened yet."}}
+    console.disconnect()
+
+    staff_http.get("/?lang=zh")  # back to Chinese: a new connection speaks Chinese again
+    console = socketio.test_client(app, flask_test_client=staff_http, auth={"meeting_id": m.id})
+    ack = console.emit("open_item", {"item_id": item.id}, callback=True)
+    assert ack["error"]["message"] == "会议尚未宣布开始。"
+    console.disconnect()
+
+
+def test_a_tablet_opened_in_english_gets_english_refusals(app, socketio, factory):
+    body, ids = factory.body(3)
+    m = factory.meeting(body.id)
+    item = factory.item(m.id)
+    client = app.test_client()
+    token = factory.tokens(m.id)[ids[1]]
+    page = client.get(f"/t/{token}?lang=en").get_data(as_text=True)  # the member opened their link in English
+    assert 'lang="en"' in page and "Check in" in page
+    tablet = socketio.test_client(app, flask_test_client=client, auth={"token": token})
+    ack = tablet.emit("give_opinion", {"client_id": "tablet-0001", "item_id": item.id, "round": 1,
+                                       "stance": "agree"}, callback=True)
+    assert ack["ok"] is False and ack["error"]["code"] == "meeting_not_in_session"
+    assert ack["error"]["message"] == "The meeting has not been opened yet."
+    tablet.disconnect()

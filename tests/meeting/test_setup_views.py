@@ -555,3 +555,159 @@ def test_the_body_edit_form_is_prefilled(staff_http, factory):
     page = text(staff_http.get(f"/bodies/{body.id}"))
     assert 'value="某某区人民政府"' in page
     assert re.search(r'value="head_decides"\s+checked', page)
+
+
+# ---------------------------------------------------------------- editing the meeting, withdrawing a material
+
+
+def meeting_form(**changes) -> dict:
+    return {"kind": "executive", "session_number": "12", "starts_at": "2023-12-16T14:30", "place": "区政府第二会议室",
+            "chair_person_id": "", "recorder_name": "李秘书"} | changes
+
+
+def test_the_meeting_details_are_edited_before_the_meeting(staff_http, app, factory):
+    body, ids = factory.body(5)
+    m = factory.meeting(body.id, session_number=1)
+    page = text(staff_http.get(f"/meetings/{m.id}/setup"))
+    assert "编辑会议信息" in page and f'action="/meetings/{m.id}/edit"' in page
+    assert 'value="2023-12-09T09:00"' in page  # datetime-local, Beijing time
+    assert re.search(r'name="place"[^>]*value="区政府第一会议室"', page)
+    assert re.search(rf'<option value="{ids[0]}" selected>成员01', page)
+
+    resp = post(staff_http, f"/meetings/{m.id}/edit",
+                meeting_form(kind="special", chair_person_id=str(ids[2])))
+    assert resp.status_code == 303 and resp.headers["Location"] == f"/meetings/{m.id}/setup#meeting"
+    (saved,) = rows(app, Meeting, Meeting.id == m.id)
+    assert (saved.kind, saved.session_number, saved.place, saved.recorder_name) == (
+        "special", 12, "区政府第二会议室", "李秘书")
+    assert saved.starts_at.replace(tzinfo=UTC) == datetime(2023, 12, 16, 6, 30, tzinfo=UTC)  # 14:30 Beijing
+    assert (saved.chair_person_id, saved.delegated_by_person_id) == (ids[2], ids[0])  # chairs for the head
+    assert [s.person_id for s in rows(app, Seat, Seat.meeting_id == m.id, order=col(Seat.seniority))] == ids
+    assert rows(app, Event, Event.kind == "meeting.updated")[-1].meeting_id == m.id
+
+    page = text(staff_http.get(f"/meetings/{m.id}/setup"))
+    assert "已保存会议信息。" in page
+    assert "某某区人民政府第12次专题会议" in page and "2023年12月16日 14:30" in page
+    assert "受成员01委托" in page
+
+    # no chair chosen: the head chairs again, and the delegation is gone
+    assert post(staff_http, f"/meetings/{m.id}/edit", meeting_form()).status_code == 303
+    (saved,) = rows(app, Meeting, Meeting.id == m.id)
+    assert (saved.chair_person_id, saved.delegated_by_person_id, saved.kind) == (ids[0], None, "executive")
+
+
+def test_the_chair_must_hold_a_seat_and_a_bad_form_changes_nothing(staff_http, app, factory):
+    body, _ = factory.body(3)
+    m = factory.meeting(body.id)
+    outsider = factory.person("局外人")
+    before = rows(app, Meeting, Meeting.id == m.id)[0].model_dump()
+
+    resp = post(staff_http, f"/meetings/{m.id}/edit", meeting_form(chair_person_id=str(outsider.id)))
+    assert resp.status_code == 400
+    page = text(resp)
+    assert "主持人须为本次会议成员" in page and "data-error-here" in page
+    assert 'value="区政府第二会议室"' in page  # what was typed is kept on the form
+    resp = post(staff_http, f"/meetings/{m.id}/edit", meeting_form(starts_at="下周一"))
+    assert resp.status_code == 400 and "会议时间须为有效的日期和时间" in text(resp)
+    resp = post(staff_http, f"/meetings/{m.id}/edit", meeting_form(session_number="0"))
+    assert resp.status_code == 400 and "届次（第×次）须为正数" in text(resp)
+    resp = staff_http.post(f"/meetings/{m.id}/edit", data=meeting_form())  # no CSRF token
+    assert resp.status_code == 403
+
+    assert rows(app, Meeting, Meeting.id == m.id)[0].model_dump() == before
+    assert rows(app, Event, Event.kind == "meeting.updated") == []
+    assert post(staff_http, "/meetings/999/edit", meeting_form()).status_code == 404
+
+
+def test_the_meeting_details_cannot_be_edited_once_it_is_in_session(staff_http, app, factory):
+    _, _, m, _ = factory.running(5, category="other")
+    page = text(staff_http.get(f"/meetings/{m.id}/setup"))
+    assert "编辑会议信息" not in page and f'action="/meetings/{m.id}/edit"' not in page
+    resp = post(staff_http, f"/meetings/{m.id}/edit", meeting_form(place="别处"))
+    assert resp.status_code == 409 and "会议已开始，会议信息不能再修改" in text(resp)
+    (saved,) = rows(app, Meeting, Meeting.id == m.id)
+    assert (saved.place, saved.session_number, saved.status) == ("区政府第一会议室", 1, "in_session")
+
+
+def test_an_edit_reaches_the_screens_already_open(staff_http, app, factory, socketio):
+    body, _ = factory.body(3)
+    m = factory.meeting(body.id)
+    screen = socketio.test_client(app, flask_test_client=staff_http, auth={"meeting_id": m.id})
+    screen.get_received()
+    assert post(staff_http, f"/meetings/{m.id}/edit", meeting_form(place="区政府第三会议室")).status_code == 303
+    states = [e["args"][0] for e in screen.get_received() if e["name"] == "state"]
+    assert states and states[-1]["meeting"]["place"] == "区政府第三会议室"
+    screen.disconnect()
+
+
+def upload(client, item_id, name="方案.pdf", data=PDF):
+    return post(client, f"/items/{item_id}/materials", {"file": (io.BytesIO(data), name, "application/pdf")},
+                content_type="multipart/form-data")
+
+
+def test_a_material_of_a_pending_item_is_withdrawn(staff_http, app, factory):
+    body, _ = factory.body(3)
+    m = factory.meeting(body.id)
+    item = factory.item(m.id)
+    assert upload(staff_http, item.id, "方案.pdf").status_code == 303
+    assert upload(staff_http, item.id, "附件.pdf", PDF + b"% 2\n").status_code == 303
+    first, second = rows(app, Material)
+    page = text(staff_http.get(f"/meetings/{m.id}/setup"))
+    assert f'action="/materials/{first.id}/delete"' in page and "删除材料“方案.pdf”？" in page
+
+    resp = post(staff_http, f"/materials/{first.id}/delete")
+    assert resp.status_code == 303 and resp.headers["Location"] == f"/meetings/{m.id}/setup#item-{item.id}"
+    assert [x.id for x in rows(app, Material)] == [second.id]
+    assert (Path(app.config["MATERIALS_DIR"]) / first.stored_name).exists()  # stored by content, maybe shared
+    ev = rows(app, Event, Event.kind == "material.deleted")
+    assert len(ev) == 1 and "方案.pdf" in ev[0].payload
+    page = text(staff_http.get(f"/meetings/{m.id}/setup"))
+    assert "已删除材料“方案.pdf”。" in page and f'href="/materials/{first.id}"' not in page
+
+    assert post(staff_http, f"/materials/{first.id}/delete").status_code == 404  # already gone
+    assert staff_http.post(f"/materials/{second.id}/delete").status_code == 403  # no CSRF token
+    assert [x.id for x in rows(app, Material)] == [second.id]
+
+
+def test_a_material_cannot_be_withdrawn_once_its_item_is_opened(staff_http, app, factory, socketio):
+    body, ids = factory.body(5)
+    m = factory.meeting(body.id)
+    opened = factory.item(m.id, title="甲议题")
+    later = factory.item(m.id, title="乙议题")
+    assert upload(staff_http, opened.id).status_code == 303
+    assert upload(staff_http, later.id, "乙.pdf", PDF + b"% b\n").status_code == 303
+    mat_opened, mat_later = rows(app, Material)
+    factory.present(m.id, ids)
+    factory.act("open_meeting", m.id)
+    factory.act("open_item", m.id, {"item_id": opened.id})
+
+    page = text(staff_http.get(f"/meetings/{m.id}/setup"))
+    assert f'action="/materials/{mat_opened.id}/delete"' not in page  # no button once the item is opened
+    assert f'action="/materials/{mat_later.id}/delete"' in page
+    resp = post(staff_http, f"/materials/{mat_opened.id}/delete")
+    assert resp.status_code == 409 and "议题已开始审议，不能再修改" in text(resp)
+    assert len(rows(app, Material)) == 2
+
+    # a pending item's material can still be withdrawn during the meeting, and every screen hears of it
+    screen = socketio.test_client(app, flask_test_client=staff_http, auth={"meeting_id": m.id})
+    screen.get_received()
+    assert post(staff_http, f"/materials/{mat_later.id}/delete").status_code == 303
+    assert [x.id for x in rows(app, Material)] == [mat_opened.id]
+    assert [e for e in screen.get_received() if e["name"] == "state"]
+    screen.disconnect()
+
+
+def test_the_scan_of_a_written_opinion_is_not_withdrawn(staff_http, app, factory):
+    body, ids = factory.body(3)
+    m = factory.meeting(body.id)
+    item = factory.item(m.id)
+    ack = factory.act("written_opinion", m.id, {"item_id": item.id, "person_id": ids[2], "stance": "agree"}).ack
+    resp = staff_http.post(f"/meetings/{m.id}/written-opinions/{ack['written_opinion_id']}/scan",
+                           data={"file": (io.BytesIO(PDF), "书面意见.pdf", "application/pdf")},
+                           headers={"X-CSRF-Token": staff_http.csrf}, content_type="multipart/form-data")
+    assert resp.status_code == 200 and resp.get_json()["ok"]
+    (scan,) = rows(app, Material)
+    assert scan.kind == "written_opinion"
+    resp = post(staff_http, f"/materials/{scan.id}/delete")
+    assert resp.status_code == 409 and "书面意见原件扫描件是会议记录的一部分，不能删除" in text(resp)
+    assert rows(app, Material) == [scan]
