@@ -5,7 +5,7 @@
 (function () {
   'use strict';
 
-  var T = {
+  var ZH = {
     itemNo: '第{n}项',
     phaseDiscussion: '汇报讨论',
     phaseOpinions: '征求意见',
@@ -91,6 +91,12 @@
     materialCannot: '此类文件不能在页面内显示，请点击“下载”查看。',
     pdfCannot: '本设备的浏览器不能在页面内显示 PDF 材料。',
     pdfOpenTab: '在新标签页中打开材料（会议页面保持打开）',
+    pdfLoading: '正在打开材料…',
+    pdfPage: '第 {n} / {total} 页',
+    pdfPageLabel: '第 {n} 页',
+    pdfFailed: '此 PDF 不能在页面内显示，请点击“下载”查看。',
+    pdfPassword: '此 PDF 设有密码，不能在页面内显示，请点击“下载”查看。',
+    pdfPageFailed: '本页不能显示，请点击“下载”查看。',
     resultTitle: '表决结果',
     resultTally: '同意 {agree} · 不同意 {disagree} · 缓议 {defer}',
     resultRule: '赞成 {yes} 票；通过须 {needed} 票（应到会 {n} 人）',
@@ -101,8 +107,128 @@
     headReason: '主持人说明的理由：{r}',
     majorityWas: '表决多数意见：{v}（赞成 {yes} 票，过半数须 {needed} 票）',
     status: { pending: '待审议', open: '审议中', voting: '征求意见', closed: '已结束', deferred: '暂缓决策' },
-    meetingStatus: { scheduled: '未开始', in_session: '进行中', closed: '已结束' }
+    meetingStatus: { scheduled: '未开始', in_session: '进行中', closed: '已结束' },
+    phraseSep: '；'
   };
+
+  var EN = {
+    itemNo: 'Item {n}',
+    phaseDiscussion: 'Presentation and discussion',
+    phaseOpinions: 'Taking opinions',
+    none: '—',
+    yuan: ' yuan',
+    wanYuan: ' × 10,000 yuan',
+    notYet: 'You have not given your opinion',
+    pending: 'Waiting for confirmation: your opinion “{stance}” is being sent…',
+    pendingOffline: 'Waiting for confirmation: your opinion “{stance}” has not arrived yet; it is resent when the connection is back',
+    recorded: 'Recorded {at}',
+    yourOpinion: 'Your opinion: {stance}',
+    corrected: ' (corrected)',
+    reasonPrefix: 'Reason: ',
+    chooseTitle: 'You chose: {stance}',
+    confirm: 'Confirm: {stance}',
+    reasonRequired: 'Reason (required)',
+    reasonOptional: 'Reason (optional)',
+    needReason: 'A reason is required for “{stance}”.',
+    recordedNotice: 'Your opinion has been recorded.',
+    chairWait: 'Please speak last, after the other members ({n} still to speak).',
+    chairWaitShort: 'Please speak last, after the other members.',
+    lockedAfterChair: 'The chair has spoken; opinions can no longer be changed.',
+    stance: { agree: 'Agree', disagree: 'Disagree', defer: 'Defer' },
+    phrases: {
+      agree: ['I agree with the proposal', 'Agree; implement it promptly', 'Agree; tighten the control of the funds'],
+      disagree: ['The proposal needs more work', 'The grounds are insufficient', 'The source of funds is unclear'],
+      defer: ['The facts are unclear; investigate further', 'Consider again with more materials', 'Consult the departments concerned first']
+    },
+    deferPhrases: ['Major questions are still unclear', 'Opinions differ widely', 'Needs further study'],
+    ask: {
+      closed: 'The meeting has closed. Thank you.',
+      refused: 'This link can no longer enter the meeting room.',
+      obsScheduled: 'The meeting has not started yet.',
+      obsWaiting: 'Please wait for the next item.',
+      obsDiscussion: 'The item is being presented and discussed.',
+      obsOpinions: 'The members are giving their opinions.',
+      absent: 'You are excused and do not speak in the meeting; you may send a written opinion on an item.',
+      left: 'You have left the meeting. To return, tap “Check in”.',
+      expectedBefore: 'Tap “Check in” to confirm you are here.',
+      expectedDuring: 'The meeting has started; please tap “Check in”.',
+      scheduled: 'You are checked in. The meeting will begin shortly.',
+      waitFirst: 'Please wait for the first item to be opened.',
+      waitNext: 'This item has closed. Please wait for the next one.',
+      recused: 'You are recused from this item.',
+      discussion: 'The item is being presented and discussed. Read the materials; give your opinion when the chair calls for opinions.',
+      sending: 'Your opinion is being sent, please wait.',
+      chairLastNow: 'All other members have spoken; please give your opinion last.',
+      chairDecide: 'Please decide on the basis of the collective discussion.',
+      chairDone: 'Your opinion has been recorded; the secretary will announce the result.',
+      speak: 'Please give your opinion — agree, disagree or defer — with your reason.',
+      mayCorrect: 'Your opinion has been recorded. You may change it until the chair has spoken.',
+      final: 'The chair has spoken; waiting for the result.',
+      closedForYou: 'The chair has spoken; this item takes no more opinions.'
+    },
+    progress: 'Opinions given {spoken} / {eligible}',
+    chairProgress: 'Opinions given {spoken} / {eligible}',
+    chairWaiting: '; {n} still to speak',
+    chairAllDone: '; all other members have spoken',
+    chairDiscussion: 'The item is being presented and discussed; opinions have not been called for yet.',
+    notSpokenTitle: 'Not yet spoken: ',
+    chairLastMark: ' (chair, speaks last)',
+    allSpoken: 'All members have given their opinion.',
+    majority: 'Opinions: agree {agree}, disagree {disagree}, defer {defer}; the majority view is “{verdict}” ({yes} in favour, {needed} needed).',
+    verdictPass: 'passed',
+    verdictFail: 'not passed',
+    decided: 'Decision recorded.',
+    deferNeedReason: 'Deferring needs a reason.',
+    deferred: 'Decision deferred.',
+    checkedIn: 'Checked in.',
+    writtenFor: '{title}',
+    writtenCurrent: ' (under discussion)',
+    writtenDone: 'Written opinion sent {at}: {stance}',
+    writtenPending: 'Waiting for confirmation: written opinion “{stance}” is being sent…',
+    writtenSubmit: 'Send written opinion',
+    writtenSent: 'Written opinion sent.',
+    writtenNoItems: 'No item is open to written opinions now.',
+    writtenToggle: 'Cannot attend? Send a written opinion',
+    writtenReason: 'Reason (required for disagree and defer)',
+    chooseStanceFirst: 'First choose agree, disagree or defer.',
+    history: '{date}, meeting no. {session}: {result}{reason}',
+    historyReason: ' (reason: {reason})',
+    materialOpen: 'Open',
+    materialCannot: 'This kind of file cannot be shown in the page; tap “Download” to read it.',
+    pdfCannot: 'This device’s browser cannot show PDF materials in the page.',
+    pdfOpenTab: 'Open the material in a new tab (the meeting page stays open)',
+    pdfLoading: 'Opening the material…',
+    pdfPage: 'Page {n} / {total}',
+    pdfPageLabel: 'Page {n}',
+    pdfFailed: 'This PDF cannot be shown in the page; tap “Download” to read it.',
+    pdfPassword: 'This PDF is password-protected and cannot be shown in the page; tap “Download” to read it.',
+    pdfPageFailed: 'This page cannot be shown; tap “Download” to read it.',
+    resultTitle: 'Result',
+    resultTally: 'Agree {agree} · disagree {disagree} · defer {defer}',
+    resultRule: '{yes} votes in favour; {needed} needed to pass ({n} members)',
+    resultWritten: 'Written opinions: agree {a}, disagree {d}, defer {f} ({counted})',
+    writtenCounted: 'counted in the vote',
+    writtenNotCounted: 'not counted in the vote',
+    deferReason: 'Reason for deferring: {r}',
+    headReason: 'The chair’s reason: {r}',
+    majorityWas: 'Majority view: {v} ({yes} in favour; a majority needs {needed})',
+    status: { pending: 'Pending', open: 'Under discussion', voting: 'Taking opinions', closed: 'Closed', deferred: 'Deferred' },
+    meetingStatus: { scheduled: 'Not started', in_session: 'In session', closed: 'Closed' },
+    phraseSep: '; '
+  };
+
+  /** English over the Chinese, key by key: a string added to ZH shows in Chinese until it has its English. */
+  function twin(zh, en) {
+    var out = {};
+    Object.keys(zh).forEach(function (k) {
+      var z = zh[k];
+      var e = en[k];
+      out[k] = z && typeof z === 'object' && !Array.isArray(z) && e && typeof e === 'object' ? twin(z, e) : (e !== undefined ? e : z);
+    });
+    return out;
+  }
+
+  var T = document.documentElement.lang === 'en' ? twin(ZH, EN) : ZH;
 
   var R = window.YishiRoom;
   var el = R.el;
@@ -201,7 +327,7 @@
     $('meeting-meta').textContent = meta.filter(Boolean).join(' · ');
     if (me && $('me-attendance')) {
       var badge = $('me-attendance');
-      badge.textContent = me.attendance_label || '';
+      badge.textContent = R.tr(me.attendance_label) || '';
       badge.className = 'badge ' + (me.present ? 'ok' : 'warn');
       $('me-name').textContent = me.name + (me.title ? '（' + me.title + '）' : '');
     }
@@ -268,7 +394,7 @@
     R.show($('item'), visible);
     if (!visible) { return; }
     $('item-position').textContent = fmt(T.itemNo, { n: itemIndex(s, cur.id) });
-    $('item-category').textContent = cur.category_label || '';
+    $('item-category').textContent = R.tr(cur.category_label) || '';
     var phase = $('item-phase');
     phase.textContent = cur.phase === 'opinions' ? T.phaseOpinions : T.phaseDiscussion;
     phase.className = 'badge ' + (cur.phase === 'opinions' ? 'bad' : 'info');
@@ -285,7 +411,7 @@
     R.show($('item-history'), hist.length > 0);
     R.replace($('item-history'), hist.map(function (h) {
       return el('p', { class: 'muted', text: fmt(T.history, {
-        date: h.date, session: h.session_number, result: h.result_label || T.status[h.status] || '',
+        date: h.date, session: h.session_number, result: R.tr(h.result_label) || T.status[h.status] || '',
         reason: h.defer_reason ? fmt(T.historyReason, { reason: h.defer_reason }) : ''
       }) });
     }));
@@ -334,7 +460,7 @@
     } else if (mine) {
       status.className = 'my-status status-recorded';
       parts.push(el('strong', { text: fmt(T.recorded, { at: mine.at }) }));
-      parts.push(el('span', { class: 'my-stance stance-text-' + mine.stance, text: fmt(T.yourOpinion, { stance: mine.stance_label || stanceLabel(mine.stance) }) + (mine.version > 1 ? T.corrected : '') }));
+      parts.push(el('span', { class: 'my-stance stance-text-' + mine.stance, text: fmt(T.yourOpinion, { stance: stanceLabel(mine.stance) }) + (mine.version > 1 ? T.corrected : '') }));
       if (mine.reason) { parts.push(el('span', { class: 'my-reason', text: T.reasonPrefix + mine.reason })); }
     } else {
       status.className = 'my-status status-none';
@@ -381,7 +507,7 @@
 
   function addPhrase(area, text) {
     var v = area.value.trim();
-    area.value = v ? (v.indexOf(text) >= 0 ? v : v + '；' + text) : text;
+    area.value = v ? (v.indexOf(text) >= 0 ? v : v + T.phraseSep + text) : text;
     area.focus();
   }
 
@@ -579,7 +705,7 @@
         var done = me.written && me.written[String(e.item.id)];
         var pend = room.pendingFor('written_opinion', e.item.id);
         if (done) {
-          f.status.textContent = fmt(T.writtenDone, { at: done.at, stance: done.stance_label }) + (done.reason ? '；' + T.reasonPrefix + done.reason : '');
+          f.status.textContent = fmt(T.writtenDone, { at: done.at, stance: stanceLabel(done.stance) }) + (done.reason ? T.phraseSep + T.reasonPrefix + done.reason : '');
           f.status.className = 'written-status status-recorded';
         } else if (pend) {
           f.status.textContent = fmt(T.writtenPending, { stance: T.stance[pend.payload.stance] });
@@ -611,7 +737,7 @@
     var rows = [
       el('p', { class: 'result-kicker', text: T.resultTitle }),
       el('h2', { class: 'result-item', text: last.title }),
-      el('p', { class: 'result-label result-' + tone, testid: 'result-label', text: last.result_label })
+      el('p', { class: 'result-label result-' + tone, testid: 'result-label', text: R.tr(last.result_label) })
     ];
     if (last.result !== 'deferred' || t.agree || t.disagree || t.defer) {
       rows.push(el('p', { class: 'result-tally', text: fmt(T.resultTally, t) }));
@@ -642,30 +768,40 @@
       var isCur = cur && cur.id === it.id;
       return el('li', { class: 'agenda-row' + (isCur ? ' is-current' : '') }, [
         el('span', { class: 'agenda-title', text: it.title }),
-        el('span', { class: 'badge ' + (isCur ? 'bad' : ''), text: it.result_label || T.status[it.status] || it.status })
+        el('span', { class: 'badge ' + (isCur ? 'bad' : ''), text: R.tr(it.result_label) || T.status[it.status] || it.status })
       ]);
     }));
   }
 
   // ------------------------------------------------------------------ materials inside the page
+  //
+  // A PDF is drawn by pdf.js (static/vendor/pdfjs, imported the first time a PDF is opened; URLs from
+  // <script id="pdfjs-config">) page by page into <canvas> elements: fit to the overlay's width, sharp on high-DPI
+  // screens, each page drawn only when it comes near the visible part, and pages far from it freed again so that a
+  // long document does not exhaust a tablet's memory. Only if pdf.js cannot be loaded does a PDF go to the
+  // browser's own viewer (<iframe>) as before. Images use <img>, plain text an <iframe>.
+
+  var PDFJS = R.initial('pdfjs-config');
+  var PDF_MAX_PIXELS = 4096 * 4096;  // per canvas, in device pixels: older tablets fail on larger canvases
+  var PDF_MAX_WIDTH = 1400;          // CSS px: pages fit the width of the overlay, up to this
+  var PDF_MARGIN = 8;                // CSS px beside the pages (.pdf-page in room.css)
+  var PDF_KEEP = 6;                  // drawn pages kept while they are out of reach, before the farthest are freed
+  var pdfjsLoading = null;           // Promise of the pdf.js module
+  var pdf = null;                    // the PDF in the viewer (see openPdf)
 
   function materialUrl(m, download) {
     return MATERIAL_BASE + m.id + '?token=' + encodeURIComponent(TOKEN) + (download ? '&download=1' : '');
   }
 
   function openViewer(m) {
+    closePdf();
     var body = $('viewer-body');
     var url = materialUrl(m);
     var type = (m.content_type || '').toLowerCase();
+    var isPdf = type === 'application/pdf';
     var node;
-    if (type === 'application/pdf' && navigator.pdfViewerEnabled === false) {
-      // this browser cannot show a PDF inside the page (e.g. some Android tablets): offer it in a new tab
-      node = el('div', { class: 'viewer-cannot' }, [
-        el('p', { text: T.pdfCannot }),
-        el('a', { class: 'big-link', href: url, target: '_blank', rel: 'noopener', text: T.pdfOpenTab })
-      ]);
-    } else if (type === 'application/pdf') {
-      node = el('iframe', { src: url, title: m.filename, class: 'viewer-frame' });
+    if (isPdf) {
+      node = el('p', { class: 'viewer-loading', role: 'status', testid: 'material-loading', text: T.pdfLoading });
     } else if (type.indexOf('image/') === 0) {
       node = el('img', { src: url, alt: m.filename, class: 'viewer-image' });
     } else if (type === 'text/plain') {
@@ -680,13 +816,258 @@
     $('viewer').hidden = false;
     document.body.classList.add('viewer-open');
     $('viewer-close').focus();
+    if (isPdf) { openPdf(m, url); }  // once the overlay is shown: the pages are sized to its width
   }
 
   function closeViewer() {
+    closePdf();
     ui.viewing = null;
     $('viewer').hidden = true;
     R.clear($('viewer-body'));
     document.body.classList.remove('viewer-open');
+  }
+
+  function absoluteUrl(u) { return new URL(u, document.baseURI).href; }  // the worker resolves URLs from itself
+
+  /** The pdf.js module, loaded once. import() is reached through Function so that this file stays ES5: a browser
+   *  without dynamic import still runs the room page, and the PDF falls back to the iframe. */
+  function loadPdfjs() {
+    if (!pdfjsLoading) {
+      pdfjsLoading = new Promise(function (resolve) {
+        if (!PDFJS.module || !PDFJS.worker) { throw new Error('pdf.js is not configured'); }
+        resolve(new Function('url', 'return import(url);')(absoluteUrl(PDFJS.module)));
+      }).then(function (lib) {
+        if (!lib || typeof lib.getDocument !== 'function') { throw new Error('not the pdf.js module'); }
+        lib.GlobalWorkerOptions.workerSrc = absoluteUrl(PDFJS.worker);
+        return lib;
+      });
+      pdfjsLoading.then(null, function () { pdfjsLoading = null; });  // try again with the next PDF
+    }
+    return pdfjsLoading;
+  }
+
+  /** The old way, used only when pdf.js cannot be loaded: the browser's own PDF viewer in a frame, or a new tab
+   *  where the browser has none (e.g. some Android tablets). */
+  function pdfFallback(m, url) {
+    if (navigator.pdfViewerEnabled === false) {
+      return el('div', { class: 'viewer-cannot' }, [
+        el('p', { text: T.pdfCannot }),
+        el('a', { class: 'big-link', href: url, target: '_blank', rel: 'noopener', text: T.pdfOpenTab })
+      ]);
+    }
+    return el('iframe', { src: url, title: m.filename, class: 'viewer-frame' });
+  }
+
+  function openPdf(m, url) {
+    var view = {
+      closed: false, task: null, doc: null, pages: [], wrap: null, counter: null,
+      width: 0, current: 0, busy: false, frame: 0, resizeTimer: 0, onScroll: null, onResize: null
+    };
+    pdf = view;
+    loadPdfjs().then(function (lib) {
+      if (view.closed) { return; }
+      view.task = lib.getDocument({
+        url: url,
+        cMapUrl: absoluteUrl(PDFJS.cMapUrl),
+        cMapPacked: true,
+        standardFontDataUrl: absoluteUrl(PDFJS.standardFontDataUrl),
+        wasmUrl: absoluteUrl(PDFJS.wasmUrl),
+        iccUrl: absoluteUrl(PDFJS.iccUrl),
+        isEvalSupported: false,
+        enableXfa: false
+      });
+      view.task.promise.then(function (doc) {
+        if (view.closed) { return null; }
+        view.doc = doc;
+        return doc.getPage(1).then(function (first) { if (!view.closed) { showPages(view, first); } });
+      }).then(null, function (err) {
+        if (view.closed) { return; }
+        if (window.console) { console.warn('PDF material could not be shown:', err); }
+        R.replace($('viewer-body'), [el('p', {
+          class: 'viewer-cannot', role: 'alert', testid: 'material-error',
+          text: err && err.name === 'PasswordException' ? T.pdfPassword : T.pdfFailed
+        })]);
+      });
+    }, function (err) {
+      if (view.closed) { return; }
+      if (window.console) { console.warn('pdf.js could not be loaded; the browser shows the PDF:', err); }
+      R.replace($('viewer-body'), [pdfFallback(m, url)]);
+    });
+  }
+
+  function closePdf() {
+    var view = pdf;
+    if (!view) { return; }
+    pdf = null;
+    view.closed = true;
+    if (view.frame) { cancelAnimationFrame(view.frame); }
+    clearTimeout(view.resizeTimer);
+    if (view.onScroll) { $('viewer-body').removeEventListener('scroll', view.onScroll); }
+    if (view.onResize) { window.removeEventListener('resize', view.onResize); }
+    view.pages.forEach(freePage);
+    if (view.counter && view.counter.parentNode) { view.counter.parentNode.removeChild(view.counter); }
+    if (view.task) { view.task.destroy(); }  // ends the worker and frees the document
+  }
+
+  /** One empty box per page, sized from the first page until each page's own size is known. */
+  function showPages(view, first) {
+    var size = first.getViewport({ scale: 1 });
+    view.wrap = el('div', { class: 'pdf-pages', testid: 'material-pages' });
+    for (var i = 1; i <= view.doc.numPages; i++) {
+      var node = el('div', { class: 'pdf-page', 'data-page': i });
+      view.wrap.appendChild(node);
+      view.pages.push({ num: i, node: node, proxy: i === 1 ? first : null, ratio: size.height / size.width,
+                        sized: i === 1, canvas: null, drawnWidth: 0, task: null, near: false, failed: false });
+    }
+    view.counter = el('span', { class: 'viewer-pages', testid: 'material-page-count' });
+    $('viewer-download').parentNode.insertBefore(view.counter, $('viewer-download'));
+    R.replace($('viewer-body'), [view.wrap]);
+    view.onScroll = function () { queueUpdate(view); };
+    view.onResize = function () {
+      clearTimeout(view.resizeTimer);
+      view.resizeTimer = setTimeout(function () { relayout(view); }, 150);
+    };
+    $('viewer-body').addEventListener('scroll', view.onScroll);
+    window.addEventListener('resize', view.onResize);
+    layoutPages(view);
+    updatePdf(view);
+    sizePages(view, 2);
+  }
+
+  /** Fit to width: every page as wide as the overlay (less the margins), as tall as its proportions say. */
+  function layoutPages(view) {
+    var body = $('viewer-body');
+    for (var pass = 0; pass < 2; pass++) {  // again if the first pass brought in a scrollbar
+      var width = Math.max(120, Math.floor(Math.min(PDF_MAX_WIDTH, body.clientWidth - 2 * PDF_MARGIN)));
+      if (width === view.width) { break; }
+      view.width = width;
+      view.pages.forEach(function (p) {
+        p.node.style.width = width + 'px';
+        p.node.style.height = Math.round(width * p.ratio) + 'px';
+      });
+    }
+  }
+
+  function setRatio(view, p, proxy) {
+    var size = proxy.getViewport({ scale: 1 });
+    var ratio = size.height / size.width;
+    p.sized = true;
+    if (Math.abs(ratio - p.ratio) > 0.001) {
+      p.ratio = ratio;
+      p.node.style.height = Math.round(view.width * ratio) + 'px';
+      queueUpdate(view);
+    }
+  }
+
+  /** Learn each page's proportions in the background, one page at a time, so the boxes stop moving early. */
+  function sizePages(view, num) {
+    if (view.closed || num > view.pages.length) { return; }
+    var p = view.pages[num - 1];
+    (p.proxy ? Promise.resolve(p.proxy) : view.doc.getPage(num)).then(function (proxy) {
+      if (view.closed) { return; }
+      p.proxy = proxy;
+      if (!p.sized) { setRatio(view, p, proxy); }
+      sizePages(view, num + 1);
+    }, function () { sizePages(view, num + 1); });
+  }
+
+  /** After a rotation or resize: new width, same place in the same page; pages are drawn again as needed. */
+  function relayout(view) {
+    if (view.closed) { return; }
+    var body = $('viewer-body');
+    var page = view.pages[Math.max(view.current, 1) - 1].node;
+    var before = page.getBoundingClientRect();
+    var fraction = (body.getBoundingClientRect().top - before.top) / (before.height || 1);
+    layoutPages(view);
+    var after = page.getBoundingClientRect();
+    body.scrollTop += after.top - body.getBoundingClientRect().top + fraction * after.height;
+    updatePdf(view);
+  }
+
+  function queueUpdate(view) {
+    if (view.frame || view.closed) { return; }
+    view.frame = requestAnimationFrame(function () { view.frame = 0; updatePdf(view); });
+  }
+
+  /** Which page is being read ("第 3 / 12 页") and which pages are within a screen of the visible part. */
+  function updatePdf(view) {
+    if (view.closed) { return; }
+    var body = $('viewer-body');
+    var box = body.getBoundingClientRect();
+    var line = box.top + Math.min(box.height / 3, 240);
+    var current = 1;
+    view.pages.forEach(function (p) {
+      var r = p.node.getBoundingClientRect();
+      p.near = r.bottom > box.top - box.height && r.top < box.bottom + box.height;
+      if (r.top <= line) { current = p.num; }
+    });
+    if (body.scrollTop > 0 && body.scrollTop + body.clientHeight >= body.scrollHeight - 2) { current = view.pages.length; }
+    if (current !== view.current) {
+      view.current = current;
+      view.counter.textContent = fmt(T.pdfPage, { n: current, total: view.pages.length });
+    }
+    drawNext(view);
+  }
+
+  /** Draw one page at a time, the nearest to the page being read first; free far pages beyond PDF_KEEP. */
+  function drawNext(view) {
+    if (view.busy || view.closed) { return; }
+    var far = view.pages.filter(function (p) { return p.canvas && !p.near; });
+    var distance = function (p) { return Math.abs(p.num - view.current); };
+    far.sort(function (a, b) { return distance(b) - distance(a); });
+    far.slice(0, Math.max(0, far.length - PDF_KEEP)).forEach(freePage);
+    var todo = view.pages.filter(function (p) { return p.near && !p.failed && p.drawnWidth !== view.width; });
+    if (!todo.length) { return; }
+    todo.sort(function (a, b) { return distance(a) - distance(b) || a.num - b.num; });
+    view.busy = true;
+    drawPage(view, todo[0]).then(function () { view.busy = false; drawNext(view); });
+  }
+
+  /** Render a page into a new canvas at the device's pixel density, then swap it in (no blank while redrawing). */
+  function drawPage(view, p) {
+    var width = view.width;
+    return (p.proxy ? Promise.resolve(p.proxy) : view.doc.getPage(p.num)).then(function (proxy) {
+      if (view.closed) { return null; }
+      p.proxy = proxy;
+      if (!p.sized) { setRatio(view, p, proxy); }
+      var viewport = proxy.getViewport({ scale: width / proxy.getViewport({ scale: 1 }).width });
+      var dpr = Math.min(window.devicePixelRatio || 1, Math.sqrt(PDF_MAX_PIXELS / (viewport.width * viewport.height)));
+      var canvas = el('canvas', { class: 'pdf-canvas', role: 'img', 'aria-label': fmt(T.pdfPageLabel, { n: p.num }) });
+      canvas.width = Math.floor(viewport.width * dpr);
+      canvas.height = Math.floor(viewport.height * dpr);
+      p.task = proxy.render({ canvas: canvas, viewport: viewport, transform: [dpr, 0, 0, dpr, 0, 0] });
+      return p.task.promise.then(function () {
+        p.task = null;
+        if (view.closed) { return; }
+        if (p.canvas) {
+          p.node.replaceChild(canvas, p.canvas);
+          p.canvas.width = 0;
+          p.canvas.height = 0;
+        } else {
+          p.node.appendChild(canvas);
+        }
+        p.canvas = canvas;
+        p.drawnWidth = width;
+      });
+    }).then(null, function (err) {
+      p.task = null;
+      if (view.closed || (err && err.name === 'RenderingCancelledException')) { return; }
+      if (window.console) { console.warn('PDF page ' + p.num + ' could not be drawn:', err); }
+      p.failed = true;
+      p.node.appendChild(el('p', { class: 'pdf-page-failed', text: T.pdfPageFailed }));
+    });
+  }
+
+  function freePage(p) {
+    if (p.task) { p.task.cancel(); p.task = null; }
+    if (p.canvas) {
+      p.node.removeChild(p.canvas);
+      p.canvas.width = 0;  // lets the browser release the pixels at once
+      p.canvas.height = 0;
+      p.canvas = null;
+    }
+    p.drawnWidth = 0;
+    if (p.proxy) { p.proxy.cleanup(); }
   }
 
   // ------------------------------------------------------------------ events
