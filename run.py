@@ -25,7 +25,7 @@ def _patch(mode: str) -> None:
     if mode == "eventlet":
         import warnings
 
-        warnings.filterwarnings("ignore", message=".*Eventlet is deprecated.*")
+        warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
         import eventlet
 
         eventlet.monkey_patch()
