@@ -17,7 +17,7 @@ from flask_socketio import SocketIO
 
 from .db import read_only
 from .room import Outcome
-from .state import VIEWS, build, full_progress, me, progress
+from .state import VIEWS, build, chair_view, full_progress, me, progress
 
 
 def room_name(meeting_id: int, view: str | None = None) -> str:
@@ -65,8 +65,10 @@ class Broadcaster:
         with self._emit_lock:
             with read_only() as s:
                 states = {view: build(s, meeting_id, view, self.zone) for view in VIEWS}
+                for_chair = chair_view(s, meeting_id)
             for view, state in states.items():
                 self.socketio.emit("state", state, to=room_name(meeting_id, view))
+            self.socketio.emit("state", states[for_chair], to=room_name(meeting_id, "chair"))
 
     def send_me(self, meeting_id: int, person_id: int) -> None:
         with self._emit_lock:
@@ -104,8 +106,11 @@ class Broadcaster:
             with read_only() as s:
                 small = progress(s, meeting_id)
                 detailed = full_progress(s, meeting_id, self.zone)
+                for_chair = chair_view(s, meeting_id)
             if small is None:
                 return
             for view in ("member", "public"):
                 self.socketio.emit("progress", small, to=room_name(meeting_id, view))
             self.socketio.emit("progress", detailed, to=room_name(meeting_id, "full"))
+            self.socketio.emit("progress", detailed if for_chair == "full" else small,
+                               to=room_name(meeting_id, "chair"))

@@ -22,7 +22,8 @@ from .broadcast import person_room, room_name
 from .db import read_only
 from .errors import InvalidPayload, NotFound, PermissionDenied, YishiError
 from .models import Meeting
-from .state import build, me
+from .schemas import ItemRef, parse
+from .state import build, chair_view, me, participant_item_detail
 
 log = logging.getLogger(__name__)
 
@@ -30,10 +31,13 @@ log = logging.getLogger(__name__)
 def register(socketio: SocketIO) -> None:
     actors: dict[str, Actor] = {}
 
+    def view_of(s, actor: Actor) -> str:
+        return chair_view(s, actor.meeting_id) if actor.kind == "chair" else actor.view
+
     def snapshot(actor: Actor) -> dict:
         zone = current_app.config["YISHI_TIMEZONE"]
         with read_only() as s:
-            out = {"state": build(s, actor.meeting_id, actor.view, zone), "me": None}
+            out = {"state": build(s, actor.meeting_id, view_of(s, actor), zone), "me": None}
             if actor.is_seat:
                 out["me"] = me(s, actor.meeting_id, actor.person_id, zone)
         return out
@@ -64,7 +68,8 @@ def register(socketio: SocketIO) -> None:
             raise ConnectionRefusedError(err.to_dict()["error"]) from None
         actors[request.sid] = actor
         join_room(room_name(actor.meeting_id))
-        join_room(room_name(actor.meeting_id, actor.view))
+        # the chair has a room of its own: full view, or the member view while recused from the item under way
+        join_room(room_name(actor.meeting_id, "chair" if actor.kind == "chair" else actor.view))
         if actor.is_seat:
             join_room(person_room(actor.meeting_id, actor.person_id))
             presence.connected(actor.seat_id)
@@ -85,6 +90,20 @@ def register(socketio: SocketIO) -> None:
         if actor is None:
             return {"ok": False, "error": {"code": "invalid_token", "message": "连接未认证，请重新打开链接。"}}
         return {"ok": True, **snapshot(actor)}
+
+    @socketio.on("item_detail")
+    def on_item_detail(*args):
+        """A participant asks for the item's summary, materials and history; refused while recused."""
+        actor = actors.get(request.sid)
+        if actor is None:
+            return {"ok": False, "error": {"code": "invalid_token", "message": "连接未认证，请重新打开链接。"}}
+        try:
+            payload = parse(ItemRef, args[0] if len(args) == 1 else None)
+            with read_only() as s:
+                return {"ok": True, **participant_item_detail(s, actor, payload.item_id,
+                                                              current_app.config["YISHI_TIMEZONE"])}
+        except YishiError as err:
+            return err.to_dict()
 
     def make_handler(name: str):
         def handler(*args):

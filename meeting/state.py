@@ -170,19 +170,12 @@ def _current(s: Session, room: Room, item: AgendaItem, view: str, people: dict, 
         "written_count": len(facts.written),
         "pass_needed": facts.tally.needed, "n": facts.n_item,
     }
-    if view != "public":
-        cur["summary"] = item.summary
-        cur["amount_yuan"] = item.amount_yuan
-        cur["materials"] = [
-            {"id": mt.id, "filename": mt.filename, "content_type": mt.content_type, "size": mt.size}
-            for mt in s.exec(select(Material).where(Material.item_id == item.id, Material.kind == "material")
-                             .order_by(col(Material.id)))
-        ]
-        cur["history"] = [
-            h | {"date": cn_date(h["starts_at"], zone), "starts_at": None,
-                 "result_label": _result_label(h["result"])}
-            for h in item_history(s, item)
-        ]
+    if full:
+        cur |= item_detail(s, item, zone)
+    elif view == "member":
+        # a recused member must see nothing of the item (seed 003 §四(二)5): the summary, materials and history go
+        # only to those who ask for them and are not recused (events.item_detail); this tells tablets to re-ask
+        cur["detail_version"] = _materials_version(s, item)
     if full:
         subj = s.exec(select(ItemSubject, Person).join(Person, col(Person.id) == ItemSubject.person_id)
                       .where(ItemSubject.item_id == item.id)).all()
@@ -213,6 +206,53 @@ def _current(s: Session, room: Room, item: AgendaItem, view: str, people: dict, 
         cur["notes"] = item.notes
         cur["head_decides"] = room.head_decides
     return cur
+
+
+def item_detail(s: Session, item: AgendaItem, zone: str = "Asia/Shanghai") -> dict:
+    """What a participant reads about an item: its summary, amount, materials and earlier appearances."""
+    return {
+        "summary": item.summary,
+        "amount_yuan": item.amount_yuan,
+        "materials": [
+            {"id": mt.id, "filename": mt.filename, "content_type": mt.content_type, "size": mt.size}
+            for mt in s.exec(select(Material).where(Material.item_id == item.id, Material.kind == "material")
+                             .order_by(col(Material.id)))
+        ],
+        "history": [
+            h | {"date": cn_date(h["starts_at"], zone), "starts_at": None, "result_label": _result_label(h["result"])}
+            for h in item_history(s, item)
+        ],
+    }
+
+
+def _materials_version(s: Session, item: AgendaItem) -> str:
+    ids = s.exec(select(Material.id).where(Material.item_id == item.id, Material.kind == "material")).all()
+    return f"{item.id}:{item.round}:{len(ids)}:{max(ids, default=0)}"
+
+
+def participant_item_detail(s: Session, actor, item_id: int, zone: str = "Asia/Shanghai") -> dict:
+    """The detail of an item for a tablet: members who are not recused, and the chair (seed 003 §四(二)5)."""
+    from .errors import NotFound, PermissionDenied, Recused
+
+    item = s.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != actor.meeting_id:
+        raise NotFound(what="议题")
+    if not (actor.is_seat or actor.is_staff):
+        raise PermissionDenied()
+    if actor.is_seat and s.exec(select(Recusal.id).where(Recusal.item_id == item.id,
+                                                         Recusal.person_id == actor.person_id)).first():
+        raise Recused()
+    return {"item_id": item.id, "round": item.round} | item_detail(s, item, zone)
+
+
+def chair_view(s: Session, meeting_id: int) -> str:
+    """The chair presides and sees the full view — except while recused from the item under way."""
+    room = load_room(s, meeting_id)
+    item = live_item(s, meeting_id)
+    if item is not None and room.meeting.chair_person_id in set(
+            s.exec(select(Recusal.person_id).where(Recusal.item_id == item.id)).all()):
+        return "member"
+    return "full"
 
 
 def _opinion(o: Opinion, people: dict, zone: str) -> dict:

@@ -28,7 +28,7 @@ from .models import AgendaItem, Body, Material, Meeting, Observer, Person, Recus
 from .room import attach_written_scan
 from .setup import store_material
 from .room import load_room
-from .state import build, me, meeting_title
+from .state import build, chair_view, me, meeting_title
 
 bp = Blueprint("views", __name__)
 
@@ -102,7 +102,8 @@ def tablet(token: str):
     zone = current_app.config["YISHI_TIMEZONE"]
     with read_only() as s:
         actor = token_actor(s, token)
-        state = build(s, actor.meeting_id, actor.view, zone)
+        view = chair_view(s, actor.meeting_id) if actor.kind == "chair" else actor.view
+        state = build(s, actor.meeting_id, view, zone)
         mine = me(s, actor.meeting_id, actor.person_id, zone) if actor.is_seat else None
     template = "projector.html" if actor.kind == "projector" else "tablet.html"
     return render_template(template, token=token, actor=actor, state=state, me=mine)

@@ -253,7 +253,9 @@
     writtenOpen: false,
     writtenForms: {},   // item_id → {node, stance, status}
     viewing: null,      // material id shown in the viewer
-    agendaLive: null
+    agendaLive: null,
+    detail: null,       // the current item's summary, materials, history (asked for; see withDetail)
+    detailAsked: null   // the detail_version last asked for
   };
 
   var initial = R.initial('initial-state');
@@ -306,6 +308,7 @@
       if ($('decide-reason')) { $('decide-reason').value = ''; }
     }
     var recused = isRecused(s, me);
+    withDetail(cur, recused);
     renderHead(s, me);
     renderAsk(s, me, recused);
     renderItem(s, me, recused);
@@ -317,6 +320,31 @@
     if (ui.viewing && (!cur || recused || !(cur.materials || []).some(function (m) { return m.id === ui.viewing; }))) {
       closeViewer();
     }
+  }
+
+  /**
+   * The member view carries no summary, materials or history (a recused member must receive nothing of the
+   * item): ask for them once per item and whenever its materials change, and merge the answer in. The chair's
+   * full view already has them.
+   */
+  function withDetail(cur, recused) {
+    if (!cur || IS_OBSERVER || recused || cur.detail_version === undefined) { return; }
+    var d = ui.detail;
+    if (d && d.version === cur.detail_version) {
+      cur.summary = d.summary; cur.amount_yuan = d.amount_yuan; cur.materials = d.materials; cur.history = d.history;
+      return;
+    }
+    if (ui.detailAsked === cur.detail_version) { return; }
+    var version = ui.detailAsked = cur.detail_version;
+    room.act('item_detail', { item_id: cur.id }).then(function (ack) {
+      if (ack && ack.ok) {
+        ui.detail = { version: version, summary: ack.summary, amount_yuan: ack.amount_yuan,
+                      materials: ack.materials, history: ack.history };
+        render();
+      } else if (ui.detailAsked === version) {
+        ui.detailAsked = null;  // offline or refused: ask again with the next state
+      }
+    });
   }
 
   function renderHead(s, me) {

@@ -547,3 +547,40 @@ def test_meeting_close_over_socket_ends_the_links(app, socketio, factory, staff_
     assert_refused(c.emit("check_in", callback=True), "meeting_closed")
     c.disconnect()
     assert not socketio.test_client(app, auth={"token": factory.tokens(m.id)[ids[1]]}).is_connected()
+
+
+def _personnel_meeting(factory, related):
+    body, ids = factory.body(9)
+    subject = factory.person("拟任人选")
+    factory.relation(ids[related], subject.id, "LINEAL")
+    m = factory.meeting(body.id)
+    factory.present(m.id, ids)
+    factory.act("open_meeting", m.id)
+    item = factory.item(m.id, title="关于拟任人选的议题", category="personnel", subjects=[subject.id],
+                        summary="考察材料摘要")
+    factory.act("open_item", m.id, {"item_id": item.id})
+    return ids, m, item
+
+
+def test_item_detail_is_sent_to_members_but_refused_to_the_recused(app, socketio, factory):
+    ids, m, item = _personnel_meeting(factory, related=2)
+    tokens = factory.tokens(m.id)
+    recused, member = tablet(socketio, app, tokens[ids[2]]), tablet(socketio, app, tokens[ids[3]])
+    for client in (recused, member):
+        snapshot = got(client, "snapshot")[-1]
+        assert "考察材料摘要" not in json.dumps(snapshot["state"], ensure_ascii=False)
+        assert snapshot["state"]["current"]["detail_version"]
+    assert_refused(recused.emit("item_detail", {"item_id": item.id}, callback=True), "recused")
+    ack = member.emit("item_detail", {"item_id": item.id}, callback=True)
+    assert ack["ok"] is True and ack["summary"] == "考察材料摘要" and ack["materials"] == []
+    assert_refused(member.emit("item_detail", {"item_id": "x"}, callback=True), "invalid_payload")
+    recused.disconnect()
+    member.disconnect()
+
+
+def test_a_recused_chair_is_sent_the_member_view(app, socketio, factory):
+    ids, m, item = _personnel_meeting(factory, related=0)  # the chair is the subject's relative
+    chair = tablet(socketio, app, factory.tokens(m.id)[ids[0]])
+    state = got(chair, "snapshot")[-1]["state"]
+    assert state["view"] == "member" and "opinions" not in state["current"]
+    chair.disconnect()

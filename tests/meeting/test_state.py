@@ -9,7 +9,8 @@ import uuid
 import pytest
 
 from meeting.db import read_only
-from meeting.state import build, full_progress, me, progress
+from meeting.errors import Recused
+from meeting.state import build, chair_view, full_progress, me, participant_item_detail, progress
 from voting.profiles import relation_types
 
 REASONS = {1: "秘密理由甲-论证不充分", 2: "秘密理由乙-资金来源不明", 3: "秘密理由丙-同意但需跟踪"}
@@ -124,7 +125,10 @@ def test_public_view_hides_confidential_titles(app, factory):
 
     member = view(app, m.id, "member")
     assert member["current"]["title"] == "关于某某同志拟任职务的议题"
-    assert member["current"]["summary"] == "拟任人选情况说明"
+    assert "拟任人选情况说明" not in dumped(member)  # asked for by each tablet, recusal checked
+    with app.app_context(), read_only() as s:
+        detail = participant_item_detail(s, factory.seat_actor(m.id, ids[1], ids[0]), secret.id)
+    assert detail["summary"] == "拟任人选情况说明"
 
     factory.act("defer_item", m.id, {"item_id": secret.id, "reason": "人选需再考察"})
     public = view(app, m.id, "public")
@@ -309,3 +313,33 @@ def test_closed_item_times_follow_the_configured_zone(app, factory):
         first = s.exec(select(Opinion).where(Opinion.item_id == item.id).order_by(Opinion.id)).first()
         closed = build(s, m.id, "full", "UTC")["last_closed"]["opinions"]
     assert live[0]["at"] == closed[0]["at"] == cn_time(first.updated_at, "UTC", seconds=True)
+
+
+def _personnel_room(factory, related_to_chair: bool):
+    body, ids = factory.body(9)
+    subject = factory.person("拟任人选")
+    factory.relation(ids[0] if related_to_chair else ids[2], subject.id, "SPOUSE")
+    m = factory.meeting(body.id)
+    factory.present(m.id, ids)
+    factory.act("open_meeting", m.id)
+    item = factory.item(m.id, title="关于拟任人选的议题", category="personnel", subjects=[subject.id],
+                        summary="考察情况")
+    factory.act("open_item", m.id, {"item_id": item.id})
+    return ids, m, item
+
+
+def test_recused_member_cannot_get_the_item_detail(app, factory):
+    ids, m, item = _personnel_room(factory, related_to_chair=False)
+    with app.app_context(), read_only() as s:
+        with pytest.raises(Recused):
+            participant_item_detail(s, factory.seat_actor(m.id, ids[2], ids[0]), item.id)
+        assert participant_item_detail(s, factory.seat_actor(m.id, ids[3], ids[0]), item.id)["summary"] == "考察情况"
+
+
+def test_recused_chair_gets_the_member_view_not_the_full_one(app, factory):
+    ids, m, item = _personnel_room(factory, related_to_chair=True)
+    with app.app_context(), read_only() as s:
+        assert chair_view(s, m.id) == "member"
+    factory.act("defer_item", m.id, {"item_id": item.id, "reason": "另行研究"})
+    with app.app_context(), read_only() as s:
+        assert chair_view(s, m.id) == "full"
