@@ -70,7 +70,7 @@ from .schemas import (
     StepIn,
     parse,
 )
-from .state import build, meeting_title
+from .state import build, meeting_title, title_of
 
 log = logging.getLogger(__name__)
 
@@ -380,7 +380,7 @@ def _body_detail(s: Session, body: Body) -> dict:
 
 
 def _meeting(s: Session, m: Meeting) -> dict:
-    return dump(MeetingOut, {**m.model_dump(), "title": meeting_title(load_room(s, m.id))})
+    return dump(MeetingOut, {**m.model_dump(), "title": title_of(m, s.get(Body, m.body_id))})
 
 
 def _item(s: Session, item: AgendaItem, profile: str | None = None, *, history: bool = False) -> dict:

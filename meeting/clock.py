@@ -50,3 +50,8 @@ def iso_utc(dt: datetime | None) -> str | None:
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=UTC)
     return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def as_utc(dt: datetime) -> datetime:
+    """A stored time, zone attached: some drivers (SQLite) hand back naive values, which are UTC."""
+    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)

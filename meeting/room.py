@@ -33,7 +33,7 @@ from voting.vocabulary import (
 
 from . import audit
 from .actors import Actor
-from .clock import iso_utc, utcnow
+from .clock import as_utc, iso_utc, utcnow
 from .errors import (
     AbsentCannotVote,
     AnotherItemOpen,
@@ -689,7 +689,7 @@ def _require_all_spoken(room: Room, facts: ItemFacts) -> None:
     spoke_at = facts.round.chair_spoke_at
     joined_after_chair = {
         seat.person_id for seat in room.seats
-        if spoke_at is not None and seat.arrived_at is not None and _aware(seat.arrived_at) > _aware(spoke_at)
+        if spoke_at is not None and seat.arrived_at is not None and as_utc(seat.arrived_at) > as_utc(spoke_at)
     }
     waiting = opinion_rules.awaited(chair_id=chair_id, eligible=facts.eligible, spoken=facts.spoken,
                                     joined_after_chair=joined_after_chair) - {chair_id}
@@ -698,13 +698,6 @@ def _require_all_spoken(room: Room, facts: ItemFacts) -> None:
         raise InvalidState(detail=f"尚有{len(waiting)}名成员未发表意见，不能宣布结果。", source=source)
     if chair_id in facts.eligible and chair_id not in facts.spoken:
         raise InvalidState(detail="主持人尚未最后发表意见，不能宣布结果。", source=source)
-
-
-def _aware(dt):
-    """Datetimes read back from SQLite may lack their zone; they are UTC."""
-    from datetime import UTC
-
-    return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
 
 
 def close_item(s: Session, actor: Actor, meeting_id: int, item_id: int) -> Outcome:

@@ -29,6 +29,8 @@ from voting.vocabulary import (
 from .clock import cn_date, cn_datetime, cn_time, iso_utc, utcnow
 from .models import (
     AgendaItem,
+    Body,
+    Meeting,
     ItemStep,
     ItemSubject,
     Material,
@@ -45,10 +47,13 @@ from .setup import item_history, missing_steps
 VIEWS = ("full", "member", "public")
 
 
-def meeting_title(room: Room) -> str:
+def title_of(meeting: Meeting, body: Body) -> str:
     """E.g. 某某区人民政府第12次常务会议."""
-    kind = MEETING_KIND_LABELS.get(room.meeting.kind, "")
-    return f"{room.body.name}第{room.meeting.session_number}次{kind}"
+    return f"{body.name}第{meeting.session_number}次{MEETING_KIND_LABELS.get(meeting.kind, '')}"
+
+
+def meeting_title(room: Room) -> str:
+    return title_of(room.meeting, room.body)
 
 
 def _people(s: Session, ids) -> dict[int, Person]:

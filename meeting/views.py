@@ -28,7 +28,7 @@ from .models import AgendaItem, Body, Material, Meeting, Observer, Person, Recus
 from .room import attach_written_scan
 from .setup import store_material
 from .room import load_room
-from .state import build, chair_view, me, meeting_title
+from .state import build, chair_view, me, meeting_title, title_of
 
 bp = Blueprint("views", __name__)
 
@@ -80,7 +80,7 @@ def index():
         meetings = s.exec(select(Meeting, Body).join(Body, col(Body.id) == Meeting.body_id)
                           .order_by(col(Meeting.starts_at).desc())).all()
         bodies = s.exec(select(Body).order_by(col(Body.id))).all()
-        titles = {m.id: meeting_title(load_room(s, m.id)) for m, _ in meetings}
+        titles = {m.id: title_of(m, b) for m, b in meetings}
     return render_template("index.html", meetings=meetings, bodies=bodies, titles=titles)
 
 

@@ -1011,7 +1011,7 @@ def test_deferred_item_returns_on_next_meeting_with_history(app, factory):
     factory.present(nxt.id, ids)
     factory.act("open_meeting", nxt.id)
     factory.act("open_item", nxt.id, {"item_id": new.id})
-    cur = state(app, nxt.id, "member")["current"]
+    cur = state(app, nxt.id, "full")["current"]  # members ask for it: events.item_detail
     assert cur["history"][0]["defer_reason"] == "需补充风险评估"
     assert cur["history"][0]["date"] == "2023年12月9日"
     assert state(app, nxt.id)["agenda"][0]["carried_from_item_id"] == item.id
