@@ -68,10 +68,12 @@ def create_app(config: dict | None = None) -> Flask:
     _template_helpers(app)
 
     from . import api, setup_views, views
+    from minutes import views as minutes_views  # before api.bp is registered: it adds the /api/v1 minutes routes
 
     app.register_blueprint(views.bp)
     app.register_blueprint(setup_views.bp)
     app.register_blueprint(api.bp)
+    app.register_blueprint(minutes_views.bp)
 
     @app.errorhandler(YishiError)
     def _yishi_error(err: YishiError):

@@ -52,6 +52,7 @@ def create_schema(engine: Engine, attempts: int = 5) -> None:
     """Create missing tables. Two processes starting at once on a fresh database may race (one sees a table
     the other is creating): retry, since ``create_all`` only creates what is still missing."""
     from . import models  # noqa: F401  (registers the tables)
+    import minutes.models  # noqa: F401  (the minutes' tables)
 
     for attempt in range(attempts):
         try:

@@ -51,13 +51,13 @@ CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3001-\u3011]+")
 
 
 def _extracted():
-    """Every msgid of meeting/**.py and templates/**.html, extracted with the mapping of babel.cfg."""
+    """Every msgid of meeting/**.py, minutes/**.py and templates/**.html, extracted with the mapping of babel.cfg."""
     from babel.messages.extract import extract_from_dir
     from babel.messages.frontend import parse_mapping_cfg
 
     with (ROOT / "babel.cfg").open(encoding="utf-8") as fh:
         method_map, options_map = parse_mapping_cfg(fh, "babel.cfg")
-    assert {pattern for pattern, _ in method_map} == {"meeting/**.py", "templates/**.html"}
+    assert {pattern for pattern, _ in method_map} == {"meeting/**.py", "minutes/**.py", "templates/**.html"}
     found = {}
     for filename, lineno, message, _comments, context in extract_from_dir(str(ROOT), method_map, options_map):
         msgid = message[0] if isinstance(message, tuple) else message

@@ -1,0 +1,77 @@
+"""The minutes' own tables: the secretary's texts per item, approval, amendments and the archive.
+
+Structured facts (attendance, opinions, tallies, recusals) are never copied here: they are read from the record of
+the room each time. What lives here is what only a person can write, and what happened to the documents.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Column, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from meeting.clock import utcnow
+
+DRAFT, APPROVED, ARCHIVED = "draft", "approved", "archived"
+KINDS = ("record", "summary", "public")  # 会议记录 | 会议纪要 | 公开版
+
+
+class Minutes(SQLModel, table=True):
+    """One per meeting: draft → approved (by the chair, or the secretary on the chair's word) → archived."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", unique=True, index=True)
+    status: str = Field(default=DRAFT, max_length=16)
+    issue_number: int | None = None  # 〔2023〕第×期; defaults to the session number
+    created_at: datetime = Field(default_factory=utcnow)
+    approved_at: datetime | None = None
+    approved_by: str = Field(default="", max_length=64)
+    archived_at: datetime | None = None
+
+
+class MinutesItem(SQLModel, table=True):
+    """The secretary's texts for one item: editable while the minutes are a draft; amended afterwards."""
+
+    __table_args__ = (UniqueConstraint("minutes_id", "item_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    minutes_id: int = Field(foreign_key="minutes.id", index=True)
+    item_id: int = Field(foreign_key="agendaitem.id", index=True)
+    discussion: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # 会议听取了……
+    considered: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # 会议认为……
+    decided: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))  # 会议议定：……
+    lead_unit: str = Field(default="", max_length=100)
+    supporting_units: str = Field(default="", max_length=500)  # 、-separated
+    deadline: date | None = None
+    updated_at: datetime = Field(default_factory=utcnow)
+    updated_by: str = Field(default="", max_length=64)
+
+
+class MinutesAmendment(SQLModel, table=True):
+    """A correction after approval: the field, the old and new text, the reason and the author. Never deleted."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    minutes_id: int = Field(foreign_key="minutes.id", index=True)
+    item_id: int | None = Field(default=None, foreign_key="agendaitem.id")
+    field: str = Field(max_length=32)
+    old_value: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    new_value: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    reason: str = Field(sa_column=Column(Text, nullable=False))
+    author: str = Field(max_length=64)
+    at: datetime = Field(default_factory=utcnow)
+
+
+class ArchivedDocument(SQLModel, table=True):
+    """One archived docx: never overwritten; a correction adds the next version."""
+
+    __table_args__ = (UniqueConstraint("meeting_id", "kind", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    kind: str = Field(max_length=16)  # record | summary | public
+    version: int
+    sha256: str = Field(max_length=64)
+    size: int = 0
+    stored_name: str = Field(max_length=120)
+    created_at: datetime = Field(default_factory=utcnow)
+    author: str = Field(max_length=64)
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

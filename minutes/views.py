@@ -1,0 +1,283 @@
+"""Thin views: the secretary's minutes page, approval (laptop or the chair's tablet link), the archive, downloads,
+and the JSON routes under /api/v1 (declared with :func:`meeting.api.endpoint`, so the OpenAPI document lists them).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from pathlib import Path
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    session,
+    url_for,
+)
+from sqlmodel import col, or_, select
+
+from meeting.api import _json_body, _ok, _staff, _zone, endpoint
+from meeting.auth import check_csrf, login_required, staff_actor
+from meeting.db import read_only, unit_of_work
+from meeting.errors import InvalidState, NotFound, PermissionDenied
+from meeting.models import AgendaItem, Body, Meeting
+from meeting.room import load_room
+from meeting.schemas import parse
+from meeting.state import meeting_title
+from voting.vocabulary import ITEM_CATEGORY_LABELS, MEETING_KIND_LABELS
+
+from . import service
+from .docx import KIND_NAMES
+from .models import ArchivedDocument, Minutes
+
+bp = Blueprint("minutes", __name__, url_prefix="/minutes")
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def folder() -> Path:
+    return service.archive_dir(current_app.instance_path)
+
+
+def offload(fn, *args):
+    """Run CPU-bound rendering off the event loop: eventlet's / gevent's thread pool; plain call when threading."""
+    mode = current_app.config.get("YISHI_ASYNC_MODE")
+    if mode == "eventlet":
+        from eventlet import tpool
+
+        return tpool.execute(fn, *args)
+    if mode == "gevent":
+        import gevent
+
+        return gevent.get_hub().threadpool.apply(fn, args)
+    return fn(*args)
+
+
+def _viewer(s, meeting_id: int):
+    actor = staff_actor(s) if session.get("user_id") or request.headers.get("Authorization") else None
+    if actor is None:
+        actor = service.token_viewer(s, meeting_id, request.values.get("token", ""))
+    return actor
+
+
+# ---------------------------------------------------------------- HTML
+
+
+@bp.get("/meetings/<int:meeting_id>")
+def page(meeting_id: int):
+    """The secretary edits the texts; the chair (tablet link ?token=…) reads the record and approves."""
+    with unit_of_work() as s:
+        actor = _viewer(s, meeting_id)
+        if actor is None and not session.get("user_id") and not request.values.get("token"):
+            return redirect(url_for("views.login", next=request.full_path))
+        if not service.may_see_record(actor):
+            raise PermissionDenied()
+        minutes = service.ensure(s, meeting_id)
+        m = service.structured(s, meeting_id, _zone())
+        docs = service.documents(s, meeting_id)
+        checks = {d.id: service.verify(d, folder()) for d in docs}
+    return render_template("minutes_edit.html", m=m, minutes=minutes, docs=docs, checks=checks, actor=actor,
+                           kinds=KIND_NAMES, token=request.values.get("token", ""))
+
+
+@bp.post("/meetings/<int:meeting_id>/items/<int:item_id>")
+@login_required
+def save_texts(meeting_id: int, item_id: int):
+    check_csrf()
+    form = {k: request.form.get(k, "") for k in service.TEXT_FIELDS}
+    form["deadline"] = form["deadline"] or None
+    data = parse(service.MinutesItemIn, form)
+    with unit_of_work() as s:
+        service.edit_texts(s, staff_actor(s), meeting_id, item_id, data)
+    return redirect(url_for("minutes.page", meeting_id=meeting_id) + f"#item-{item_id}")
+
+
+@bp.post("/meetings/<int:meeting_id>/approve")
+def approve(meeting_id: int):
+    token = request.form.get("token", "")
+    with unit_of_work() as s:
+        if token:
+            actor = service.token_viewer(s, meeting_id, token)
+            if actor is None:
+                raise PermissionDenied()
+        else:
+            check_csrf()
+            actor = staff_actor(s)
+            if actor is None:
+                raise PermissionDenied()
+        service.approve(s, actor, meeting_id)
+    return redirect(url_for("minutes.page", meeting_id=meeting_id, token=token or None))
+
+
+@bp.post("/meetings/<int:meeting_id>/archive")
+@login_required
+def archive(meeting_id: int):
+    check_csrf()
+    with unit_of_work() as s:
+        service.archive(s, staff_actor(s), meeting_id, folder(), offload=offload, zone=_zone())
+    return redirect(url_for("minutes.page", meeting_id=meeting_id))
+
+
+@bp.post("/meetings/<int:meeting_id>/amend")
+@login_required
+def amend(meeting_id: int):
+    check_csrf()
+    data = parse(service.AmendmentIn, {"item_id": request.form.get("item_id", type=int),
+                                       "field": request.form.get("field", ""), "value": request.form.get("value", ""),
+                                       "reason": request.form.get("reason", "")})
+    with unit_of_work() as s:
+        service.amend(s, staff_actor(s), meeting_id, data, folder(), offload=offload, zone=_zone())
+    return redirect(url_for("minutes.page", meeting_id=meeting_id))
+
+
+@bp.get("/meetings/<int:meeting_id>/draft/<kind>.docx")
+def draft(meeting_id: int, kind: str):
+    """The current draft as docx (not archived): the record only for those who may see it."""
+    if kind not in KIND_NAMES:
+        abort(404)
+    with read_only() as s:
+        actor = _viewer(s, meeting_id)
+        if kind != "public" and not service.may_see_record(actor):
+            raise PermissionDenied()
+        if actor is None:
+            raise PermissionDenied()
+        m = service.structured(s, meeting_id, _zone())
+    from . import docx as render_docx
+
+    data = offload(render_docx.render, m, kind)
+    return send_file(io.BytesIO(data), mimetype=DOCX, as_attachment=True,
+                     download_name=f"{m.title}{KIND_NAMES[kind]}（草稿）.docx")
+
+
+@bp.get("/documents/<int:doc_id>")
+def download(doc_id: int):
+    """An archived document. The record and the full 纪要 need the secretary, the chair or a member's link;
+    the 公开版 is public. A file whose SHA-256 no longer matches is refused."""
+    with read_only() as s:
+        doc = s.get(ArchivedDocument, doc_id)
+        if doc is None:
+            raise NotFound(what="文件")
+        actor = _viewer(s, doc.meeting_id)
+        if doc.kind != "public" and not service.may_see_record(actor):
+            raise PermissionDenied()
+        room = load_room(s, doc.meeting_id)
+        title = meeting_title(room)
+    path = folder() / doc.stored_name
+    data = path.read_bytes() if path.is_file() else b""
+    if hashlib.sha256(data).hexdigest() != doc.sha256:  # check the very bytes that are served
+        raise InvalidState(detail="归档文件校验失败（SHA-256 不一致），可能已被改动，请联系管理员。")
+    return send_file(io.BytesIO(data), mimetype=DOCX, as_attachment=True,
+                     download_name=f"{title}{KIND_NAMES[doc.kind]}（第{doc.version}版）.docx")
+
+
+@bp.get("/archive")
+def archive_page():
+    """Archived minutes by date, body, type, category and keyword; each document's versions."""
+    q = request.args
+    with read_only() as s:
+        staff = staff_actor(s) if session.get("user_id") else None
+        stmt = (select(Meeting, Minutes, Body).join(Minutes, col(Minutes.meeting_id) == Meeting.id)
+                .join(Body, col(Body.id) == Meeting.body_id).where(Minutes.status == "archived")
+                .order_by(col(Meeting.starts_at).desc()))
+        if q.get("body_id", type=int):
+            stmt = stmt.where(Meeting.body_id == q.get("body_id", type=int))
+        if q.get("kind"):
+            stmt = stmt.where(Meeting.kind == q["kind"])
+        if q.get("year", type=int):
+            from datetime import UTC, datetime
+
+            y = q.get("year", type=int)
+            stmt = stmt.where(col(Meeting.starts_at) >= datetime(y, 1, 1, tzinfo=UTC),
+                              col(Meeting.starts_at) < datetime(y + 1, 1, 1, tzinfo=UTC))
+        if q.get("category") or q.get("q"):
+            sub = select(AgendaItem.meeting_id)
+            if q.get("category"):
+                sub = sub.where(AgendaItem.category == q["category"])
+            if q.get("q"):
+                like = f"%{q['q']}%"
+                sub = sub.where(or_(col(AgendaItem.title).like(like), col(AgendaItem.submitting_unit).like(like)))
+                if staff is None:
+                    sub = sub.where(AgendaItem.confidential == False)
+            stmt = stmt.where(col(Meeting.id).in_(sub))
+        rows = []
+        for meeting, minutes, body in s.exec(stmt).all():
+            docs = [d for d in service.documents(s, meeting.id) if staff is not None or d.kind == "public"]
+            rows.append({"meeting": meeting, "minutes": minutes, "title": meeting_title(load_room(s, meeting.id)),
+                         "docs": docs})
+        bodies = list(s.exec(select(Body).order_by(col(Body.id))))
+    return render_template("minutes_archive.html", rows=rows, bodies=bodies, kinds=KIND_NAMES, staff=staff,
+                           meeting_kinds=MEETING_KIND_LABELS, categories=ITEM_CATEGORY_LABELS, q=q)
+
+
+# ---------------------------------------------------------------- JSON under /api/v1
+
+
+@endpoint("GET", "/meetings/<int:meeting_id>/minutes", "getMinutes",
+          "结构化会议记录（出席、议题、按发表顺序的意见、书面意见、回避、计票、规则及依据、结果、复议；秘书撰写的纪要文字）",
+          "会议纪要", response_key="minutes")
+def api_get(meeting_id: int):
+    _staff()
+    with unit_of_work() as s:
+        minutes = service.ensure(s, meeting_id)
+        m = service.structured(s, meeting_id, _zone())
+    return _ok(minutes=m.as_dict() | {"status": minutes.status})
+
+
+@endpoint("PUT", "/meetings/<int:meeting_id>/minutes/items/<int:item_id>", "updateMinutesItem",
+          "填写议题的纪要文字（讨论情况、会议认为、会议议定、牵头单位、配合单位、完成时限），仅限草稿", "会议纪要",
+          request=service.MinutesItemIn)
+def api_texts(meeting_id: int, item_id: int):
+    actor = _staff()
+    data = parse(service.MinutesItemIn, _json_body())
+    with unit_of_work() as s:
+        service.edit_texts(s, actor, meeting_id, item_id, data)
+    return _ok()
+
+
+@endpoint("POST", "/meetings/<int:meeting_id>/minutes/approve", "approveMinutes",
+          "审定纪要（须所有议题已作出决定或暂缓）", "会议纪要")
+def api_approve(meeting_id: int):
+    actor = _staff()
+    with unit_of_work() as s:
+        service.approve(s, actor, meeting_id)
+    return _ok(status="approved")
+
+
+@endpoint("POST", "/meetings/<int:meeting_id>/minutes/archive", "archiveMinutes",
+          "归档：生成会议记录、会议纪要、公开版 docx，记录 SHA-256，只读保存", "会议纪要")
+def api_archive(meeting_id: int):
+    actor = _staff()
+    with unit_of_work() as s:
+        docs = service.archive(s, actor, meeting_id, folder(), offload=offload, zone=_zone())
+        out = [_doc(d) for d in docs]
+    return _ok(documents=out)
+
+
+@endpoint("POST", "/meetings/<int:meeting_id>/minutes/amendments", "amendMinutes",
+          "更正已审定的纪要（注明理由）；已归档的生成新版本，旧版本保留", "会议纪要", request=service.AmendmentIn)
+def api_amend(meeting_id: int):
+    actor = _staff()
+    data = parse(service.AmendmentIn, _json_body())
+    with unit_of_work() as s:
+        a = service.amend(s, actor, meeting_id, data, folder(), offload=offload, zone=_zone())
+        amendment_id = a.id
+    return _ok(amendment_id=amendment_id)
+
+
+@endpoint("GET", "/meetings/<int:meeting_id>/minutes/documents", "listMinutesDocuments",
+          "已归档文件的各版本及完整性校验结果", "会议纪要")
+def api_documents(meeting_id: int):
+    _staff()
+    with read_only() as s:
+        docs = service.documents(s, meeting_id)
+    return _ok(documents=[_doc(d) | {"intact": service.verify(d, folder())} for d in docs])
+
+
+def _doc(d: ArchivedDocument) -> dict:
+    return {"id": d.id, "kind": d.kind, "version": d.version, "sha256": d.sha256, "size": d.size,
+            "created_at": d.created_at.isoformat(), "author": d.author, "reason": d.reason,
+            "url": url_for("minutes.download", doc_id=d.id)}

@@ -1,0 +1,103 @@
+"""Read every generated docx back: sections, names in order, dissent, written opinions, recusals, layout, fonts,
+the attendance blocks, the page-number field in odd and even footers."""
+
+import io
+
+import docx
+import pytest
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt
+
+from meeting.db import read_only
+from minutes import docx as render
+from minutes import service
+
+
+@pytest.fixture
+def m(factory, texts):
+    with factory.app.app_context(), read_only() as s:
+        return service.structured(s, texts.meeting_id)
+
+
+def _doc(data: bytes):
+    return docx.Document(io.BytesIO(data))
+
+
+def _text(d) -> str:
+    return "\n".join(p.text for p in d.paragraphs)
+
+
+def _check_layout(d):
+    sec = d.sections[0]
+    assert abs(sec.page_width - Mm(210)) < Mm(0.1) and abs(sec.page_height - Mm(297)) < Mm(0.1)  # A4 (twips)
+    assert abs(sec.top_margin - Mm(37)) < Mm(0.1) and abs(sec.bottom_margin - Mm(35)) < Mm(0.1)
+    assert abs(sec.left_margin - Mm(28)) < Mm(0.1) and abs(sec.right_margin - Mm(26)) < Mm(0.1)
+    assert d.settings.odd_and_even_pages_header_footer
+    for footer, align in ((sec.footer, 2), (sec.even_page_footer, 0)):  # right, left
+        p = footer.paragraphs[0]
+        assert p.alignment == align
+        xml = p._element.xml
+        assert "PAGE" in "".join(t.text for t in p._element.iter(qn("w:instrText")))
+        assert 'w:fldCharType="begin"' in xml and 'w:fldCharType="end"' in xml
+        assert p.text.startswith("— ") and p.text.endswith(" —")
+    for p in d.paragraphs:  # every run names its East-Asian font
+        for r in p.runs:
+            rfonts = r._element.rPr.rFonts
+            assert rfonts is not None and rfonts.get(qn("w:eastAsia")), p.text
+
+
+def test_summary_layout_fonts_and_blocks(m):
+    d = _doc(render.summary(m))
+    _check_layout(d)
+    title = d.paragraphs[0]
+    assert title.text == "某某区人民政府常务会议纪要"
+    run = title.runs[0]
+    assert run.font.size == Pt(22) and run._element.rPr.rFonts.get(qn("w:eastAsia")) == "方正小标宋简体"
+    assert str(run.font.color.rgb) == "E60012"
+    assert d.paragraphs[1].text == "〔2023〕第12期"
+    text = _text(d)
+    assert "2023年12月9日，区长成员01主持召开某某区政府第12次常务会议" in text
+    assert "一、关于城南片区老旧小区改造方案" in text and "三、关于区体育中心改扩建项目" in text
+    assert "会议认为，老旧小区改造是重要民生工程。" in text
+    assert "会议议定：原则同意城南片区老旧小区改造方案。由区住房和城乡建设局牵头" in text
+    assert "会议议定：该事项暂缓决策。" in text
+    blocks = {p.runs[0].text: p for p in d.paragraphs if p.runs and p.runs[0].text in ("出席：", "请假：", "列席：")}
+    assert list(blocks) == ["出席：", "请假：", "列席："]
+    for p in blocks.values():
+        lab, names = p.runs[0], p.runs[1]
+        assert lab._element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体" and lab.font.size == Pt(16)
+        assert names._element.rPr.rFonts.get(qn("w:eastAsia")) == "仿宋_GB2312"
+    assert blocks["出席："].runs[1].text.startswith("成员01、成员02")
+    assert "成员07（在省里参加培训）" in blocks["请假："].text and "区司法局李律师" in blocks["列席："].text
+    body = next(p for p in d.paragraphs if p.text.startswith("会议认为"))
+    assert body.runs[0].font.size == Pt(16)
+    heading = next(p for p in d.paragraphs if p.text.startswith("一、"))
+    assert heading.runs[0]._element.rPr.rFonts.get(qn("w:eastAsia")) == "黑体"
+    assert "不同意" not in text  # no individual opinions in the 纪要
+
+
+def test_public_version_has_decisions_only(m):
+    d = _doc(render.summary(m, public=True))
+    _check_layout(d)
+    text = _text(d)
+    assert "公开版" in d.paragraphs[0].text
+    assert "城南片区老旧小区改造方案" in text and "张三" not in text  # personnel deliberations stay out
+    assert "出席：" not in text and "成员02" not in text and "不同意" not in text
+
+
+def test_record_has_everything(m):
+    d = _doc(render.record(m))
+    _check_layout(d)
+    text = _text(d)
+    for needle in ("时间：2023年12月9日 09:00", "地点：区政府第一会议室", "主持人：区长成员01", "记录人：王秘书",
+                   "请假：成员07（在省里参加培训）", "迟到：成员06", "列席：区司法局李律师（法律顾问）",
+                   "（二）第2轮（复议）", "复议：经成员01、成员02、成员03、成员04同意（4人）",
+                   "书面意见（缺席，秘书代录）成员07：同意", "成员03（与张三系", "回避",
+                   "主持人决定：通过（与多数意见不一致）。理由：经考察该同志符合任职资格条件", "暂缓理由：用地手续尚未完备",
+                   "适用规则：", "表决情况：同意"):
+        assert needle in text, needle
+    ops = [p.text for p in d.paragraphs if p.text[:2] in {f"{i}." for i in range(1, 10)}]
+    first = ops[:6]
+    assert [o.split("：")[0] for o in first] == ["1. 成员02", "2. 成员03", "3. 成员04", "4. 成员05", "5. 成员06",
+                                               "6. 成员01（主持人，最后发表）"]
+    assert "【不同意见】" in first[0] and "资金来源尚不明确" in first[0]

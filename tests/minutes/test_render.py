@@ -1,0 +1,57 @@
+"""The 纪要 through LibreOffice: page count, the text survives, a PNG of the first page (tests/minutes/output/)."""
+
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from meeting.db import read_only
+from minutes import docx as render
+from minutes import service
+from tests.minutes.conftest import OUTPUT
+
+pytestmark = pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftotext") and
+                                     shutil.which("pdftoppm")), reason="LibreOffice / poppler-utils not installed")
+
+
+def _pdf(tmp_path, name: str, data: bytes):
+    src = tmp_path / f"{name}.docx"
+    src.write_bytes(data)
+    profile = tmp_path / "lo-profile"
+    subprocess.run(["soffice", f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
+                    "--outdir", str(tmp_path), str(src)], check=True, capture_output=True, timeout=120,
+                   env=os.environ | {"HOME": str(tmp_path)})
+    pdf = tmp_path / f"{name}.pdf"
+    assert pdf.is_file()
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
+    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    return pdf, pages, text
+
+
+def test_summary_renders_in_libreoffice(tmp_path, factory, texts):
+    with factory.app.app_context(), read_only() as s:
+        m = service.structured(s, texts.meeting_id)
+    pdf, pages, text = _pdf(tmp_path, "summary", render.summary(m))
+    assert pages == 2  # 22 lines a page: three items and the attendance blocks run onto a second page
+    flat = "".join(text.split())
+    for needle in ("某某区人民政府常务会议纪要", "〔2023〕第12期", "一、关于城南片区老旧小区改造方案", "会议议定：",
+                   "出席：", "请假：", "列席：", "2023年12月9日", "—1—", "—2—"):
+        assert needle in flat, needle
+    OUTPUT.mkdir(exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "1", "-singlefile", str(pdf),
+                    str(OUTPUT / "summary-page1")], check=True, timeout=60)
+    assert (OUTPUT / "summary-page1.png").stat().st_size > 10_000
+    shutil.copy(pdf, OUTPUT / "summary.pdf")
+
+
+def test_record_renders_with_page_numbers(tmp_path, factory, texts):
+    with factory.app.app_context(), read_only() as s:
+        m = service.structured(s, texts.meeting_id)
+    pdf, pages, text = _pdf(tmp_path, "record", render.record(m))
+    flat = "".join(text.split())
+    assert pages >= 2 and "—2—" in flat and "成员01（主持人，最后发表）" in flat
+    OUTPUT.mkdir(exist_ok=True)
+    subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "2", "-l", "2", "-singlefile", str(pdf),
+                    str(OUTPUT / "record-page2")], check=True, timeout=60)
