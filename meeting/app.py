@@ -60,6 +60,8 @@ def create_app(config: dict | None = None) -> Flask:
     if mode not in ASYNC_MODES:
         raise ValueError(f"YISHI_ASYNC_MODE must be one of {ASYNC_MODES}, not {mode!r}")
 
+    import minutes.models  # noqa: F401  (the one place meeting/ points up: register the minutes' tables)
+
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["yishi.engine"] = engine
     create_schema(engine)

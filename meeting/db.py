@@ -49,10 +49,10 @@ def make_engine(url: str) -> Engine:
 
 
 def create_schema(engine: Engine, attempts: int = 5) -> None:
-    """Create missing tables. Two processes starting at once on a fresh database may race (one sees a table
-    the other is creating): retry, since ``create_all`` only creates what is still missing."""
+    """Create missing tables (every table imported so far: create_app imports the other packages' models first).
+    Two processes starting at once on a fresh database may race (one sees a table the other is creating): retry,
+    since ``create_all`` only creates what is still missing."""
     from . import models  # noqa: F401  (registers the tables)
-    import minutes.models  # noqa: F401  (the minutes' tables)
 
     for attempt in range(attempts):
         try:
