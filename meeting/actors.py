@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Actor:
-    kind: str  # user | api | member | chair | observer | projector | system
+    kind: str  # user | api | account | member | chair | observer | projector | system
     name: str = ""
     user_id: int | None = None
     person_id: int | None = None
@@ -15,6 +15,7 @@ class Actor:
     observer_id: int | None = None
     meeting_id: int | None = None  # a token binds a tablet to one meeting
     device: str = ""
+    role: str = ""  # the signed-in account's role (admin | secretary | supervisor | unit | leader)
 
     @property
     def is_staff(self) -> bool:

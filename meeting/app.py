@@ -50,6 +50,10 @@ def create_app(config: dict | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
         JSON_AS_ASCII=False,
+        # where an account of a role other than secretary lands (meeting.auth.login_required)
+        YISHI_ROLE_HOMES={"supervisor": "execution.ledger", "unit": "execution.unit_home",
+                          "leader": "execution.leader_home"},
+        EXECUTION_DIR=str(instance / "execution"),
     )
     app.config.update(config)
     if "SECRET_KEY" not in config:
@@ -60,7 +64,8 @@ def create_app(config: dict | None = None) -> Flask:
     if mode not in ASYNC_MODES:
         raise ValueError(f"YISHI_ASYNC_MODE must be one of {ASYNC_MODES}, not {mode!r}")
 
-    import minutes.models  # noqa: F401  (the one place meeting/ points up: register the minutes' tables)
+    import execution.models  # noqa: F401  (the one place meeting/ points up: register the other packages' tables)
+    import minutes.models  # noqa: F401
 
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["yishi.engine"] = engine
@@ -70,12 +75,17 @@ def create_app(config: dict | None = None) -> Flask:
     _template_helpers(app)
 
     from . import api, setup_views, views
+    from execution import public_views, supervision_views
+    from execution import views as execution_views
     from minutes import views as minutes_views  # before api.bp is registered: it adds the /api/v1 minutes routes
 
     app.register_blueprint(views.bp)
     app.register_blueprint(setup_views.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(minutes_views.bp)
+    app.register_blueprint(execution_views.bp)
+    app.register_blueprint(supervision_views.bp)
+    app.register_blueprint(public_views.bp)
 
     @app.errorhandler(YishiError)
     def _yishi_error(err: YishiError):

@@ -17,7 +17,7 @@ from sqlmodel import Session, select
 from .actors import Actor
 from .clock import utcnow
 from .errors import InvalidToken, NotSignedIn, PermissionDenied
-from .models import ApiToken, Meeting, Observer, Person, Seat, User
+from .models import STAFF_ROLES, ApiToken, Meeting, Observer, Person, Seat, User
 
 _hasher = PasswordHasher()
 
@@ -61,7 +61,16 @@ def device() -> str:
 
 
 def staff_actor(s: Session) -> Actor | None:
-    """The signed-in secretary (session) or an API client (``Authorization: Bearer ysk_…``)."""
+    """The signed-in secretary (session) or an API client (``Authorization: Bearer ysk_…``).
+
+    An account of another role (督查室, 执行单位, 分管领导) is not staff: None, as for nobody signed in.
+    """
+    actor = account_actor(s)
+    return actor if actor is not None and actor.is_staff else None
+
+
+def account_actor(s: Session) -> Actor | None:
+    """Whoever is signed in (session or API token), whatever the role; kind ``account`` unless staff."""
     header = request.headers.get("Authorization", "")
     if header.startswith("Bearer "):
         digest = hashlib.sha256(header[7:].strip().encode()).hexdigest()
@@ -73,7 +82,8 @@ def staff_actor(s: Session) -> Actor | None:
             raise InvalidToken()
         tok.last_used_at = utcnow()  # saved with the caller's transaction (best effort on read-only requests)
         s.add(tok)
-        return Actor(kind="api", name=user.display_name, user_id=user.id, device=device())
+        return Actor(kind="api" if user.role in STAFF_ROLES else "account", name=user.display_name,
+                     user_id=user.id, device=device(), role=user.role)
     uid = session.get("user_id")
     if uid is None:
         return None
@@ -81,7 +91,8 @@ def staff_actor(s: Session) -> Actor | None:
     if user is None or not user.active:
         session.clear()
         return None
-    return Actor(kind="user", name=user.display_name, user_id=user.id, device=device())
+    return Actor(kind="user" if user.role in STAFF_ROLES else "account", name=user.display_name,
+                 user_id=user.id, device=device(), role=user.role)
 
 
 def token_actor(s: Session, token: str) -> Actor:
@@ -130,20 +141,29 @@ def check_csrf() -> None:
 
 
 def login_required(view):
-    """For HTML pages: redirect to the sign-in page when nobody is signed in."""
-    from flask import redirect, url_for
+    """For the secretary's HTML pages: redirect to the sign-in page when nobody is signed in, and an account of
+    another role (督查室, 执行单位, 分管领导) to its own home page (``YISHI_ROLE_HOMES``, set by the app)."""
+    from flask import current_app, redirect, url_for
 
     @wraps(view)
     def wrapper(*args, **kwargs):
         if session.get("user_id") is None:
             return redirect(url_for("views.login", next=request.full_path))
+        role = session.get("role", "secretary")
+        if role not in STAFF_ROLES:
+            home = current_app.config.get("YISHI_ROLE_HOMES", {}).get(role)
+            if home is None:
+                raise PermissionDenied()
+            return redirect(url_for(home))
         return view(*args, **kwargs)
 
     return wrapper
 
 
 def require_staff(s: Session) -> Actor:
-    actor = staff_actor(s)
+    actor = account_actor(s)
     if actor is None:
         raise NotSignedIn()
+    if not actor.is_staff:
+        raise PermissionDenied()
     return actor

@@ -12,14 +12,22 @@ from .clock import utcnow
 # ---------------------------------------------------------------- accounts
 
 
+STAFF_ROLES = ("admin", "secretary")
+ROLES = ("admin", "secretary", "supervisor", "unit", "leader")
+
+
 class User(SQLModel, table=True):
-    """A secretary (会议秘书) or administrator who signs in with a password (argon2 hash)."""
+    """Anyone who signs in with a password (argon2 hash).
+
+    Roles: ``admin`` and ``secretary`` (会议秘书) run meetings; ``supervisor`` (督查室), ``unit`` (执行单位) and
+    ``leader`` (分管领导) work on the execution ledger only — they never get the secretary's powers.
+    """
 
     id: int | None = Field(default=None, primary_key=True)
     username: str = Field(index=True, unique=True, max_length=64)
     display_name: str = Field(max_length=64)
     password_hash: str
-    role: str = Field(default="secretary", max_length=16)  # admin | secretary
+    role: str = Field(default="secretary", max_length=16)  # see ROLES
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
 

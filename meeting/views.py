@@ -57,6 +57,7 @@ def login():
             if lang:
                 session["lang"] = lang
             session["user_id"] = user.id
+            session["role"] = user.role
             session.permanent = True
             from .auth import csrf_token
 

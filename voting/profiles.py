@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+from .deadlines import Period, WarningThresholds
 from .fractions import Fraction
 from .vocabulary import ItemCategory, MeetingKind, PreparationStep
 
@@ -51,12 +52,48 @@ class Profile:
     large_funds_threshold_yuan: int
     preparation: Mapping[ItemCategory, tuple[PreparationStep, ...]]
     preparation_source: str
+    execution: "ExecutionSettings"
 
     def meeting_quorum(self, kind: MeetingKind) -> Fraction:
         return self.quorum[kind]
 
     def required_steps(self, category: ItemCategory | str) -> tuple[PreparationStep, ...]:
         return self.preparation.get(ItemCategory(category), ())
+
+
+@dataclass(frozen=True)
+class ExecutionSettings:
+    """The profile's ``[execution]`` section: periods computed, never typed (see voting/deadlines.py)."""
+
+    plan_due: Period
+    warning: WarningThresholds
+    npc: Mapping[str, Period]  # department_plan | government_plan | reply | report
+
+
+NPC_PERIODS = ("department_plan", "government_plan", "reply", "report")
+
+
+def _period(table: dict, where: str) -> Period:
+    try:
+        return Period(amount=int(table["amount"]), unit=str(table["unit"]), label=str(table.get("label", "")),
+                      source=str(table["source"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ProfileError(f"{where}: {exc}") from exc
+
+
+def _execution(data: dict) -> ExecutionSettings:
+    ex = data["execution"]
+    w = ex["warning"]
+    try:
+        warning = WarningThresholds(blue_days=int(w["blue_days"]), yellow_days=int(w["yellow_days"]),
+                                    source=str(w["source"]))
+    except (KeyError, TypeError, ValueError) as exc:
+        raise ProfileError(f"execution.warning: {exc}") from exc
+    return ExecutionSettings(
+        plan_due=_period(ex["plan_due"], "execution.plan_due"),
+        warning=warning,
+        npc=MappingProxyType({k: _period(ex["npc"][k], f"execution.npc.{k}") for k in NPC_PERIODS}),
+    )
 
 
 def _fraction(table: dict, where: str) -> Fraction:
@@ -98,6 +135,7 @@ def parse_profile(data: dict) -> Profile:
             large_funds_threshold_yuan=int(data["large_funds"]["threshold_yuan"]),
             preparation=MappingProxyType(preparation),
             preparation_source=str(prep["source"]),
+            execution=_execution(data),
         )
     except KeyError as exc:
         raise ProfileError(f"profile is missing {exc}") from exc
