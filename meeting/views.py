@@ -21,6 +21,7 @@ from flask import (
 from flask_babel import gettext, pgettext
 from sqlmodel import col, select
 
+from .actors import Actor
 from .auth import authenticate, check_csrf, login_required, staff_actor, token_actor
 from .db import read_only, unit_of_work
 from .errors import InvalidToken, NotFound, PermissionDenied, Recused, YishiError
@@ -102,12 +103,33 @@ def tablet(token: str):
     """A personal link: a member's or the chair's tablet, an observer's view, or the projector."""
     zone = current_app.config["YISHI_TIMEZONE"]
     with read_only() as s:
-        actor = token_actor(s, token)
+        try:
+            actor = token_actor(s, token)
+        except InvalidToken:
+            actor = _after_the_meeting(s, token)  # the room is over: the "会议已结束" page and the minutes
         view = chair_view(s, actor.meeting_id) if actor.kind == "chair" else actor.view
         state = build(s, actor.meeting_id, view, zone)
         mine = me(s, actor.meeting_id, actor.person_id, zone) if actor.is_seat else None
     template = "projector.html" if actor.kind == "projector" else "tablet.html"
-    return render_template(template, token=token, actor=actor, state=state, me=mine)
+    return render_template(template, token=token, actor=actor, state=state, me=mine,
+                           closed=state["meeting"]["status"] == "closed")
+
+
+def _after_the_meeting(s, token: str):
+    """A member's, the chair's or an observer's link of a closed meeting no longer enters the room, but opens the
+    page that says the meeting is over, with its results and the minutes (read; the chair approves there)."""
+    if not token or len(token) > 64:
+        raise InvalidToken()
+    seat = s.exec(select(Seat).where(Seat.token == token)).first()
+    obs = None if seat else s.exec(select(Observer).where(Observer.token == token)).first()
+    meeting = s.get(Meeting, (seat or obs).meeting_id) if (seat or obs) else None
+    if meeting is None or meeting.status != "closed":
+        raise InvalidToken()
+    if obs is not None:
+        return Actor(kind="observer", name=obs.name, observer_id=obs.id, meeting_id=meeting.id)
+    person = s.get(Person, seat.person_id)
+    return Actor(kind="chair" if seat.person_id == meeting.chair_person_id else "member", name=person.name,
+                 person_id=person.id, seat_id=seat.id, meeting_id=meeting.id)
 
 
 @bp.get("/materials/<int:material_id>")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import io
+import math
 
 from docx import Document
 from docx.enum.section import WD_SECTION_START
@@ -17,13 +18,20 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from . import summary as summary_text
 from .record import StructuredMinutes, cn_date
 
 XIAOBIAOSONG, FANGSONG, HEITI, KAITI, SONGTI = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312", "宋体"
 SIZE_2, SIZE_3, SIZE_4 = 22, 16, 14  # 2号, 3号, 4号 in points
 RED = RGBColor(0xE6, 0x00, 0x12)
 # GB/T 9704-2012 §5.2.1–5.2.2: text block 156 × 225 mm, 22 lines of 28 characters.
-LINE_PITCH = Pt(225 / 22 / 25.4 * 72)  # ≈ 28.95 pt
+# 225 mm / 22 = 28.99 pt, rounded DOWN to whole twips (28.95 pt, w:linePitch 579): 580 twips × 22 would be 0.07 mm
+# taller than the text block and a page would hold only 21 lines.
+LINE_PITCH = Pt(math.floor(225 / 22 / 25.4 * 72 * 20) / 20)
+# 28 characters of 3号 (16 pt) in 156 mm: each character may take 156 mm / 28 ≈ 15.79 pt, so 3号 text is condensed
+# by 0.25 pt (w:spacing −5 twips; 15.75 pt × 28 = 441 pt). A character grid with a negative w:charSpace does the same
+# in Word only: LibreOffice then gives each 16 pt character two cells of the grid (14 characters a line).
+CONDENSE_TWIPS = -5
 INDENT = Pt(SIZE_3 * 2)  # first line: two characters
 
 KIND_NAMES = {"record": "会议记录", "summary": "会议纪要", "public": "会议纪要（公开版）"}
@@ -52,6 +60,10 @@ def _fonts(run, name: str, size: float, *, bold: bool = False, color: RGBColor |
             c = OxmlElement("w:color")
             c.set(qn("w:val"), str(color))
             rpr.append(c)
+        if size == SIZE_3:  # 3号 body text: 28 characters a line (GB/T 9704-2012 §5.2.2)
+            sp = OxmlElement("w:spacing")
+            sp.set(qn("w:val"), str(CONDENSE_TWIPS))
+            rpr.append(sp)
         for tag in ("w:sz", "w:szCs"):
             sz = OxmlElement(tag)
             sz.set(qn("w:val"), str(round(size * 2)))
@@ -108,9 +120,8 @@ def _page_setup(doc, title: str) -> None:
     if grid is None:
         grid = OxmlElement("w:docGrid")
         sec._sectPr.append(grid)
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")  # 22 lines; the 28 characters come from CONDENSE_TWIPS
     grid.set(qn("w:linePitch"), str(round(LINE_PITCH.pt * 20)))
-    grid.set(qn("w:charSpace"), "0")
 
     normal = doc.styles["Normal"]
     normal.font.name, normal.font.size = FANGSONG, Pt(SIZE_3)
@@ -189,61 +200,34 @@ def _save(doc) -> bytes:
 # ---------------------------------------------------------------- 会议纪要 and its public version
 
 
-def _heard(it) -> str:
-    who = it.submitting_unit or it.presenter
-    text = f"会议听取了{who}关于{it.heading.split('、', 1)[1].removeprefix('关于')}有关情况的汇报" if who else \
-        f"会议研究了{it.heading.split('、', 1)[1]}"
-    text += "。"
-    if it.texts["discussion"]:
-        text += it.texts["discussion"].strip()
-    return text
-
-
-def _decision(it) -> str:
-    if it.decision_text:
-        return "会议议定：" + it.decision_text
-    if it.result == "deferred":
-        return "会议议定：该事项暂缓决策。"
-    if it.result in ("passed", "head_adopted"):
-        return "会议议定：原则同意。"
-    if it.result in ("not_passed", "head_rejected"):
-        return "会议议定：不予通过。"
-    return "会议议定：（待定）"
+_ROLE_STYLE = {  # role → (font, size, indent, alignment)
+    summary_text.ISSUE: (FANGSONG, SIZE_3, False, WD_ALIGN_PARAGRAPH.CENTER),
+    summary_text.BLANK: (FANGSONG, SIZE_3, False, None),
+    summary_text.OPENING: (FANGSONG, SIZE_3, True, None),
+    summary_text.HEADING: (HEITI, SIZE_3, True, None),
+    summary_text.BODY: (FANGSONG, SIZE_3, True, None),
+    summary_text.DATE: (FANGSONG, SIZE_3, False, WD_ALIGN_PARAGRAPH.RIGHT),
+}
 
 
 def summary(m: StructuredMinutes, *, public: bool = False) -> bytes:
-    """会议纪要 (GB/T 9704-2012 §10.3), or with ``public`` the 公开版: decisions and their basis only — no individual
-    opinions, no personnel deliberations, no confidential items, no attendance blocks."""
+    """会议纪要 (GB/T 9704-2012 §10.3), or with ``public`` the 公开版: the paragraphs of :mod:`minutes.summary`, each
+    in the font of its role — title 2号小标宋 red, issue line with the red rule, body 3号仿宋, 一、 headings 黑体,
+    出席/请假/列席 labels 3号黑体."""
     doc = Document()
-    name = f"{m.body}{m.kind_label}纪要"
-    _page_setup(doc, name + ("（公开版）" if public else ""))
-    _text(doc, name + ("（公开版）" if public else ""), font=XIAOBIAOSONG, size=SIZE_2, indent=False,
-          align=WD_ALIGN_PARAGRAPH.CENTER, color=RED, pitch=Pt(40))
-    issue = _text(doc, f"〔{m.year}〕第{m.issue_number}期", indent=False, align=WD_ALIGN_PARAGRAPH.CENTER)
-    _red_rule(issue)
-    _text(doc, "", indent=False)
-    _text(doc, m.public_opening if public else m.opening)
-    items = [it for it in m.items if not (public and (it.confidential or it.personnel))]
-    for n, it in enumerate(items, 1):
-        from .record import cn_number
-
-        heading = f"{cn_number(n)}、{it.heading.split('、', 1)[1]}"
-        _text(doc, heading, font=HEITI)
-        _text(doc, _heard(it) if not public else _heard(it).split("。", 1)[0] + "。")
-        if it.texts["considered"]:
-            said = it.texts["considered"].strip().removeprefix("会议认为").lstrip("，,")
-            _text(doc, "会议认为，" + said + ("" if said.endswith(("。", "！", "；")) else "。"))
-        _text(doc, _decision(it))
-    if not public:
-        _text(doc, "", indent=False)
-        _labelled(doc, "出席：", "、".join(a.name for a in m.present))
-        if m.absent:
-            _labelled(doc, "请假：", "、".join(a.name + (f"（{a.note}）" if a.note else "") for a in m.absent))
-        if m.observers:
-            _labelled(doc, "列席：", "、".join(f"{o['unit']}{o['name']}" if o["unit"] else o["name"]
-                                              for o in m.observers))
-    _text(doc, "", indent=False)
-    _text(doc, m.date, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    paras = summary_text.paragraphs(m, public=public)
+    _page_setup(doc, paras[0].text)
+    for para in paras:
+        if para.role == summary_text.TITLE:
+            _text(doc, para.text, font=XIAOBIAOSONG, size=SIZE_2, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER,
+                  color=RED, pitch=Pt(40))
+        elif para.role == summary_text.BLOCK:
+            _labelled(doc, para.label, para.text)
+        else:
+            font, size, indent, align = _ROLE_STYLE[para.role]
+            p = _text(doc, para.text, font=font, size=size, indent=indent, align=align)
+            if para.role == summary_text.ISSUE:
+                _red_rule(p)
     return _save(doc)
 
 

@@ -394,7 +394,7 @@ def build(src: Source) -> StructuredMinutes:
         return (f"{cn_date(src.starts_at)}，{chair_words}主持召开{short_body}第{src.session_number}次"
                 f"{src.kind_label}，研究了{studied}等事项。现纪要如下：")
 
-    opening = opening_of([it for it in items if not it.confidential])
+    opening = opening_of(items)  # the internal 纪要 names every item it records
     public_opening = opening_of([it for it in items if not (it.confidential or it.personnel)])
     return StructuredMinutes(
         meeting_id=src.meeting_id, title=src.title, body=src.body_name, kind=src.kind, kind_label=src.kind_label,

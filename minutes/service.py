@@ -18,12 +18,24 @@ from sqlmodel import Session, col, select
 from meeting import audit
 from meeting.actors import Actor
 from meeting.clock import utcnow
-from meeting.errors import InvalidPayload, InvalidState, NotFound, PermissionDenied
-from meeting.models import AgendaItem, Meeting, Membership, Observer, Seat
+from flask_babel import pgettext
+
+from meeting.errors import NotFound, PermissionDenied
+from meeting.models import AgendaItem, Meeting, Observer, Person, Seat
 from meeting.schemas import Payload
 
 from . import docx as render_docx
 from . import load, record
+from .errors import (
+    AmendDraftDirectly,
+    InvalidDeadline,
+    ItemsStillOpen,
+    MinutesAlreadyApproved,
+    MinutesArchived,
+    MinutesNotApproved,
+    MinutesNotDraft,
+    NotTheChair,
+)
 from .models import (
     APPROVED,
     ARCHIVED,
@@ -64,27 +76,35 @@ class AmendmentIn(Payload):
 
 
 def token_viewer(s: Session, meeting_id: int, token: str) -> Actor | None:
-    """A tablet link of a member of this meeting's body (any meeting, even closed) → that member; the chair of this
-    meeting is ``kind="chair"``. An observer's link → an observer. Unknown → None (the public)."""
+    """A personal link of this meeting (it keeps opening the meeting's minutes after the meeting closes): a member's
+    seat → that member, the chair of the meeting → ``kind="chair"``, an observer's link → an observer. A link of
+    another meeting, even of the same body, or an unknown one → None (the public): a link is bound to one member and
+    one meeting."""
     if not token or len(token) > 64:
         return None
     meeting = s.get(Meeting, meeting_id)
     if meeting is None:
-        raise NotFound(what="会议")
-    seat = s.exec(select(Seat).where(Seat.token == token)).first()
+        raise NotFound(what=pgettext("what", "会议"))
+    seat = s.exec(select(Seat).where(Seat.token == token, Seat.meeting_id == meeting_id)).first()
     if seat is not None:
-        member = s.exec(select(Membership).where(Membership.body_id == meeting.body_id,
-                                                 Membership.person_id == seat.person_id)).first()
-        here = s.exec(select(Seat).where(Seat.meeting_id == meeting_id, Seat.person_id == seat.person_id)).first()
-        if member is None and here is None:
-            return None
+        person = s.get(Person, seat.person_id)
         kind = "chair" if seat.person_id == meeting.chair_person_id else "member"
-        return Actor(kind=kind, name=f"p{seat.person_id}", person_id=seat.person_id,
-                     seat_id=here.id if here else None, meeting_id=meeting_id)
-    obs = s.exec(select(Observer).where(Observer.token == token)).first()
+        return Actor(kind=kind, name=person.name if person else f"p{seat.person_id}", person_id=seat.person_id,
+                     seat_id=seat.id, meeting_id=meeting_id)
+    obs = s.exec(select(Observer).where(Observer.token == token, Observer.meeting_id == meeting_id)).first()
     if obs is not None:
-        return Actor(kind="observer", name=obs.name, observer_id=obs.id, meeting_id=obs.meeting_id)
+        return Actor(kind="observer", name=obs.name, observer_id=obs.id, meeting_id=meeting_id)
     return None
+
+
+def meeting_of_token(s: Session, token: str) -> int | None:
+    """The meeting a personal link (member, chair or observer) belongs to, whatever its status; None if unknown."""
+    if not token or len(token) > 64:
+        return None
+    found = s.exec(select(Seat.meeting_id).where(Seat.token == token)).first()
+    if found is None:
+        found = s.exec(select(Observer.meeting_id).where(Observer.token == token)).first()
+    return found
 
 
 def may_see_record(actor: Actor | None) -> bool:
@@ -104,7 +124,7 @@ def ensure(s: Session, meeting_id: int) -> Minutes:
     m = s.exec(select(Minutes).where(Minutes.meeting_id == meeting_id)).first()
     if m is None:
         if s.get(Meeting, meeting_id) is None:
-            raise NotFound(what="会议")
+            raise NotFound(what=pgettext("what", "会议"))
         m = Minutes(meeting_id=meeting_id)
         s.add(m)
         s.flush()
@@ -118,7 +138,7 @@ def structured(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> reco
 def _item_texts(s: Session, minutes: Minutes, item_id: int) -> MinutesItem:
     item = s.get(AgendaItem, item_id)
     if item is None or item.meeting_id != minutes.meeting_id:
-        raise NotFound(what="议题")
+        raise NotFound(what=pgettext("what", "议题"))
     t = s.exec(select(MinutesItem).where(MinutesItem.minutes_id == minutes.id, MinutesItem.item_id == item_id)).first()
     if t is None:
         t = MinutesItem(minutes_id=minutes.id, item_id=item_id, discussion=item.notes)
@@ -130,7 +150,7 @@ def edit_texts(s: Session, actor: Actor, meeting_id: int, item_id: int, data: Mi
     _require_staff(actor)
     minutes = ensure(s, meeting_id)
     if minutes.status != DRAFT:
-        raise InvalidState(detail="纪要已审定，只能以更正（注明理由）的方式修改。")
+        raise MinutesNotDraft()
     t = _item_texts(s, minutes, item_id)
     changed = {}
     for f in TEXT_FIELDS:
@@ -144,26 +164,57 @@ def edit_texts(s: Session, actor: Actor, meeting_id: int, item_id: int, data: Mi
     return t
 
 
+def open_items(s: Session, meeting_id: int) -> list[str]:
+    """Titles of the items neither closed nor deferred, in agenda order: the minutes wait for them."""
+    return list(s.exec(select(AgendaItem.title).where(AgendaItem.meeting_id == meeting_id,
+                                                      col(AgendaItem.status).not_in(("closed", "deferred")))
+                       .order_by(col(AgendaItem.position))).all())
+
+
+def may_approve(actor: Actor | None, meeting: Meeting) -> bool:
+    """The chair of this meeting (from the tablet link) or the secretary on the chair's word."""
+    return actor is not None and (actor.is_staff or (actor.kind == "chair" and actor.meeting_id == meeting.id
+                                                     and actor.person_id == meeting.chair_person_id))
+
+
 def approve(s: Session, actor: Actor, meeting_id: int) -> Minutes:
     """The chair approves (from the tablet), or the secretary on the laptop; only once every item is closed or
     deferred."""
     meeting = s.get(Meeting, meeting_id)
     if meeting is None:
-        raise NotFound(what="会议")
-    if not (actor.is_staff or (actor.kind == "chair" and actor.person_id == meeting.chair_person_id)):
-        raise PermissionDenied()
+        raise NotFound(what=pgettext("what", "会议"))
+    if not may_approve(actor, meeting):
+        raise NotTheChair()
     minutes = ensure(s, meeting_id)
     if minutes.status != DRAFT:
-        raise InvalidState(detail="纪要已经审定。")
-    open_items = s.exec(select(AgendaItem.title).where(AgendaItem.meeting_id == meeting_id,
-                                                       col(AgendaItem.status).not_in(("closed", "deferred")))
-                        .order_by(col(AgendaItem.position))).all()
-    if open_items:
-        raise InvalidState(detail="尚有议题未作出决定或暂缓：" + "、".join(open_items) + "。")
+        raise MinutesAlreadyApproved()
+    still_open = open_items(s, meeting_id)
+    if still_open:
+        raise ItemsStillOpen(titles="、".join(still_open))
     minutes.status, minutes.approved_at, minutes.approved_by = APPROVED, utcnow(), actor.name[:64]
     s.add(minutes)
     audit.record(s, actor, "minutes.approved", meeting_id)
     return minutes
+
+
+def overview(s: Session, actor: Actor | None, meeting_id: int) -> dict:
+    """What a tablet shows after the meeting: the minutes' status, what is still open, whether this person may
+    approve now, may read the record, and the archived documents they may download."""
+    meeting = s.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound(what=pgettext("what", "会议"))
+    minutes = s.exec(select(Minutes).where(Minutes.meeting_id == meeting_id)).first()
+    status = minutes.status if minutes else DRAFT
+    still_open = open_items(s, meeting_id)
+    docs = [d for d in documents(s, meeting_id) if d.kind == "public" or may_see_record(actor)]
+    return {
+        "meeting_id": meeting_id, "meeting_status": meeting.status, "status": status,
+        "approved_at": minutes.approved_at if minutes else None, "approved_by": minutes.approved_by if minutes else "",
+        "open_items": still_open, "is_chair": actor is not None and actor.kind == "chair",
+        "may_approve": status == DRAFT and may_approve(actor, meeting),
+        "may_approve_now": status == DRAFT and may_approve(actor, meeting) and not still_open,
+        "may_see_record": may_see_record(actor), "documents": docs,
+    }
 
 
 # ---------------------------------------------------------------- archive
@@ -212,9 +263,9 @@ def archive(s: Session, actor: Actor, meeting_id: int, folder: Path, *, offload=
     _require_staff(actor)
     minutes = ensure(s, meeting_id)
     if minutes.status == DRAFT:
-        raise InvalidState(detail="纪要尚未审定，不能归档。")
+        raise MinutesNotApproved()
     if minutes.status == ARCHIVED:
-        raise InvalidState(detail="纪要已归档；如需更正，请提交更正（注明理由），系统将生成新版本。")
+        raise MinutesArchived()
     m = structured(s, meeting_id, zone)
     docs = (offload or _direct)(render_all, m)
     stored = _store(s, actor, meeting_id, docs, folder, "首次归档")
@@ -234,14 +285,14 @@ def amend(s: Session, actor: Actor, meeting_id: int, data: AmendmentIn, folder: 
     _require_staff(actor)
     minutes = ensure(s, meeting_id)
     if minutes.status == DRAFT:
-        raise InvalidState(detail="纪要尚未审定，请直接修改。")
+        raise AmendDraftDirectly()
     t = _item_texts(s, minutes, data.item_id)
     old = getattr(t, data.field)
     if data.field == "deadline":
         try:
             new = date.fromisoformat(data.value) if data.value else None
         except ValueError:
-            raise InvalidPayload(detail="完成时限：日期格式应为 2023-12-31") from None
+            raise InvalidDeadline() from None
     else:
         new = data.value
     setattr(t, data.field, new)

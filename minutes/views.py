@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from flask import (
@@ -24,7 +26,10 @@ from sqlmodel import col, or_, select
 from meeting.api import _json_body, _ok, _staff, _zone, endpoint
 from meeting.auth import check_csrf, login_required, staff_actor
 from meeting.db import read_only, unit_of_work
-from meeting.errors import InvalidState, NotFound, PermissionDenied
+from flask_babel import pgettext
+
+from meeting.clock import from_local
+from meeting.errors import NotFound, PermissionDenied
 from meeting.models import AgendaItem, Body, Meeting
 from meeting.room import load_room
 from meeting.schemas import parse
@@ -32,8 +37,10 @@ from meeting.state import meeting_title
 from voting.vocabulary import ITEM_CATEGORY_LABELS, MEETING_KIND_LABELS
 
 from . import service
+from . import summary as summary_text
 from .docx import KIND_NAMES
-from .models import ArchivedDocument, Minutes
+from .errors import ArchiveTampered, PublicVersionNotYet, RecordRestricted
+from .models import DRAFT, ArchivedDocument, Minutes
 
 bp = Blueprint("minutes", __name__, url_prefix="/minutes")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -44,8 +51,12 @@ def folder() -> Path:
 
 
 def offload(fn, *args):
-    """Run CPU-bound rendering off the event loop: eventlet's / gevent's thread pool; plain call when threading."""
+    """Run CPU-bound rendering off the event loop: eventlet's / gevent's thread pool; plain call when threading.
+    ``YISHI_RENDER_INLINE=1`` in the environment renders on the event loop instead (only to measure what the thread
+    pool buys: bench/minutes_blocking.py)."""
     mode = current_app.config.get("YISHI_ASYNC_MODE")
+    if os.environ.get("YISHI_RENDER_INLINE") == "1":
+        return fn(*args)
     if mode == "eventlet":
         from eventlet import tpool
 
@@ -75,7 +86,7 @@ def page(meeting_id: int):
         if actor is None and not session.get("user_id") and not request.values.get("token"):
             return redirect(url_for("views.login", next=request.full_path))
         if not service.may_see_record(actor):
-            raise PermissionDenied()
+            raise RecordRestricted()
         minutes = service.ensure(s, meeting_id)
         m = service.structured(s, meeting_id, _zone())
         docs = service.documents(s, meeting_id)
@@ -141,16 +152,45 @@ def draft(meeting_id: int, kind: str):
         abort(404)
     with read_only() as s:
         actor = _viewer(s, meeting_id)
-        if kind != "public" and not service.may_see_record(actor):
-            raise PermissionDenied()
-        if actor is None:
-            raise PermissionDenied()
+        _may_read(s, actor, meeting_id, kind)
         m = service.structured(s, meeting_id, _zone())
     from . import docx as render_docx
 
     data = offload(render_docx.render, m, kind)
     return send_file(io.BytesIO(data), mimetype=DOCX, as_attachment=True,
                      download_name=f"{m.title}{KIND_NAMES[kind]}（草稿）.docx")
+
+
+def _may_read(s, actor, meeting_id: int, kind: str) -> None:
+    """The record and the full 纪要: the secretary, the chair and members (by their link). The 公开版: the same, and
+    anyone once the chair has approved the minutes."""
+    if service.may_see_record(actor):
+        return
+    if kind != "public":
+        raise RecordRestricted()
+    minutes = s.exec(select(Minutes).where(Minutes.meeting_id == meeting_id)).first()
+    if minutes is None or minutes.status == DRAFT:
+        raise PublicVersionNotYet()
+
+
+@bp.get("/meetings/<int:meeting_id>/read/<kind>")
+def read(meeting_id: int, kind: str):
+    """The current text of the 会议纪要 or its 公开版 as a page, to read on a tablet before approving (the same
+    paragraphs as the docx); the record has its own page (:func:`page`)."""
+    if kind not in ("summary", "public"):
+        abort(404)
+    token = request.values.get("token", "")
+    with read_only() as s:
+        actor = _viewer(s, meeting_id)
+        _may_read(s, actor, meeting_id, kind)
+        minutes = s.exec(select(Minutes).where(Minutes.meeting_id == meeting_id)).first()
+        m = service.structured(s, meeting_id, _zone())
+    paras = summary_text.paragraphs(m, public=kind == "public")
+    resp = current_app.make_response(render_template(
+        "minutes_read.html", m=m, paras=paras, kind=kind, kind_name=KIND_NAMES[kind], token=token, actor=actor,
+        status=minutes.status if minutes else DRAFT))
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
 
 
 @bp.get("/documents/<int:doc_id>")
@@ -160,18 +200,31 @@ def download(doc_id: int):
     with read_only() as s:
         doc = s.get(ArchivedDocument, doc_id)
         if doc is None:
-            raise NotFound(what="文件")
+            raise NotFound(what=pgettext("what", "归档文件"))
         actor = _viewer(s, doc.meeting_id)
         if doc.kind != "public" and not service.may_see_record(actor):
-            raise PermissionDenied()
+            raise RecordRestricted()
         room = load_room(s, doc.meeting_id)
         title = meeting_title(room)
     path = folder() / doc.stored_name
     data = path.read_bytes() if path.is_file() else b""
     if hashlib.sha256(data).hexdigest() != doc.sha256:  # check the very bytes that are served
-        raise InvalidState(detail="归档文件校验失败（SHA-256 不一致），可能已被改动，请联系管理员。")
+        raise ArchiveTampered()
     return send_file(io.BytesIO(data), mimetype=DOCX, as_attachment=True,
                      download_name=f"{title}{KIND_NAMES[doc.kind]}（第{doc.version}版）.docx")
+
+
+def local_date_bounds(day: date, zone: str) -> tuple[datetime, datetime]:
+    """A calendar day in the configured zone → [start, end) in UTC, as meetings' times are stored."""
+    start = from_local(datetime(day.year, day.month, day.day), zone)
+    return start, from_local(datetime(day.year, day.month, day.day) + timedelta(days=1), zone)
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
 
 
 @bp.get("/archive")
@@ -187,22 +240,31 @@ def archive_page():
             stmt = stmt.where(Meeting.body_id == q.get("body_id", type=int))
         if q.get("kind"):
             stmt = stmt.where(Meeting.kind == q["kind"])
+        zone = _zone()
         if q.get("year", type=int):
-            from datetime import UTC, datetime
-
             y = q.get("year", type=int)
-            stmt = stmt.where(col(Meeting.starts_at) >= datetime(y, 1, 1, tzinfo=UTC),
-                              col(Meeting.starts_at) < datetime(y + 1, 1, 1, tzinfo=UTC))
+            start, _ = local_date_bounds(date(y, 1, 1), zone)
+            _, end = local_date_bounds(date(y, 12, 31), zone)
+            stmt = stmt.where(col(Meeting.starts_at) >= start, col(Meeting.starts_at) < end)
+        if _date_arg("from"):
+            stmt = stmt.where(col(Meeting.starts_at) >= local_date_bounds(_date_arg("from"), zone)[0])
+        if _date_arg("to"):
+            stmt = stmt.where(col(Meeting.starts_at) < local_date_bounds(_date_arg("to"), zone)[1])
         if q.get("category") or q.get("q"):
             sub = select(AgendaItem.meeting_id)
+            if staff is None:  # the public searches what the 公开版 shows: no confidential or personnel items
+                sub = sub.where(AgendaItem.confidential == False,  # noqa: E712
+                                AgendaItem.category != "personnel")
             if q.get("category"):
                 sub = sub.where(AgendaItem.category == q["category"])
             if q.get("q"):
-                like = f"%{q['q']}%"
+                like = f"%{q['q'].strip()}%"
                 sub = sub.where(or_(col(AgendaItem.title).like(like), col(AgendaItem.submitting_unit).like(like)))
-                if staff is None:
-                    sub = sub.where(AgendaItem.confidential == False)
-            stmt = stmt.where(col(Meeting.id).in_(sub))
+            keyword = q.get("q", "").strip()
+            if keyword and not q.get("category"):  # a keyword also finds the body's name
+                stmt = stmt.where(or_(col(Meeting.id).in_(sub), col(Body.name).like(f"%{keyword}%")))
+            else:
+                stmt = stmt.where(col(Meeting.id).in_(sub))
         rows = []
         for meeting, minutes, body in s.exec(stmt).all():
             docs = [d for d in service.documents(s, meeting.id) if staff is not None or d.kind == "public"]
@@ -281,3 +343,6 @@ def _doc(d: ArchivedDocument) -> dict:
     return {"id": d.id, "kind": d.kind, "version": d.version, "sha256": d.sha256, "size": d.size,
             "created_at": d.created_at.isoformat(), "author": d.author, "reason": d.reason,
             "url": url_for("minutes.download", doc_id=d.id)}
+
+
+from . import tablet  # noqa: E402,F401  — the tablet's routes on this blueprint

@@ -258,14 +258,34 @@
     detailAsked: null   // the detail_version last asked for
   };
 
+  var CLOSED = script.dataset.closed === '1';  // the meeting is over: this page shows its end and the minutes
+
   var initial = R.initial('initial-state');
-  var room = R.connect({
+  var room = CLOSED ? afterTheMeeting(initial) : R.connect({
     auth: { token: TOKEN },
     initial: initial,
     zone: ZONE,
     storageKey: TOKEN,
     onChange: render
   });
+
+  /** After the meeting there is no room to connect to (the link no longer enters it): the page keeps the state it
+   *  was rendered with, and every action answers that the meeting is over. */
+  function afterTheMeeting(init) {
+    var over = { ok: false, error: { code: 'meeting_closed', message: T.ask.closed } };
+    var r = {
+      state: init.state || null, me: init.me || null, connected: false, everConnected: false, refused: null,
+      zone: ZONE, socket: null, closed: true,
+      act: function () { return Promise.resolve(over); },
+      sendReliable: function () { return Promise.resolve(over); },
+      sendOpinion: function () { return Promise.resolve(over); },
+      pendingFor: function () { return null; },
+      sync: function () {},
+      fmtTime: function (iso, withSeconds) { return R.fmtTime(iso, ZONE, withSeconds); }
+    };
+    R.current = r;
+    return r;
+  }
 
   // ------------------------------------------------------------------ derived (from server facts only)
 
@@ -317,6 +337,12 @@
     renderWritten(s, me);
     renderResult(s, me);
     renderAgenda(s);
+    if (window.YishiTabletMinutes) { window.YishiTabletMinutes.update(s); }
+    if (!CLOSED && s.meeting.status === 'closed' && !ui.leaving) {
+      // the secretary closed the meeting: the link no longer enters the room; open the page for after the meeting
+      ui.leaving = true;
+      setTimeout(function () { window.location.replace(window.location.href); }, 800);
+    }
     if (ui.viewing && (!cur || recused || !(cur.materials || []).some(function (m) { return m.id === ui.viewing; }))) {
       closeViewer();
     }

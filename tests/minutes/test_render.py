@@ -55,3 +55,31 @@ def test_record_renders_with_page_numbers(tmp_path, factory, texts):
     OUTPUT.mkdir(exist_ok=True)
     subprocess.run(["pdftoppm", "-png", "-r", "60", "-f", "2", "-l", "2", "-singlefile", str(pdf),
                     str(OUTPUT / "record-page2")], check=True, timeout=60)
+
+
+def _long_minutes():
+    """Pure data (minutes.record), one item whose discussion runs over several pages."""
+    from datetime import datetime
+
+    from minutes import record
+
+    src = record.Source(
+        meeting_id=1, title="某某区人民政府第3次常务会议", body_name="某某区人民政府", kind="executive",
+        kind_label="常务会议", session_number=3, starts_at=datetime(2023, 12, 9, 9, 0), place="会议室",
+        chair_name="张建国", chair_title="区长", delegated_by="", recorder="王秘书", status="closed",
+        seats=[record.SeatRow(1, "张建国", "区长", "present")], observers=[],
+        items=[record.ItemRow(1, 1, "关于测试排版的议题", "other", "王局长", "区政府办公室", "", False, "closed", None,
+                              [], [], [], [], record.Texts(discussion="政" * 28 * 60))])
+    return record.build(src)
+
+
+def test_a_full_page_holds_22_lines_of_28_characters(tmp_path):
+    """GB/T 9704-2012 §5.2.2: 22 lines a page, 28 characters a line, in 3号 仿宋 (LibreOffice's rendering)."""
+    pdf, pages, _ = _pdf(tmp_path, "grid", render.summary(_long_minutes()))
+    assert pages >= 3
+    page2 = subprocess.run(["pdftotext", "-f", "2", "-l", "2", "-layout", str(pdf), "-"], check=True,
+                           capture_output=True, text=True).stdout
+    lines = [line.strip() for line in page2.splitlines() if line.strip()]
+    body, number = lines[:-1], lines[-1]
+    assert "".join(number.split()) == "—2—"  # the page number, even page
+    assert len(body) == 22 and {len(line) for line in body} == {28}, [len(line) for line in body]

@@ -1,0 +1,88 @@
+"""Typed refusals of the minutes: one Chinese sentence naming the rule, a stable code, translatable.
+
+Each ``msgid`` is marked with :func:`N_` so that Babel extracts it (``babel.cfg`` scans ``minutes/**.py``) and the
+English catalogue can translate it; ``meeting.errors.YishiError`` translates it when the message is shown.
+"""
+
+from __future__ import annotations
+
+from meeting.errors import InvalidPayload, InvalidState, PermissionDenied
+
+
+def N_(msgid: str) -> str:  # noqa: N802 — Babel's default keyword for "mark, translate later"
+    return msgid
+
+
+SOURCE_CONFIDENTIAL = "seed 003 §四(二)（会议讨论和表决情况保密）"
+SOURCE_RECORD = "国务院令第713号 第30、33条"
+
+
+class MinutesNotDraft(InvalidState):
+    code = "minutes_not_draft"
+    http_status = 409
+    msgid = N_("纪要已审定，只能以更正（注明理由）的方式修改。")
+    source = SOURCE_RECORD
+
+
+class MinutesAlreadyApproved(InvalidState):
+    code = "minutes_already_approved"
+    http_status = 409
+    msgid = N_("纪要已经审定，不需要再次审定。")
+
+
+class ItemsStillOpen(InvalidState):
+    code = "items_still_open"
+    http_status = 409
+    msgid = N_("各议题均作出决定或暂缓决策后方可审定纪要，尚未完成的议题：%(titles)s。")
+    source = SOURCE_RECORD
+
+
+class MinutesNotApproved(InvalidState):
+    code = "minutes_not_approved"
+    http_status = 409
+    msgid = N_("纪要尚未经主持人审定，不能归档。")
+
+
+class MinutesArchived(InvalidState):
+    code = "minutes_archived"
+    http_status = 409
+    msgid = N_("纪要已归档，归档文件不能改写；如需更正，请提交更正（注明理由），系统将生成新版本。")
+    source = SOURCE_RECORD
+
+
+class AmendDraftDirectly(InvalidState):
+    code = "minutes_still_draft"
+    http_status = 409
+    msgid = N_("纪要尚未审定，请直接修改，不需要提交更正。")
+
+
+class InvalidDeadline(InvalidPayload):
+    code = "invalid_payload"
+    msgid = N_("完成时限应为日期，格式如 2023-12-31。")
+
+
+class NotTheChair(PermissionDenied):
+    code = "permission_denied"
+    http_status = 403
+    msgid = N_("纪要由本次会议的主持人审定（或由会议秘书代为办理），其他成员不能审定。")
+    source = "国务院令第713号 第30条"
+
+
+class RecordRestricted(PermissionDenied):
+    code = "permission_denied"
+    http_status = 403
+    msgid = N_("会议记录仅限会议秘书、主持人和本班子成员查阅；列席人员和公众只能查阅公开版。")
+    source = SOURCE_CONFIDENTIAL
+
+
+class PublicVersionNotYet(PermissionDenied):
+    code = "permission_denied"
+    http_status = 403
+    msgid = N_("纪要公开版在纪要审定归档后公开。")
+
+
+class ArchiveTampered(InvalidState):
+    code = "archive_tampered"
+    http_status = 409
+    msgid = N_("归档文件校验失败（SHA-256 与归档时不一致），可能已被改动，已拒绝下载，请联系管理员。")
+    source = SOURCE_RECORD

@@ -1,0 +1,169 @@
+"""After the meeting, over HTTP: the personal link lands on the "会议已结束" page, the tablet's minutes card (status,
+what is still open, what to read), the chair approves with the token as the only credential, and a link opens only
+the minutes of its own meeting."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import docx
+from sqlmodel import select
+
+from meeting.db import read_only, unit_of_work
+from meeting.models import Meeting, Observer
+from minutes import docx as render
+from minutes import service
+from tests.factories import STAFF
+
+
+def _observer_token(app, meeting_id: int) -> str:
+    with app.app_context(), read_only() as s:
+        return s.exec(select(Observer.token).where(Observer.meeting_id == meeting_id)).first()
+
+
+def _overview(http, token: str) -> dict:
+    resp = http.get(f"/minutes/tablet/{token}")
+    assert resp.status_code == 200, resp.data
+    assert resp.headers["Cache-Control"] == "private, no-store"
+    return resp.get_json()["minutes"]
+
+
+def _closed_with_a_pending_item(factory):
+    """Deferred A, never reached B, then the meeting closed: B keeps the minutes from approval."""
+    body, ids = factory.body(5)
+    m = factory.meeting(body.id, session_number=3).id
+    factory.present(m, ids)
+    factory.act("open_meeting", m)
+    a = factory.item(m, title="关于甲事项的议题").id
+    factory.item(m, title="关于乙事项的议题")
+    factory.act("defer_item", m, {"item_id": a, "reason": "材料尚不齐全"})
+    factory.act("close_meeting", m)
+    return m, ids
+
+
+def test_a_closed_meetings_links_open_the_end_page(app, http, factory, built):
+    mid = built.meeting_id
+    tokens = factory.tokens(mid)
+    for token, kind in ((tokens[built.ids[0]], "chair"), (tokens[built.ids[3]], "member"),
+                        (_observer_token(app, mid), "observer")):
+        resp = http.get(f"/t/{token}")
+        assert resp.status_code == 200, (kind, resp.status_code)
+        page = resp.get_data(as_text=True)
+        assert 'data-closed="1"' in page and f"kind-{kind}" in page and 'data-testid="tablet-minutes"' in page
+        assert f'data-url="/minutes/tablet/{token}"' in page
+    with app.app_context(), read_only() as s:
+        projector = s.get(Meeting, mid).projector_token
+    assert http.get(f"/t/{projector}").status_code == 401  # the projector has nothing to show after the meeting
+    assert http.get("/t/no-such-link").status_code == 401
+
+
+def test_a_live_meetings_tablet_page_is_not_the_end_page(http, factory):
+    _, ids, m, _ = factory.running(3)
+    page = http.get(f"/t/{factory.tokens(m.id)[ids[1]]}").get_data(as_text=True)
+    assert 'data-closed="0"' in page
+    assert http.get(f"/minutes/tablet/{factory.tokens(m.id)[ids[1]]}").get_json()["minutes"]["meeting_status"] \
+        == "in_session"
+
+
+def test_the_card_says_what_each_person_may_do(app, http, factory, built):
+    mid = built.meeting_id
+    tokens = factory.tokens(mid)
+    chair = _overview(http, tokens[built.ids[0]])
+    assert chair["status"] == "draft" and chair["is_chair"] and chair["may_approve"] and chair["may_approve_now"]
+    assert chair["open_items"] == [] and [r["kind"] for r in chair["read"]] == ["summary", "record"]
+    assert chair["read"][0]["url"] == f"/minutes/meetings/{mid}/read/summary?token={tokens[built.ids[0]]}"
+    member = _overview(http, tokens[built.ids[3]])
+    assert not member["is_chair"] and not member["may_approve"] and [r["kind"] for r in member["read"]] == [
+        "summary", "record"]
+    observer = _overview(http, _observer_token(app, mid))
+    assert observer["read"] == [] and observer["documents"] == [] and not observer["may_approve"]
+    assert http.get("/minutes/tablet/no-such-link").status_code == 401
+
+
+def test_the_chair_approves_from_the_tablet_with_the_token_alone(app, http, staff_http, factory, built):
+    mid = built.meeting_id
+    tokens = factory.tokens(mid)
+    # a member's link cannot approve, even sent from a browser where the secretary is signed in (no cookie counts)
+    resp = staff_http.post(f"/minutes/tablet/{tokens[built.ids[3]]}/approve")
+    assert resp.status_code == 403 and resp.get_json()["error"]["code"] == "permission_denied"
+    assert "主持人" in resp.get_json()["error"]["message"]
+    resp = http.post(f"/minutes/tablet/{tokens[built.ids[0]]}/approve")
+    assert resp.status_code == 200, resp.data
+    after = resp.get_json()["minutes"]
+    assert after["status"] == "approved" and after["approved_by"] == "成员01" and "2" in after["approved_at"]
+    assert not after["may_approve"] and [r["kind"] for r in after["read"]] == ["summary", "record", "public"]
+    again = http.post(f"/minutes/tablet/{tokens[built.ids[0]]}/approve")
+    assert again.status_code == 409 and again.get_json()["error"]["code"] == "minutes_already_approved"
+    observer = _overview(http, _observer_token(app, mid))
+    assert [r["kind"] for r in observer["read"]] == ["public"]  # the 公开版, once approved
+    with app.app_context(), read_only() as s:
+        minutes = service.ensure(s, mid)
+        assert minutes.status == "approved" and minutes.approved_by == "成员01"
+
+
+def test_what_is_still_open_is_named_and_approval_waits(http, factory):
+    m, ids = _closed_with_a_pending_item(factory)
+    chair = factory.tokens(m)[ids[0]]
+    card = _overview(http, chair)
+    assert card["open_items"] == ["关于乙事项的议题"] and card["may_approve"] and not card["may_approve_now"]
+    resp = http.post(f"/minutes/tablet/{chair}/approve")
+    err = resp.get_json()["error"]
+    assert resp.status_code == 409 and err["code"] == "items_still_open"
+    assert "关于乙事项的议题" in err["message"] and err["source"]
+    assert _overview(http, chair)["status"] == "draft"  # nothing changed
+
+
+def test_a_link_opens_only_its_own_meetings_minutes(app, http, factory, built):
+    """Two meetings of the same body: the chair's and a member's link of the first do not open the second's."""
+    body_id = None
+    with app.app_context(), read_only() as s:
+        body_id = s.get(Meeting, built.meeting_id).body_id
+    other = factory.meeting(body_id, session_number=13, chair=built.ids[0]).id
+    factory.present(other, built.ids[:6])
+    factory.act("open_meeting", other)
+    factory.act("close_meeting", other)
+    old_chair = factory.tokens(built.meeting_id)[built.ids[0]]
+    old_member = factory.tokens(built.meeting_id)[built.ids[3]]
+    assert http.get(f"/minutes/meetings/{other}?token={old_member}").status_code == 403
+    assert http.get(f"/minutes/meetings/{other}/draft/record.docx?token={old_member}").status_code == 403
+    assert http.post(f"/minutes/meetings/{other}/approve", data={"token": old_chair}).status_code == 403
+    assert http.get(f"/minutes/meetings/{other}?token={factory.tokens(other)[built.ids[3]]}").status_code == 200
+
+
+def test_the_reading_page_is_the_document(app, http, factory, texts):
+    mid = texts.meeting_id
+    member = factory.tokens(mid)[texts.ids[3]]
+    resp = http.get(f"/minutes/meetings/{mid}/read/summary?token={member}")
+    assert resp.status_code == 200 and resp.headers["Cache-Control"] == "private, no-store"
+    page = resp.get_data(as_text=True)
+    shown = [re.sub(r"<[^>]+>", "", p).strip() for p in re.findall(r'class="mp-(?:title|issue|heading|body|block|date)"'
+                                                                   r'>(.*?)</(?:h1|h2|p)>', page)]
+    with app.app_context(), read_only() as s:
+        m = service.structured(s, mid)
+    in_docx = [p.text for p in docx.Document(io.BytesIO(render.summary(m))).paragraphs if p.text]
+    assert shown == in_docx  # what the chair reads is what will be archived
+    assert f'href="/t/{member}"' in page  # back to the tablet
+    observer = _observer_token(app, mid)
+    assert http.get(f"/minutes/meetings/{mid}/read/public?token={observer}").status_code == 403  # not yet approved
+    assert http.get(f"/minutes/meetings/{mid}/read/summary?token={observer}").status_code == 403
+    with app.app_context(), unit_of_work() as s:
+        service.approve(s, STAFF, mid)
+    public = http.get(f"/minutes/meetings/{mid}/read/public?token={observer}").get_data(as_text=True)
+    assert "公开版" in public and "出席：" not in public and "张三" not in public
+    assert http.get(f"/minutes/meetings/{mid}/read/record?token={member}").status_code == 404
+
+
+def test_an_archived_minutes_card_lists_the_documents(app, http, factory, texts):
+    mid = texts.meeting_id
+    with app.app_context(), unit_of_work() as s:
+        service.approve(s, STAFF, mid)
+    with app.app_context(), unit_of_work() as s:
+        service.archive(s, STAFF, mid, service.archive_dir(app.instance_path))
+    member = _overview(http, factory.tokens(mid)[texts.ids[3]])
+    assert member["status"] == "archived" and sorted(d["kind"] for d in member["documents"]) == [
+        "public", "record", "summary"]
+    record = next(d for d in member["documents"] if d["kind"] == "record")
+    assert http.get(record["url"]).status_code == 200  # the link carries the member's token
+    observer = _overview(http, _observer_token(app, mid))
+    assert [d["kind"] for d in observer["documents"]] == ["public"]
