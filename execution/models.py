@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from meeting.clock import utcnow
@@ -227,6 +227,9 @@ class Reminder(SQLModel, table=True):
 class Notification(SQLModel, table=True):
     """In-app notice to a unit's accounts (due soon, overdue, reminder issued, extension decided…)."""
 
+    # a non-empty dedupe_key is unique: two sweeps at once (dashboard and a unit page) cannot notify twice
+    __table_args__ = (Index("uq_notification_dedupe", "dedupe_key", unique=True,
+                            sqlite_where=text("dedupe_key <> ''"), postgresql_where=text("dedupe_key <> ''")),)
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     assignment_id: int | None = Field(default=None, foreign_key="assignment.id")

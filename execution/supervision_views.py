@@ -1,7 +1,455 @@
-"""The supervision office's pages: reminders, accountability, people's-congress cases, exports, complaints."""
+"""The supervision office's pages (督查室): the dashboard, notifications, reminder notices (催办单),
+accountability, ledger exports, complaints and the holiday calendar. People's-congress cases: npc_views.py (same
+blueprint).
+
+Thin: read the form → validate → call the service in execution/ inside one unit of work → redirect with a message.
+A refusal (typed YishiError, nothing changed) is shown on the same page with what was typed. Office pages are for
+accounts of role supervisor/admin (execution.access.OFFICE_ROLES); the exports also for the secretary, who reads
+the ledger; a unit account gets 403 everywhere here except its own notifications.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from datetime import date, timedelta
+from functools import partial, wraps
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from sqlmodel import col, select
+from werkzeug.routing import BuildError
+
+from meeting.auth import check_csrf
+from meeting.db import read_only, unit_of_work
+from meeting.errors import InvalidPayload, NotFound, PermissionDenied, YishiError
+from minutes.views import offload
+from voting.accountability import ACTION_LABELS
+from voting.vocabulary import ITEM_CATEGORY_LABELS
+
+from . import access, calendar, disclosure, export, ledger, supervision
+from .calendar import cn
+from .models import Assignment, AssignmentUnit, Unit
 
 bp = Blueprint("supervision", __name__)
+DOCX, XLSX = export.DOCX, export.XLSX
+
+
+# ---------------------------------------------------------------- request helpers
+
+
+def signed_in(view):
+    """Nobody signed in (no session, no API token): to the sign-in page; the view checks the role."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if session.get("user_id") is None and not request.headers.get("Authorization", "").startswith("Bearer "):
+            return redirect(url_for("views.login", next=request.full_path))
+        return view(*args, **kwargs)
+
+    return wrapper
+
+
+def office(s):
+    actor = access.require_account(s)
+    access.require_office(actor)
+    return actor
+
+
+def today() -> date:
+    return calendar.today()
+
+
+def form_data(*keys: str, lists: tuple[str, ...] = ()) -> dict:
+    """The named form fields, '' left out (so optional dates and numbers become None)."""
+    out = {}
+    for k in keys:
+        v = request.form.get(k, "").strip()
+        if v:
+            out[k] = v
+    for k in lists:
+        values = [x.strip() for v in request.form.getlist(k) for x in v.replace("，", "、").replace(",", "、")
+                  .split("、") if x.strip()]
+        if values:
+            out[k] = values
+    return out
+
+
+def done(message: str, target: str):
+    flash(message, "ok")
+    return redirect(target, code=303)
+
+
+def assignment_url(assignment_id: int) -> str | None:
+    """The assignment page of the ledger (execution.views), when it exists."""
+    for endpoint in ("execution.assignment", "execution.assignment_page"):
+        try:
+            return url_for(endpoint, assignment_id=assignment_id)
+        except BuildError:
+            continue
+    return None
+
+
+def maybe_url(endpoint: str, **values) -> str | None:
+    """A link to another engineer's page when it is registered (the ledger, the unit home)."""
+    try:
+        return url_for(endpoint, **values)
+    except BuildError:
+        return None
+
+
+def page(template: str, error: YishiError | None = None, **ctx):
+    ctx.setdefault("form", {})
+    return render_template(template, error=error, assignment_url=assignment_url, maybe_url=maybe_url, cn=cn,
+                           today=today(), **ctx), (error.http_status if error else 200)
+
+
+# ---------------------------------------------------------------- dashboard
+
+
+@bp.get("/supervision/")
+@signed_in
+def dashboard():
+    """What is due (by warning level) and overdue, plans overdue, pending extensions, unanswered complaints."""
+    day = today()
+    with unit_of_work() as s:
+        office(s)
+        supervision.sweep(s, day)
+    with read_only() as s:
+        d = supervision.dashboard(s, day)
+    return page("execution/supervision_dashboard.html", d=d)
+
+
+# ---------------------------------------------------------------- notifications (a unit's own)
+
+
+def _notification_unit(s, actor) -> Unit:
+    unit = access.unit_of(s, actor)
+    if unit is not None:
+        return unit
+    if not access.is_office(actor):
+        raise PermissionDenied()
+    unit_id = request.values.get("unit_id", "")
+    unit = s.get(Unit, int(unit_id)) if unit_id.isdigit() else None
+    if unit is None:
+        raise NotFound(what=_("单位"))
+    return unit
+
+
+@bp.get("/supervision/notifications")
+@signed_in
+def notifications():
+    """A unit's in-app notifications (the office may open any unit's with ?unit_id=)."""
+    with unit_of_work() as s:
+        actor = access.require_account(s)
+        unit = _notification_unit(s, actor)
+        supervision.sweep(s, today())
+        notes = supervision.notifications_for(s, unit.id)
+        unread = supervision.unread_count(s, unit.id)
+    return page("execution/supervision_notifications.html", unit=unit, notes=notes, unread=unread,
+                is_office=access.is_office(actor))
+
+
+@bp.post("/supervision/notifications/read")
+@signed_in
+def notifications_read():
+    check_csrf()
+    ids = [int(x) for x in request.form.getlist("id") if x.isdigit()]
+    with unit_of_work() as s:
+        actor = access.require_account(s)
+        unit = _notification_unit(s, actor)
+        n = supervision.mark_read(s, unit.id, ids or None)
+    target = url_for(".notifications", unit_id=unit.id if access.is_office(actor) else None)
+    return done(_("已将%(n)d条通知标为已读。", n=n), target)
+
+
+# ---------------------------------------------------------------- reminder notices (催办单)
+
+
+@bp.get("/supervision/reminders")
+@signed_in
+def reminders():
+    with read_only() as s:
+        office(s)
+        rows = supervision.reminders(s)
+    return page("execution/reminder_list.html", rows=rows)
+
+
+def _reminder_form_page(assignment_id: int, error: YishiError | None = None, form=None):
+    day = today()
+    with read_only() as s:
+        office(s)
+        a = s.get(Assignment, assignment_id)
+        if a is None:
+            raise NotFound(what=_("督办事项"))
+        units = s.exec(select(AssignmentUnit, Unit).join(Unit, col(Unit.id) == AssignmentUnit.unit_id)
+                       .where(AssignmentUnit.assignment_id == a.id).order_by(col(AssignmentUnit.id))).all()
+        row = next(iter(ledger.rows(s, day, only_ids=[a.id])), None)
+        lead = s.get(Unit, a.lead_unit_id)
+        previous = supervision.reminders(s, a.id)
+        form = form or {"content": supervision.default_reminder_text(a, lead, day),
+                        "reply_by": (day + timedelta(days=5)).isoformat()}
+    return page("execution/reminder_form.html", error, a=a, units=units, row=row, form=form, previous=previous)
+
+
+@bp.get("/supervision/assignments/<int:assignment_id>/reminder")
+@signed_in
+def reminder_form(assignment_id: int):
+    return _reminder_form_page(assignment_id)
+
+
+@bp.post("/supervision/assignments/<int:assignment_id>/reminder")
+@signed_in
+def reminder_issue(assignment_id: int):
+    check_csrf()
+    try:
+        data = supervision.parse_in(supervision.ReminderIn, form_data("unit_id", "content", "reply_by"))
+        with unit_of_work() as s:
+            r = supervision.issue_reminder(s, office(s), assignment_id, data, today())
+    except YishiError as err:
+        return _reminder_form_page(assignment_id, err, request.form)
+    return done(_("已发出%(number)s，并已通知承办单位。", number=r.number), url_for(".reminder_print", reminder_id=r.id))
+
+
+def _office_name() -> str:
+    return current_app.config.get("YISHI_OFFICE_NAME") or _("督查室")
+
+
+@bp.get("/supervision/reminders/<int:reminder_id>")
+@signed_in
+def reminder_print(reminder_id: int):
+    """The printable notice (A4)."""
+    with read_only() as s:
+        office(s)
+        r, a, unit = supervision.reminder(s, reminder_id)
+    return page("execution/reminder_print.html", r=r, a=a, unit=unit, office_name=_office_name())
+
+
+@bp.get("/supervision/reminders/<int:reminder_id>.docx")
+@signed_in
+def reminder_docx(reminder_id: int):
+    from meeting.clock import to_local
+
+    with read_only() as s:
+        office(s)
+        r, a, unit = supervision.reminder(s, reminder_id)
+    issued = to_local(r.issued_at, current_app.config["YISHI_TIMEZONE"]).date()
+    data = export.reminder_docx(r, a, unit, office=_office_name(), issued_on=issued)
+    return _download(data, DOCX, f"{r.number}.docx")
+
+
+def _download(data: bytes, mimetype: str, filename: str):
+    from urllib.parse import quote
+
+    resp = current_app.response_class(data, mimetype=mimetype)
+    resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
+# ---------------------------------------------------------------- accountability (问责)
+
+
+def _accountability_page(error: YishiError | None = None, form=None, flagged=None):
+    year = request.args.get("year", "")
+    year = int(year) if year.isdigit() else today().year
+    with read_only() as s:
+        office(s)
+        log = supervision.accountability_log(s, year)
+        units = s.exec(select(Unit).where(Unit.active == True).order_by(col(Unit.name))).all()  # noqa: E712
+        assignments = s.exec(select(Assignment).order_by(col(Assignment.number).desc()).limit(500)).all()
+    return page("execution/supervision_accountability.html", error, log=log, units=units, assignments=assignments,
+                labels=ACTION_LABELS, form=form or {"on": today().isoformat()}, flagged=flagged)
+
+
+@bp.get("/supervision/accountability")
+@signed_in
+def accountability():
+    return _accountability_page()
+
+
+@bp.post("/supervision/accountability")
+@signed_in
+def accountability_record():
+    check_csrf()
+    try:
+        data = supervision.parse_in(supervision.AccountabilityIn,
+                                    form_data("unit_id", "assignment_id", "kind", "on", "reason"))
+        with unit_of_work() as s:
+            rec = supervision.record_action(s, office(s), data, today())
+    except YishiError as err:
+        return _accountability_page(err, request.form)
+    msg = _("已记录。%(unit)s%(year)d年已被约谈%(n)d次。", unit=rec.unit.name, year=data.on.year, n=rec.interviews)
+    if rec.criticism_due:
+        msg += _("一年内被约谈两次以上，应给予通报批评（seed 004 §二3）。")
+    return done(msg, url_for(".accountability", year=data.on.year))
+
+
+# ---------------------------------------------------------------- exports
+
+
+def ledger_filter(args) -> tuple[ledger.LedgerFilter, str]:
+    """The ledger page's filters from the query string, and how they read in Chinese (printed on the export)."""
+
+    def num(key):
+        v = args.get(key, "").strip()
+        return int(v) if v.isdigit() else None
+
+    def day(key):
+        v = args.get(key, "").strip()
+        if not v:
+            return None
+        try:
+            return date.fromisoformat(v)
+        except ValueError:
+            raise InvalidPayload(detail=_("日期格式不正确：%(v)s", v=v)) from None
+
+    f = ledger.LedgerFilter(
+        unit_id=num("unit_id") or num("unit"), leader=args.get("leader", "").strip() or None,
+        meeting_id=num("meeting_id") or num("meeting"), category=args.get("category", "").strip() or None,
+        status=args.get("status", "").strip() or None, warning=args.get("warning", "").strip() or None,
+        due_before=day("due_before"), due_after=day("due_after"), source=args.get("source", "").strip() or None,
+        keyword=(args.get("keyword") or args.get("q") or "").strip() or None)
+    parts = []
+    if f.leader:
+        parts.append(_("分管领导：%(v)s", v=f.leader))
+    if f.category:
+        parts.append(_("类别：%(v)s", v=ITEM_CATEGORY_LABELS.get(f.category, f.category)))
+    if f.status:
+        parts.append(_("状态：%(v)s", v=ledger.STATUS_LABELS.get(f.status, f.status)))
+    if f.warning:
+        parts.append(_("预警：%(v)s", v=ledger.WARNING_LABELS.get(f.warning, f.warning) or f.warning))
+    if f.due_after:
+        parts.append(_("完成时限不早于%(v)s", v=cn(f.due_after)))
+    if f.due_before:
+        parts.append(_("完成时限不晚于%(v)s", v=cn(f.due_before)))
+    if f.source:
+        parts.append(_("来源：%(v)s", v=_("人大决议决定、审议意见") if f.source == "npc" else _("会议决策")))
+    if f.keyword:
+        parts.append(_("关键词：%(v)s", v=f.keyword))
+    return f, "；".join(parts)
+
+
+def _export(kind: str):
+    f, text = ledger_filter(request.args)
+    day = today()
+    with read_only() as s:
+        actor = access.require_account(s)
+        access.require_creator(actor)
+        if f.unit_id:
+            unit = s.get(Unit, f.unit_id)
+            text = "；".join(x for x in (_("单位：%(v)s", v=unit.name if unit else "—"), text) if x)
+        if f.meeting_id:
+            text = "；".join(x for x in (_("会议编号：%(v)s", v=f.meeting_id), text) if x)
+        rows = export.export_rows(s, day, f, zone=current_app.config["YISHI_TIMEZONE"])
+    title = _("重大决策执行督查台账")
+    render = export.ledger_docx if kind == "docx" else export.ledger_xlsx
+    # CPU-bound (≈1 s for 300 rows as docx): off the event loop, so live rooms are not held up
+    data = offload(partial(render, rows, title=title, today=day, filters_text=text))
+    return _download(data, DOCX if kind == "docx" else XLSX, f"督查台账-{day.isoformat()}.{kind}")
+
+
+@bp.get("/supervision/ledger.docx")
+@signed_in
+def export_docx():
+    return _export("docx")
+
+
+@bp.get("/supervision/ledger.xlsx")
+@signed_in
+def export_xlsx():
+    return _export("xlsx")
+
+
+# ---------------------------------------------------------------- complaints (office side)
+
+
+def _complaints_page(error: YishiError | None = None, form=None, answer_for: int | None = None):
+    state = request.args.get("state", "open")
+    state = state if state in ("open", "answered", "all") else "open"
+    day = today()
+    with read_only() as s:
+        office(s)
+        rows = disclosure.complaints(s, state)
+        public = disclosure.public_rows(s, day)
+    return page("execution/supervision_complaints.html", error, rows=rows, state=state, public=public,
+                channels=disclosure.CHANNEL_LABELS, form=form or {}, answer_for=answer_for)
+
+
+@bp.get("/supervision/complaints")
+@signed_in
+def complaints():
+    return _complaints_page()
+
+
+@bp.post("/supervision/complaints")
+@signed_in
+def complaint_register():
+    """A complaint received by letter, phone or e-mail (seed 000 第26条), registered by the office."""
+    check_csrf()
+    try:
+        data = supervision.parse_in(disclosure.RegisterComplaintIn,
+                                    form_data("channel", "content", "name", "contact", "assignment_id"),
+                                    disclosure.COMPLAINT_LABELS, disclosure.COMPLAINT_ERRORS)
+        with unit_of_work() as s:
+            c = disclosure.submit_complaint(s, data, today(), channel=data.channel, actor=office(s))
+    except YishiError as err:
+        return _complaints_page(err, request.form)
+    return done(_("已登记投诉，查询码%(code)s（请告知投诉人）。", code=c.code), url_for(".complaints"))
+
+
+@bp.post("/supervision/complaints/<int:complaint_id>/answer")
+@signed_in
+def complaint_answer(complaint_id: int):
+    check_csrf()
+    try:
+        data = supervision.parse_in(disclosure.AnswerIn, form_data("answer"), disclosure.COMPLAINT_LABELS,
+                                    disclosure.COMPLAINT_ERRORS)
+        with unit_of_work() as s:
+            c = disclosure.answer_complaint(s, office(s), complaint_id, data)
+    except YishiError as err:
+        return _complaints_page(err, request.form, answer_for=complaint_id)
+    return done(_("已答复投诉%(code)s。", code=c.code), url_for(".complaints"))
+
+
+# ---------------------------------------------------------------- holiday calendar
+
+
+def _holidays_page(error: YishiError | None = None, form=None):
+    with read_only() as s:
+        office(s)
+        rows = calendar.listing(s)
+    years = calendar.coverage()
+    return page("execution/supervision_holidays.html", error, rows=rows, years=years, form=form or {},
+                next_uncovered=(years[1] + 1) if years else None)
+
+
+@bp.get("/supervision/holidays")
+@signed_in
+def holidays():
+    return _holidays_page()
+
+
+@bp.post("/supervision/holidays")
+@signed_in
+def holiday_add():
+    check_csrf()
+    try:
+        form = form_data("day", "name")
+        form["working"] = request.form.get("working") == "1"
+        data = supervision.parse_in(calendar.HolidayIn, form)
+        with unit_of_work() as s:
+            calendar.add_override(s, office(s), data)
+    except YishiError as err:
+        return _holidays_page(err, request.form)
+    return done(_("已登记%(day)s。", day=cn(data.day)), url_for(".holidays"))
+
+
+@bp.post("/supervision/holidays/<int:override_id>/delete")
+@signed_in
+def holiday_delete(override_id: int):
+    check_csrf()
+    with unit_of_work() as s:
+        calendar.remove_override(s, office(s), override_id)
+    return done(_("已删除。"), url_for(".holidays"))
+
+
+from . import npc_views  # noqa: E402,F401  (registers the people's-congress pages on this blueprint)

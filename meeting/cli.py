@@ -30,10 +30,19 @@ def _parser() -> argparse.ArgumentParser:
     a.add_argument("--username", required=True)
     a.add_argument("--display-name", default="")
     a.add_argument("--password", help="default: asked on the terminal (or YISHI_ADMIN_PASSWORD)")
+    u = sub.add_parser("create-user", help="create an account of any role (unit: --unit; leader: --person)")
+    u.add_argument("--username", required=True)
+    u.add_argument("--role", required=True, choices=["admin", "secretary", "supervisor", "unit", "leader"])
+    u.add_argument("--display-name", default="")
+    u.add_argument("--unit", help="role unit: the unit's name (created if new)")
+    u.add_argument("--person", help="role leader: the person's name as entered in 人员")
+    u.add_argument("--password", help="default: asked on the terminal (or YISHI_ADMIN_PASSWORD)")
     t = sub.add_parser("create-api-token", help="create an API token for a user (printed once)")
     t.add_argument("--username", required=True)
     t.add_argument("--name", default="api")
     sub.add_parser("init-db", help="create the database tables")
+    sub.add_parser("execution-sweep", help="today's due-soon / overdue / plan-overdue notifications to units "
+                                           "(idempotent: run it daily, e.g. from cron)")
     return p
 
 
@@ -44,6 +53,18 @@ def _lan_address() -> str:
             return s.getsockname()[0]
     except OSError:
         return "127.0.0.1"
+
+
+def _tune_gc() -> None:
+    """Thousands of connected tablets keep ~10⁶ objects alive, and each waiting opinion adds its own: with
+    CPython's default thresholds a burst then runs a full collection every few hundred milliseconds, each walking
+    every object. Objects made at start-up (modules, mappers) are never garbage: keep them out of collections,
+    and collect the young generation less often. ``YISHI_GC_THRESHOLD=700,10,10`` restores CPython's default."""
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*(int(x) for x in os.environ.get("YISHI_GC_THRESHOLD", "50000,20,100").split(",")))
 
 
 def serve(app, host: str, port: int) -> None:
@@ -58,6 +79,7 @@ def serve(app, host: str, port: int) -> None:
         kwargs["max_size"] = app.config["YISHI_MAX_CONNECTIONS"]  # eventlet's default is 1,024 connections
     if app.config["YISHI_ASYNC_MODE"] == "threading":
         kwargs["allow_unsafe_werkzeug"] = True
+    _tune_gc()
     print(f"议事 Yishi: http://{host}:{port}/  (async mode {app.config['YISHI_ASYNC_MODE']}, "
           f"database {app.config['DATABASE_URL'].split('@')[-1]})", flush=True)
     socketio.run(app, host=host, port=port, log_output=False, **kwargs)
@@ -90,6 +112,17 @@ def main(argv: list[str]) -> int:
             s.add(User(username=args.username, display_name=args.display_name or args.username,
                        password_hash=hash_password(password), role="admin"))
         print(f"已创建管理员 {args.username} / admin created")
+    elif cmd == "execution-sweep":
+        from execution import supervision  # points up to execution/, as create_app does
+        from execution.calendar import today
+
+        with app.app_context(), unit_of_work() as s:
+            n = supervision.sweep(s, today())
+        print(f"已生成{n}条通知 / {n} notifications created")
+    elif cmd == "create-user":
+        from execution.cli import create_user
+
+        return create_user(app, args)
     elif cmd == "create-api-token":
         with app.app_context(), unit_of_work() as s:
             user = s.exec(select(User).where(User.username == args.username)).first()

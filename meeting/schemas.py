@@ -5,6 +5,8 @@ pydantic models: they also give the JSON Schemas of the OpenAPI document (``/api
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from datetime import datetime
 from typing import Annotated, TypeVar
 
@@ -61,10 +63,13 @@ ERROR_TYPES = {
     "less_than_equal": "过大", "enum": "取值无效", "literal_error": "取值无效", "bool_parsing": "须为是或否",
     "bool_type": "须为是或否", "string_pattern_mismatch": "格式不正确", "string_type": "须为文本",
     "list_type": "须为列表", "extra_forbidden": "是未知字段", "dict_type": "须为对象", "model_type": "须为对象",
+    "date_parsing": "须为有效的日期（如 2024-03-31）", "date_from_datetime_parsing": "须为有效的日期（如 2024-03-31）",
+    "date_type": "须为有效的日期（如 2024-03-31）", "date_from_datetime_inexact": "须为有效的日期（如 2024-03-31）",
 }
 
 
-def parse(model: type[P], data: object) -> P:
+def parse(model: type[P], data: object, labels: Mapping[str, str] | None = None,
+          errors: Mapping[str, str] | None = None) -> P:
     """Validate ``data`` or raise :class:`InvalidPayload` naming the field in Chinese (nothing changes).
 
     The secretary and the tablet never read a pydantic message: "请求格式不正确：名称不能为空".
@@ -79,13 +84,13 @@ def parse(model: type[P], data: object) -> P:
         first = exc.errors()[0]
         loc = [str(p) for p in first.get("loc", ())]
         field = loc[0] if loc else ""
-        label = (MODEL_FIELD_LABELS.get(model.__name__, {}).get(field) or FIELD_LABELS.get(field, field)
-                 or "请求")
+        label = ((labels or {}).get(field) or MODEL_FIELD_LABELS.get(model.__name__, {}).get(field)
+                 or FIELD_LABELS.get(field, field) or "请求")
         kind = first.get("type", "")
         if kind == "value_error":  # our own validators speak Chinese already
             said = "：" + str(first.get("msg", "")).removeprefix("Value error, ")
         else:
-            said = ERROR_TYPES.get(kind, "取值无效")
+            said = (errors or {}).get(kind) or ERROR_TYPES.get(kind, "取值无效")
         raise InvalidPayload(detail=f"{label}{said}") from None
 
 

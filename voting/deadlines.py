@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import calendar as _calendar
 import datetime as _dt
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
@@ -46,8 +47,10 @@ class Period:
             raise ValueError("a period cannot be negative")
 
 
+@functools.cache
 def calendar_years() -> tuple[int, int] | None:
-    """The first and last year the holiday calendar package covers, or None without it."""
+    """The first and last year the holiday calendar package covers, or None without it (computed once: every
+    working-day step asks)."""
     if _cc is None:
         return None
     from chinese_calendar import constants

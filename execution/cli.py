@@ -1,0 +1,52 @@
+"""``python run.py create-user``: an account of any role, a unit account linked to its unit, a leader account linked
+to its person (called from meeting/cli.py)."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+
+from sqlmodel import select
+
+from meeting.auth import hash_password
+from meeting.db import unit_of_work
+from meeting.models import Person, User
+
+from .models import AccountLink
+from .service import unit_by_name
+
+
+def create_user(app, args) -> int:
+    if args.role == "unit" and not args.unit:
+        print("执行单位账号须用 --unit 指定单位 / a unit account needs --unit", file=sys.stderr)
+        return 2
+    if args.role == "leader" and not args.person:
+        print("分管领导账号须用 --person 指定人员 / a leader account needs --person", file=sys.stderr)
+        return 2
+    password = args.password or os.environ.get("YISHI_ADMIN_PASSWORD") or getpass.getpass("密码 / password: ")
+    if len(password) < 8:
+        print("密码至少 8 位 / password must have at least 8 characters", file=sys.stderr)
+        return 2
+    with app.app_context(), unit_of_work() as s:
+        if s.exec(select(User).where(User.username == args.username)).first():
+            print(f"用户 {args.username} 已存在 / user exists", file=sys.stderr)
+            return 2
+        person = None
+        if args.role == "leader":
+            people = s.exec(select(Person).where(Person.name == args.person)).all()
+            if len(people) != 1:
+                print(f"人员“{args.person}”{'不存在' if not people else '重名'} / person not found or ambiguous",
+                      file=sys.stderr)
+                return 2
+            person = people[0]
+        user = User(username=args.username, display_name=args.display_name or args.username,
+                    password_hash=hash_password(password), role=args.role)
+        s.add(user)
+        s.flush()
+        if args.role == "unit":
+            s.add(AccountLink(user_id=user.id, unit_id=unit_by_name(s, args.unit, create=True).id))
+        elif args.role == "leader":
+            s.add(AccountLink(user_id=user.id, person_id=person.id))
+    print(f"已创建账号 {args.username}（{args.role}）/ account created")
+    return 0
