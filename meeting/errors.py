@@ -151,6 +151,13 @@ class ReasonRequired(YishiError):
     source = "seed 003 §四(二)2"
 
 
+class ItemsNotConcluded(YishiError):
+    code = "items_not_concluded"
+    http_status = 409
+    msgid = "尚有议题未作结论：%(titles)s。散会前请宣布其结果或暂缓审议（暂缓的议题可列入以后的会议），否则会议纪要无法审定。"
+    source = "seed 003 §四(二)3、4"
+
+
 class AnotherItemOpen(YishiError):
     code = "another_item_open"
     http_status = 409

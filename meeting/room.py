@@ -37,6 +37,7 @@ from .clock import as_utc, iso_utc, utcnow
 from .errors import (
     AbsentCannotVote,
     AnotherItemOpen,
+    ItemsNotConcluded,
     ChairHasSpoken,
     ChairNotLast,
     Conflict,
@@ -364,7 +365,8 @@ def open_meeting(s: Session, actor: Actor, meeting_id: int) -> Outcome:
 
 
 def close_meeting(s: Session, actor: Actor, meeting_id: int) -> Outcome:
-    """Close the meeting. Personal links stop working. Refused while an item is still open."""
+    """Close the meeting. Personal links stop working. Refused while an item is still open, or while one was never
+    reached: every item ends decided or deferred (一事一议, seed 003 §四(二)3、4), else minutes cannot be approved."""
     _require_staff(actor)
     room = load_room(s, meeting_id, lock=True)
     if room.meeting.status == "closed":
@@ -372,6 +374,11 @@ def close_meeting(s: Session, actor: Actor, meeting_id: int) -> Outcome:
     live = live_item(s, meeting_id)
     if live:
         raise AnotherItemOpen(title=live.title)
+    pending = s.exec(select(AgendaItem.title).where(AgendaItem.meeting_id == meeting_id,
+                                                    col(AgendaItem.status).not_in(("closed", "deferred")))
+                     .order_by(col(AgendaItem.position))).all()
+    if pending:
+        raise ItemsNotConcluded(titles="、".join(f"“{t}”" for t in pending))
     room.meeting.status, room.meeting.closed_at = "closed", utcnow()
     s.add(room.meeting)
     audit.record(s, actor, "meeting.closed", meeting_id)

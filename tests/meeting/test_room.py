@@ -19,6 +19,7 @@ from meeting.db import read_only, unit_of_work
 from meeting.errors import (
     AbsentCannotVote,
     AnotherItemOpen,
+    ItemsNotConcluded,
     ChairHasSpoken,
     Conflict,
     ChairNotLast,
@@ -1252,6 +1253,8 @@ def test_nothing_happens_after_the_meeting_closes(app, factory):
     factory.present(m.id, ids)
     factory.act("open_meeting", m.id)
     item = factory.item(m.id)
+    refused(ItemsNotConcluded, factory.act, "close_meeting", m.id)  # every item ends decided or deferred
+    factory.act("defer_item", m.id, {"item_id": item.id, "reason": "时间不够，下次会议审议"})
     factory.act("close_meeting", m.id)
     refused(MeetingClosed, factory.act, "close_meeting", m.id)
     refused(MeetingClosed, factory.act, "open_item", m.id, {"item_id": item.id})
