@@ -161,7 +161,7 @@ def one_run(target: str, mode: str, n: int, args, workdir: Path, log) -> dict:
             if args.profile and target == "app" and n >= args.profile_min_n and shutil.which(args.py_spy):
                 out = workdir / f"py-spy-{target}-{mode}-{n}-{int(time.time())}.txt"
                 spy = subprocess.Popen([args.py_spy, "record", "--pid", str(proc.pid), "--format", "raw",
-                                        "--duration", str(int(args.profile_seconds)), "--rate", "100",
+                                        "--duration", str(max(1, round(args.profile_seconds))), "--rate", str(args.profile_rate),
                                         "--nonblocking", "--output", str(out)],
                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
                 result["profile"] = str(out)
@@ -331,6 +331,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--profile", action="store_true", help="py-spy the app server during bursts of N ≥ --profile-min-n")
     ap.add_argument("--profile-min-n", type=int, default=3000)
     ap.add_argument("--profile-seconds", type=float, default=30)
+    ap.add_argument("--profile-rate", type=int, default=100, help="py-spy samples per second (default 100)")
     ap.add_argument("--py-spy", default=str(Path(sys.executable).parent / "py-spy"))
     ap.add_argument("--python", default=sys.executable, help="interpreter for the servers and the seeder")
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "yishi-bench-seeds")

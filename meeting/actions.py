@@ -94,8 +94,8 @@ def role_of(actor: Actor) -> str:
     return actor.kind
 
 
-def perform(name: str, actor: Actor, meeting_id: int, data: object) -> Outcome:
-    """Validate → run the service in one transaction → the committed outcome (nothing changes on refusal)."""
+def prepare(name: str, actor: Actor, meeting_id: int, data: object) -> tuple[Action, Payload]:
+    """Who may call it, and a valid payload — or a refusal (nothing changes)."""
     action = ACTIONS.get(name)
     if action is None:
         raise NotFound(what=f"操作 {name}")
@@ -106,6 +106,11 @@ def perform(name: str, actor: Actor, meeting_id: int, data: object) -> Outcome:
         raise PermissionDenied()
     if actor.meeting_id is not None and actor.meeting_id != meeting_id:
         raise PermissionDenied()
-    payload = parse(action.payload, data)
+    return action, parse(action.payload, data)
+
+
+def perform(name: str, actor: Actor, meeting_id: int, data: object) -> Outcome:
+    """Validate → run the service in one transaction → the committed outcome (nothing changes on refusal)."""
+    action, payload = prepare(name, actor, meeting_id, data)
     with unit_of_work() as s:
         return action.run(s, actor, meeting_id, payload)

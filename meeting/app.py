@@ -13,6 +13,7 @@ from . import clock, i18n
 from .broadcast import Broadcaster
 from .db import create_schema, make_engine
 from .errors import YishiError
+from .intake import OpinionIntake
 
 ROOT = Path(__file__).resolve().parent.parent
 ASYNC_MODES = ("eventlet", "gevent", "threading")
@@ -104,6 +105,7 @@ def create_app(config: dict | None = None) -> Flask:
         max_http_buffer_size=1_000_000,
     )
     app.extensions["yishi.broadcaster"] = Broadcaster(app, socketio)
+    app.extensions["yishi.intake"] = OpinionIntake(app, socketio)  # members' opinions, a batch per transaction
     from . import events
 
     events.register(socketio)

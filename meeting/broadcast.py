@@ -4,20 +4,37 @@ State changes (an item opens, the chair speaks, a result, a check-in) send each 
 progress. Both are coalesced: the actor gets its acknowledgement at once, and each room gets at most one state and
 one progress message per ``YISHI_BROADCAST_INTERVAL`` seconds (default 0.15), built from the database at send time
 so nothing is stale — a 3,000-seat plenary is then ~3,000 acknowledgements plus a few dozen room messages, not
-9 million. With ``SOCKETIO_MESSAGE_QUEUE`` set, emits reach clients on
-every worker through Redis.
+9 million. With ``SOCKETIO_MESSAGE_QUEUE`` set, emits reach clients on every worker through Redis.
+
+What a big room costs is kept in proportion:
+
+* the member and public views are the same for every tablet, so a tablet that connects is sent a shared copy,
+  built once per change (:meth:`Broadcaster.view_state`);
+* who is connected shows only in the full view (the secretary's roster): a tablet coming or going rebuilds that
+  view alone, spaced by ten times what building it last took (:meth:`Broadcaster.presence_changed`);
+* progress counts go to tablets and the projector every interval; the full view's progress (who said what, the
+  tally, who has not spoken) is spaced by twenty times its cost — every interval for a nine-member body, about
+  once a second for a 3,000-seat plenary, where rebuilding the whole list every 150 ms would take a third of the
+  server's time during a burst.
 """
 
 from __future__ import annotations
 
 import threading
+import time
 
 from flask import Flask
 from flask_socketio import SocketIO
 
 from .db import read_only
 from .room import Outcome
-from .state import VIEWS, build, chair_view, full_progress, me, progress
+from .state import PROGRESS_KEYS, VIEWS, build, chair_view, me, progress
+
+SHARED_VIEWS = ("member", "public")  # the same for every tablet / projector of a meeting
+# a costly broadcast is spaced by this many times what it took to build last time: the secretary's roster
+# (who is connected) and the full view's progress list, which for a 3,000-seat plenary take tens of milliseconds
+COST_FACTOR = {"presence": 10, "detail": 20}
+SNAPSHOT_MAX_AGE = 2.0  # seconds: bound for changes that reach the database without passing through here
 
 
 def room_name(meeting_id: int, view: str | None = None) -> str:
@@ -39,36 +56,82 @@ class Broadcaster:
         # read-then-emit is one step: two deliveries racing in background tasks must not let an older state
         # reach the screens after a newer one
         self._emit_lock = threading.RLock()
+        # shared snapshots: with several workers (a message queue) another process changes the room without
+        # telling this one, so each tablet then gets a view built for it, as before
+        self.share_snapshots = self.interval > 0 and not app.config.get("SOCKETIO_MESSAGE_QUEUE")
+        self._version: dict[int, int] = {}
+        self._views: dict[tuple[int, str], tuple[int, float, dict]] = {}
+        self._cost: dict[tuple[str, int], float] = {}
+        self._detail_sent: dict[int, float] = {}
+        self._arrived: dict[int, float] = {}  # first opinion arrived since the last progress was sent
+        self._progress_sent: dict[int, float] = {}
 
     # -- after an action has been persisted and acknowledged
     def after(self, outcome: Outcome) -> None:
         if outcome.broadcast is None and not outcome.notify_people:
             return
-        if self.interval <= 0:
-            self._deliver(outcome)
-        else:
-            self.socketio.start_background_task(self._deliver_in_context, outcome)
-
-    def _deliver_in_context(self, outcome: Outcome) -> None:
-        with self.app.app_context():
-            self._deliver(outcome)
-
-    def _deliver(self, outcome: Outcome) -> None:
+        self.changed(outcome.meeting_id)
+        # both only mark the room and schedule at most one send per interval: cheap enough for the caller
         if outcome.broadcast == "state":
             self.state_changed(outcome.meeting_id)
         elif outcome.broadcast == "progress":
             self.progress_changed(outcome.meeting_id)
-        for person_id in outcome.notify_people:
-            self.send_me(outcome.meeting_id, person_id)
+        if outcome.notify_people:
+            if self.interval <= 0:
+                self._send_people(outcome.meeting_id, outcome.notify_people)
+            else:  # a personal block is read from the database: not in the caller's time
+                self.socketio.start_background_task(self._send_people_in_context, outcome.meeting_id,
+                                                    list(outcome.notify_people))
 
-    def send_state(self, meeting_id: int) -> None:
+    def _send_people_in_context(self, meeting_id: int, people: list[int]) -> None:
+        with self.app.app_context():
+            self._send_people(meeting_id, people)
+
+    def _send_people(self, meeting_id: int, people: list[int]) -> None:
+        for person_id in people:
+            self.send_me(meeting_id, person_id)
+
+    # -- snapshots for connecting screens
+    def changed(self, meeting_id: int) -> None:
+        """Something in the room changed: shared copies of its views are void."""
+        with self._lock:
+            self._version[meeting_id] = self._version.get(meeting_id, 0) + 1
+
+    def view_state(self, s, meeting_id: int, view: str) -> dict:
+        """The state a connecting screen is sent. The member and public views are built once per change and
+        shared (and rebuilt at least every ``SNAPSHOT_MAX_AGE`` seconds, for changes made outside the room's
+        services, e.g. a person's name); the full view is always built fresh."""
+        if view not in SHARED_VIEWS or not self.share_snapshots:
+            return build(s, meeting_id, view, self.zone)
+        now = time.monotonic()
+        with self._lock:
+            version = self._version.get(meeting_id, 0)
+            hit = self._views.get((meeting_id, view))
+        if hit is not None and hit[0] == version and now - hit[1] < SNAPSHOT_MAX_AGE:
+            return hit[2]
+        state = build(s, meeting_id, view, self.zone)
+        self._keep(meeting_id, view, version, now, state)
+        return state
+
+    def _keep(self, meeting_id: int, view: str, version: int, at: float, state: dict) -> None:
+        if self.share_snapshots and view in SHARED_VIEWS:
+            with self._lock:
+                self._views[(meeting_id, view)] = (version, at, state)
+
+    # -- sending
+    def send_state(self, meeting_id: int, views: tuple[str, ...] = VIEWS) -> None:
         with self._emit_lock:
+            with self._lock:
+                version = self._version.get(meeting_id, 0)
+            now = time.monotonic()
             with read_only() as s:
-                states = {view: build(s, meeting_id, view, self.zone) for view in VIEWS}
+                states = {view: build(s, meeting_id, view, self.zone) for view in views}
                 for_chair = chair_view(s, meeting_id)
             for view, state in states.items():
+                self._keep(meeting_id, view, version, now, state)
                 self.socketio.emit("state", state, to=room_name(meeting_id, view))
-            self.socketio.emit("state", states[for_chair], to=room_name(meeting_id, "chair"))
+            if for_chair in states:
+                self.socketio.emit("state", states[for_chair], to=room_name(meeting_id, "chair"))
 
     def send_me(self, meeting_id: int, person_id: int) -> None:
         with self._emit_lock:
@@ -76,14 +139,86 @@ class Broadcaster:
                 block = me(s, meeting_id, person_id, self.zone)
             self.socketio.emit("me", block, to=person_room(meeting_id, person_id))
 
+    def send_presence(self, meeting_id: int) -> None:
+        """Only the full view shows who is connected."""
+        started = time.monotonic()
+        self.send_state(meeting_id, ("full",))
+        self._cost[("presence", meeting_id)] = time.monotonic() - started
+
+    def send_progress(self, meeting_id: int) -> None:
+        """Counts to every view; the full view's detail too when it is due (else a little later)."""
+        with self._emit_lock:
+            now = time.monotonic()
+            with self._lock:
+                self._arrived.pop(meeting_id, None)
+                self._progress_sent[meeting_id] = now
+            due = now - self._detail_sent.get(meeting_id, float("-inf")) >= self._spacing("detail", meeting_id)
+            with read_only() as s:
+                prog = progress(s, meeting_id, detail=due, zone=self.zone)
+                for_chair = chair_view(s, meeting_id)
+            if prog is None:
+                return
+            if due:
+                self._cost[("detail", meeting_id)] = time.monotonic() - now
+                self._detail_sent[meeting_id] = now
+                small = {k: prog[k] for k in PROGRESS_KEYS}
+            else:
+                small = prog
+            for view in SHARED_VIEWS:
+                self.socketio.emit("progress", small, to=room_name(meeting_id, view))
+            if due:
+                self.socketio.emit("progress", prog, to=room_name(meeting_id, "full"))
+            if due or for_chair != "full":
+                self.socketio.emit("progress", prog if for_chair == "full" else small,
+                                   to=room_name(meeting_id, "chair"))
+        if not due:  # the secretary's list follows, at its own pace
+            self._coalesce("detail", meeting_id, self.send_progress_detail, self._spacing("detail", meeting_id))
+
+    def send_progress_detail(self, meeting_id: int) -> None:
+        with self._emit_lock:
+            now = time.monotonic()
+            with read_only() as s:
+                detailed = progress(s, meeting_id, detail=True, zone=self.zone)
+                for_chair = chair_view(s, meeting_id)
+            self._cost[("detail", meeting_id)] = time.monotonic() - now
+            self._detail_sent[meeting_id] = now
+            if detailed is None:
+                return
+            self.socketio.emit("progress", detailed, to=room_name(meeting_id, "full"))
+            if for_chair == "full":
+                self.socketio.emit("progress", detailed, to=room_name(meeting_id, "chair"))
+
     # -- coalescing
     def state_changed(self, meeting_id: int) -> None:
+        self.changed(meeting_id)
         self._coalesce("state", meeting_id, self.send_state)
 
     def progress_changed(self, meeting_id: int) -> None:
-        self._coalesce("progress", meeting_id, self.send_progress)
+        self.changed(meeting_id)  # the member and public views show the counts too
+        if self.interval <= 0:
+            self.send_progress(meeting_id)
+            return
+        # the window opened when the first of these opinions arrived (see progress_expected), and never less
+        # than an interval after the last progress sent
+        now = time.monotonic()
+        with self._lock:
+            start = max(self._arrived.get(meeting_id, now), self._progress_sent.get(meeting_id, float("-inf")))
+        self._coalesce("progress", meeting_id, self.send_progress, max(0.0, start + self.interval - now))
 
-    def _coalesce(self, kind: str, meeting_id: int, send) -> None:
+    def progress_expected(self, meeting_id: int) -> None:
+        """An opinion has arrived and is being written (meeting/intake.py): the coalescing window opens now, as
+        for an opinion written at once, not when its batch commits. Nothing is sent before the commit."""
+        with self._lock:
+            self._arrived.setdefault(meeting_id, time.monotonic())
+
+    def presence_changed(self, meeting_id: int) -> None:
+        """A tablet came or went: the secretary's roster shows it; no other view changes."""
+        self._coalesce("presence", meeting_id, self.send_presence, self._spacing("presence", meeting_id))
+
+    def _spacing(self, kind: str, meeting_id: int) -> float:
+        return max(self.interval, COST_FACTOR[kind] * self._cost.get((kind, meeting_id), 0.0))
+
+    def _coalesce(self, kind: str, meeting_id: int, send, delay: float | None = None) -> None:
         if self.interval <= 0:
             send(meeting_id)
             return
@@ -92,25 +227,11 @@ class Broadcaster:
             if key in self._pending:
                 return
             self._pending.add(key)
-        self.socketio.start_background_task(self._send_later, key, send)
+        self.socketio.start_background_task(self._send_later, key, send, self.interval if delay is None else delay)
 
-    def _send_later(self, key: tuple[str, int], send) -> None:
-        self.socketio.sleep(self.interval)
+    def _send_later(self, key: tuple[str, int], send, delay: float) -> None:
+        self.socketio.sleep(delay)
         with self._lock:
             self._pending.discard(key)
         with self.app.app_context():
             send(key[1])
-
-    def send_progress(self, meeting_id: int) -> None:
-        with self._emit_lock:
-            with read_only() as s:
-                small = progress(s, meeting_id)
-                detailed = full_progress(s, meeting_id, self.zone)
-                for_chair = chair_view(s, meeting_id)
-            if small is None:
-                return
-            for view in ("member", "public"):
-                self.socketio.emit("progress", small, to=room_name(meeting_id, view))
-            self.socketio.emit("progress", detailed, to=room_name(meeting_id, "full"))
-            self.socketio.emit("progress", detailed if for_chair == "full" else small,
-                               to=room_name(meeting_id, "chair"))

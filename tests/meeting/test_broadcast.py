@@ -192,3 +192,58 @@ def test_an_older_state_never_arrives_after_a_newer_one(app, socketio, factory, 
     states = [x["args"][0] for x in watcher.get_received() if x["name"] == "state"]
     assert states, "no state delivered"
     assert states[-1]["current"] is None and states[-1]["last_closed"]["result"] == "deferred"
+
+
+def test_connecting_tablets_share_one_member_view_until_the_room_changes(app, socketio, factory, monkeypatch):
+    """A connect storm builds the member view once, not once per tablet; any change voids the shared copy."""
+    import meeting.broadcast as broadcast
+
+    _, ids, m, item = factory.running(6, 6)
+    toks = factory.tokens(m.id)
+    built, real_build = [], broadcast.build
+
+    def counting(s, meeting_id, view, zone="Asia/Shanghai"):
+        built.append(view)
+        return real_build(s, meeting_id, view, zone)
+
+    monkeypatch.setattr(broadcast, "build", counting)
+    first = socketio.test_client(app, auth={"token": toks[ids[1]]})
+    second = socketio.test_client(app, auth={"token": toks[ids[2]]})
+    snaps = [[x["args"][0] for x in c.get_received() if x["name"] == "snapshot"][0] for c in (first, second)]
+    assert built.count("member") == 1
+    assert snaps[0]["state"] == snaps[1]["state"] and snaps[0]["me"] != snaps[1]["me"]
+
+    app.extensions["yishi.broadcaster"].after(factory.act("defer_item", m.id, {"item_id": item.id, "reason": "暂缓"}))
+    third = socketio.test_client(app, auth={"token": toks[ids[3]]})
+    snap = [x["args"][0] for x in third.get_received() if x["name"] == "snapshot"][0]
+    assert snap["state"]["current"] is None and snap["state"]["last_closed"]["result"] == "deferred"
+
+
+def test_snapshots_are_not_shared_between_workers(app, socketio):
+    """With a message queue, other workers change the room without telling this one: no shared copies."""
+    from types import SimpleNamespace
+
+    from meeting.broadcast import Broadcaster
+
+    config = dict(app.config, SOCKETIO_MESSAGE_QUEUE="redis://127.0.0.1:6379/0")
+    assert Broadcaster(SimpleNamespace(config=config), socketio).share_snapshots is False
+    assert app.extensions["yishi.broadcaster"].share_snapshots is True
+
+
+def test_a_tablet_coming_only_rebuilds_the_secretarys_roster(app, socketio, factory):
+    """Who is connected shows only in the full view: the projector and other tablets are not sent a new state."""
+    _, ids, m, item = factory.running(6, 6)
+    toks = factory.tokens(m.id)
+    chair = socketio.test_client(app, auth={"token": toks[ids[0]]})  # the head chairs: the full view
+    other = socketio.test_client(app, auth={"token": toks[ids[1]]})
+    watcher = projector(app, socketio, m.id)
+    time.sleep(3 * INTERVAL)
+    for c in (chair, other, watcher):
+        c.get_received()
+    socketio.test_client(app, auth={"token": toks[ids[2]]})
+    time.sleep(3 * INTERVAL)
+    assert [x["name"] for x in watcher.get_received()] == []
+    assert [x["name"] for x in other.get_received()] == []
+    states = [x["args"][0] for x in chair.get_received() if x["name"] == "state"]
+    assert states and states[-1]["view"] == "full"
+    assert next(r for r in states[-1]["roster"] if r["person_id"] == ids[2])["connected"] is True

@@ -203,6 +203,18 @@ def test_full_view_has_tally_and_written_opinions(app, spoken_room):
     assert detailed["tally"] == t
 
 
+def test_progress_read_from_columns_says_what_the_room_facts_say(app, spoken_room):
+    """progress() reads plain columns for speed; it must give exactly the facts of item_facts / the full view."""
+    m = spoken_room["m"]
+    cur = view(app, m.id, "full")["current"]
+    with app.app_context(), read_only() as s:
+        small, detailed = progress(s, m.id), full_progress(s, m.id)
+    assert small == cur["progress"]
+    assert {k: detailed[k] for k in small} == small
+    assert detailed["opinions"] == cur["opinions"] and detailed["not_spoken"] == cur["not_spoken"]
+    assert detailed["tally"] == cur["tally"]
+
+
 def test_full_view_has_recusals_with_relation_and_basis(app, factory):
     body, ids = factory.body(9)
     subj = factory.person("任免对象丙")
