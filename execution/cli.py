@@ -3,13 +3,12 @@ to its person (called from meeting/cli.py)."""
 
 from __future__ import annotations
 
-import getpass
-import os
 import sys
 
 from sqlmodel import select
 
 from meeting.auth import hash_password
+from meeting.cli import read_password, username_taken
 from meeting.db import unit_of_work
 from meeting.models import Person, User
 
@@ -24,13 +23,11 @@ def create_user(app, args) -> int:
     if args.role == "leader" and not args.person:
         print("分管领导账号须用 --person 指定人员 / a leader account needs --person", file=sys.stderr)
         return 2
-    password = args.password or os.environ.get("YISHI_ADMIN_PASSWORD") or getpass.getpass("密码 / password: ")
-    if len(password) < 8:
-        print("密码至少 8 位 / password must have at least 8 characters", file=sys.stderr)
+    password = read_password(args)
+    if password is None:
         return 2
     with app.app_context(), unit_of_work() as s:
-        if s.exec(select(User).where(User.username == args.username)).first():
-            print(f"用户 {args.username} 已存在 / user exists", file=sys.stderr)
+        if username_taken(s, args.username):
             return 2
         person = None
         if args.role == "leader":

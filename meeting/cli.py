@@ -46,6 +46,24 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def read_password(args) -> str | None:
+    """--password, YISHI_ADMIN_PASSWORD or the terminal; None (after saying why) when shorter than 8 characters."""
+    password = args.password or os.environ.get("YISHI_ADMIN_PASSWORD") or getpass.getpass("密码 / password: ")
+    if len(password) < 8:
+        print("密码至少 8 位 / password must have at least 8 characters", file=sys.stderr)
+        return None
+    return password
+
+
+def username_taken(s, username: str) -> bool:
+    from .models import User
+
+    if s.exec(select(User).where(User.username == username)).first() is None:
+        return False
+    print(f"用户 {username} 已存在 / user exists", file=sys.stderr)
+    return True
+
+
 def _lan_address() -> str:
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
@@ -101,13 +119,11 @@ def main(argv: list[str]) -> int:
     elif cmd == "init-db":
         print("database ready:", app.config["DATABASE_URL"])
     elif cmd == "create-admin":
-        password = args.password or os.environ.get("YISHI_ADMIN_PASSWORD") or getpass.getpass("密码 / password: ")
-        if len(password) < 8:
-            print("密码至少 8 位 / password must have at least 8 characters", file=sys.stderr)
+        password = read_password(args)
+        if password is None:
             return 2
         with app.app_context(), unit_of_work() as s:
-            if s.exec(select(User).where(User.username == args.username)).first():
-                print(f"用户 {args.username} 已存在 / user exists", file=sys.stderr)
+            if username_taken(s, args.username):
                 return 2
             s.add(User(username=args.username, display_name=args.display_name or args.username,
                        password_hash=hash_password(password), role="admin"))

@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-try:  # the package raises NotImplementedError outside the years it knows
+try:  # a declared dependency; the kernel stays importable (weekdays only) without it
     import chinese_calendar as _cc
 except ImportError:  # pragma: no cover - it is a dependency; keep the kernel importable without it
     _cc = None
