@@ -304,6 +304,7 @@ def run(url: str, seed: dict, procs: int | None = None, connect_conc: int = 32, 
         "acks_done_s": round(max(acks), 4) if acks else None,
         # the burst completion time: until every tablet shows the final count
         "tally_done_s": round(max(finals), 4) if finals and len(finals) == n else None,
+        "t0": results[0]["t0"],  # the burst instant (time.monotonic, the same clock in every process)
         "progress_msgs": sum(r["progress_msgs"] for r in results),
         "state_msgs": sum(r["state_msgs"] for r in results),
         "refusals": sorted({x for r in results for x in r["refusals"]})[:5],

@@ -32,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
 from datetime import datetime, timezone
@@ -121,6 +122,29 @@ def probe_transport(url: str, token: str) -> str:
             c.disconnect()
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time the process has used so far (Linux /proc), or None."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+
+def cpu_during(samples: list[tuple[float, float]], t0: float | None, done: float | None) -> float | None:
+    """The server's CPU seconds from the burst instant T0 until every tablet showed the final count, from
+    samples taken every 20 ms. Unlike wall time it does not grow when the load generator or a neighbour takes
+    the cores, so it tells the app's own work from the machine's weather."""
+    if not samples or t0 is None or done is None:
+        return None
+    end = t0 + done
+
+    def at(when: float) -> float:
+        return min(samples, key=lambda s: abs(s[0] - when))[1]
+
+    return round(at(end) - at(t0), 3)
+
+
 def one_run(target: str, mode: str, n: int, args, workdir: Path, log) -> dict:
     python = args.python
     port = free_port()
@@ -156,9 +180,22 @@ def one_run(target: str, mode: str, n: int, args, workdir: Path, log) -> dict:
         if args.probe:
             result["probe_transport"] = probe_transport(url, seed.get("chair_token") or seed["tokens"][0])
 
+        cpu_samples: list[tuple[float, float]] = []  # (monotonic time, server CPU seconds) during the burst
+        sampling = threading.Event()
+
+        def sample_cpu():
+            while not sampling.is_set():
+                cpu = cpu_seconds(proc.pid)
+                if cpu is not None:
+                    cpu_samples.append((time.monotonic(), cpu))
+                sampling.wait(0.02)
+
+        sampler = threading.Thread(target=sample_cpu, daemon=True)
+
         def on_burst():
             nonlocal spy
-            if args.profile and target == "app" and n >= args.profile_min_n and shutil.which(args.py_spy):
+            sampler.start()
+            if args.profile and target in args.profile_targets and n >= args.profile_min_n and shutil.which(args.py_spy):
                 out = workdir / f"py-spy-{target}-{mode}-{n}-{int(time.time())}.txt"
                 spy = subprocess.Popen([args.py_spy, "record", "--pid", str(proc.pid), "--format", "raw",
                                         "--duration", str(max(1, round(args.profile_seconds))), "--rate", str(args.profile_rate),
@@ -172,6 +209,12 @@ def one_run(target: str, mode: str, n: int, args, workdir: Path, log) -> dict:
                            connect_timeout=connect_timeout, burst_timeout=burst_timeout,
                            with_chair=not args.no_chair, on_burst=on_burst, settle=args.settle, log=log)
         result.update(summary)
+        sampling.set()
+        if sampler.is_alive():
+            sampler.join()
+        burst_cpu = cpu_during(cpu_samples, summary.get("t0"), summary.get("tally_done_s"))
+        if burst_cpu is not None:
+            result["server_cpu_s"] = burst_cpu
     except Exception as exc:  # noqa: BLE001 - a failed run is a result too
         result = {"target": target, "mode": mode, "n": n, "status": "error", "error": str(exc)[:300]}
     finally:
@@ -218,6 +261,7 @@ def summarise(results: list[dict], modes, sizes) -> list[dict]:
                     "acks_s": _median([r.get("acks_done_s") for r in good]),
                     "tally_s": _median([r.get("tally_done_s") for r in good]),
                     "tally_all": [r.get("tally_done_s") for r in rs],
+                    "cpu_s": _median([r.get("server_cpu_s") for r in good]),
                     "counts": [_counts(r, n) for r in rs],
                     "status": sorted({r.get("status", "?") for r in rs}),
                     "connect_s": _median([r.get("connect_s") for r in rs]),
@@ -228,6 +272,8 @@ def summarise(results: list[dict], modes, sizes) -> list[dict]:
             row["ratio"] = round(a / b, 2) if a and b else None
             a, b = row["app"]["acks_s"], row["bare"]["acks_s"]
             row["ack_ratio"] = round(a / b, 2) if a and b else None
+            a, b = row["app"]["cpu_s"], row["bare"]["cpu_s"]
+            row["cpu_ratio"] = round(a / b, 2) if a and b else None
             rows.append(row)
     return rows
 
@@ -243,8 +289,9 @@ def markdown(rows: list[dict], meta: dict) -> str:
         + (f" (git {meta['git']})" if meta.get("git") else ""),
         "",
         "| mode | N | app p50 / p99 ack (ms) | app all shown (s) | bare p50 / p99 ack (ms) | bare all shown (s) "
-        "| **ratio** app/bare | app acks ok / refused / lost per run | runs app·bare complete | app connect (s) |",
-        "|---|---:|---:|---:|---:|---:|---:|---|---|---:|",
+        "| **ratio** app/bare | server CPU app / bare (s) | app acks ok / refused / lost per run "
+        "| runs app·bare complete | app connect (s) |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|---|---:|",
     ]
     for r in rows:
         a, b = r["app"], r["bare"]
@@ -256,12 +303,15 @@ def markdown(rows: list[dict], meta: dict) -> str:
             ratio = "✘ (app incomplete)"
         out.append(
             f"| {r['mode']} | {r['n']} | {_f(a['p50_ms'], 0)} / {_f(a['p99_ms'], 0)} | {_f(a['tally_s'])} "
-            f"| {_f(b['p50_ms'], 0)} / {_f(b['p99_ms'], 0)} | {_f(b['tally_s'])} | {ratio} | {counts or '—'} "
+            f"| {_f(b['p50_ms'], 0)} / {_f(b['p99_ms'], 0)} | {_f(b['tally_s'])} | {ratio} "
+            f"| {_f(a.get('cpu_s'))} / {_f(b.get('cpu_s'))} | {counts or '—'} "
             f"| {a['complete']}/{a['runs']} · {b['complete']}/{b['runs']} | {_f(a['connect_s'], 1)} |"
         )
     out.append("")
     out.append("*all shown* = from the burst start until the last tablet has received a `progress` with "
-               "`spoken == N` (burst completion, medians over complete runs); ratio = median app / median bare. "
+               "`spoken == N` (burst completion, medians over complete runs); ratio = median app / median bare; "
+               "server CPU = the server process's user + system time from the burst instant until every tablet "
+               "showed the final count (median; sampled every 20 ms). "
                "Transports seen: " + ", ".join(sorted({f"{r['mode']}: {'/'.join(r['app']['transports'] or r['bare']['transports'])}" for r in rows})))
     return "\n".join(out) + "\n"
 
@@ -328,8 +378,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-chair", action="store_true", help="do not connect the chair's (full view) tablet")
     ap.add_argument("--no-probe", dest="probe", action="store_false",
                     help="skip the default-transport probe (polling → websocket upgrade) before each run")
-    ap.add_argument("--profile", action="store_true", help="py-spy the app server during bursts of N ≥ --profile-min-n")
+    ap.add_argument("--profile", action="store_true", help="py-spy the server during bursts of N ≥ --profile-min-n")
     ap.add_argument("--profile-min-n", type=int, default=3000)
+    ap.add_argument("--profile-targets", nargs="+", default=["app"], choices=["app", "bare"],
+                    help="which servers --profile samples (default: the app)")
     ap.add_argument("--profile-seconds", type=float, default=30)
     ap.add_argument("--profile-rate", type=int, default=100, help="py-spy samples per second (default 100)")
     ap.add_argument("--py-spy", default=str(Path(sys.executable).parent / "py-spy"))
