@@ -13,9 +13,10 @@ What a big room costs is kept in proportion:
 * who is connected shows only in the full view (the secretary's roster): a tablet coming or going rebuilds that
   view alone, spaced by ten times what building it last took (:meth:`Broadcaster.presence_changed`);
 * progress counts go to tablets and the projector every interval; the full view's progress (who said what, the
-  tally, who has not spoken) is spaced by twenty times its cost — every interval for a nine-member body, about
-  once a second for a 3,000-seat plenary, where rebuilding the whole list every 150 ms would take a third of the
-  server's time during a burst.
+  tally, who has not spoken) is spaced by twenty times what building and sending it cost — every interval for a
+  nine-member body, about every two seconds for a 3,000-seat plenary, where rebuilding the whole list every
+  150 ms would take a third of the server's time during a burst. Each payload is emitted once to all the rooms
+  that show it, so it is encoded once.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from .room import Outcome
 from .state import PROGRESS_KEYS, VIEWS, build, chair_view, me, progress
 
 SHARED_VIEWS = ("member", "public")  # the same for every tablet / projector of a meeting
-# a costly broadcast is spaced by this many times what it took to build last time: the secretary's roster
+# a costly broadcast is spaced by this many times what it took last time: the secretary's roster
 # (who is connected) and the full view's progress list, which for a 3,000-seat plenary take tens of milliseconds
 COST_FACTOR = {"presence": 10, "detail": 20}
 SNAPSHOT_MAX_AGE = 2.0  # seconds: bound for changes that reach the database without passing through here
@@ -129,9 +130,9 @@ class Broadcaster:
                 for_chair = chair_view(s, meeting_id)
             for view, state in states.items():
                 self._keep(meeting_id, view, version, now, state)
-                self.socketio.emit("state", state, to=room_name(meeting_id, view))
-            if for_chair in states:
-                self.socketio.emit("state", states[for_chair], to=room_name(meeting_id, "chair"))
+                # the chair's tablet shares a view with others: one emit, so the message is encoded once
+                rooms = [room_name(meeting_id, view)] + ([room_name(meeting_id, "chair")] if view == for_chair else [])
+                self.socketio.emit("state", state, to=rooms)
 
     def send_me(self, meeting_id: int, person_id: int) -> None:
         with self._emit_lock:
@@ -158,19 +159,18 @@ class Broadcaster:
                 for_chair = chair_view(s, meeting_id)
             if prog is None:
                 return
+            small = {k: prog[k] for k in PROGRESS_KEYS} if due else prog
+            # one emit per payload, to every room that shows it: each is encoded once (the detailed list of a
+            # 3,000-seat plenary is a few hundred kilobytes of JSON)
+            chair = room_name(meeting_id, "chair")
+            self.socketio.emit("progress", small, to=[room_name(meeting_id, view) for view in SHARED_VIEWS]
+                               + ([] if for_chair == "full" else [chair]))
             if due:
+                self.socketio.emit("progress", prog, to=[room_name(meeting_id, "full")]
+                                   + ([chair] if for_chair == "full" else []))
+                # its cost includes sending it: encoding the list is as dear as reading it
                 self._cost[("detail", meeting_id)] = time.monotonic() - now
                 self._detail_sent[meeting_id] = now
-                small = {k: prog[k] for k in PROGRESS_KEYS}
-            else:
-                small = prog
-            for view in SHARED_VIEWS:
-                self.socketio.emit("progress", small, to=room_name(meeting_id, view))
-            if due:
-                self.socketio.emit("progress", prog, to=room_name(meeting_id, "full"))
-            if due or for_chair != "full":
-                self.socketio.emit("progress", prog if for_chair == "full" else small,
-                                   to=room_name(meeting_id, "chair"))
         if not due:  # the secretary's list follows, at its own pace
             self._coalesce("detail", meeting_id, self.send_progress_detail, self._spacing("detail", meeting_id))
 
@@ -180,13 +180,11 @@ class Broadcaster:
             with read_only() as s:
                 detailed = progress(s, meeting_id, detail=True, zone=self.zone)
                 for_chair = chair_view(s, meeting_id)
-            self._cost[("detail", meeting_id)] = time.monotonic() - now
             self._detail_sent[meeting_id] = now
-            if detailed is None:
-                return
-            self.socketio.emit("progress", detailed, to=room_name(meeting_id, "full"))
-            if for_chair == "full":
-                self.socketio.emit("progress", detailed, to=room_name(meeting_id, "chair"))
+            if detailed is not None:
+                self.socketio.emit("progress", detailed, to=[room_name(meeting_id, "full")]
+                                   + ([room_name(meeting_id, "chair")] if for_chair == "full" else []))
+            self._cost[("detail", meeting_id)] = time.monotonic() - now
 
     # -- coalescing
     def state_changed(self, meeting_id: int) -> None:
