@@ -4,9 +4,9 @@ When 3,000 tablets give their opinion within a second, one transaction per opini
 commit each) costs many times what the transport does. The socket handlers therefore hand members' opinions to
 an :class:`OpinionIntake`: one drainer per meeting takes every opinion that has arrived, applies the rules of
 :func:`meeting.room.give_opinion` to each in arrival order against rows read once for the whole batch, writes the
-accepted ones with three multi-row INSERTs (opinions, revisions, event log) in one transaction, commits, and only
-then releases each tablet's acknowledgement. While a batch is written the next arrivals queue up, so the batch
-size follows the load: an opinion alone is written at once; a burst in a few large transactions.
+accepted ones with one driver-level ``executemany`` per table (opinions, revisions, event log) in one transaction,
+commits, and only then releases each tablet's acknowledgement. While a batch is written the next arrivals queue
+up, so the batch size follows the load: an opinion alone is written at once; a burst in a few large transactions.
 
 A refusal is still per opinion and changes nothing. The chair's statement needs the whole room (has everyone
 else spoken? seed 003 §四(二)2): it ends the batch before it, which is committed first, and goes through
@@ -21,6 +21,7 @@ import json
 import logging
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 from types import SimpleNamespace
 
 from flask import Flask
@@ -65,14 +66,16 @@ class _New:
     row: dict
 
 
-def _insert_many(conn: Connection, table: Table, rows: list[dict], *, opinion_ref: bool = False) -> None:
+def _insert_many(conn: Connection, table: Table, rows: list[dict], *, opinion_ref: bool = False,
+                 memo: dict | None = None) -> None:
     """One INSERT executed for many rows by the database driver itself (``executemany``).
 
     SQLAlchemy's own INSERT of a list of rows converts every value of every row in Python (≈ 30 µs an opinion
     with its revision and event); here each column's bind processor — the same conversion, e.g. a datetime to
     SQLite's text form — is looked up once and applied to the values that need it. With ``opinion_ref`` the
     rows are revisions of opinions inserted just before: ``opinion_id`` is read by the database from the
-    opinion's unique key (item, round, member) in the same statement, so no ids go back and forth.
+    opinion's unique key (item, round, member) in the same statement, so no ids go back and forth. ``memo``
+    keeps converted timestamps across the calls of one batch: an opinion's moment is in all three of its rows.
     """
     dialect = conn.dialect
     if dialect.paramstyle == "qmark":
@@ -91,7 +94,7 @@ def _insert_many(conn: Connection, table: Table, rows: list[dict], *, opinion_re
         column_type = table.c[name].type
         bind = column_type.dialect_impl(dialect).bind_processor(dialect)
         if bind is not None:
-            convert.append((i, bind))
+            convert.append((i, bind, repr(column_type)))
     prep = dialect.identifier_preparer
     names = [prep.quote(c) for c in columns]
     values = [mark] * len(columns)
@@ -104,8 +107,15 @@ def _insert_many(conn: Connection, table: Table, rows: list[dict], *, opinion_re
     params = []
     for row in rows:
         vals = [row[c] for c in columns]
-        for i, bind in convert:
-            vals[i] = bind(vals[i])
+        for i, bind, kind in convert:
+            value = vals[i]
+            if memo is not None and isinstance(value, datetime):
+                seen = (kind, value)
+                if seen not in memo:
+                    memo[seen] = bind(value)
+                vals[i] = memo[seen]
+            else:
+                vals[i] = bind(value)
         params.append(tuple(row[k] for k in key) + tuple(vals) if opinion_ref else tuple(vals))
     conn.exec_driver_sql(sql, params)
 
@@ -120,18 +130,19 @@ class _Writes:
         """The batch's rows in a few driver-level INSERTs: new opinions, their revisions (each naming its opinion
         by the unique key), revisions of opinions stored before, and the events."""
         conn = s.connection()
+        memo: dict = {}
         if self.opinions:
-            _insert_many(conn, Opinion.__table__, [o.row for o in self.opinions])
+            _insert_many(conn, Opinion.__table__, [o.row for o in self.opinions], memo=memo)
         new = [dict(r, **{k: ref.row[k] for k in ("item_id", "round_number", "person_id")})
                for ref, r in self.revisions if isinstance(ref, _New)]
         if new:
-            _insert_many(conn, OpinionRevision.__table__, new, opinion_ref=True)
+            _insert_many(conn, OpinionRevision.__table__, new, opinion_ref=True, memo=memo)
         stored = [dict(r, opinion_id=ref) for ref, r in self.revisions if not isinstance(ref, _New)]
         if stored:
             s.flush()  # the corrected opinions themselves (ORM objects) before their revisions
-            _insert_many(conn, OpinionRevision.__table__, stored)
+            _insert_many(conn, OpinionRevision.__table__, stored, memo=memo)
         if self.events:
-            _insert_many(conn, Event.__table__, self.events)
+            _insert_many(conn, Event.__table__, self.events, memo=memo)
 
 
 def _event_row(actor: Actor, kind: str, meeting_id: int, payload: dict, at) -> dict:

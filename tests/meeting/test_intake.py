@@ -76,6 +76,10 @@ def test_a_batch_writes_what_one_at_a_time_writes(app, factory):
                                             "is_chair": False, "client_id": None}
     assert (events[1].actor_kind, events[1].actor_id, events[1].device) == ("member", ids[1], "pytest")
     assert events[1].at is not None and events[1].meeting_id == m.id
+    # one moment per opinion, stored alike in its three rows (converted once, read back as the same instant)
+    first = rows[ids[1]]
+    assert first.given_at == first.updated_at == revs["batch-000"].at == events[1].at
+    assert first.given_at.tzinfo is not None and rows[ids[3]].given_at >= first.given_at
 
 
 def test_refusals_in_a_batch_change_nothing_and_stop_no_one_else(app, factory):
