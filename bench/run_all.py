@@ -195,7 +195,8 @@ def one_run(target: str, mode: str, n: int, args, workdir: Path, log) -> dict:
         def on_burst():
             nonlocal spy
             sampler.start()
-            if args.profile and target in args.profile_targets and n >= args.profile_min_n and shutil.which(args.py_spy):
+            if (args.profile and target in args.profile_targets and n >= args.profile_min_n
+                    and shutil.which(args.py_spy)):
                 out = workdir / f"py-spy-{target}-{mode}-{n}-{int(time.time())}.txt"
                 spy = subprocess.Popen([args.py_spy, "record", "--pid", str(proc.pid), "--format", "raw",
                                         "--duration", str(max(1, round(args.profile_seconds))), "--rate", str(args.profile_rate),
@@ -378,7 +379,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-chair", action="store_true", help="do not connect the chair's (full view) tablet")
     ap.add_argument("--no-probe", dest="probe", action="store_false",
                     help="skip the default-transport probe (polling → websocket upgrade) before each run")
-    ap.add_argument("--profile", action="store_true", help="py-spy the server during bursts of N ≥ --profile-min-n")
+    ap.add_argument("--profile", action="store_true",
+                    help="py-spy the server during bursts of N ≥ --profile-min-n")
     ap.add_argument("--profile-min-n", type=int, default=3000)
     ap.add_argument("--profile-targets", nargs="+", default=["app"], choices=["app", "bare"],
                     help="which servers --profile samples (default: the app)")

@@ -131,7 +131,9 @@ class Broadcaster:
             for view, state in states.items():
                 self._keep(meeting_id, view, version, now, state)
                 # the chair's tablet shares a view with others: one emit, so the message is encoded once
-                rooms = [room_name(meeting_id, view)] + ([room_name(meeting_id, "chair")] if view == for_chair else [])
+                rooms = [room_name(meeting_id, view)]
+                if view == for_chair:
+                    rooms.append(room_name(meeting_id, "chair"))
                 self.socketio.emit("state", state, to=rooms)
 
     def send_me(self, meeting_id: int, person_id: int) -> None:

@@ -4,9 +4,10 @@ When 3,000 tablets give their opinion within a second, one transaction per opini
 commit each) costs many times what the transport does. The socket handlers therefore hand members' opinions to
 an :class:`OpinionIntake`: one drainer per meeting takes every opinion that has arrived, applies the rules of
 :func:`meeting.room.give_opinion` to each in arrival order against rows read once for the whole batch, writes the
-accepted ones with one driver-level ``executemany`` per table (opinions, revisions, event log) in one transaction,
-commits, and only then releases each tablet's acknowledgement. While a batch is written the next arrivals queue
-up, so the batch size follows the load: an opinion alone is written at once; a burst in a few large transactions.
+accepted ones with one driver-level ``executemany`` per table (opinions, revisions, event log) in one
+transaction, commits, and only then releases each tablet's acknowledgement. While a batch is written the next
+arrivals queue up, so the batch size follows the load: an opinion alone is written at once; a burst in a few
+large transactions.
 
 A refusal is still per opinion and changes nothing. The chair's statement needs the whole room (has everyone
 else spoken? seed 003 §四(二)2): it ends the batch before it, which is committed first, and goes through
@@ -127,8 +128,8 @@ class _Writes:
     events: list[dict] = field(default_factory=list)
 
     def flush(self, s: Session) -> None:
-        """The batch's rows in a few driver-level INSERTs: new opinions, their revisions (each naming its opinion
-        by the unique key), revisions of opinions stored before, and the events."""
+        """The batch's rows in a few driver-level INSERTs: new opinions, their revisions (each naming its
+        opinion by the unique key), revisions of opinions stored before, and the events."""
         conn = s.connection()
         memo: dict = {}
         if self.opinions:

@@ -146,7 +146,8 @@ class Tally:
 
 def _count(stances: Iterable[Stance | str]) -> dict[Stance, int]:
     counts = {s: 0 for s in Stance}
-    for s, k in Counter(stances).items():  # counted as given, then named: a 3,000-seat tally in C, not per seat
+    # counted as given, then named: a 3,000-seat tally is counted in C, not a Stance() per seat
+    for s, k in Counter(stances).items():
         counts[Stance(s)] += k
     return counts
 
