@@ -42,6 +42,15 @@ def room_name(meeting_id: int, view: str | None = None) -> str:
     return f"meeting:{meeting_id}" if view is None else f"meeting:{meeting_id}:{view}"
 
 
+def view_rooms(meeting_id: int, view: str, for_chair: str) -> list[str]:
+    """The rooms that show ``view``: its own, and the chair's when the chair sees it (``state.chair_view``).
+    A payload is emitted once to all of them, so it is encoded once."""
+    rooms = [room_name(meeting_id, view)]
+    if view == for_chair:
+        rooms.append(room_name(meeting_id, "chair"))
+    return rooms
+
+
 def person_room(meeting_id: int, person_id: int) -> str:
     return f"meeting:{meeting_id}:person:{person_id}"
 
@@ -130,11 +139,7 @@ class Broadcaster:
                 for_chair = chair_view(s, meeting_id)
             for view, state in states.items():
                 self._keep(meeting_id, view, version, now, state)
-                # the chair's tablet shares a view with others: one emit, so the message is encoded once
-                rooms = [room_name(meeting_id, view)]
-                if view == for_chair:
-                    rooms.append(room_name(meeting_id, "chair"))
-                self.socketio.emit("state", state, to=rooms)
+                self.socketio.emit("state", state, to=view_rooms(meeting_id, view, for_chair))
 
     def send_me(self, meeting_id: int, person_id: int) -> None:
         with self._emit_lock:
@@ -164,12 +169,10 @@ class Broadcaster:
             small = {k: prog[k] for k in PROGRESS_KEYS} if due else prog
             # one emit per payload, to every room that shows it: each is encoded once (the detailed list of a
             # 3,000-seat plenary is a few hundred kilobytes of JSON)
-            chair = room_name(meeting_id, "chair")
-            self.socketio.emit("progress", small, to=[room_name(meeting_id, view) for view in SHARED_VIEWS]
-                               + ([] if for_chair == "full" else [chair]))
+            self.socketio.emit("progress", small,
+                               to=[r for view in SHARED_VIEWS for r in view_rooms(meeting_id, view, for_chair)])
             if due:
-                self.socketio.emit("progress", prog, to=[room_name(meeting_id, "full")]
-                                   + ([chair] if for_chair == "full" else []))
+                self.socketio.emit("progress", prog, to=view_rooms(meeting_id, "full", for_chair))
                 # its cost includes sending it: encoding the list is as dear as reading it
                 self._cost[("detail", meeting_id)] = time.monotonic() - now
                 self._detail_sent[meeting_id] = now
@@ -184,8 +187,7 @@ class Broadcaster:
                 for_chair = chair_view(s, meeting_id)
             self._detail_sent[meeting_id] = now
             if detailed is not None:
-                self.socketio.emit("progress", detailed, to=[room_name(meeting_id, "full")]
-                                   + ([room_name(meeting_id, "chair")] if for_chair == "full" else []))
+                self.socketio.emit("progress", detailed, to=view_rooms(meeting_id, "full", for_chair))
             self._cost[("detail", meeting_id)] = time.monotonic() - now
 
     # -- coalescing

@@ -27,7 +27,7 @@ from types import SimpleNamespace
 
 from flask import Flask
 from flask_socketio import SocketIO
-from sqlalchemy import Connection, Table, insert
+from sqlalchemy import Connection, Table
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
@@ -55,6 +55,10 @@ from .schemas import OpinionIn
 log = logging.getLogger(__name__)
 
 ALONE = object()  # this request needs the whole room: give_opinions stops before it
+# unique per opinion: how the revisions of a new opinion find it
+OPINION_KEY = ("item_id", "round_number", "person_id")
+# placeholders of the drivers Yishi runs on: sqlite3 (qmark), psycopg / psycopg2 (pyformat, positional %s)
+_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
 
 # ---------------------------------------------------------------- the batch: the same rules, one transaction
@@ -79,17 +83,11 @@ def _insert_many(conn: Connection, table: Table, rows: list[dict], *, opinion_re
     keeps converted timestamps across the calls of one batch: an opinion's moment is in all three of its rows.
     """
     dialect = conn.dialect
-    if dialect.paramstyle == "qmark":
-        mark = "?"
-    elif dialect.paramstyle in ("format", "pyformat"):
-        mark = "%s"
-    else:  # a driver this project does not use: SQLAlchemy's own executemany
-        if opinion_ref:
-            raise NotImplementedError(dialect.paramstyle)
-        conn.execute(insert(table), rows)
-        return
-    key = ("item_id", "round_number", "person_id")
-    columns = [c for c in rows[0] if not (opinion_ref and c in key)]
+    mark = _MARKS.get(dialect.paramstyle)
+    if mark is None:
+        raise RuntimeError(f"database driver {dialect.driver!r} (paramstyle {dialect.paramstyle}) is not "
+                           "supported: Yishi runs on SQLite (sqlite3) and PostgreSQL (psycopg)")
+    columns = [c for c in rows[0] if not (opinion_ref and c in OPINION_KEY)]
     convert = []
     for i, name in enumerate(columns):
         column_type = table.c[name].type
@@ -117,7 +115,7 @@ def _insert_many(conn: Connection, table: Table, rows: list[dict], *, opinion_re
                 vals[i] = memo[seen]
             else:
                 vals[i] = bind(value)
-        params.append(tuple(row[k] for k in key) + tuple(vals) if opinion_ref else tuple(vals))
+        params.append(tuple(row[k] for k in OPINION_KEY) + tuple(vals) if opinion_ref else tuple(vals))
     conn.exec_driver_sql(sql, params)
 
 
@@ -134,7 +132,7 @@ class _Writes:
         memo: dict = {}
         if self.opinions:
             _insert_many(conn, Opinion.__table__, [o.row for o in self.opinions], memo=memo)
-        new = [dict(r, **{k: ref.row[k] for k in ("item_id", "round_number", "person_id")})
+        new = [dict(r, **{k: ref.row[k] for k in OPINION_KEY})
                for ref, r in self.revisions if isinstance(ref, _New)]
         if new:
             _insert_many(conn, OpinionRevision.__table__, new, opinion_ref=True, memo=memo)
