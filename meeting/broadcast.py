@@ -73,11 +73,12 @@ class Broadcaster:
         self._views: dict[tuple[int, str], tuple[int, float, dict]] = {}
         self._cost: dict[tuple[str, int], float] = {}
         self._detail_sent: dict[int, float] = {}
-        self._arrived: dict[int, float] = {}  # first opinion arrived since the last progress was sent
         self._progress_sent: dict[int, float] = {}
 
     # -- after an action has been persisted and acknowledged
-    def after(self, outcome: Outcome) -> None:
+    def after(self, outcome: Outcome, arrived: float | None = None) -> None:
+        """``arrived``: the ``time.monotonic()`` instant the request reached the server, when it was written
+        some time later (a batch of opinions, meeting/intake.py); by default, now."""
         if outcome.broadcast is None and not outcome.notify_people:
             return
         self.changed(outcome.meeting_id)
@@ -85,7 +86,7 @@ class Broadcaster:
         if outcome.broadcast == "state":
             self.state_changed(outcome.meeting_id)
         elif outcome.broadcast == "progress":
-            self.progress_changed(outcome.meeting_id)
+            self.progress_changed(outcome.meeting_id, arrived)
         if outcome.notify_people:
             if self.interval <= 0:
                 self._send_people(outcome.meeting_id, outcome.notify_people)
@@ -158,7 +159,6 @@ class Broadcaster:
         with self._emit_lock:
             now = time.monotonic()
             with self._lock:
-                self._arrived.pop(meeting_id, None)
                 self._progress_sent[meeting_id] = now
             due = now - self._detail_sent.get(meeting_id, float("-inf")) >= self._spacing("detail", meeting_id)
             with read_only() as s:
@@ -195,23 +195,22 @@ class Broadcaster:
         self.changed(meeting_id)
         self._coalesce("state", meeting_id, self.send_state)
 
-    def progress_changed(self, meeting_id: int) -> None:
+    def progress_changed(self, meeting_id: int, arrived: float | None = None) -> None:
+        """An opinion was written. The room is told one interval after it arrived (``arrived``, by default
+        now), and never less than an interval after the last progress sent.
+
+        An opinion written in a batch (meeting/intake.py) arrived before its commit, perhaps before the last
+        progress was sent, which could not count it: it is then due one interval after that send, not one
+        interval after its commit."""
         self.changed(meeting_id)  # the member and public views show the counts too
         if self.interval <= 0:
             self.send_progress(meeting_id)
             return
-        # the window opened when the first of these opinions arrived (see progress_expected), and never less
-        # than an interval after the last progress sent
         now = time.monotonic()
         with self._lock:
-            start = max(self._arrived.get(meeting_id, now), self._progress_sent.get(meeting_id, float("-inf")))
+            start = max(now if arrived is None else min(arrived, now),
+                        self._progress_sent.get(meeting_id, float("-inf")))
         self._coalesce("progress", meeting_id, self.send_progress, max(0.0, start + self.interval - now))
-
-    def progress_expected(self, meeting_id: int) -> None:
-        """An opinion has arrived and is being written (meeting/intake.py): the coalescing window opens now, as
-        for an opinion written at once, not when its batch commits. Nothing is sent before the commit."""
-        with self._lock:
-            self._arrived.setdefault(meeting_id, time.monotonic())
 
     def presence_changed(self, meeting_id: int) -> None:
         """A tablet came or went: the secretary's roster shows it; no other view changes."""
@@ -229,10 +228,13 @@ class Broadcaster:
             if key in self._pending:
                 return
             self._pending.add(key)
-        self.socketio.start_background_task(self._send_later, key, send, self.interval if delay is None else delay)
+        # the instant is fixed now: a background task may first run a good while later (a busy server runs
+        # the tasks already waiting first), and must not then wait its whole delay again
+        due = time.monotonic() + (self.interval if delay is None else delay)
+        self.socketio.start_background_task(self._send_later, key, send, due)
 
-    def _send_later(self, key: tuple[str, int], send, delay: float) -> None:
-        self.socketio.sleep(delay)
+    def _send_later(self, key: tuple[str, int], send, due: float) -> None:
+        self.socketio.sleep(max(0.0, due - time.monotonic()))
         with self._lock:
             self._pending.discard(key)
         with self.app.app_context():

@@ -10,6 +10,7 @@ view also gets the opinions and tally); ``me`` (a member's personal block when s
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import current_app, request
 from flask_babel import force_locale, get_locale
@@ -119,13 +120,14 @@ def register(socketio: SocketIO) -> None:
                 if len(args) > 1:  # a payload is one JSON object; anything else gets a typed refusal, not silence
                     raise InvalidPayload(detail="应为一个 JSON 对象")
                 data = args[0] if args else None
+                arrived = None
                 if name == "give_opinion" and actor.kind == "member":
                     # many members at once are written a batch per transaction (meeting/intake.py); the chair's
                     # statement, which needs the whole room, goes the one-at-a-time way
-                    _, payload = prepare(name, actor, actor.meeting_id, data)
                     # the room's coalescing window opens when the opinion arrives, not when its batch commits
                     # (progress is still sent only after the commit, and read from the database then)
-                    current_app.extensions["yishi.broadcaster"].progress_expected(actor.meeting_id)
+                    arrived = time.monotonic()
+                    _, payload = prepare(name, actor, actor.meeting_id, data)
                     outcome = current_app.extensions["yishi.intake"].submit(actor, payload)
                 else:
                     outcome = perform(name, actor, actor.meeting_id, data)
@@ -135,7 +137,7 @@ def register(socketio: SocketIO) -> None:
             except Exception:  # never leave a tablet without an answer
                 log.exception("action %s failed", name)
                 return {"ok": False, "error": {"code": "server_error", "message": "服务器内部错误，操作未完成，请重试。"}}
-            current_app.extensions["yishi.broadcaster"].after(outcome)
+            current_app.extensions["yishi.broadcaster"].after(outcome, arrived)
             return outcome.ack
 
         handler.__name__ = f"on_{name}"

@@ -112,6 +112,61 @@ def test_progress_waits_for_the_interval(app, socketio, factory):
     assert len(prog) == 1 and prog[0]["spoken"] == 1
 
 
+def test_an_opinion_the_last_progress_missed_is_due_an_interval_after_it(app, factory, monkeypatch):
+    """An opinion written in a batch arrived before its commit — perhaps before a progress went out that could
+    not count it. It is then due one interval after that progress, not one interval after the commit (a burst's
+    last batch would otherwise reach the screens up to a whole interval late). An opinion written at once is
+    due one interval after it; an overdue one goes at once; never two progress messages within an interval."""
+    _, _, m, _ = factory.running(5, 5)
+    broadcaster = app.extensions["yishi.broadcaster"]
+    delays: list[float] = []
+    monkeypatch.setattr(broadcaster, "_coalesce", lambda kind, meeting_id, send, delay=None: delays.append(delay))
+
+    broadcaster.progress_changed(m.id)  # written at once, nothing sent yet: one interval from now
+    assert delays.pop() == pytest.approx(INTERVAL, abs=0.01)
+
+    before = time.monotonic()
+    with app.app_context():
+        broadcaster.send_progress(m.id)  # a progress goes out
+    sent = time.monotonic()
+    time.sleep(0.05)  # a batch is written meanwhile
+    committed = time.monotonic()
+    broadcaster.progress_changed(m.id, arrived=sent - 0.1)  # it arrived before that progress
+    delay = delays.pop()
+    # due an interval after the progress it missed (no sooner), not an interval after its commit
+    assert before + INTERVAL <= time.monotonic() + delay and committed + delay <= sent + INTERVAL
+    assert delay < INTERVAL - 0.03
+
+    time.sleep(INTERVAL)
+    broadcaster.progress_changed(m.id, arrived=committed)  # its interval has passed: at once
+    assert delays.pop() == 0.0
+
+
+def test_a_send_is_due_from_when_it_was_scheduled_not_from_when_its_task_first_ran(app, factory, monkeypatch):
+    """On a busy server a background task may first run a good while after it was started (the tasks already
+    waiting run first: a burst's acknowledgements, the next batch). The coalesced send must then go out at the
+    instant fixed when it was scheduled, not wait its whole interval again."""
+    _, _, m, _ = factory.running(5, 5)
+    broadcaster = app.extensions["yishi.broadcaster"]
+    sent: list[float] = []
+    monkeypatch.setattr(broadcaster, "send_state", lambda meeting_id: sent.append(time.monotonic()))
+    start_task = broadcaster.socketio.start_background_task
+    busy = 0.15
+
+    def started_late(fn, *args):
+        def late():
+            time.sleep(busy)
+            fn(*args)
+        return start_task(late)
+
+    monkeypatch.setattr(broadcaster.socketio, "start_background_task", started_late)
+    scheduled = time.monotonic()
+    broadcaster.state_changed(m.id)
+    time.sleep(busy + 3 * INTERVAL)
+    assert len(sent) == 1
+    assert INTERVAL - 0.01 <= sent[0] - scheduled < INTERVAL + busy - 0.05
+
+
 def test_full_view_gets_coalesced_opinions_too(app, socketio, factory):
     """The secretary's/chair's progress carries every opinion in the window, in order given."""
     _, ids, m, item = factory.running(6, 6)
