@@ -12,11 +12,11 @@ What a big room costs is kept in proportion:
   built once per change (:meth:`Broadcaster.view_state`);
 * who is connected shows only in the full view (the secretary's roster): a tablet coming or going rebuilds that
   view alone, spaced by ten times what building it last took (:meth:`Broadcaster.presence_changed`);
-* progress counts go to tablets and the projector every interval; the full view's progress (who said what, the
-  tally, who has not spoken) is spaced by twenty times what building and sending it cost — every interval for a
-  nine-member body, about every two seconds for a 3,000-seat plenary, where rebuilding the whole list every
-  150 ms would take a third of the server's time during a burst. Each payload is emitted once to all the rooms
-  that show it, so it is encoded once.
+* progress counts go to every screen every interval; the full view's detailed list (who said what, the tally,
+  who has not spoken) is spaced by twenty times what building and sending it cost — with the counts, every
+  interval, for a nine-member body; after them, about every two seconds, for a 3,000-seat plenary, where
+  rebuilding the whole list every 150 ms would take a third of the server's time during a burst. Each payload
+  is emitted once to all the rooms that show it, so it is encoded once.
 """
 
 from __future__ import annotations
@@ -72,7 +72,6 @@ class Broadcaster:
         self._version: dict[int, int] = {}
         self._views: dict[tuple[int, str], tuple[int, float, dict]] = {}
         self._cost: dict[tuple[str, int], float] = {}
-        self._detail_sent: dict[int, float] = {}
         self._progress_sent: dict[int, float] = {}
 
     # -- after an action has been persisted and acknowledged
@@ -135,8 +134,13 @@ class Broadcaster:
             with self._lock:
                 version = self._version.get(meeting_id, 0)
             now = time.monotonic()
+            states = {}
             with read_only() as s:
-                states = {view: build(s, meeting_id, view, self.zone) for view in views}
+                for view in views:
+                    started = time.monotonic()
+                    states[view] = build(s, meeting_id, view, self.zone)
+                    if view == "full":  # it holds the item's opinions and who has not spoken, and more
+                        self._cost[("full", meeting_id)] = time.monotonic() - started
                 for_chair = chair_view(s, meeting_id)
             for view, state in states.items():
                 self._keep(meeting_id, view, version, now, state)
@@ -155,29 +159,34 @@ class Broadcaster:
         self._cost[("presence", meeting_id)] = time.monotonic() - started
 
     def send_progress(self, meeting_id: int) -> None:
-        """Counts to every view; the full view's detail too when it is due (else a little later)."""
+        """Counts to every view. The full view's detailed list (who said what, the tally, who has not spoken)
+        goes with them while it is cheap; in a big room it follows at its own pace (:meth:`_spacing`), so a
+        burst's counts reach the tablets without waiting for the list, and the list, sent after the burst,
+        is complete rather than stale within milliseconds."""
         with self._emit_lock:
             now = time.monotonic()
             with self._lock:
                 self._progress_sent[meeting_id] = now
-            due = now - self._detail_sent.get(meeting_id, float("-inf")) >= self._spacing("detail", meeting_id)
+            spacing = self._spacing("detail", meeting_id)
+            detailed = spacing <= self.interval or self.interval <= 0  # (no interval: everything at once)
             with read_only() as s:
-                prog = progress(s, meeting_id, detail=due, zone=self.zone)
+                prog = progress(s, meeting_id, detail=detailed, zone=self.zone)
                 for_chair = chair_view(s, meeting_id)
             if prog is None:
                 return
-            small = {k: prog[k] for k in PROGRESS_KEYS} if due else prog
             # one emit per payload, to every room that shows it: each is encoded once (the detailed list of a
             # 3,000-seat plenary is a few hundred kilobytes of JSON)
-            self.socketio.emit("progress", small,
-                               to=[r for view in SHARED_VIEWS for r in view_rooms(meeting_id, view, for_chair)])
-            if due:
-                self.socketio.emit("progress", prog, to=view_rooms(meeting_id, "full", for_chair))
+            shared = [r for view in SHARED_VIEWS for r in view_rooms(meeting_id, view, for_chair)]
+            full = view_rooms(meeting_id, "full", for_chair)
+            if detailed:
+                self.socketio.emit("progress", {k: prog[k] for k in PROGRESS_KEYS}, to=shared)
+                self.socketio.emit("progress", prog, to=full)
                 # its cost includes sending it: encoding the list is as dear as reading it
                 self._cost[("detail", meeting_id)] = time.monotonic() - now
-                self._detail_sent[meeting_id] = now
-        if not due:  # the secretary's list follows, at its own pace
-            self._coalesce("detail", meeting_id, self.send_progress_detail, self._spacing("detail", meeting_id))
+            else:  # the secretary's counts move with everyone's; the list follows
+                self.socketio.emit("progress", prog, to=shared + full)
+        if not detailed:
+            self._coalesce("detail", meeting_id, self.send_progress_detail, spacing)
 
     def send_progress_detail(self, meeting_id: int) -> None:
         with self._emit_lock:
@@ -185,7 +194,6 @@ class Broadcaster:
             with read_only() as s:
                 detailed = progress(s, meeting_id, detail=True, zone=self.zone)
                 for_chair = chair_view(s, meeting_id)
-            self._detail_sent[meeting_id] = now
             if detailed is not None:
                 self.socketio.emit("progress", detailed, to=view_rooms(meeting_id, "full", for_chair))
             self._cost[("detail", meeting_id)] = time.monotonic() - now
@@ -217,7 +225,13 @@ class Broadcaster:
         self._coalesce("presence", meeting_id, self.send_presence, self._spacing("presence", meeting_id))
 
     def _spacing(self, kind: str, meeting_id: int) -> float:
-        return max(self.interval, COST_FACTOR[kind] * self._cost.get((kind, meeting_id), 0.0))
+        """At least an interval, and ``COST_FACTOR`` times what the send took last time. Until the detailed list
+        has been sent once, it is reckoned as dear as the full view last built, which holds it and more: the
+        first burst in a big room does not pay for it on its first tick."""
+        cost = self._cost.get((kind, meeting_id))
+        if cost is None and kind == "detail":
+            cost = self._cost.get(("full", meeting_id))
+        return max(self.interval, COST_FACTOR[kind] * (cost or 0.0))
 
     def _coalesce(self, kind: str, meeting_id: int, send, delay: float | None = None) -> None:
         if self.interval <= 0:

@@ -185,6 +185,44 @@ def test_full_view_gets_coalesced_opinions_too(app, socketio, factory):
     assert prog[-1]["chair_may_speak"] is True
 
 
+def test_in_a_big_room_the_detailed_list_follows_the_counts(app, socketio, factory, monkeypatch):
+    """Where the full view is dear to build (a big plenary; here made slow on purpose), each tick sends the
+    counts to every screen, the chair's and secretary's included, and the detailed list follows once, spaced
+    by twenty times that cost, complete: a burst's counts do not wait for the list."""
+    import meeting.broadcast as broadcast
+
+    _, ids, m, item = factory.running(6, 6)
+    toks = factory.tokens(m.id)
+    chair = socketio.test_client(app, auth={"token": toks[ids[0]]})
+    voters = [socketio.test_client(app, auth={"token": toks[p]}) for p in ids[1:]]
+    real_build = broadcast.build
+
+    def slow_full_view(s, meeting_id, view, zone):
+        if view == "full":
+            time.sleep(0.02)
+        return real_build(s, meeting_id, view, zone)
+
+    monkeypatch.setattr(broadcast, "build", slow_full_view)
+    broadcaster = app.extensions["yishi.broadcaster"]
+    with app.app_context():
+        broadcaster.send_state(m.id)  # the room learns what its full view costs
+    time.sleep(3 * INTERVAL)
+    for c in (chair, *voters):
+        c.get_received()
+
+    for v in voters:
+        assert v.emit("give_opinion", {"client_id": cid(), "item_id": item.id, "round": 1, "stance": "agree"},
+                      callback=True)["ok"] is True
+    time.sleep(2 * INTERVAL)
+    counts = progress_of(chair)
+    assert counts and counts[-1]["spoken"] == 5 and counts[-1]["chair_may_speak"] is True
+    assert all("opinions" not in p for p in counts)
+    assert progress_of(voters[0])[-1]["spoken"] == 5
+    time.sleep(20 * 0.02 + 3 * INTERVAL)
+    lists = progress_of(chair)
+    assert len(lists) == 1 and len(lists[0]["opinions"]) == 5 and lists[0]["not_spoken"][0]["is_chair"] is True
+
+
 def test_separate_meetings_are_coalesced_separately(app, socketio, factory):
     _, ids_a, ma, item_a = factory.running(5, 5)
     _, ids_b, mb, item_b = factory.running(5, 5)
