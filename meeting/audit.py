@@ -11,6 +11,15 @@ from .actors import Actor
 from .models import Event
 
 
+# one encoder for every event (json.dumps with options builds a new one per call): sorted keys, Chinese as is
+_PAYLOAD = json.JSONEncoder(ensure_ascii=False, default=str, sort_keys=True)
+
+
+def payload_json(payload: dict[str, Any]) -> str:
+    """An event's payload as stored: JSON with sorted keys, Chinese text as is, other values as ``str()``."""
+    return _PAYLOAD.encode(payload)
+
+
 def record(session: Session, actor: Actor, kind: str, meeting_id: int | None = None, /, **payload: Any) -> Event:
     ev = Event(
         meeting_id=meeting_id,
@@ -19,7 +28,7 @@ def record(session: Session, actor: Actor, kind: str, meeting_id: int | None = N
         actor_name=actor.name[:64],
         device=actor.device[:200],
         kind=kind,
-        payload=json.dumps(payload, ensure_ascii=False, default=str, sort_keys=True),
+        payload=payload_json(payload),
     )
     session.add(ev)
     return ev

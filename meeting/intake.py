@@ -18,7 +18,6 @@ by another worker at the same moment), it is rolled back and each of its opinion
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -29,12 +28,12 @@ from flask import Flask
 from flask_socketio import SocketIO
 from sqlalchemy import Connection, Table
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from voting import opinions as opinion_rules
 from voting.vocabulary import ITEM_RESULT_LABELS, STANCE_LABELS, ItemResult
 
-from . import room
+from . import audit, room
 from .actors import Actor
 from .clock import utcnow
 from .db import unit_of_work
@@ -64,6 +63,26 @@ _MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 # ---------------------------------------------------------------- the batch: the same rules, one transaction
 
 
+def _mark(conn: Connection) -> str:
+    """The driver's placeholder for one parameter."""
+    dialect = conn.dialect
+    mark = _MARKS.get(dialect.paramstyle)
+    if mark is None:
+        raise RuntimeError(f"database driver {dialect.driver!r} (paramstyle {dialect.paramstyle}) is not "
+                           "supported: Yishi runs on SQLite (sqlite3) and PostgreSQL (psycopg)")
+    return mark
+
+
+def _stored_client_ids(conn: Connection, client_ids: list[str]) -> set[str]:
+    """Which of these client ids are stored already (a resend). One driver-level query: SQLAlchemy would
+    render the list's placeholders anew for every batch."""
+    mark = _mark(conn)
+    prep = conn.dialect.identifier_preparer
+    sql = (f"SELECT {prep.quote('client_id')} FROM {prep.format_table(OpinionRevision.__table__)} "
+           f"WHERE {prep.quote('client_id')} IN ({', '.join([mark] * len(client_ids))})")
+    return {row[0] for row in conn.exec_driver_sql(sql, tuple(client_ids))} if client_ids else set()
+
+
 @dataclass
 class _New:
     """An opinion written by this batch."""
@@ -83,10 +102,7 @@ def _insert_many(conn: Connection, table: Table, rows: list[dict], *, opinion_re
     keeps converted timestamps across the calls of one batch: an opinion's moment is in all three of its rows.
     """
     dialect = conn.dialect
-    mark = _MARKS.get(dialect.paramstyle)
-    if mark is None:
-        raise RuntimeError(f"database driver {dialect.driver!r} (paramstyle {dialect.paramstyle}) is not "
-                           "supported: Yishi runs on SQLite (sqlite3) and PostgreSQL (psycopg)")
+    mark = _mark(conn)
     columns = [c for c in rows[0] if not (opinion_ref and c in OPINION_KEY)]
     convert = []
     for i, name in enumerate(columns):
@@ -149,7 +165,7 @@ def _event_row(actor: Actor, kind: str, meeting_id: int, payload: dict, at) -> d
     return {
         "meeting_id": meeting_id, "at": at, "actor_kind": actor.kind, "actor_id": actor.audit_id,
         "actor_name": actor.name[:64], "device": actor.device[:200], "kind": kind,
-        "payload": json.dumps(payload, ensure_ascii=False, default=str, sort_keys=True),
+        "payload": audit.payload_json(payload),
     }
 
 
@@ -158,7 +174,7 @@ class _ItemContext:
     item: AgendaItem
     round: object  # meeting.models.Round, locked
     recused: set[int]
-    spoken: dict[int, Opinion | _New]  # this batch's members who already have an opinion in this round
+    spoken: dict[int, int | _New]  # who has an opinion in this round: its id, or the row this batch writes
 
 
 def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, OpinionIn]]) -> list:
@@ -169,12 +185,13 @@ def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, Opini
     the list: write and commit what came before it, then give it to :func:`meeting.room.give_opinion`.
     """
     out: list = []
-    cids = [data.client_id for _, data in requests]
-    priors = set(s.exec(select(OpinionRevision.client_id).where(col(OpinionRevision.client_id).in_(cids))).all())
+    conn = s.connection()
+    priors = _stored_client_ids(conn, [data.client_id for _, data in requests])
     meeting = s.get(Meeting, meeting_id)
-    persons = {actor.person_id for actor, _ in requests if actor.person_id is not None}
-    seats = {row.person_id: row for row in s.exec(  # plain rows: attendance is all the rule needs
-        select(Seat.person_id, Seat.attendance).where(Seat.meeting_id == meeting_id, col(Seat.person_id).in_(persons)))}
+    # the whole room's seats and an item's recusals and opinions are read as plain rows, without a list of this
+    # batch's members in the query (rendering hundreds of parameters cost more than reading a few more rows)
+    seats = {row.person_id: row for row in conn.execute(  # attendance is all the rule needs
+        select(Seat.person_id, Seat.attendance).where(Seat.meeting_id == meeting_id))}
     contexts: dict[int, _ItemContext | None] = {}
     in_batch: dict[str, tuple[int | None, dict]] = {}  # client_id → (person, ack): a resend inside the batch
     writes = _Writes()
@@ -191,11 +208,10 @@ def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, Opini
     def open_round(ctx: _ItemContext) -> None:
         if ctx.round is None:  # read once per item, when the first opinion on it is accepted so far
             ctx.round = room.current_round(s, ctx.item, lock=True)  # serialises the chair-last check
-            ctx.recused = set(s.exec(select(Recusal.person_id).where(
-                Recusal.item_id == ctx.item.id, col(Recusal.person_id).in_(persons))).all())
-            ctx.spoken = {o.person_id: o for o in s.exec(select(Opinion).where(
-                Opinion.item_id == ctx.item.id, Opinion.round_number == ctx.round.number,
-                col(Opinion.person_id).in_(persons)))}
+            ctx.recused = set(conn.execute(
+                select(Recusal.person_id).where(Recusal.item_id == ctx.item.id)).scalars())
+            ctx.spoken = {person: opinion for person, opinion in conn.execute(select(Opinion.person_id, Opinion.id)
+                          .where(Opinion.item_id == ctx.item.id, Opinion.round_number == ctx.round.number))}
 
     for actor, data in requests:
         try:
@@ -251,7 +267,8 @@ def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, Opini
             elif isinstance(existing, _New):  # corrected within this batch
                 ref, row = existing, existing.row
                 row.update(stance=stance, reason=data.reason, version=row["version"] + 1, updated_at=now)
-            else:  # a stored opinion, corrected
+            else:  # a stored opinion (its id), corrected
+                existing = s.get(Opinion, existing)
                 existing.stance, existing.reason = stance, data.reason
                 existing.version, existing.updated_at = existing.version + 1, now
                 s.add(existing)
