@@ -18,6 +18,7 @@ by another worker at the same moment), it is rolled back and each of its opinion
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -63,9 +64,8 @@ _MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 # ---------------------------------------------------------------- the batch: the same rules, one transaction
 
 
-def _mark(conn: Connection) -> str:
+def _mark(dialect) -> str:
     """The driver's placeholder for one parameter."""
-    dialect = conn.dialect
     mark = _MARKS.get(dialect.paramstyle)
     if mark is None:
         raise RuntimeError(f"database driver {dialect.driver!r} (paramstyle {dialect.paramstyle}) is not "
@@ -76,11 +76,18 @@ def _mark(conn: Connection) -> str:
 def _stored_client_ids(conn: Connection, client_ids: list[str]) -> set[str]:
     """Which of these client ids are stored already (a resend). One driver-level query: SQLAlchemy would
     render the list's placeholders anew for every batch."""
-    mark = _mark(conn)
-    prep = conn.dialect.identifier_preparer
-    sql = (f"SELECT {prep.quote('client_id')} FROM {prep.format_table(OpinionRevision.__table__)} "
-           f"WHERE {prep.quote('client_id')} IN ({', '.join([mark] * len(client_ids))})")
-    return {row[0] for row in conn.exec_driver_sql(sql, tuple(client_ids))} if client_ids else set()
+    if not client_ids:
+        return set()
+    marks = ", ".join([_mark(conn.dialect)] * len(client_ids))
+    sql = f"{_client_ids_query(conn.dialect)} IN ({marks})"
+    return {row[0] for row in conn.exec_driver_sql(sql, tuple(client_ids))}
+
+
+@functools.lru_cache(maxsize=8)
+def _client_ids_query(dialect) -> str:
+    prep = dialect.identifier_preparer
+    client_id = prep.quote("client_id")
+    return f"SELECT {client_id} FROM {prep.format_table(OpinionRevision.__table__)} WHERE {client_id}"
 
 
 @dataclass
@@ -90,20 +97,11 @@ class _New:
     row: dict
 
 
-def _insert_many(conn: Connection, table: Table, rows: list[dict], *, opinion_ref: bool = False,
-                 memo: dict | None = None) -> None:
-    """One INSERT executed for many rows by the database driver itself (``executemany``).
-
-    SQLAlchemy's own INSERT of a list of rows converts every value of every row in Python (≈ 30 µs an opinion
-    with its revision and event); here each column's bind processor — the same conversion, e.g. a datetime to
-    SQLite's text form — is looked up once and applied to the values that need it. With ``opinion_ref`` the
-    rows are revisions of opinions inserted just before: ``opinion_id`` is read by the database from the
-    opinion's unique key (item, round, member) in the same statement, so no ids go back and forth. ``memo``
-    keeps converted timestamps across the calls of one batch: an opinion's moment is in all three of its rows.
-    """
-    dialect = conn.dialect
-    mark = _mark(conn)
-    columns = [c for c in rows[0] if not (opinion_ref and c in OPINION_KEY)]
+@functools.lru_cache(maxsize=64)
+def _insert_plan(dialect, table: Table, columns: tuple[str, ...], opinion_ref: bool) -> tuple[str, tuple]:
+    """The INSERT's text and the bind conversions (column index, processor, type) of its columns: the same for
+    every batch of one shape, so built once."""
+    mark = _mark(dialect)
     convert = []
     for i, name in enumerate(columns):
         column_type = table.c[name].type
@@ -119,6 +117,22 @@ def _insert_many(conn: Connection, table: Table, rows: list[dict], *, opinion_re
         values.insert(0, f"(SELECT id FROM {opinion} WHERE item_id = {mark} AND round_number = {mark} "
                          f"AND person_id = {mark})")
     sql = f"INSERT INTO {prep.format_table(table)} ({', '.join(names)}) VALUES ({', '.join(values)})"
+    return sql, tuple(convert)
+
+
+def _insert_many(conn: Connection, table: Table, rows: list[dict], *, opinion_ref: bool = False,
+                 memo: dict | None = None) -> None:
+    """One INSERT executed for many rows by the database driver itself (``executemany``).
+
+    SQLAlchemy's own INSERT of a list of rows converts every value of every row in Python (≈ 30 µs an opinion
+    with its revision and event); here each column's bind processor — the same conversion, e.g. a datetime to
+    SQLite's text form — is looked up once and applied to the values that need it. With ``opinion_ref`` the
+    rows are revisions of opinions inserted just before: ``opinion_id`` is read by the database from the
+    opinion's unique key (item, round, member) in the same statement, so no ids go back and forth. ``memo``
+    keeps converted timestamps across the calls of one batch: an opinion's moment is in all three of its rows.
+    """
+    columns = tuple(c for c in rows[0] if not (opinion_ref and c in OPINION_KEY))
+    sql, convert = _insert_plan(conn.dialect, table, columns, opinion_ref)
     params = []
     for row in rows:
         vals = [row[c] for c in columns]
@@ -190,8 +204,8 @@ def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, Opini
     meeting = s.get(Meeting, meeting_id)
     # the whole room's seats and an item's recusals and opinions are read as plain rows, without a list of this
     # batch's members in the query (rendering hundreds of parameters cost more than reading a few more rows)
-    seats = {row.person_id: row for row in conn.execute(  # attendance is all the rule needs
-        select(Seat.person_id, Seat.attendance).where(Seat.meeting_id == meeting_id))}
+    attendance = dict(conn.execute(  # member → their seat's attendance: all the rule needs of it
+        select(Seat.person_id, Seat.attendance).where(Seat.meeting_id == meeting_id)).all())
     contexts: dict[int, _ItemContext | None] = {}
     in_batch: dict[str, tuple[int | None, dict]] = {}  # client_id → (person, ack): a resend inside the batch
     writes = _Writes()
@@ -242,7 +256,7 @@ def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, Opini
                 raise ItemNotOpen()
             open_round(ctx)
             rnd = ctx.round
-            room._refuse_seat_opinion(seats.get(actor.person_id), actor.person_id in ctx.recused)
+            room._refuse_seat_opinion(attendance.get(actor.person_id), actor.person_id in ctx.recused)
             if opinion_rules.reason_required(data.stance) and not data.reason:
                 raise ReasonRequired(stance=STANCE_LABELS[data.stance])
             # present and not recused, checked above: the voter is eligible, and is not the chair

@@ -461,14 +461,15 @@ def call_opinions(s: Session, actor: Actor, meeting_id: int, item_id: int) -> Ou
     return Outcome(meeting_id, ack={"ok": True})
 
 
-def _refuse_seat_opinion(seat: Seat | None, recused: bool) -> None:
-    """Only a present, non-recused member of this meeting may speak (seed 003 §四(二)2, §四(二)5)."""
-    if seat is None:
+def _refuse_seat_opinion(attendance: str | None, recused: bool) -> None:
+    """Only a present, non-recused member of this meeting may speak (seed 003 §四(二)2, §四(二)5).
+    ``attendance``: the member's seat's, or None when they have no seat in this meeting."""
+    if attendance is None:
         raise PermissionDenied()
     if recused:
         raise Recused()
-    if seat.attendance not in PRESENT_STATES:
-        raise AbsentCannotVote(attendance=ATTENDANCE_LABELS.get(seat.attendance, seat.attendance))
+    if attendance not in PRESENT_STATES:
+        raise AbsentCannotVote(attendance=ATTENDANCE_LABELS.get(attendance, attendance))
 
 
 def _opinion_ack(op: Opinion, item: AgendaItem, duplicate: bool) -> dict:
@@ -518,7 +519,7 @@ def give_opinion(s: Session, actor: Actor, data: OpinionIn) -> Outcome:
     seat = s.exec(select(Seat).where(Seat.meeting_id == meeting.id, Seat.person_id == actor.person_id)).first()
     recused = s.exec(select(Recusal.id).where(Recusal.item_id == item.id,
                                               Recusal.person_id == actor.person_id)).first() is not None
-    _refuse_seat_opinion(seat, recused)
+    _refuse_seat_opinion(None if seat is None else seat.attendance, recused)
     if opinion_rules.reason_required(data.stance) and not data.reason:
         raise ReasonRequired(stance=STANCE_LABELS[data.stance])
     chair_id = meeting.chair_person_id
