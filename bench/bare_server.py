@@ -7,7 +7,8 @@ coalesced ``progress`` {spoken, eligible} to the room at most once per ``YISHI_B
 (default 0.15). No database, no validation, no state beyond a counter.
 
 It runs with the same async mode and the same web server as ``python run.py serve`` (eventlet.wsgi with the same
-``max_size``, or gevent's pywsgi with simple-websocket), and the same engine.io settings as ``meeting/app.py``::
+``max_size``, or gevent's pywsgi with simple-websocket), and the same engine.io and Socket.IO settings as
+``meeting/app.py`` (handlers run in the greenlet that read the event)::
 
     .venv/bin/python bench/bare_server.py --host 127.0.0.1 --port 5100 --async-mode gevent
 """
@@ -50,7 +51,8 @@ ROOM = "meeting:1:member"
 
 
 def build(mode: str, interval: float) -> socketio.Server:
-    sio = socketio.Server(async_mode=mode, ping_interval=10, ping_timeout=20, max_http_buffer_size=1_000_000)
+    sio = socketio.Server(async_mode=mode, ping_interval=10, ping_timeout=20, max_http_buffer_size=1_000_000,
+                          async_handlers=False)  # as meeting/app.py: events run where they are read
     state = {"spoken": 0, "connected": 0, "pending": False}
     seen: set[str] = set()
     lock = threading.Lock()

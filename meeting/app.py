@@ -103,6 +103,11 @@ def create_app(config: dict | None = None) -> Flask:
         ping_interval=10,
         ping_timeout=20,
         max_http_buffer_size=1_000_000,
+        # a tablet's events are handled one after another, in the greenlet that read them: in the order sent
+        # (a correction, then a sync, answers with the correction), and without a new greenlet per event that
+        # waits for its batch's commit; in a 1,000-tablet burst those greenlets were a third of the server's
+        # time (docs/performance.md). Every handler is short: a few queries, or a wait for the batch.
+        async_handlers=False,
     )
     app.extensions["yishi.broadcaster"] = Broadcaster(app, socketio)
     app.extensions["yishi.intake"] = OpinionIntake(app, socketio)  # members' opinions, a batch per transaction

@@ -134,13 +134,8 @@ class Broadcaster:
             with self._lock:
                 version = self._version.get(meeting_id, 0)
             now = time.monotonic()
-            states = {}
             with read_only() as s:
-                for view in views:
-                    started = time.monotonic()
-                    states[view] = build(s, meeting_id, view, self.zone)
-                    if view == "full":  # it holds the item's opinions and who has not spoken, and more
-                        self._cost[("full", meeting_id)] = time.monotonic() - started
+                states = {view: build(s, meeting_id, view, self.zone) for view in views}
                 for_chair = chair_view(s, meeting_id)
             for view, state in states.items():
                 self._keep(meeting_id, view, version, now, state)
@@ -225,13 +220,9 @@ class Broadcaster:
         self._coalesce("presence", meeting_id, self.send_presence, self._spacing("presence", meeting_id))
 
     def _spacing(self, kind: str, meeting_id: int) -> float:
-        """At least an interval, and ``COST_FACTOR`` times what the send took last time. Until the detailed list
-        has been sent once, it is reckoned as dear as the full view last built, which holds it and more: the
-        first burst in a big room does not pay for it on its first tick."""
-        cost = self._cost.get((kind, meeting_id))
-        if cost is None and kind == "detail":
-            cost = self._cost.get(("full", meeting_id))
-        return max(self.interval, COST_FACTOR[kind] * (cost or 0.0))
+        """At least an interval, and ``COST_FACTOR`` times what the send took last time (nothing known: an
+        interval, and the first send measures it)."""
+        return max(self.interval, COST_FACTOR[kind] * self._cost.get((kind, meeting_id), 0.0))
 
     def _coalesce(self, kind: str, meeting_id: int, send, delay: float | None = None) -> None:
         if self.interval <= 0:

@@ -186,26 +186,26 @@ def test_full_view_gets_coalesced_opinions_too(app, socketio, factory):
 
 
 def test_in_a_big_room_the_detailed_list_follows_the_counts(app, socketio, factory, monkeypatch):
-    """Where the full view is dear to build (a big plenary; here made slow on purpose), each tick sends the
-    counts to every screen, the chair's and secretary's included, and the detailed list follows once, spaced
-    by twenty times that cost, complete: a burst's counts do not wait for the list."""
+    """Where the detailed list is dear to build (a big plenary; here made slow on purpose), each tick sends the
+    counts to every screen, the chair's and secretary's included, and the list follows once, spaced by twenty
+    times what it cost last, complete: a burst's counts do not wait for the list."""
     import meeting.broadcast as broadcast
 
     _, ids, m, item = factory.running(6, 6)
     toks = factory.tokens(m.id)
     chair = socketio.test_client(app, auth={"token": toks[ids[0]]})
     voters = [socketio.test_client(app, auth={"token": toks[p]}) for p in ids[1:]]
-    real_build = broadcast.build
+    real_progress = broadcast.progress
 
-    def slow_full_view(s, meeting_id, view, zone):
-        if view == "full":
+    def slow_list(s, meeting_id, *, detail=False, zone="Asia/Shanghai"):
+        if detail:
             time.sleep(0.02)
-        return real_build(s, meeting_id, view, zone)
+        return real_progress(s, meeting_id, detail=detail, zone=zone)
 
-    monkeypatch.setattr(broadcast, "build", slow_full_view)
+    monkeypatch.setattr(broadcast, "progress", slow_list)
     broadcaster = app.extensions["yishi.broadcaster"]
     with app.app_context():
-        broadcaster.send_state(m.id)  # the room learns what its full view costs
+        broadcaster.send_progress(m.id)  # the room learns what its detailed list costs
     time.sleep(3 * INTERVAL)
     for c in (chair, *voters):
         c.get_received()
