@@ -8,7 +8,11 @@ progress counts, and after an item closes its tally and result — never who sai
 from __future__ import annotations
 
 import json
+from collections import Counter
+from collections.abc import Callable
+from datetime import datetime
 
+from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
 from voting import opinions as opinion_rules
@@ -27,7 +31,7 @@ from voting.vocabulary import (
     Stance,
 )
 
-from .clock import cn_date, cn_datetime, cn_time, iso_utc, utcnow
+from .clock import as_utc, cn_date, cn_datetime, cn_time, iso_utc, utcnow
 from .errors import NotFound
 from .models import (
     AgendaItem,
@@ -337,13 +341,16 @@ PROGRESS_KEYS = ("item_id", "round", "spoken", "eligible", "waiting", "chair_may
                  "can_still_pass")
 
 
-def progress(s: Session, meeting_id: int, *, detail: bool = False, zone: str = "Asia/Shanghai") -> dict | None:
+def progress(s: Session, meeting_id: int, *, detail: bool | Callable[[int], bool] = False,
+             zone: str = "Asia/Shanghai") -> dict | None:
     """The small, frequent update while opinions come in: counts only, safe for every view. With ``detail`` (the
-    full view: secretary and chair) also who said what, the tally and who has not spoken.
+    full view: secretary and chair) also who said what, the tally and who has not spoken; ``detail`` may be a
+    function of the number of eligible members that says, once the counts are read, whether to add the list.
 
-    Sent every broadcast interval while a burst comes in, so it reads plain columns, not objects, and the room
-    once: the same facts as :func:`meeting.room.item_facts` and :meth:`ItemFacts.as_progress`, through the same
-    rules (``voting.opinions``), at a fraction of the cost for a 3,000-seat plenary.
+    Sent every broadcast interval while a burst comes in, so the counts are the database's aggregates over the
+    room's seats and the round's opinions (a few rows, however big the room) and the detail reads plain columns,
+    not objects: the same facts as :func:`meeting.room.item_facts` and :meth:`ItemFacts.as_progress`, through
+    the same rules (``voting.opinions``), at a fraction of the cost for a 3,000-seat plenary.
     """
     item = live_item(s, meeting_id)
     if item is None:
@@ -351,48 +358,97 @@ def progress(s: Session, meeting_id: int, *, detail: bool = False, zone: str = "
     meeting = s.get(Meeting, meeting_id)
     profile = load_profile(s.get(Body, meeting.body_id).profile)
     rnd = current_round(s, item)
-    # the row-heavy reads run as Core statements on the session's connection: plain tuples, without the ORM's
-    # per-row loading (for 3,000 seats most of a tick's cost)
-    conn = s.connection()
-    seats = conn.execute(select(Seat.person_id, Seat.attendance).where(Seat.meeting_id == meeting_id)
-                         .order_by(col(Seat.seniority))).all()
-    recused = recused_ids(s, item.id)
-    eligible = {p for p, a in seats if a in PRESENT_STATES} - recused
-    columns = [Opinion.person_id, Opinion.stance]
-    if detail:
-        columns += [Opinion.reason, Opinion.is_chair, Opinion.version, Opinion.updated_at]
-    ops = conn.execute(select(*columns).where(Opinion.item_id == item.id, Opinion.round_number == rnd.number)
-                       .order_by(col(Opinion.id))).all()
-    written = s.exec(select(WrittenOpinion.person_id, WrittenOpinion.stance)
-                     .where(WrittenOpinion.item_id == item.id, WrittenOpinion.round_number == rnd.number)
-                     .order_by(col(WrittenOpinion.id))).all()
-    spoken = [o.person_id for o in ops]
-    n_item = opinion_rules.decision_base(len(seats), len(recused), recused_in_n=profile.recused_in_n)
-    counted_written = opinion_rules.tallied_written([(w.person_id, w.stance) for w in written],
-                                                    spoke_in_room=spoken, recused=recused)
-    tally = opinion_rules.tally([o.stance for o in ops], counted_written, n=n_item, profile=profile)
     chair_id = meeting.chair_person_id
-    waiting = opinion_rules.waiting_for(chair_id=chair_id, eligible=eligible, spoken=spoken)
-    spoken_set = set(spoken)
+    conn = s.connection()
+    recused = recused_ids(s, item.id)
+    given = _given(item.id, rnd.number)
+    eligible = _eligible(item.id)
+    spoke = given.c.person_id.is_not(None)
+    is_chair = Seat.person_id == chair_id
+    seats, n_eligible, n_spoken, chair_eligible, chair_spoken = conn.execute(
+        select(func.count(), _how_many(eligible), _how_many(and_(eligible, spoke)),
+               _how_many(and_(eligible, is_chair)), _how_many(and_(eligible, is_chair, spoke)))
+        .select_from(Seat).outerjoin(given, given.c.person_id == Seat.person_id)
+        .where(Seat.meeting_id == meeting_id)).one()
+    stances = dict(conn.execute(select(Opinion.stance, func.count()).where(
+        Opinion.item_id == item.id, Opinion.round_number == rnd.number).group_by(Opinion.stance)).all())
+    written = conn.execute(select(WrittenOpinion.person_id, WrittenOpinion.stance).where(
+        WrittenOpinion.item_id == item.id, WrittenOpinion.round_number == rnd.number)).all()
+    spoke_too = set(conn.execute(select(Opinion.person_id).where(  # absentees who came and spoke after all
+        Opinion.item_id == item.id, Opinion.round_number == rnd.number,
+        col(Opinion.person_id).in_([w.person_id for w in written]))).scalars()) if written else set()
+    n_item = opinion_rules.decision_base(seats, len(recused), recused_in_n=profile.recused_in_n)
+    counted_written = opinion_rules.tallied_written([(w.person_id, w.stance) for w in written],
+                                                    spoke_in_room=spoke_too, recused=recused)
+    tally = opinion_rules.tally_of_counts(stances, Counter(counted_written), n=n_item, profile=profile)
+    waiting = opinion_rules.waiting_count(eligible=n_eligible, spoken=n_spoken, chair_eligible=bool(chair_eligible),
+                                          chair_spoken=bool(chair_spoken))
     out = {
         "item_id": item.id,
         "round": rnd.number,
-        "spoken": len(spoken_set & eligible),
-        "eligible": len(eligible),
-        "waiting": len(waiting),
-        "chair_may_speak": chair_id in eligible and not waiting,
+        "spoken": n_spoken,
+        "eligible": n_eligible,
+        "waiting": waiting,
+        "chair_may_speak": bool(chair_eligible) and not waiting,
         "chair_has_spoken": rnd.chair_spoke_at is not None,
-        "can_still_pass": opinion_rules.can_still_pass(tally, len(eligible - spoken_set)),
+        "can_still_pass": opinion_rules.can_still_pass(tally, n_eligible - n_spoken),
     }
-    if detail:
-        people = {r.id: r for r in conn.execute(select(Person.id, Person.name)
-                                                .join(Seat, col(Seat.person_id) == Person.id)
-                                                .where(Seat.meeting_id == meeting_id))}
-        out["opinions"] = [_opinion(o, people, zone) for o in ops]
+    if detail if isinstance(detail, bool) else detail(n_eligible):
+        opinions = conn.execute(
+            select(Opinion.person_id, Person.name, Opinion.stance, Opinion.reason, Opinion.is_chair,
+                   Opinion.version, Opinion.updated_at)
+            .outerjoin(Person, col(Person.id) == Opinion.person_id)
+            .where(Opinion.item_id == item.id, Opinion.round_number == rnd.number).order_by(col(Opinion.id))).all()
+        at = _clock(zone)
+        out["opinions"] = [
+            {"person_id": o.person_id, "name": o.name or "", "stance": o.stance,
+             "stance_label": _STANCE_LABELS[o.stance], "reason": o.reason, "is_chair": o.is_chair,
+             "version": o.version, "at": at(o.updated_at)}
+            for o in opinions]
         out["tally"] = tally.as_dict()
-        out["not_spoken"] = [{"person_id": p, "name": people[p].name, "is_chair": p == chair_id}
-                             for p, _ in seats if p in eligible and p not in spoken_set]
+        out["not_spoken"] = [
+            {"person_id": p, "name": name, "is_chair": p == chair_id}
+            for p, name in conn.execute(
+                select(Seat.person_id, Person.name).join(Person, col(Person.id) == Seat.person_id)
+                .outerjoin(given, given.c.person_id == Seat.person_id)
+                .where(Seat.meeting_id == meeting_id, eligible, given.c.person_id.is_(None))
+                .order_by(col(Seat.seniority), col(Seat.id))).all()]
     return out
+
+
+_STANCE_LABELS = {str(stance): label for stance, label in STANCE_LABELS.items()}  # by the stored value
+
+
+def _given(item_id: int, round_number: int):
+    """Who has spoken in this round (one row per member: the opinion's key is unique), to join seats to."""
+    return (select(Opinion.person_id).where(Opinion.item_id == item_id, Opinion.round_number == round_number)
+            .subquery("given"))
+
+
+def _eligible(item_id: int):
+    """A seat whose member is present (or late) and not recused from the item (seed 003 §四(二)2, §四(二)5)."""
+    return and_(col(Seat.attendance).in_([str(a) for a in PRESENT_STATES]),
+                col(Seat.person_id).not_in(select(Recusal.person_id).where(Recusal.item_id == item_id)))
+
+
+def _how_many(condition):
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _clock(zone: str) -> Callable[[datetime | None], str]:
+    """``cn_time(…, seconds=True)`` for many moments: a burst's opinions share their seconds, each formatted once."""
+    memo: dict[int, str] = {}
+
+    def at(moment: datetime | None) -> str:
+        if moment is None:
+            return ""
+        second = int(as_utc(moment).timestamp())
+        text = memo.get(second)
+        if text is None:
+            text = memo[second] = cn_time(moment, zone, seconds=True)
+        return text
+
+    return at
 
 
 def full_progress(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> dict | None:

@@ -9,7 +9,7 @@ seed 003 §四(二)3: 实行一事一议。赞成数超过应到会成员半数�
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -62,6 +62,16 @@ def may_speak(
 def waiting_for(*, chair_id: int, eligible: Iterable[int], spoken: Iterable[int]) -> frozenset[int]:
     """Eligible members other than the chair who have not yet spoken (the chair waits for them)."""
     return frozenset(eligible) - frozenset(spoken) - {chair_id}
+
+
+def waiting_count(*, eligible: int, spoken: int, chair_eligible: bool, chair_spoken: bool) -> int:
+    """``len(waiting_for(...))`` from counts, for a room read by a database's aggregates: ``eligible`` members
+    (the chair among them when ``chair_eligible``), ``spoken`` of them have spoken (the chair among them when
+    ``chair_spoken``). The chair speaks last and waits for the others (seed 003 §四(二)2; 713号 第30条)."""
+    if not 0 <= spoken <= eligible or (chair_spoken and not chair_eligible) or (chair_eligible and eligible < 1):
+        raise ValueError("inconsistent counts")
+    chair_outstanding = 1 if chair_eligible and not chair_spoken else 0
+    return eligible - spoken - chair_outstanding
 
 
 def awaited(
@@ -144,10 +154,11 @@ class Tally:
         }
 
 
-def _count(stances: Iterable[Stance | str]) -> dict[Stance, int]:
+def _named(counted: Mapping[Stance | str, int]) -> dict[Stance, int]:
     counts = {s: 0 for s in Stance}
-    # counted as given, then named: a 3,000-seat tally is counted in C, not a Stance() per seat
-    for s, k in Counter(stances).items():
+    for s, k in counted.items():
+        if k < 0:
+            raise ValueError("negative count")
         counts[Stance(s)] += k
     return counts
 
@@ -160,7 +171,17 @@ def tally(
     缓议 counts as not-yes. Written opinions are recorded always and counted only if the profile says so
     (seed 003 §四(二)2 records them; some bodies, e.g. a 党支部 admitting members, count them).
     """
-    o, w = _count(opinions), _count(written)
+    # counted as given, then named: a 3,000-seat tally is counted in C, not a Stance() per seat
+    return tally_of_counts(Counter(opinions), Counter(written), n=n, profile=profile)
+
+
+def tally_of_counts(
+    given: Mapping[Stance | str, int], written: Mapping[Stance | str, int], *, n: int, profile: Profile
+) -> Tally:
+    """:func:`tally` from the number of opinions per stance (a database's ``GROUP BY``), the same rules: 缓议 is
+    not yes; written opinions (those :func:`tallied_written` lets in) count only if the profile says so
+    (seed 003 §四(二)2, §四(二)3)."""
+    o, w = _named(given), _named(written)
     return Tally(
         agree=o[Stance.AGREE],
         disagree=o[Stance.DISAGREE],

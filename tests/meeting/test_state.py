@@ -215,6 +215,57 @@ def test_progress_read_from_columns_says_what_the_room_facts_say(app, spoken_roo
     assert detailed["tally"] == cur["tally"]
 
 
+def _room_shape(factory, shape):
+    """Rooms where counting by sets and counting by the database's aggregates could disagree."""
+    body, ids, m, item = factory.running(9, 7)
+    chair = ids[0]
+    if shape in ("recused", "chair-recused"):
+        factory.act("add_recusal", m.id, {"item_id": item.id, "person_id": ids[4], "reason": "与议题有利害关系"})
+    if shape == "chair-recused":
+        factory.act("add_recusal", m.id, {"item_id": item.id, "person_id": chair, "reason": "与议题有利害关系"})
+    if shape == "left-after-speaking":  # spoke, then left: counted in the tally, no longer among the eligible
+        say(factory, m, item, ids[2], "agree", chair=chair)
+        factory.act("roll_call", m.id, {"person_id": ids[2], "attendance": "left"})
+    if shape == "written-then-came":  # an absentee's written opinion, then they arrive and speak in the room
+        factory.act("written_opinion", m.id, {"item_id": item.id, "person_id": ids[7], "stance": "disagree",
+                                              "reason": "书面意见"})
+        factory.act("roll_call", m.id, {"person_id": ids[7], "attendance": "late"})
+        say(factory, m, item, ids[7], "agree", chair=chair)
+    if shape in ("all-but-chair", "chair-spoke"):
+        for pid in ids[1:7]:
+            say(factory, m, item, pid, "defer", "再研究", chair=chair)
+    if shape == "chair-spoke":
+        say(factory, m, item, chair, "agree", chair=chair)
+    if shape == "recused":
+        say(factory, m, item, ids[1], "disagree", "不同意", chair=chair)
+    return m
+
+
+@pytest.mark.parametrize(("shape", "spoken", "eligible", "waiting", "chair_may_speak"), [
+    ("nobody-spoken", 0, 7, 6, False),
+    ("recused", 1, 6, 4, False),
+    ("chair-recused", 0, 5, 5, False),
+    ("left-after-speaking", 0, 6, 5, False),
+    ("written-then-came", 1, 8, 6, False),
+    ("all-but-chair", 6, 7, 0, True),
+    ("chair-spoke", 7, 7, 0, True),
+])
+def test_progress_counts_agree_with_the_room_facts_in_every_shape(app, factory, shape, spoken, eligible, waiting,
+                                                                   chair_may_speak):
+    m = _room_shape(factory, shape)
+    cur = view(app, m.id, "full")["current"]
+    assert (cur["progress"]["spoken"], cur["progress"]["eligible"], cur["progress"]["waiting"],
+            cur["progress"]["chair_may_speak"]) == (spoken, eligible, waiting, chair_may_speak)
+    with app.app_context(), read_only() as s:
+        small, detailed = progress(s, m.id), full_progress(s, m.id)
+        asked = []
+        decided = progress(s, m.id, detail=lambda eligible: asked.append(eligible) or False)
+    assert small == cur["progress"] == decided and "opinions" not in decided
+    assert asked == [cur["progress"]["eligible"]]
+    assert detailed["opinions"] == cur["opinions"] and detailed["not_spoken"] == cur["not_spoken"]
+    assert detailed["tally"] == cur["tally"]
+
+
 def test_full_view_has_recusals_with_relation_and_basis(app, factory):
     body, ids = factory.body(9)
     subj = factory.person("任免对象丙")

@@ -18,6 +18,8 @@ from voting.opinions import (
     may_speak,
     reason_required,
     tally,
+    tally_of_counts,
+    waiting_count,
     waiting_for,
 )
 from voting.profiles import load_profile
@@ -118,6 +120,44 @@ def test_waiting_for(eligible, spoken, expected):
     assert waiting_for(chair_id=CHAIR, eligible=eligible, spoken=spoken) == frozenset(expected)
 
 
+@pytest.mark.parametrize(
+    ("eligible", "spoken"),
+    [
+        pytest.param(ELIGIBLE, set(), id="nobody-spoken"),
+        pytest.param(ELIGIBLE, {3}, id="one-spoken"),
+        pytest.param(ELIGIBLE, {2, 3, 4}, id="all-but-chair-spoken"),
+        pytest.param(ELIGIBLE, {1, 2, 3, 4}, id="all-spoken"),
+        pytest.param({1, 2, 3}, {2}, id="recused-not-waited-for"),
+        pytest.param({2, 3, 4}, {2}, id="chair-not-eligible"),
+        pytest.param({2, 3, 4}, set(), id="chair-not-eligible-nobody-spoken"),
+        pytest.param({1}, set(), id="chair-alone"),
+        pytest.param({1}, {1}, id="chair-alone-spoken"),
+        pytest.param(set(), set(), id="nobody-eligible"),
+    ],
+)
+def test_waiting_count_is_the_size_of_waiting_for(eligible, spoken):
+    """The counts a database aggregate gives (eligible, spoken among them, the chair's two flags) name the same
+    number as the sets."""
+    spoken_eligible = spoken & eligible
+    assert waiting_count(eligible=len(eligible), spoken=len(spoken_eligible), chair_eligible=CHAIR in eligible,
+                         chair_spoken=CHAIR in spoken_eligible) == len(
+        waiting_for(chair_id=CHAIR, eligible=eligible, spoken=spoken))
+
+
+@pytest.mark.parametrize(
+    ("eligible", "spoken", "chair_eligible", "chair_spoken"),
+    [
+        pytest.param(3, 4, True, False, id="more-spoken-than-eligible"),
+        pytest.param(3, -1, True, False, id="negative"),
+        pytest.param(3, 1, False, True, id="chair-spoke-not-eligible"),
+        pytest.param(0, 0, True, False, id="chair-eligible-room-empty"),
+    ],
+)
+def test_waiting_count_refuses_inconsistent_counts(eligible, spoken, chair_eligible, chair_spoken):
+    with pytest.raises(ValueError):
+        waiting_count(eligible=eligible, spoken=spoken, chair_eligible=chair_eligible, chair_spoken=chair_spoken)
+
+
 # --- decision_base ---
 
 
@@ -213,6 +253,33 @@ def test_tally_counts_each_stance():
               n=9, profile=PROFILE)
     assert (t.agree, t.disagree, t.defer) == (2, 1, 2)
     assert (t.written_agree, t.written_disagree, t.written_defer) == (1, 1, 2)
+
+
+@pytest.mark.parametrize("profile", [PROFILE, COUNTING_PROFILE], ids=["written-recorded", "written-counted"])
+@pytest.mark.parametrize(
+    ("given", "written", "n"),
+    [
+        pytest.param(room(agree=4), [], 8, id="N8-yes4-exactly-half-fails"),
+        pytest.param(room(agree=5), [], 8, id="N8-yes5-passes"),
+        pytest.param(room(agree=4, disagree=2, defer=1), [A], 8, id="N8-yes4-written-agree"),
+        pytest.param(room(agree=2, defer=3), [D, F, A], 9, id="N9-mixed"),
+        pytest.param([], [], 0, id="N0"),
+    ],
+)
+def test_tally_of_counts_is_tally(given, written, n, profile):
+    """Counts per stance, as a GROUP BY returns them (strings, zero rows left out), tally as the opinions do."""
+    from collections import Counter
+
+    counted = {str(k): v for k, v in Counter(given).items()}
+    assert tally_of_counts(counted, Counter(written), n=n, profile=profile) == tally(given, written, n=n,
+                                                                                   profile=profile)
+
+
+def test_tally_of_counts_refuses_unknown_stance_and_negative_counts():
+    with pytest.raises(ValueError):
+        tally_of_counts({"maybe": 1}, {}, n=9, profile=PROFILE)
+    with pytest.raises(ValueError):
+        tally_of_counts({"agree": -1}, {}, n=9, profile=PROFILE)
 
 
 def test_written_opinions_not_counted_by_default():
