@@ -13,10 +13,13 @@ What a big room costs is kept in proportion:
 * who is connected shows only in the full view (the secretary's roster): a tablet coming or going rebuilds that
   view alone, spaced by ten times what building it last took (:meth:`Broadcaster.presence_changed`);
 * progress counts go to every screen every interval; the full view's detailed list (who said what, the tally,
-  who has not spoken) is spaced by twenty times what building and sending it cost — with the counts, every
-  interval, for a nine-member body; after them, about every two seconds, for a 3,000-seat plenary, where
-  rebuilding the whole list every 150 ms would take a third of the server's time during a burst. Each payload
-  is emitted once to all the rooms that show it, so it is encoded once.
+  who has not spoken) is spaced by twenty times what building and sending it cost (before it has been built
+  once, by what a list of that many members is expected to cost) — with the counts, every interval, for a
+  nine-member body; after them, about every second or two, for a 3,000-seat plenary, where rebuilding the whole
+  list every 150 ms would take a third of the server's time during a burst. While a burst is still coming in
+  (counts sent within the last interval, or due) the list waits for it to end, at most
+  ``DETAIL_MAX_HOLD`` seconds: the tablets' counts go first, and the list that follows is complete. Each
+  payload is emitted once to all the rooms that show it, so it is encoded once.
 """
 
 from __future__ import annotations
@@ -35,6 +38,11 @@ SHARED_VIEWS = ("member", "public")  # the same for every tablet / projector of 
 # a costly broadcast is spaced by this many times what it took last time: the secretary's roster
 # (who is connected) and the full view's progress list, which for a 3,000-seat plenary take tens of milliseconds
 COST_FACTOR = {"presence": 10, "detail": 20}
+# what the detailed list costs per eligible member before this process has built it for a meeting: measured
+# 10–17 µs to read and format and 1.5 µs to encode on the 2-core bench machine (docs/performance.md), with room
+# to spare: a body of up to ~300 gets its list with the counts, a bigger room after them
+DETAIL_COST_PER_SEAT = 25e-6
+DETAIL_MAX_HOLD = 3.0  # seconds a detailed list may wait for a burst of opinions to end
 SNAPSHOT_MAX_AGE = 2.0  # seconds: bound for changes that reach the database without passing through here
 
 
@@ -73,6 +81,7 @@ class Broadcaster:
         self._views: dict[tuple[int, str], tuple[int, float, dict]] = {}
         self._cost: dict[tuple[str, int], float] = {}
         self._progress_sent: dict[int, float] = {}
+        self._detail_held: dict[int, float] = {}  # meeting → since when its detailed list waits for a burst
 
     # -- after an action has been persisted and acknowledged
     def after(self, outcome: Outcome, arrived: float | None = None) -> None:
@@ -155,20 +164,23 @@ class Broadcaster:
 
     def send_progress(self, meeting_id: int) -> None:
         """Counts to every view. The full view's detailed list (who said what, the tally, who has not spoken)
-        goes with them while it is cheap; in a big room it follows at its own pace (:meth:`_spacing`), so a
-        burst's counts reach the tablets without waiting for the list, and the list, sent after the burst,
+        goes with them while it is cheap; in a big room it follows at its own pace (:meth:`_detail_spacing`),
+        so a burst's counts reach the tablets without waiting for the list, and the list, sent after the burst,
         is complete rather than stale within milliseconds."""
         with self._emit_lock:
             now = time.monotonic()
             with self._lock:
                 self._progress_sent[meeting_id] = now
-            spacing = self._spacing("detail", meeting_id)
-            detailed = spacing <= self.interval or self.interval <= 0  # (no interval: everything at once)
+
+            def inline(eligible: int) -> bool:  # decided once the counts are read  (no interval: all at once)
+                return self.interval <= 0 or self._detail_spacing(meeting_id, eligible) <= self.interval
+
             with read_only() as s:
-                prog = progress(s, meeting_id, detail=detailed, zone=self.zone)
+                prog = progress(s, meeting_id, detail=inline, zone=self.zone)
                 for_chair = chair_view(s, meeting_id)
             if prog is None:
                 return
+            detailed = "opinions" in prog
             # one emit per payload, to every room that shows it: each is encoded once (the detailed list of a
             # 3,000-seat plenary is a few hundred kilobytes of JSON)
             shared = [r for view in SHARED_VIEWS for r in view_rooms(meeting_id, view, for_chair)]
@@ -181,9 +193,23 @@ class Broadcaster:
             else:  # the secretary's counts move with everyone's; the list follows
                 self.socketio.emit("progress", prog, to=shared + full)
         if not detailed:
-            self._coalesce("detail", meeting_id, self.send_progress_detail, spacing)
+            self._coalesce("detail", meeting_id, self.send_progress_detail,
+                           self._detail_spacing(meeting_id, prog["eligible"]))
 
     def send_progress_detail(self, meeting_id: int) -> None:
+        """The full view's detailed list, once the burst that made it due has ended (or has gone on for
+        ``DETAIL_MAX_HOLD`` seconds)."""
+        now = time.monotonic()
+        with self._lock:
+            held_since = self._detail_held.setdefault(meeting_id, now)
+            arriving = (("progress", meeting_id) in self._pending
+                        or now - self._progress_sent.get(meeting_id, float("-inf")) < self.interval)
+            hold = arriving and now - held_since < DETAIL_MAX_HOLD
+            if not hold:
+                del self._detail_held[meeting_id]
+        if hold:
+            self._coalesce("detail", meeting_id, self.send_progress_detail, self.interval)
+            return
         with self._emit_lock:
             now = time.monotonic()
             with read_only() as s:
@@ -218,6 +244,13 @@ class Broadcaster:
     def presence_changed(self, meeting_id: int) -> None:
         """A tablet came or went: the secretary's roster shows it; no other view changes."""
         self._coalesce("presence", meeting_id, self.send_presence, self._spacing("presence", meeting_id))
+
+    def _detail_spacing(self, meeting_id: int, eligible: int) -> float:
+        """The detailed list's spacing: from what it cost last time, or, before it has been built for this
+        meeting, from what a list of ``eligible`` members is expected to cost."""
+        if ("detail", meeting_id) in self._cost:
+            return self._spacing("detail", meeting_id)
+        return max(self.interval, COST_FACTOR["detail"] * DETAIL_COST_PER_SEAT * eligible)
 
     def _spacing(self, kind: str, meeting_id: int) -> float:
         """At least an interval, and ``COST_FACTOR`` times what the send took last time (nothing known: an

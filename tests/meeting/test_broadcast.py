@@ -185,28 +185,38 @@ def test_full_view_gets_coalesced_opinions_too(app, socketio, factory):
     assert prog[-1]["chair_may_speak"] is True
 
 
+def slowed_list(monkeypatch, seconds):
+    """Make building the detailed list slow, as it is in a big plenary."""
+    import meeting.broadcast as broadcast
+
+    real_progress = broadcast.progress
+
+    def slow_list(s, meeting_id, *, detail=False, zone="Asia/Shanghai"):
+        def decide(eligible):
+            chosen = detail if isinstance(detail, bool) else detail(eligible)
+            if chosen:
+                time.sleep(seconds)
+            return chosen
+
+        return real_progress(s, meeting_id, detail=decide, zone=zone)
+
+    monkeypatch.setattr(broadcast, "progress", slow_list)
+
+
 def test_in_a_big_room_the_detailed_list_follows_the_counts(app, socketio, factory, monkeypatch):
     """Where the detailed list is dear to build (a big plenary; here made slow on purpose), each tick sends the
     counts to every screen, the chair's and secretary's included, and the list follows once, spaced by twenty
     times what it cost last, complete: a burst's counts do not wait for the list."""
-    import meeting.broadcast as broadcast
-
     _, ids, m, item = factory.running(6, 6)
     toks = factory.tokens(m.id)
     chair = socketio.test_client(app, auth={"token": toks[ids[0]]})
     voters = [socketio.test_client(app, auth={"token": toks[p]}) for p in ids[1:]]
-    real_progress = broadcast.progress
-
-    def slow_list(s, meeting_id, *, detail=False, zone="Asia/Shanghai"):
-        if detail:
-            time.sleep(0.02)
-        return real_progress(s, meeting_id, detail=detail, zone=zone)
-
-    monkeypatch.setattr(broadcast, "progress", slow_list)
+    slowed_list(monkeypatch, 0.02)
     broadcaster = app.extensions["yishi.broadcaster"]
     with app.app_context():
-        broadcaster.send_progress(m.id)  # the room learns what its detailed list costs
+        broadcaster.send_progress(m.id)  # a small room: the list goes with the counts, and its cost is learnt
     time.sleep(3 * INTERVAL)
+    assert "opinions" in progress_of(chair)[-1]
     for c in (chair, *voters):
         c.get_received()
 
@@ -221,6 +231,101 @@ def test_in_a_big_room_the_detailed_list_follows_the_counts(app, socketio, facto
     time.sleep(20 * 0.02 + 3 * INTERVAL)
     lists = progress_of(chair)
     assert len(lists) == 1 and len(lists[0]["opinions"]) == 5 and lists[0]["not_spoken"][0]["is_chair"] is True
+
+
+def test_a_big_room_gets_counts_first_before_its_list_was_ever_built(app, socketio, factory, monkeypatch):
+    """Before the list has been built for a meeting its cost is expected from the room's size: a room expected
+    to be dear (here: a cost per member as if it had thousands) gets the counts on the first tick, the list
+    after them."""
+    import meeting.broadcast as broadcast
+
+    monkeypatch.setattr(broadcast, "DETAIL_COST_PER_SEAT", 0.005)  # 20 × 5 ms × 5 eligible: 0.5 s spacing
+    _, ids, m, item = factory.running(5, 5)
+    toks = factory.tokens(m.id)
+    chair = socketio.test_client(app, auth={"token": toks[ids[0]]})
+    voter = socketio.test_client(app, auth={"token": toks[ids[1]]})
+    time.sleep(3 * INTERVAL)
+    chair.get_received()
+    assert voter.emit("give_opinion", {"client_id": cid(), "item_id": item.id, "round": 1, "stance": "agree"},
+                      callback=True)["ok"] is True
+    time.sleep(2 * INTERVAL)
+    first = progress_of(chair)
+    assert first and first[0]["spoken"] == 1 and all("opinions" not in p for p in first)
+    time.sleep(0.5 + 2 * INTERVAL)
+    later = progress_of(chair)
+    assert len(later) == 1 and [o["person_id"] for o in later[0]["opinions"]] == [ids[1]]
+
+
+def stream_opinions(chair, voters, item, gap):
+    """Each voter in turn gives an opinion, ``gap`` seconds apart; returns when the stream ended and, for each
+    progress the chair got meanwhile, (seconds since the first opinion, whether it carried the list)."""
+    seen = []
+    started = time.monotonic()
+    for v in voters:
+        assert v.emit("give_opinion", {"client_id": cid(), "item_id": item.id, "round": 1, "stance": "agree"},
+                      callback=True)["ok"] is True
+        seen += [(time.monotonic() - started, "opinions" in p) for p in progress_of(chair)]
+        time.sleep(gap)
+    return started, time.monotonic() - started, seen
+
+
+def test_the_detailed_list_waits_for_a_burst_to_end(app, socketio, factory, monkeypatch):
+    """Opinions keep coming (one every half interval): the counts keep moving, the list waits past its spacing
+    until they stop, then follows with every opinion in it."""
+    import meeting.broadcast as broadcast
+
+    monkeypatch.setattr(broadcast, "DETAIL_COST_PER_SEAT", 0.002)  # 20 × 2 ms × 12 eligible: ≈ 0.5 s spacing
+    _, ids, m, item = factory.running(12, 12)
+    toks = factory.tokens(m.id)
+    chair = socketio.test_client(app, auth={"token": toks[ids[0]]})
+    voters = [socketio.test_client(app, auth={"token": toks[p]}) for p in ids[1:]]
+    time.sleep(3 * INTERVAL)
+    chair.get_received()
+    started, ended, seen = stream_opinions(chair, voters, item, INTERVAL / 2)  # ≈ 1.1 s of opinions
+    assert ended > 1.0
+    time.sleep(4 * INTERVAL)
+    seen += [(time.monotonic() - started, "opinions" in p) for p in progress_of(chair)]
+    assert len([t for t, has_list in seen if not has_list]) >= 4  # the counts moved all along
+    lists = [t for t, has_list in seen if has_list]
+    assert len(lists) == 1 and lists[0] > ended
+    with app.app_context(), read_only() as s:
+        assert len(s.exec(select(Opinion)).all()) == 11
+
+
+def test_a_held_list_comes_within_the_bound_while_a_burst_goes_on(app, socketio, factory, monkeypatch):
+    """A steady stream that does not end: the list comes at most DETAIL_MAX_HOLD after it was due."""
+    import meeting.broadcast as broadcast
+
+    monkeypatch.setattr(broadcast, "DETAIL_COST_PER_SEAT", 0.002)  # 20 × 2 ms × 24 eligible: ≈ 1 s spacing
+    monkeypatch.setattr(broadcast, "DETAIL_MAX_HOLD", 0.4)
+    _, ids, m, item = factory.running(24, 24)
+    toks = factory.tokens(m.id)
+    chair = socketio.test_client(app, auth={"token": toks[ids[0]]})
+    voters = [socketio.test_client(app, auth={"token": toks[p]}) for p in ids[1:]]
+    time.sleep(3 * INTERVAL)
+    chair.get_received()
+    _, ended, seen = stream_opinions(chair, voters, item, INTERVAL / 2)  # ≈ 2.5 s of opinions
+    first_counts = min(t for t, has_list in seen if not has_list)
+    lists = [t for t, has_list in seen if has_list]
+    assert lists, "the list came only after the stream"
+    assert first_counts + 0.9 <= lists[0] < ended  # after its spacing (and a hold), before the stream ended
+
+
+def test_the_list_held_back_is_complete_when_it_comes(app, socketio, factory, monkeypatch):
+    import meeting.broadcast as broadcast
+
+    monkeypatch.setattr(broadcast, "DETAIL_COST_PER_SEAT", 0.002)
+    _, ids, m, item = factory.running(12, 12)
+    toks = factory.tokens(m.id)
+    chair = socketio.test_client(app, auth={"token": toks[ids[0]]})
+    voters = [socketio.test_client(app, auth={"token": toks[p]}) for p in ids[1:]]
+    time.sleep(3 * INTERVAL)
+    chair.get_received()
+    stream_opinions(chair, voters, item, INTERVAL / 2)
+    time.sleep(4 * INTERVAL)
+    lists = [p for p in progress_of(chair) if "opinions" in p]
+    assert len(lists) == 1 and len(lists[0]["opinions"]) == 11 and lists[0]["chair_may_speak"] is True
+    assert [x["person_id"] for x in lists[0]["not_spoken"]] == [ids[0]]
 
 
 def test_separate_meetings_are_coalesced_separately(app, socketio, factory):
