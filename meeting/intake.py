@@ -74,20 +74,42 @@ def _mark(dialect) -> str:
 
 
 def _stored_client_ids(conn: Connection, client_ids: list[str]) -> set[str]:
-    """Which of these client ids are stored already (a resend). One driver-level query: SQLAlchemy would
-    render the list's placeholders anew for every batch."""
-    if not client_ids:
-        return set()
-    marks = ", ".join([_mark(conn.dialect)] * len(client_ids))
-    sql = f"{_client_ids_query(conn.dialect)} IN ({marks})"
-    return {row[0] for row in conn.exec_driver_sql(sql, tuple(client_ids))}
+    """Which of these client ids are stored already (a resend)."""
+    return {row[0] for row in _rows_in(conn, _client_ids_query(conn.dialect), (), client_ids)}
+
+
+def _rows_in(conn: Connection, sql: str, params: tuple, values: list) -> list:
+    """``sql`` (ending in ``… IN``) for this batch's values, as one driver-level query: SQLAlchemy would render
+    the list's placeholders anew for every batch."""
+    if not values:
+        return []
+    marks = ", ".join([_mark(conn.dialect)] * len(values))
+    return conn.exec_driver_sql(f"{sql} ({marks})", params + tuple(values)).fetchall()
 
 
 @functools.lru_cache(maxsize=8)
 def _client_ids_query(dialect) -> str:
     prep = dialect.identifier_preparer
     client_id = prep.quote("client_id")
-    return f"SELECT {client_id} FROM {prep.format_table(OpinionRevision.__table__)} WHERE {client_id}"
+    return f"SELECT {client_id} FROM {prep.format_table(OpinionRevision.__table__)} WHERE {client_id} IN"
+
+
+@functools.lru_cache(maxsize=8)
+def _attendance_query(dialect) -> str:
+    """Members → their seat's attendance (one meeting, this batch's members)."""
+    prep, mark = dialect.identifier_preparer, _mark(dialect)
+    person, attendance = prep.quote("person_id"), prep.quote("attendance")
+    return (f"SELECT {person}, {attendance} FROM {prep.format_table(Seat.__table__)} "
+            f"WHERE {prep.quote('meeting_id')} = {mark} AND {person} IN")
+
+
+@functools.lru_cache(maxsize=8)
+def _spoken_query(dialect) -> str:
+    """Members → their opinion's id (one item's round, this batch's members)."""
+    prep, mark = dialect.identifier_preparer, _mark(dialect)
+    person = prep.quote("person_id")
+    return (f"SELECT {person}, {prep.quote('id')} FROM {prep.format_table(Opinion.__table__)} "
+            f"WHERE {prep.quote('item_id')} = {mark} AND {prep.quote('round_number')} = {mark} AND {person} IN")
 
 
 @dataclass
@@ -186,9 +208,13 @@ def _event_row(actor: Actor, kind: str, meeting_id: int, payload: dict, at) -> d
 @dataclass
 class _ItemContext:
     item: AgendaItem
-    round: object  # meeting.models.Round, locked
-    recused: set[int]
-    spoken: dict[int, int | _New]  # who has an opinion in this round: its id, or the row this batch writes
+    status: str  # the item's columns, read once: an ORM attribute costs a lookup every time
+    round_number: int  # the item's current round
+    round: object = None  # meeting.models.Round, locked
+    chair_has_spoken: bool = False
+    recused: set[int] = field(default_factory=set)
+    spoken: dict[int, int | _New] = field(default_factory=dict)  # this batch's members who have spoken in the
+    # round: their opinion's id, or the row this batch writes
 
 
 def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, OpinionIn]]) -> list:
@@ -202,10 +228,11 @@ def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, Opini
     conn = s.connection()
     priors = _stored_client_ids(conn, [data.client_id for _, data in requests])
     meeting = s.get(Meeting, meeting_id)
-    # the whole room's seats and an item's recusals and opinions are read as plain rows, without a list of this
-    # batch's members in the query (rendering hundreds of parameters cost more than reading a few more rows)
-    attendance = dict(conn.execute(  # member → their seat's attendance: all the rule needs of it
-        select(Seat.person_id, Seat.attendance).where(Seat.meeting_id == meeting_id)).all())
+    members = sorted({actor.person_id for actor, _ in requests if actor.person_id is not None})
+    # the rows of this batch's members only, by driver-level queries: a batch costs what it holds, not what the
+    # room holds (a 3,000-seat plenary's burst is written in several batches)
+    attendance = dict(_rows_in(conn, _attendance_query(conn.dialect), (meeting_id,), members))
+    chair_id = meeting.chair_person_id if meeting is not None else None
     contexts: dict[int, _ItemContext | None] = {}
     in_batch: dict[str, tuple[int | None, dict]] = {}  # client_id → (person, ack): a resend inside the batch
     writes = _Writes()
@@ -216,16 +243,16 @@ def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, Opini
             if meeting is None or item is None or item.meeting_id != meeting.id:
                 contexts[item_id] = None
             else:
-                contexts[item_id] = _ItemContext(item, None, set(), {})
+                contexts[item_id] = _ItemContext(item, item.status, item.round)
         return contexts[item_id]
 
     def open_round(ctx: _ItemContext) -> None:
         if ctx.round is None:  # read once per item, when the first opinion on it is accepted so far
             ctx.round = room.current_round(s, ctx.item, lock=True)  # serialises the chair-last check
+            ctx.chair_has_spoken = ctx.round.chair_spoke_at is not None
             ctx.recused = set(conn.execute(
                 select(Recusal.person_id).where(Recusal.item_id == ctx.item.id)).scalars())
-            ctx.spoken = {person: opinion for person, opinion in conn.execute(select(Opinion.person_id, Opinion.id)
-                          .where(Opinion.item_id == ctx.item.id, Opinion.round_number == ctx.round.number))}
+            ctx.spoken = dict(_rows_in(conn, _spoken_query(conn.dialect), (ctx.item.id, ctx.round_number), members))
 
     for actor, data in requests:
         try:
@@ -244,25 +271,23 @@ def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, Opini
             ctx = context(data.item_id)
             if ctx is None:
                 raise NotFound(what="议题")
-            if actor.person_id == meeting.chair_person_id:
+            if actor.person_id == chair_id:
                 out.append(ALONE)
                 break
             item = ctx.item
             room._require_meeting_in_session(meeting)
-            if item.status in ("closed", "deferred"):
+            if ctx.status in ("closed", "deferred"):
                 raise ItemClosed(result=ITEM_RESULT_LABELS.get(
                     ItemResult(room.current_round(s, item).result or "deferred")))
-            if item.status != "voting" or data.round != item.round:
+            if ctx.status != "voting" or data.round != ctx.round_number:
                 raise ItemNotOpen()
             open_round(ctx)
-            rnd = ctx.round
             room._refuse_seat_opinion(attendance.get(actor.person_id), actor.person_id in ctx.recused)
             if opinion_rules.reason_required(data.stance) and not data.reason:
                 raise ReasonRequired(stance=STANCE_LABELS[data.stance])
             # present and not recused, checked above: the voter is eligible, and is not the chair
-            refusal = opinion_rules.may_speak(actor.person_id, chair_id=meeting.chair_person_id,
-                                              eligible={actor.person_id}, spoken=[],
-                                              chair_has_spoken=rnd.chair_spoke_at is not None)
+            refusal = opinion_rules.may_speak(actor.person_id, chair_id=chair_id, eligible={actor.person_id},
+                                              spoken=[], chair_has_spoken=ctx.chair_has_spoken)
             if refusal == opinion_rules.Refusal.CHAIR_HAS_SPOKEN:
                 raise ChairHasSpoken()
             if refusal is not None:
@@ -272,9 +297,9 @@ def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, Opini
             stance = str(data.stance)
             existing = ctx.spoken.get(actor.person_id)
             if existing is None:
-                ref = _New({"item_id": item.id, "round_number": rnd.number, "person_id": actor.person_id,
-                            "stance": stance, "reason": data.reason, "is_chair": False, "version": 1,
-                            "given_at": now, "updated_at": now})
+                ref = _New({"item_id": data.item_id, "round_number": ctx.round_number,
+                            "person_id": actor.person_id, "stance": stance, "reason": data.reason,
+                            "is_chair": False, "version": 1, "given_at": now, "updated_at": now})
                 writes.opinions.append(ref)
                 ctx.spoken[actor.person_id] = ref
                 row = ref.row
@@ -294,8 +319,8 @@ def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, Opini
                                            "client_id": data.client_id, "device": actor.device[:200], "at": now}))
             writes.events.append(_event_row(
                 actor, "opinion.given" if row["version"] == 1 else "opinion.corrected", meeting_id,
-                {"item_id": item.id, "round": rnd.number, "person_id": actor.person_id, "stance": stance,
-                 "reason": data.reason, "version": row["version"], "is_chair": False,
+                {"item_id": data.item_id, "round": ctx.round_number, "person_id": actor.person_id,
+                 "stance": stance, "reason": data.reason, "version": row["version"], "is_chair": False,
                  "client_id": data.client_id}, now))
             ack = room._opinion_ack(SimpleNamespace(**row), item, duplicate=False)
             in_batch[data.client_id] = (actor.person_id, ack)
