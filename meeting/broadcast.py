@@ -97,7 +97,7 @@ class Broadcaster:
             self.progress_changed(outcome.meeting_id, arrived)
         if outcome.notify_people:
             if self.interval <= 0:
-                self._send_people(outcome.meeting_id, outcome.notify_people)
+                self._send_people_in_context(outcome.meeting_id, list(outcome.notify_people))
             else:  # a personal block is read from the database: not in the caller's time
                 self.socketio.start_background_task(self._send_people_in_context, outcome.meeting_id,
                                                     list(outcome.notify_people))
@@ -233,7 +233,7 @@ class Broadcaster:
         interval after its commit."""
         self.changed(meeting_id)  # the member and public views show the counts too
         if self.interval <= 0:
-            self.send_progress(meeting_id)
+            self._send_now(self.send_progress, meeting_id)
             return
         now = time.monotonic()
         with self._lock:
@@ -259,7 +259,7 @@ class Broadcaster:
 
     def _coalesce(self, kind: str, meeting_id: int, send, delay: float | None = None) -> None:
         if self.interval <= 0:
-            send(meeting_id)
+            self._send_now(send, meeting_id)
             return
         key = (kind, meeting_id)
         with self._lock:
@@ -270,6 +270,12 @@ class Broadcaster:
         # the tasks already waiting first), and must not then wait its whole delay again
         due = time.monotonic() + (self.interval if delay is None else delay)
         self.socketio.start_background_task(self._send_later, key, send, due)
+
+    def _send_now(self, send, meeting_id: int) -> None:
+        """No interval: sent at once, in the caller's time — which need not have the app's context (a member's
+        opinion is handled without one, meeting/events.py)."""
+        with self.app.app_context():
+            send(meeting_id)
 
     def _send_later(self, key: tuple[str, int], send, due: float) -> None:
         self.socketio.sleep(max(0.0, due - time.monotonic()))
