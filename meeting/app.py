@@ -109,8 +109,9 @@ def create_app(config: dict | None = None) -> Flask:
         # time (docs/performance.md). Every handler is short: a few queries, or a wait for the batch.
         async_handlers=False,
     )
-    app.extensions["yishi.broadcaster"] = Broadcaster(app, socketio)
-    app.extensions["yishi.intake"] = OpinionIntake(app, socketio)  # members' opinions, a batch per transaction
+    broadcaster = app.extensions["yishi.broadcaster"] = Broadcaster(app, socketio)
+    # members' opinions, a batch per transaction; the room is told once per batch
+    app.extensions["yishi.intake"] = OpinionIntake(app, socketio, written=broadcaster.opinions_written)
     from . import events
 
     events.register(socketio)

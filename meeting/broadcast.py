@@ -37,7 +37,7 @@ from .state import PROGRESS_KEYS, VIEWS, build, chair_view, me, progress
 SHARED_VIEWS = ("member", "public")  # the same for every tablet / projector of a meeting
 # a costly broadcast is spaced by this many times what it took last time: the secretary's roster
 # (who is connected) and the full view's progress list, which for a 3,000-seat plenary take tens of milliseconds
-COST_FACTOR = {"presence": 10, "detail": 20}
+COST_FACTOR = {"presence": 10, "detail": 20, "progress": 20}
 # what the detailed list costs per eligible member before this process has built it for a meeting: measured
 # 10–17 µs to read and format and 1.5 µs to encode on the 2-core bench machine (docs/performance.md), with room
 # to spare: a body of up to ~300 gets its list with the counts, a bigger room after them
@@ -69,7 +69,7 @@ class Broadcaster:
         self.socketio = socketio
         self.interval = float(app.config["YISHI_BROADCAST_INTERVAL"])
         self.zone = app.config["YISHI_TIMEZONE"]
-        self._pending: set[tuple[str, int]] = set()
+        self._pending: dict[tuple[str, int], float] = {}  # a send scheduled: when it is due
         self._lock = threading.Lock()
         # read-then-emit is one step: two deliveries racing in background tasks must not let an older state
         # reach the screens after a newer one
@@ -192,6 +192,7 @@ class Broadcaster:
                 self._cost[("detail", meeting_id)] = time.monotonic() - now
             else:  # the secretary's counts move with everyone's; the list follows
                 self.socketio.emit("progress", prog, to=shared + full)
+            self._cost[("progress", meeting_id)] = time.monotonic() - now
         if not detailed:
             self._coalesce("detail", meeting_id, self.send_progress_detail,
                            self._detail_spacing(meeting_id, prog["eligible"]))
@@ -224,13 +225,16 @@ class Broadcaster:
         self.changed(meeting_id)
         self._coalesce("state", meeting_id, self.send_state)
 
-    def progress_changed(self, meeting_id: int, arrived: float | None = None) -> None:
+    def progress_changed(self, meeting_id: int, arrived: float | None = None, *, backlog: bool = False) -> None:
         """An opinion was written. The room is told one interval after it arrived (``arrived``, by default
         now), and never less than an interval after the last progress sent.
 
         An opinion written in a batch (meeting/intake.py) arrived before its commit, perhaps before the last
         progress was sent, which could not count it: it is then due one interval after that send, not one
-        interval after its commit."""
+        interval after its commit. With a ``backlog`` (more opinions queued behind this batch: a burst is still
+        being written) the counts are spaced by what sending them costs (:data:`COST_FACTOR`): in a 3,000-seat
+        plenary each one is a message to 3,000 screens; once the backlog is written, the last counts go one
+        interval after the last sent, as for a single opinion."""
         self.changed(meeting_id)  # the member and public views show the counts too
         if self.interval <= 0:
             self._send_now(self.send_progress, meeting_id)
@@ -239,7 +243,21 @@ class Broadcaster:
         with self._lock:
             start = max(now if arrived is None else min(arrived, now),
                         self._progress_sent.get(meeting_id, float("-inf")))
-        self._coalesce("progress", meeting_id, self.send_progress, max(0.0, start + self.interval - now))
+        spacing = self._spacing("progress", meeting_id) if backlog else self.interval
+        self._coalesce("progress", meeting_id, self.send_progress, max(0.0, start + spacing - now))
+
+    def opinions_written(self, meeting_id: int, outcomes: list[Outcome], arrived: float, backlog: int) -> None:
+        """A batch of members' opinions has been committed and its acknowledgements released
+        (meeting/intake.py): the room is told once for the batch. ``arrived``: when its first opinion arrived;
+        ``backlog``: how many are queued behind it."""
+        counted = False
+        for outcome in outcomes:
+            if outcome.broadcast == "progress" and not outcome.notify_people:
+                counted = True
+            else:  # a resend (nothing to tell), the chair's statement (the room's state)
+                self.after(outcome)
+        if counted:
+            self.progress_changed(meeting_id, arrived, backlog=backlog > 0)
 
     def presence_changed(self, meeting_id: int) -> None:
         """A tablet came or went: the secretary's roster shows it; no other view changes."""
@@ -258,17 +276,20 @@ class Broadcaster:
         return max(self.interval, COST_FACTOR[kind] * self._cost.get((kind, meeting_id), 0.0))
 
     def _coalesce(self, kind: str, meeting_id: int, send, delay: float | None = None) -> None:
+        """At most one send of a kind per meeting is scheduled; asked again, it stays — unless it is now due
+        sooner (a burst's counts spaced out, then the last of it written), when it is brought forward."""
         if self.interval <= 0:
             self._send_now(send, meeting_id)
             return
         key = (kind, meeting_id)
-        with self._lock:
-            if key in self._pending:
-                return
-            self._pending.add(key)
         # the instant is fixed now: a background task may first run a good while later (a busy server runs
         # the tasks already waiting first), and must not then wait its whole delay again
         due = time.monotonic() + (self.interval if delay is None else delay)
+        with self._lock:
+            scheduled = self._pending.get(key)
+            if scheduled is not None and scheduled <= due:
+                return
+            self._pending[key] = due
         self.socketio.start_background_task(self._send_later, key, send, due)
 
     def _send_now(self, send, meeting_id: int) -> None:
@@ -280,6 +301,8 @@ class Broadcaster:
     def _send_later(self, key: tuple[str, int], send, due: float) -> None:
         self.socketio.sleep(max(0.0, due - time.monotonic()))
         with self._lock:
-            self._pending.discard(key)
+            if self._pending.get(key) != due:  # brought forward: the earlier task has sent, or will
+                return
+            del self._pending[key]
         with self.app.app_context():
             send(key[1])

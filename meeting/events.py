@@ -134,8 +134,9 @@ def register(socketio: SocketIO) -> None:
 
     def queue_opinion(app, sid: str, actor: Actor, *args):
         """A member's opinion, handed to the meeting's intake (meeting/intake.py) and acknowledged after its
-        batch has committed. It needs neither a Flask request nor the app's context: in a burst of 3,000 the
-        context alone would be a few percent of the server's time. A refusal is translated in one."""
+        batch has committed; the intake tells the room, once per batch. It needs neither a Flask request nor the
+        app's context: in a burst of 3,000 the context alone would be a few percent of the server's time. A
+        refusal is translated in one."""
         try:
             if len(args) > 1:
                 raise InvalidPayload(detail="应为一个 JSON 对象")
@@ -143,14 +144,13 @@ def register(socketio: SocketIO) -> None:
             # is still sent only after the commit, and read from the database then)
             arrived = time.monotonic()
             _, payload = prepare("give_opinion", actor, actor.meeting_id, args[0] if args else None)
-            outcome = app.extensions["yishi.intake"].submit(actor, payload)
+            outcome = app.extensions["yishi.intake"].submit(actor, payload, arrived)
         except YishiError as err:
             with app.app_context(), force_locale(locales.get(sid) or "zh"):
                 return err.to_dict()
         except Exception:  # never leave a tablet without an answer
             log.exception("action give_opinion failed")
             return {"ok": False, "error": {"code": "server_error", "message": "服务器内部错误，操作未完成，请重试。"}}
-        app.extensions["yishi.broadcaster"].after(outcome, arrived)
         return outcome.ack
 
     def direct(name: str):

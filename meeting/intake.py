@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import logging
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from types import SimpleNamespace
@@ -335,26 +336,34 @@ def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, Opini
 
 
 class _Slot:
-    __slots__ = ("actor", "payload", "done", "result")
+    __slots__ = ("actor", "payload", "arrived", "done", "result")
 
-    def __init__(self, actor: Actor, payload: OpinionIn, done) -> None:
-        self.actor, self.payload, self.done, self.result = actor, payload, done, None
+    def __init__(self, actor: Actor, payload: OpinionIn, arrived: float, done) -> None:
+        self.actor, self.payload, self.arrived, self.done, self.result = actor, payload, arrived, done, None
 
 
 class OpinionIntake:
-    """Queues members' opinions per meeting; one background drainer writes them batch by batch."""
+    """Queues members' opinions per meeting; one background drainer writes them batch by batch.
 
-    def __init__(self, app: Flask, socketio: SocketIO, max_batch: int = 500) -> None:
+    ``written(meeting_id, outcomes, arrived, backlog)`` is called after each batch has committed, just before
+    its acknowledgements are released: the batch's outcomes, when its first opinion arrived
+    (``time.monotonic()``) and how many opinions are queued behind it — the broadcaster
+    (:meth:`meeting.broadcast.Broadcaster.opinions_written`) tells the room once per batch."""
+
+    def __init__(self, app: Flask, socketio: SocketIO, max_batch: int = 500, written=None) -> None:
         self.app = app
         self.socketio = socketio
         self.max_batch = max_batch
+        self.written = written
         self._queues: dict[int, list[_Slot]] = {}
         self._draining: set[int] = set()
         self._lock = threading.Lock()
 
-    def submit(self, actor: Actor, payload: OpinionIn) -> Outcome:
-        """Queue one validated opinion and wait until its batch has committed; raise its refusal, if any."""
-        slot = _Slot(actor, payload, self.socketio.server.eio.create_event())
+    def submit(self, actor: Actor, payload: OpinionIn, arrived: float | None = None) -> Outcome:
+        """Queue one validated opinion and wait until its batch has committed; raise its refusal, if any.
+        ``arrived``: when the request reached the server (``time.monotonic()``; by default now)."""
+        slot = _Slot(actor, payload, time.monotonic() if arrived is None else arrived,
+                     self.socketio.server.eio.create_event())
         meeting_id = actor.meeting_id
         with self._lock:
             self._queues.setdefault(meeting_id, []).append(slot)
@@ -381,11 +390,21 @@ class OpinionIntake:
                     if not batch:
                         self._draining.discard(meeting_id)
                         return
+                    backlog = len(rest)
                 try:
                     results = self._persist(meeting_id, [(slot.actor, slot.payload) for slot in batch])
                 except BaseException as exc:  # noqa: BLE001 - never leave a tablet without an answer
                     log.exception("opinion batch failed")
                     results = [exc] * len(batch)
+                if self.written is not None:
+                    # told before the acknowledgements are released, it still goes out after them: the room is
+                    # told by a background task that first yields (the tablets' handlers, woken below, run
+                    # first) — and with no broadcast interval (tests) at once, as one opinion alone is
+                    try:
+                        self.written(meeting_id, [r for r in results if isinstance(r, Outcome)],
+                                     min(slot.arrived for slot in batch), backlog)
+                    except Exception:  # noqa: BLE001 - a failed broadcast loses no opinion; the next one tells
+                        log.exception("telling the room of an opinion batch failed")
                 for slot, result in zip(batch, results, strict=True):
                     slot.result = result
                     slot.done.set()

@@ -328,6 +328,45 @@ def test_the_list_held_back_is_complete_when_it_comes(app, socketio, factory, mo
     assert [x["person_id"] for x in lists[0]["not_spoken"]] == [ids[0]]
 
 
+def test_counts_of_a_burst_still_being_written_are_spaced_by_their_cost(app, socketio, factory):
+    """While opinions are queued behind a batch, a room's counts are spaced by twenty times what sending them
+    cost (here: made to cost 50 ms, so one second); when the backlog is written, the pending send is brought
+    forward to one interval after the last, and goes once."""
+    _, ids, m, item = factory.running(5, 5)
+    watcher = projector(app, socketio, m.id)
+    broadcaster = app.extensions["yishi.broadcaster"]
+    time.sleep(3 * INTERVAL)
+    watcher.get_received()
+    broadcaster._cost[("progress", m.id)] = 0.05
+    with app.app_context():
+        broadcaster.send_progress(m.id)  # the last counts sent: now
+    broadcaster._cost[("progress", m.id)] = 0.05
+    assert len(progress_of(watcher)) == 1
+    broadcaster.progress_changed(m.id, time.monotonic(), backlog=True)
+    time.sleep(3 * INTERVAL)
+    assert progress_of(watcher) == []  # not yet: spaced a second from the last
+    broadcaster.progress_changed(m.id, time.monotonic(), backlog=False)  # the burst is written
+    time.sleep(2 * INTERVAL)
+    assert len(progress_of(watcher)) == 1
+    time.sleep(1.2)
+    assert progress_of(watcher) == []  # the send it replaced does not go as well
+
+
+def test_a_burst_without_backlog_keeps_the_interval(app, socketio, factory):
+    _, ids, m, item = factory.running(5, 5)
+    watcher = projector(app, socketio, m.id)
+    broadcaster = app.extensions["yishi.broadcaster"]
+    time.sleep(3 * INTERVAL)
+    watcher.get_received()
+    broadcaster._cost[("progress", m.id)] = 0.05
+    started = time.monotonic()
+    broadcaster.progress_changed(m.id, started)
+    while not progress_of(watcher):
+        assert time.monotonic() - started < 10 * INTERVAL
+        time.sleep(0.01)
+    assert time.monotonic() - started < 3 * INTERVAL
+
+
 def test_separate_meetings_are_coalesced_separately(app, socketio, factory):
     _, ids_a, ma, item_a = factory.running(5, 5)
     _, ids_b, mb, item_b = factory.running(5, 5)

@@ -201,6 +201,47 @@ def test_concurrent_submissions_are_acknowledged_after_their_commit(app, factory
     assert len(opinions(app, item)) == 12
 
 
+def test_the_room_is_told_once_per_batch_with_its_backlog(app, factory):
+    """After each batch commits, ``written`` gets the batch's outcomes, when its first opinion arrived and how
+    many wait behind it (here: batches of 3 for 7 members queued at once, so 4 then 1 then 0)."""
+    _, ids, m, item = factory.running(8, 8)
+    told = []
+
+    def written(meeting_id, outcomes, arrived, backlog):
+        with app.app_context(), read_only() as s:  # committed before the room is told
+            stored = len(s.exec(select(Opinion).where(Opinion.item_id == item.id)).all())
+        told.append((meeting_id, len(outcomes), arrived, backlog, stored))
+
+    queue = intake.OpinionIntake(app, app.extensions["socketio"], max_batch=3, written=written)
+    members = [factory.seat_actor(m.id, p) for p in ids[1:]]
+    results = {}
+    gate = threading.Event()
+    real_drain = queue._drain
+
+    def drain_when_all_queued(meeting_id):
+        gate.wait(10)
+        real_drain(meeting_id)
+
+    queue._drain = drain_when_all_queued
+
+    def vote(actor, arrived):
+        with app.app_context():
+            results[actor.person_id] = queue.submit(actor, op(item), arrived)
+
+    threads = [threading.Thread(target=vote, args=(a, 100.0 + i)) for i, a in enumerate(members)]
+    for t in threads:
+        t.start()
+    while sum(len(q) for q in queue._queues.values()) < len(members):
+        threading.Event().wait(0.01)
+    gate.set()
+    for t in threads:
+        t.join(30)
+    assert all(r.ack["ok"] for r in results.values()) and len(results) == 7
+    assert [(mid, n, backlog, stored) for mid, n, _, backlog, stored in told] == [
+        (m.id, 3, 4, 3), (m.id, 3, 1, 6), (m.id, 1, 0, 7)]
+    assert all(arrived in {100.0 + i for i in range(7)} for _, _, arrived, _, _ in told)  # a slot's arrival
+
+
 def test_a_tablet_burst_over_sockets_is_counted_once_each(app, socketio, factory):
     """Through the socket layer: members go through the intake, the chair the one-at-a-time way."""
     _, ids, m, item = factory.running(6, 6)
