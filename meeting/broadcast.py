@@ -225,16 +225,15 @@ class Broadcaster:
         self.changed(meeting_id)
         self._coalesce("state", meeting_id, self.send_state)
 
-    def progress_changed(self, meeting_id: int, arrived: float | None = None, *, backlog: bool = False) -> None:
+    def progress_changed(self, meeting_id: int, arrived: float | None = None, *, burst: bool = False) -> None:
         """An opinion was written. The room is told one interval after it arrived (``arrived``, by default
         now), and never less than an interval after the last progress sent.
 
         An opinion written in a batch (meeting/intake.py) arrived before its commit, perhaps before the last
         progress was sent, which could not count it: it is then due one interval after that send, not one
-        interval after its commit. With a ``backlog`` (more opinions queued behind this batch: a burst is still
-        being written) the counts are spaced by what sending them costs (:data:`COST_FACTOR`): in a 3,000-seat
-        plenary each one is a message to 3,000 screens; once the backlog is written, the last counts go one
-        interval after the last sent, as for a single opinion."""
+        interval after its commit. In a ``burst`` (more opinions to come: see :meth:`opinions_written`) the
+        counts are spaced by what sending them costs (:data:`COST_FACTOR`): in a 3,000-seat plenary each is a
+        message to 3,000 screens."""
         self.changed(meeting_id)  # the member and public views show the counts too
         if self.interval <= 0:
             self._send_now(self.send_progress, meeting_id)
@@ -243,21 +242,31 @@ class Broadcaster:
         with self._lock:
             start = max(now if arrived is None else min(arrived, now),
                         self._progress_sent.get(meeting_id, float("-inf")))
-        spacing = self._spacing("progress", meeting_id) if backlog else self.interval
+        spacing = self._spacing("progress", meeting_id) if burst else self.interval
         self._coalesce("progress", meeting_id, self.send_progress, max(0.0, start + spacing - now))
 
     def opinions_written(self, meeting_id: int, outcomes: list[Outcome], arrived: float, backlog: int) -> None:
-        """A batch of members' opinions has been committed and its acknowledgements released
-        (meeting/intake.py): the room is told once for the batch. ``arrived``: when its first opinion arrived;
-        ``backlog``: how many are queued behind it."""
+        """A batch of members' opinions has been committed (meeting/intake.py): the room is told once for the
+        batch. ``arrived``: when its first opinion arrived; ``backlog``: how many are queued behind it.
+
+        Where the counts are dear to send (a big room) they are spaced by their cost while more opinions are
+        to come — queued behind this batch, or awaited from members who have not spoken — and the count that
+        completes the round (every eligible member but the chair has spoken: the chair may now speak) goes
+        one interval after the last, as for a single opinion."""
         counted = False
         for outcome in outcomes:
             if outcome.broadcast == "progress" and not outcome.notify_people:
                 counted = True
             else:  # a resend (nothing to tell), the chair's statement (the room's state)
                 self.after(outcome)
-        if counted:
-            self.progress_changed(meeting_id, arrived, backlog=backlog > 0)
+        if not counted:
+            return
+        burst = self._spacing("progress", meeting_id) > self.interval
+        if burst and not backlog:  # only in a big room: reading the counts costs a few milliseconds there
+            with read_only() as s:
+                counts = progress(s, meeting_id, zone=self.zone)
+            burst = counts is not None and counts["waiting"] > 0
+        self.progress_changed(meeting_id, arrived, burst=burst)
 
     def presence_changed(self, meeting_id: int) -> None:
         """A tablet came or went: the secretary's roster shows it; no other view changes."""

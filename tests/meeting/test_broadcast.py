@@ -328,39 +328,58 @@ def test_the_list_held_back_is_complete_when_it_comes(app, socketio, factory, mo
     assert [x["person_id"] for x in lists[0]["not_spoken"]] == [ids[0]]
 
 
-def test_counts_of_a_burst_still_being_written_are_spaced_by_their_cost(app, socketio, factory):
-    """While opinions are queued behind a batch, a room's counts are spaced by twenty times what sending them
-    cost (here: made to cost 50 ms, so one second); when the backlog is written, the pending send is brought
-    forward to one interval after the last, and goes once."""
+def test_counts_of_a_burst_are_spaced_by_their_cost_and_the_last_is_not(app, socketio, factory):
+    """Where the counts are dear to send (here made to cost 100 ms: spaced by two seconds), a batch with more
+    queued behind it, or with members still to speak, is told at that spacing; the batch that completes the
+    round brings the pending send forward to one interval after the last, and it goes once."""
+    from meeting.room import Outcome
+
     _, ids, m, item = factory.running(5, 5)
+    chair = ids[0]
     watcher = projector(app, socketio, m.id)
     broadcaster = app.extensions["yishi.broadcaster"]
     time.sleep(3 * INTERVAL)
     watcher.get_received()
-    broadcaster._cost[("progress", m.id)] = 0.05
+
+    def written(voters, backlog):
+        for p in voters:
+            factory.act("give_opinion", m.id, {"client_id": cid(), "item_id": item.id, "round": 1,
+                                               "stance": "agree"}, actor=factory.seat_actor(m.id, p, chair))
+        watcher.get_received()
+        broadcaster._cost[("progress", m.id)] = 0.1
+        with app.app_context():
+            broadcaster.opinions_written(m.id, [Outcome(m.id, ack={}, broadcast="progress")], time.monotonic(),
+                                         backlog)
+
     with app.app_context():
         broadcaster.send_progress(m.id)  # the last counts sent: now
-    broadcaster._cost[("progress", m.id)] = 0.05
-    assert len(progress_of(watcher)) == 1
-    broadcaster.progress_changed(m.id, time.monotonic(), backlog=True)
+    watcher.get_received()
+    written([ids[1]], backlog=3)
     time.sleep(3 * INTERVAL)
-    assert progress_of(watcher) == []  # not yet: spaced a second from the last
-    broadcaster.progress_changed(m.id, time.monotonic(), backlog=False)  # the burst is written
+    assert progress_of(watcher) == []  # spaced two seconds from the last
+    written([ids[2]], backlog=0)  # nothing queued, but two members have not spoken
+    time.sleep(3 * INTERVAL)
+    assert progress_of(watcher) == []
+    written([ids[3], ids[4]], backlog=0)  # the round is complete: the chair may speak
     time.sleep(2 * INTERVAL)
-    assert len(progress_of(watcher)) == 1
-    time.sleep(1.2)
+    sent = progress_of(watcher)
+    assert len(sent) == 1 and sent[0]["spoken"] == 4 and sent[0]["chair_may_speak"] is True
+    time.sleep(2.0)
     assert progress_of(watcher) == []  # the send it replaced does not go as well
 
 
-def test_a_burst_without_backlog_keeps_the_interval(app, socketio, factory):
+def test_where_counts_are_cheap_a_batch_keeps_the_interval(app, socketio, factory):
+    from meeting.room import Outcome
+
     _, ids, m, item = factory.running(5, 5)
     watcher = projector(app, socketio, m.id)
     broadcaster = app.extensions["yishi.broadcaster"]
     time.sleep(3 * INTERVAL)
     watcher.get_received()
-    broadcaster._cost[("progress", m.id)] = 0.05
+    broadcaster._cost[("progress", m.id)] = 0.001  # 20 ms: under the interval
     started = time.monotonic()
-    broadcaster.progress_changed(m.id, started)
+    with app.app_context():
+        broadcaster.opinions_written(m.id, [Outcome(m.id, ack={}, broadcast="progress")], started, 10)
     while not progress_of(watcher):
         assert time.monotonic() - started < 10 * INTERVAL
         time.sleep(0.01)
