@@ -43,6 +43,10 @@ COST_FACTOR = {"presence": 10, "detail": 20, "progress": 20}
 # to spare: a body of up to ~300 gets its list with the counts, a bigger room after them
 DETAIL_COST_PER_SEAT = 25e-6
 DETAIL_MAX_HOLD = 3.0  # seconds a detailed list may wait for a burst of opinions to end
+# what sending the counts costs per eligible member before this process has sent them for a meeting (reading
+# them, and a message to each screen: 16-21 ms for 3,000 seats on the bench machine): a room of more than
+# ~1,500 spaces its counts during a burst from its first
+PROGRESS_COST_PER_SEAT = 5e-6
 SNAPSHOT_MAX_AGE = 2.0  # seconds: bound for changes that reach the database without passing through here
 
 
@@ -225,15 +229,15 @@ class Broadcaster:
         self.changed(meeting_id)
         self._coalesce("state", meeting_id, self.send_state)
 
-    def progress_changed(self, meeting_id: int, arrived: float | None = None, *, burst: bool = False) -> None:
-        """An opinion was written. The room is told one interval after it arrived (``arrived``, by default
-        now), and never less than an interval after the last progress sent.
+    def progress_changed(self, meeting_id: int, arrived: float | None = None, *,
+                         spacing: float | None = None) -> None:
+        """An opinion was written. The room is told one interval (or ``spacing``) after it arrived
+        (``arrived``, by default now), and never less than that after the last progress sent.
 
         An opinion written in a batch (meeting/intake.py) arrived before its commit, perhaps before the last
         progress was sent, which could not count it: it is then due one interval after that send, not one
-        interval after its commit. In a ``burst`` (more opinions to come: see :meth:`opinions_written`) the
-        counts are spaced by what sending them costs (:data:`COST_FACTOR`): in a 3,000-seat plenary each is a
-        message to 3,000 screens."""
+        interval after its commit. In a burst (more opinions to come: see :meth:`opinions_written`) a big room's
+        counts are spaced by what sending them costs."""
         self.changed(meeting_id)  # the member and public views show the counts too
         if self.interval <= 0:
             self._send_now(self.send_progress, meeting_id)
@@ -242,17 +246,18 @@ class Broadcaster:
         with self._lock:
             start = max(now if arrived is None else min(arrived, now),
                         self._progress_sent.get(meeting_id, float("-inf")))
-        spacing = self._spacing("progress", meeting_id) if burst else self.interval
+        spacing = self.interval if spacing is None else max(self.interval, spacing)
         self._coalesce("progress", meeting_id, self.send_progress, max(0.0, start + spacing - now))
 
     def opinions_written(self, meeting_id: int, outcomes: list[Outcome], arrived: float, backlog: int) -> None:
         """A batch of members' opinions has been committed (meeting/intake.py): the room is told once for the
         batch. ``arrived``: when its first opinion arrived; ``backlog``: how many are queued behind it.
 
-        Where the counts are dear to send (a big room) they are spaced by their cost while more opinions are
-        to come — queued behind this batch, or awaited from members who have not spoken — and the count that
-        completes the round (every eligible member but the chair has spoken: the chair may now speak) goes
-        one interval after the last, as for a single opinion."""
+        Where the counts are dear to send (a big room: twenty times what they cost last, or before they have
+        been sent, are expected to cost, exceeds the interval) they are spaced by that while more opinions are
+        to come — queued behind this batch, or awaited from members who have not spoken; the count that
+        completes the round (every eligible member but the chair has spoken: the chair may now speak) goes one
+        interval after the last, as for a single opinion."""
         counted = False
         for outcome in outcomes:
             if outcome.broadcast == "progress" and not outcome.notify_people:
@@ -261,12 +266,22 @@ class Broadcaster:
                 self.after(outcome)
         if not counted:
             return
-        burst = self._spacing("progress", meeting_id) > self.interval
-        if burst and not backlog:  # only in a big room: reading the counts costs a few milliseconds there
+        known = ("progress", meeting_id) in self._cost
+        spacing = self._spacing("progress", meeting_id) if known else self.interval
+        if self.interval > 0 and (not known or (spacing > self.interval and not backlog)):
+            # the room's size, or whether the round is complete: a few milliseconds in a big room, read only
+            # until its counts have been sent once, or when nothing is queued behind a dear batch
             with read_only() as s:
                 counts = progress(s, meeting_id, zone=self.zone)
-            burst = counts is not None and counts["waiting"] > 0
-        self.progress_changed(meeting_id, arrived, burst=burst)
+            if counts is None:
+                spacing = self.interval
+            else:
+                if not known:
+                    spacing = max(self.interval, COST_FACTOR["progress"] * PROGRESS_COST_PER_SEAT
+                                  * counts["eligible"])
+                if not backlog and not counts["waiting"]:
+                    spacing = self.interval
+        self.progress_changed(meeting_id, arrived, spacing=spacing)
 
     def presence_changed(self, meeting_id: int) -> None:
         """A tablet came or went: the secretary's roster shows it; no other view changes."""

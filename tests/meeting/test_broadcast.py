@@ -368,6 +368,28 @@ def test_counts_of_a_burst_are_spaced_by_their_cost_and_the_last_is_not(app, soc
     assert progress_of(watcher) == []  # the send it replaced does not go as well
 
 
+def test_a_big_rooms_first_counts_are_spaced_before_their_cost_is_known(app, socketio, factory, monkeypatch):
+    """Before the counts have been sent for a meeting, their cost is expected from its size (here: as if each
+    member cost 20 ms, so 20 × 0.02 × 5 eligible: 2 s)."""
+    import meeting.broadcast as broadcast
+    from meeting.room import Outcome
+
+    monkeypatch.setattr(broadcast, "PROGRESS_COST_PER_SEAT", 0.02)
+    _, ids, m, item = factory.running(5, 5)
+    watcher = projector(app, socketio, m.id)
+    broadcaster = app.extensions["yishi.broadcaster"]
+    time.sleep(3 * INTERVAL)
+    watcher.get_received()
+    assert ("progress", m.id) not in broadcaster._cost
+    started = time.monotonic()
+    with app.app_context():
+        broadcaster.opinions_written(m.id, [Outcome(m.id, ack={}, broadcast="progress")], started, 0)
+    time.sleep(4 * INTERVAL)
+    assert progress_of(watcher) == []  # a member has not spoken: spaced
+    time.sleep(1.6)
+    assert len(progress_of(watcher)) == 1
+
+
 def test_where_counts_are_cheap_a_batch_keeps_the_interval(app, socketio, factory):
     from meeting.room import Outcome
 
