@@ -12,14 +12,18 @@ What a big room costs is kept in proportion:
   built once per change (:meth:`Broadcaster.view_state`);
 * who is connected shows only in the full view (the secretary's roster): a tablet coming or going rebuilds that
   view alone, spaced by ten times what building it last took (:meth:`Broadcaster.presence_changed`);
-* progress counts go to every screen every interval; the full view's detailed list (who said what, the tally,
-  who has not spoken) is spaced by twenty times what building and sending it cost (before it has been built
-  once, by what a list of that many members is expected to cost) — with the counts, every interval, for a
-  nine-member body; after them, about every second or two, for a 3,000-seat plenary, where rebuilding the whole
-  list every 150 ms would take a third of the server's time during a burst. While a burst is still coming in
-  (counts sent within the last interval, or due) the list waits for it to end, at most
-  ``DETAIL_MAX_HOLD`` seconds: the tablets' counts go first, and the list that follows is complete. Each
-  payload is emitted once to all the rooms that show it, so it is encoded once.
+* progress counts go to every screen every interval — in a big room, while a burst of opinions is still being
+  written, every twenty times what sending them cost (3,000 screens: every few hundred milliseconds), and the
+  count that completes the round one interval after the last (:meth:`Broadcaster.opinions_written`);
+* the full view's detailed list (who said what, the tally, who has not spoken) is spaced by twenty times what
+  building and sending it cost (before it has been built once, by what a list of that many members is expected
+  to cost) — with the counts, every interval, for a nine-member body; after them, about every second or two,
+  for a 3,000-seat plenary, where rebuilding the whole list every 150 ms would take a third of the server's
+  time during a burst. While a burst is still coming in (counts sent within the last interval, or due) the list
+  waits for it to end, at most ``DETAIL_MAX_HOLD`` seconds: the tablets' counts go first, and the list that
+  follows is complete.
+
+Each payload is emitted once to all the rooms that show it, so it is encoded once.
 """
 
 from __future__ import annotations

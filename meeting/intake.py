@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import operator
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import datetime
 from types import SimpleNamespace
 
 from flask import Flask
@@ -152,23 +152,25 @@ def _insert_many(conn: Connection, table: Table, rows: list[dict], *, opinion_re
     SQLite's text form — is looked up once and applied to the values that need it. With ``opinion_ref`` the
     rows are revisions of opinions inserted just before: ``opinion_id`` is read by the database from the
     opinion's unique key (item, round, member) in the same statement, so no ids go back and forth. ``memo``
-    keeps converted timestamps across the calls of one batch: an opinion's moment is in all three of its rows.
+    keeps converted values (timestamps, flags) across the calls of one batch: an opinion's moment is in all
+    three of its rows.
     """
     columns = tuple(c for c in rows[0] if not (opinion_ref and c in OPINION_KEY))
     sql, convert = _insert_plan(conn.dialect, table, columns, opinion_ref)
+    memo = {} if memo is None else memo
+    names = OPINION_KEY + columns if opinion_ref else columns
+    values_of = operator.itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    shift = len(OPINION_KEY) if opinion_ref else 0
     params = []
     for row in rows:
-        vals = [row[c] for c in columns]
-        for i, bind, kind in convert:
-            value = vals[i]
-            if memo is not None and isinstance(value, datetime):
-                seen = (kind, value)
-                if seen not in memo:
-                    memo[seen] = bind(value)
-                vals[i] = memo[seen]
-            else:
-                vals[i] = bind(value)
-        params.append(tuple(row[k] for k in OPINION_KEY) + tuple(vals) if opinion_ref else tuple(vals))
+        vals = list(values_of(row))
+        for i, bind, kind in convert:  # a column's values repeat (a batch's moments, is_chair): converted once
+            seen = (kind, vals[i + shift])
+            converted = memo.get(seen, memo)
+            if converted is memo:
+                converted = memo[seen] = bind(seen[1])
+            vals[i + shift] = converted
+        params.append(tuple(vals))
     conn.exec_driver_sql(sql, params)
 
 
