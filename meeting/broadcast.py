@@ -90,6 +90,7 @@ class Broadcaster:
         self._cost: dict[tuple[str, int], float] = {}
         self._progress_sent: dict[int, float] = {}
         self._detail_held: dict[int, float] = {}  # meeting → since when its detailed list waits for a burst
+        self._waiting: dict[int, int] = {}  # meeting → members the chair waits for, by the last counts sent
 
     # -- after an action has been persisted and acknowledged
     def after(self, outcome: Outcome, arrived: float | None = None) -> None:
@@ -200,7 +201,9 @@ class Broadcaster:
                 self._cost[("detail", meeting_id)] = time.monotonic() - now
             else:  # the secretary's counts move with everyone's; the list follows
                 self.socketio.emit("progress", prog, to=shared + full)
-            self._cost[("progress", meeting_id)] = time.monotonic() - now
+            with self._lock:
+                self._cost[("progress", meeting_id)] = time.monotonic() - now
+                self._waiting[meeting_id] = prog["waiting"]
         if not detailed:
             self._coalesce("detail", meeting_id, self.send_progress_detail,
                            self._detail_spacing(meeting_id, prog["eligible"]))
@@ -261,7 +264,9 @@ class Broadcaster:
         been sent, are expected to cost, exceeds the interval) they are spaced by that while more opinions are
         to come — queued behind this batch, or awaited from members who have not spoken; the count that
         completes the round (every eligible member but the chair has spoken: the chair may now speak) goes one
-        interval after the last, as for a single opinion."""
+        interval after the last, as for a single opinion. Whether it does is judged from the last counts sent
+        less the members heard since, without reading the room: a misjudgement (a member who left meanwhile)
+        only moves when the counts go, and they are read from the database when they go."""
         counted = False
         for outcome in outcomes:
             if outcome.broadcast == "progress" and not outcome.notify_people:
@@ -270,21 +275,26 @@ class Broadcaster:
                 self.after(outcome)
         if not counted:
             return
-        known = ("progress", meeting_id) in self._cost
-        spacing = self._spacing("progress", meeting_id) if known else self.interval
-        if self.interval > 0 and (not known or (spacing > self.interval and not backlog)):
-            # the room's size, or whether the round is complete: a few milliseconds in a big room, read only
-            # until its counts have been sent once, or when nothing is queued behind a dear batch
+        new_voices = sum(1 for o in outcomes if o.broadcast == "progress" and o.opinion
+                         and o.opinion.get("version") == 1)
+        with self._lock:
+            known = ("progress", meeting_id) in self._cost
+            waiting = self._waiting.get(meeting_id)
+            if waiting is not None:
+                waiting = self._waiting[meeting_id] = waiting - new_voices
+        if self.interval > 0 and not known:
+            # before the counts have been sent for this meeting: its size, read once (a few milliseconds in a
+            # big room); what sending them will cost is expected from it until the first send measures it
             with read_only() as s:
                 counts = progress(s, meeting_id, zone=self.zone)
-            if counts is None:
-                spacing = self.interval
-            else:
-                if not known:
-                    spacing = max(self.interval, COST_FACTOR["progress"] * PROGRESS_COST_PER_SEAT
-                                  * counts["eligible"])
-                if not backlog and not counts["waiting"]:
-                    spacing = self.interval
+            if counts is not None:
+                with self._lock:
+                    self._cost.setdefault(("progress", meeting_id), PROGRESS_COST_PER_SEAT * counts["eligible"])
+                    waiting = self._waiting[meeting_id] = counts["waiting"]
+        spacing = self._spacing("progress", meeting_id)
+        # the round is complete (by the last counts sent, less the members heard since): the chair may speak
+        if not backlog and waiting is not None and waiting <= 0:
+            spacing = self.interval
         self.progress_changed(meeting_id, arrived, spacing=spacing)
 
     def presence_changed(self, meeting_id: int) -> None:

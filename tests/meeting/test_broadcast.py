@@ -348,8 +348,8 @@ def test_counts_of_a_burst_are_spaced_by_their_cost_and_the_last_is_not(app, soc
         watcher.get_received()
         broadcaster._cost[("progress", m.id)] = 0.1
         with app.app_context():
-            broadcaster.opinions_written(m.id, [Outcome(m.id, ack={}, broadcast="progress")], time.monotonic(),
-                                         backlog)
+            broadcaster.opinions_written(m.id, [Outcome(m.id, ack={}, broadcast="progress", opinion={"version": 1})
+                                                for _ in voters], time.monotonic(), backlog)
 
     with app.app_context():
         broadcaster.send_progress(m.id)  # the last counts sent: now
@@ -359,6 +359,11 @@ def test_counts_of_a_burst_are_spaced_by_their_cost_and_the_last_is_not(app, soc
     assert progress_of(watcher) == []  # spaced two seconds from the last
     written([ids[2]], backlog=0)  # nothing queued, but two members have not spoken
     time.sleep(3 * INTERVAL)
+    assert progress_of(watcher) == []
+    with app.app_context():  # a correction is not a new voice
+        broadcaster.opinions_written(m.id, [Outcome(m.id, ack={}, broadcast="progress", opinion={"version": 2})],
+                                     time.monotonic(), 0)
+    time.sleep(2 * INTERVAL)
     assert progress_of(watcher) == []
     written([ids[3], ids[4]], backlog=0)  # the round is complete: the chair may speak
     time.sleep(2 * INTERVAL)
