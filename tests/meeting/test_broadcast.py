@@ -256,6 +256,17 @@ def test_a_big_room_gets_counts_first_before_its_list_was_ever_built(app, socket
     assert len(later) == 1 and [o["person_id"] for o in later[0]["opinions"]] == [ids[1]]
 
 
+def chair_and_voters(app, socketio, factory, n):
+    """A room of ``n`` present members with the item open: the chair's tablet (drained) and the others'."""
+    _, ids, m, item = factory.running(n, n)
+    toks = factory.tokens(m.id)
+    chair = socketio.test_client(app, auth={"token": toks[ids[0]]})
+    voters = [socketio.test_client(app, auth={"token": toks[p]}) for p in ids[1:]]
+    time.sleep(3 * INTERVAL)
+    chair.get_received()
+    return ids, item, chair, voters
+
+
 def stream_opinions(chair, voters, item, gap):
     """Each voter in turn gives an opinion, ``gap`` seconds apart; returns when the stream ended and, for each
     progress the chair got meanwhile, (seconds since the first opinion, whether it carried the list)."""
@@ -275,12 +286,7 @@ def test_the_detailed_list_waits_for_a_burst_to_end(app, socketio, factory, monk
     import meeting.broadcast as broadcast
 
     monkeypatch.setattr(broadcast, "DETAIL_COST_PER_SEAT", 0.002)  # 20 × 2 ms × 12 eligible: ≈ 0.5 s spacing
-    _, ids, m, item = factory.running(12, 12)
-    toks = factory.tokens(m.id)
-    chair = socketio.test_client(app, auth={"token": toks[ids[0]]})
-    voters = [socketio.test_client(app, auth={"token": toks[p]}) for p in ids[1:]]
-    time.sleep(3 * INTERVAL)
-    chair.get_received()
+    ids, item, chair, voters = chair_and_voters(app, socketio, factory, 12)
     started, ended, seen = stream_opinions(chair, voters, item, INTERVAL / 2)  # ≈ 1.1 s of opinions
     assert ended > 1.0
     time.sleep(4 * INTERVAL)
@@ -298,12 +304,7 @@ def test_a_held_list_comes_within_the_bound_while_a_burst_goes_on(app, socketio,
 
     monkeypatch.setattr(broadcast, "DETAIL_COST_PER_SEAT", 0.002)  # 20 × 2 ms × 24 eligible: ≈ 1 s spacing
     monkeypatch.setattr(broadcast, "DETAIL_MAX_HOLD", 0.4)
-    _, ids, m, item = factory.running(24, 24)
-    toks = factory.tokens(m.id)
-    chair = socketio.test_client(app, auth={"token": toks[ids[0]]})
-    voters = [socketio.test_client(app, auth={"token": toks[p]}) for p in ids[1:]]
-    time.sleep(3 * INTERVAL)
-    chair.get_received()
+    ids, item, chair, voters = chair_and_voters(app, socketio, factory, 24)
     _, ended, seen = stream_opinions(chair, voters, item, INTERVAL / 2)  # ≈ 2.5 s of opinions
     first_counts = min(t for t, has_list in seen if not has_list)
     lists = [t for t, has_list in seen if has_list]
@@ -315,12 +316,7 @@ def test_the_list_held_back_is_complete_when_it_comes(app, socketio, factory, mo
     import meeting.broadcast as broadcast
 
     monkeypatch.setattr(broadcast, "DETAIL_COST_PER_SEAT", 0.002)
-    _, ids, m, item = factory.running(12, 12)
-    toks = factory.tokens(m.id)
-    chair = socketio.test_client(app, auth={"token": toks[ids[0]]})
-    voters = [socketio.test_client(app, auth={"token": toks[p]}) for p in ids[1:]]
-    time.sleep(3 * INTERVAL)
-    chair.get_received()
+    ids, item, chair, voters = chair_and_voters(app, socketio, factory, 12)
     stream_opinions(chair, voters, item, INTERVAL / 2)
     time.sleep(4 * INTERVAL)
     lists = [p for p in progress_of(chair) if "opinions" in p]
