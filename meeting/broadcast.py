@@ -93,9 +93,9 @@ class Broadcaster:
         self._waiting: dict[int, int] = {}  # meeting → members the chair waits for, by the last counts sent
 
     # -- after an action has been persisted and acknowledged
-    def after(self, outcome: Outcome, arrived: float | None = None) -> None:
-        """``arrived``: the ``time.monotonic()`` instant the request reached the server, when it was written
-        some time later (a batch of opinions, meeting/intake.py); by default, now."""
+    def after(self, outcome: Outcome) -> None:
+        """An action has been persisted and acknowledged: tell the room (members' opinions written in a batch
+        are told by :meth:`opinions_written`)."""
         if outcome.broadcast is None and not outcome.notify_people:
             return
         self.changed(outcome.meeting_id)
@@ -103,7 +103,7 @@ class Broadcaster:
         if outcome.broadcast == "state":
             self.state_changed(outcome.meeting_id)
         elif outcome.broadcast == "progress":
-            self.progress_changed(outcome.meeting_id, arrived)
+            self.progress_changed(outcome.meeting_id)
         if outcome.notify_people:
             if self.interval <= 0:
                 self._send_people_in_context(outcome.meeting_id, list(outcome.notify_people))
@@ -113,11 +113,8 @@ class Broadcaster:
 
     def _send_people_in_context(self, meeting_id: int, people: list[int]) -> None:
         with self.app.app_context():
-            self._send_people(meeting_id, people)
-
-    def _send_people(self, meeting_id: int, people: list[int]) -> None:
-        for person_id in people:
-            self.send_me(meeting_id, person_id)
+            for person_id in people:
+                self.send_me(meeting_id, person_id)
 
     # -- snapshots for connecting screens
     def changed(self, meeting_id: int) -> None:
@@ -267,16 +264,15 @@ class Broadcaster:
         interval after the last, as for a single opinion. Whether it does is judged from the last counts sent
         less the members heard since, without reading the room: a misjudgement (a member who left meanwhile)
         only moves when the counts go, and they are read from the database when they go."""
-        counted = False
+        counted, new_voices = False, 0
         for outcome in outcomes:
             if outcome.broadcast == "progress" and not outcome.notify_people:
                 counted = True
+                new_voices += bool(outcome.opinion and outcome.opinion.get("version") == 1)
             else:  # a resend (nothing to tell), the chair's statement (the room's state)
                 self.after(outcome)
         if not counted:
             return
-        new_voices = sum(1 for o in outcomes if o.broadcast == "progress" and o.opinion
-                         and o.opinion.get("version") == 1)
         with self._lock:
             known = ("progress", meeting_id) in self._cost
             waiting = self._waiting.get(meeting_id)
