@@ -111,7 +111,8 @@ def create_app(config: dict | None = None) -> Flask:
     )
     broadcaster = app.extensions["yishi.broadcaster"] = Broadcaster(app, socketio)
     # members' opinions, a batch per transaction; the room is told once per batch
-    app.extensions["yishi.intake"] = OpinionIntake(app, socketio, written=broadcaster.opinions_written)
+    intake = app.extensions["yishi.intake"] = OpinionIntake(app, socketio, written=broadcaster.opinions_written)
+    broadcaster.writing = intake.writing  # counts wait while a burst is being written
     from . import events
 
     events.register(socketio)

@@ -13,8 +13,10 @@ What a big room costs is kept in proportion:
 * who is connected shows only in the full view (the secretary's roster): a tablet coming or going rebuilds that
   view alone, spaced by ten times what building it last took (:meth:`Broadcaster.presence_changed`);
 * progress counts go to every screen every interval — in a big room, while a burst of opinions is still being
-  written, every twenty times what sending them cost (3,000 screens: every few hundred milliseconds), and the
-  count that completes the round one interval after the last (:meth:`Broadcaster.opinions_written`);
+  written, every twenty times what sending them cost (3,000 screens: every few hundred milliseconds); counts
+  that come due while a burst is being written wait for it, at most ``PROGRESS_MAX_HOLD`` seconds, and the count
+  that completes the round goes one interval after the first opinion it shows, or at once if that is past
+  (:meth:`Broadcaster.opinions_written`);
 * the full view's detailed list (who said what, the tally, who has not spoken) is spaced by twenty times what
   building and sending it cost (before it has been built once, by what a list of that many members is expected
   to cost) — with the counts, every interval, for a nine-member body; after them, about every second or two,
@@ -51,6 +53,10 @@ DETAIL_MAX_HOLD = 3.0  # seconds a detailed list may wait for a burst of opinion
 # them, and a message to each screen: 16-21 ms for 3,000 seats on the bench machine): a room of more than
 # ~1,500 spaces its counts during a burst from its first
 PROGRESS_COST_PER_SEAT = 5e-6
+# seconds the counts may wait while a burst of opinions is still being written (:meth:`Broadcaster.send_progress`
+# is then put off an interval at a time): a count sent mid-burst is stale within milliseconds, and the next may
+# not go before an interval after it
+PROGRESS_MAX_HOLD = 1.0
 SNAPSHOT_MAX_AGE = 2.0  # seconds: bound for changes that reach the database without passing through here
 
 
@@ -91,6 +97,10 @@ class Broadcaster:
         self._progress_sent: dict[int, float] = {}
         self._detail_held: dict[int, float] = {}  # meeting → since when its detailed list waits for a burst
         self._waiting: dict[int, int] = {}  # meeting → members the chair waits for, by the last counts sent
+        self._unsent_since: dict[int, float] = {}  # meeting → when the first opinion not in the counts sent arrived
+        self._progress_held: dict[int, float] = {}  # meeting → since when its counts wait for a burst to be written
+        # is an opinion of this meeting being written? (the app sets the opinion intake's answer: meeting/app.py)
+        self.writing = lambda meeting_id: False
 
     # -- after an action has been persisted and acknowledged
     def after(self, outcome: Outcome) -> None:
@@ -177,6 +187,8 @@ class Broadcaster:
             now = time.monotonic()
             with self._lock:
                 self._progress_sent[meeting_id] = now
+                self._unsent_since.pop(meeting_id, None)  # what has been committed is counted now
+                self._progress_held.pop(meeting_id, None)
 
             def inline(eligible: int) -> bool:  # decided once the counts are read  (no interval: all at once)
                 return self.interval <= 0 or self._detail_spacing(meeting_id, eligible) <= self.interval
@@ -204,6 +216,23 @@ class Broadcaster:
         if not detailed:
             self._coalesce("detail", meeting_id, self.send_progress_detail,
                            self._detail_spacing(meeting_id, prog["eligible"]))
+
+    def send_progress_when_written(self, meeting_id: int) -> None:
+        """The counts, once due — unless a burst of opinions is still being written and members are still to
+        speak: they are then put off an interval at a time, at most ``PROGRESS_MAX_HOLD`` seconds, and the batch
+        that completes the round sends them at once (:meth:`opinions_written`). A count sent in mid-burst would
+        be stale within milliseconds, cost the server what a count costs (a message to every screen), and hold
+        the final count back an interval after it."""
+        now = time.monotonic()
+        writing = self.writing(meeting_id)
+        with self._lock:
+            held_since = self._progress_held.setdefault(meeting_id, now)
+            hold = (writing and self._waiting.get(meeting_id, 1) > 0
+                    and now - held_since < PROGRESS_MAX_HOLD)
+        if hold:
+            self._coalesce("progress", meeting_id, self.send_progress_when_written, self.interval)
+        else:
+            self.send_progress(meeting_id)
 
     def send_progress_detail(self, meeting_id: int) -> None:
         """The full view's detailed list, once the burst that made it due has ended (or has gone on for
@@ -234,24 +263,31 @@ class Broadcaster:
         self._coalesce("state", meeting_id, self.send_state)
 
     def progress_changed(self, meeting_id: int, arrived: float | None = None, *,
-                         spacing: float | None = None) -> None:
+                         spacing: float | None = None, complete: bool = False) -> None:
         """An opinion was written. The room is told one interval (or ``spacing``) after it arrived
         (``arrived``, by default now), and never less than that after the last progress sent.
 
         An opinion written in a batch (meeting/intake.py) arrived before its commit, perhaps before the last
         progress was sent, which could not count it: it is then due one interval after that send, not one
         interval after its commit. In a burst (more opinions to come: see :meth:`opinions_written`) a big room's
-        counts are spaced by what sending them costs."""
+        counts are spaced by what sending them costs, and wait while it is being written
+        (:meth:`send_progress_when_written`). The opinion that completes the round (``complete``: the chair may
+        now speak) is told one interval after the first opinion the counts sent have not shown arrived, or at once
+        if that is past — still never less than an interval after the last progress sent."""
         self.changed(meeting_id)  # the member and public views show the counts too
         if self.interval <= 0:
             self._send_now(self.send_progress, meeting_id)
             return
         now = time.monotonic()
+        arrived = now if arrived is None else min(arrived, now)
         with self._lock:
-            start = max(now if arrived is None else min(arrived, now),
-                        self._progress_sent.get(meeting_id, float("-inf")))
-        spacing = self.interval if spacing is None else max(self.interval, spacing)
-        self._coalesce("progress", meeting_id, self.send_progress, max(0.0, start + spacing - now))
+            since = self._unsent_since[meeting_id] = min(arrived, self._unsent_since.get(meeting_id, arrived))
+            last = self._progress_sent.get(meeting_id, float("-inf"))
+        if complete:
+            due = max(now, since + self.interval, last + self.interval)
+        else:
+            due = max(arrived, last) + (self.interval if spacing is None else max(self.interval, spacing))
+        self._coalesce("progress", meeting_id, self.send_progress_when_written, max(0.0, due - now))
 
     def opinions_written(self, meeting_id: int, outcomes: list[Outcome], arrived: float, backlog: int) -> None:
         """A batch of members' opinions has been committed (meeting/intake.py): the room is told once for the
@@ -259,11 +295,12 @@ class Broadcaster:
 
         Where the counts are dear to send (a big room: twenty times what they cost last, or before they have
         been sent, are expected to cost, exceeds the interval) they are spaced by that while more opinions are
-        to come — queued behind this batch, or awaited from members who have not spoken; the count that
-        completes the round (every eligible member but the chair has spoken: the chair may now speak) goes one
-        interval after the last, as for a single opinion. Whether it does is judged from the last counts sent
-        less the members heard since, without reading the room: a misjudgement (a member who left meanwhile)
-        only moves when the counts go, and they are read from the database when they go."""
+        to come — queued behind this batch, or awaited from members who have not spoken. In any room the
+        count that completes the round (every eligible member but the chair has spoken: the chair may now speak)
+        goes one interval after the first opinion it shows arrived, or at once if that is past. Whether a batch
+        completes the round is judged from the last counts sent less the members heard since, without reading
+        the room: a misjudgement (a member who left meanwhile) only moves when the counts go, and they are read
+        from the database when they go."""
         counted, new_voices = False, 0
         for outcome in outcomes:
             if outcome.broadcast == "progress" and not outcome.notify_people:
@@ -287,11 +324,9 @@ class Broadcaster:
                 with self._lock:
                     self._cost.setdefault(("progress", meeting_id), PROGRESS_COST_PER_SEAT * counts["eligible"])
                     waiting = self._waiting[meeting_id] = counts["waiting"]
-        spacing = self._spacing("progress", meeting_id)
         # the round is complete (by the last counts sent, less the members heard since): the chair may speak
-        if not backlog and waiting is not None and waiting <= 0:
-            spacing = self.interval
-        self.progress_changed(meeting_id, arrived, spacing=spacing)
+        complete = not backlog and waiting is not None and waiting <= 0
+        self.progress_changed(meeting_id, arrived, spacing=self._spacing("progress", meeting_id), complete=complete)
 
     def presence_changed(self, meeting_id: int) -> None:
         """A tablet came or went: the secretary's roster shows it; no other view changes."""

@@ -361,6 +361,10 @@ class OpinionIntake:
         self._draining: set[int] = set()
         self._lock = threading.Lock()
 
+    def writing(self, meeting_id: int) -> bool:
+        """Are this meeting's opinions being written (a batch queued or in its transaction)?"""
+        return meeting_id in self._draining
+
     def submit(self, actor: Actor, payload: OpinionIn, arrived: float | None = None) -> Outcome:
         """Queue one validated opinion and wait until its batch has committed; raise its refusal, if any.
         ``arrived``: when the request reached the server (``time.monotonic()``; by default now)."""

@@ -391,6 +391,100 @@ def test_a_big_rooms_first_counts_are_spaced_before_their_cost_is_known(app, soc
     assert len(progress_of(watcher)) == 1
 
 
+def give(factory, m, item, chair, voters):
+    """Members' opinions stored as the intake would; the room is told by the caller."""
+    for p in voters:
+        factory.act("give_opinion", m.id, {"client_id": cid(), "item_id": item.id, "round": 1, "stance": "agree"},
+                    actor=factory.seat_actor(m.id, p, chair))
+
+
+def told_written(app, broadcaster, m, voters, backlog=0, arrived=None):
+    from meeting.room import Outcome
+
+    with app.app_context():
+        broadcaster.opinions_written(m.id, [Outcome(m.id, ack={}, broadcast="progress", opinion={"version": 1})
+                                            for _ in voters], time.monotonic() if arrived is None else arrived,
+                                     backlog)
+
+
+def test_counts_wait_while_a_burst_is_being_written_at_most_the_bound(app, socketio, factory, monkeypatch):
+    """Counts that come due while the intake is still writing opinions and members are still to speak are put
+    off an interval at a time, at most ``PROGRESS_MAX_HOLD`` (here 1 s) from when they were first due."""
+    from meeting import broadcast
+
+    monkeypatch.setattr(broadcast, "PROGRESS_MAX_HOLD", 1.0)
+    _, ids, m, item = factory.running(5, 5)
+    watcher = projector(app, socketio, m.id)
+    broadcaster = app.extensions["yishi.broadcaster"]
+    time.sleep(3 * INTERVAL)
+    watcher.get_received()
+    monkeypatch.setattr(broadcaster, "writing", lambda meeting_id: meeting_id == m.id)
+    give(factory, m, item, ids[0], ids[1:2])
+    started = time.monotonic()
+    told_written(app, broadcaster, m, ids[1:2], arrived=started)
+    time.sleep(4 * INTERVAL)
+    assert progress_of(watcher) == []  # due at one interval, held since
+    while not progress_of(watcher):
+        assert time.monotonic() - started < INTERVAL + 1.0 + 2 * INTERVAL  # due + the bound + a tick's slack
+        time.sleep(0.01)
+    assert time.monotonic() - started >= INTERVAL + 1.0
+
+
+def test_counts_are_not_held_when_nothing_is_being_written(app, socketio, factory):
+    _, ids, m, item = factory.running(5, 5)
+    watcher = projector(app, socketio, m.id)
+    broadcaster = app.extensions["yishi.broadcaster"]
+    time.sleep(3 * INTERVAL)
+    watcher.get_received()
+    give(factory, m, item, ids[0], ids[1:2])
+    started = time.monotonic()
+    told_written(app, broadcaster, m, ids[1:2], arrived=started)
+    while not progress_of(watcher):
+        assert time.monotonic() - started < 3 * INTERVAL
+        time.sleep(0.01)
+
+
+def test_the_batch_completing_a_held_round_sends_the_counts_at_once(app, socketio, factory, monkeypatch):
+    """The counts wait for a burst; the batch that completes the round (the chair may speak) sends them at once,
+    complete, and once."""
+    _, ids, m, item = factory.running(5, 5)
+    watcher = projector(app, socketio, m.id)
+    broadcaster = app.extensions["yishi.broadcaster"]
+    time.sleep(3 * INTERVAL)
+    watcher.get_received()
+    monkeypatch.setattr(broadcaster, "writing", lambda meeting_id: True)  # the drainer is still looping
+    give(factory, m, item, ids[0], ids[1:3])
+    told_written(app, broadcaster, m, ids[1:3])
+    time.sleep(3 * INTERVAL)
+    assert progress_of(watcher) == []  # held: two members still to speak
+    give(factory, m, item, ids[0], ids[3:5])
+    completed = time.monotonic()
+    told_written(app, broadcaster, m, ids[3:5])
+    while not (sent := progress_of(watcher)):
+        assert time.monotonic() - completed < INTERVAL / 2
+        time.sleep(0.01)
+    assert len(sent) == 1 and sent[0]["spoken"] == 4 and sent[0]["chair_may_speak"] is True
+    time.sleep(1.5)
+    assert progress_of(watcher) == []  # the held send it replaced does not go as well
+
+
+def test_a_round_completed_within_the_interval_is_told_an_interval_after_its_first_opinion(app, socketio, factory):
+    """Coalescing still holds for a quick round: its counts go one interval after its first opinion arrived."""
+    _, ids, m, item = factory.running(5, 5)
+    watcher = projector(app, socketio, m.id)
+    broadcaster = app.extensions["yishi.broadcaster"]
+    time.sleep(3 * INTERVAL)
+    watcher.get_received()
+    give(factory, m, item, ids[0], ids[1:5])
+    first = time.monotonic()
+    told_written(app, broadcaster, m, ids[1:3], backlog=2, arrived=first)
+    told_written(app, broadcaster, m, ids[3:5])  # completes it
+    while not (sent := progress_of(watcher)):
+        assert time.monotonic() - first < 3 * INTERVAL
+        time.sleep(0.01)
+    assert time.monotonic() - first >= INTERVAL and len(sent) == 1 and sent[0]["spoken"] == 4
+
+
 def test_where_counts_are_cheap_a_batch_keeps_the_interval(app, socketio, factory):
     from meeting.room import Outcome
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 import uuid
 
 from sqlalchemy.exc import IntegrityError
@@ -210,7 +211,7 @@ def test_the_room_is_told_once_per_batch_with_its_backlog(app, factory):
     def written(meeting_id, outcomes, arrived, backlog):
         with app.app_context(), read_only() as s:  # committed before the room is told
             stored = len(s.exec(select(Opinion).where(Opinion.item_id == item.id)).all())
-        told.append((meeting_id, len(outcomes), arrived, backlog, stored))
+        told.append((meeting_id, len(outcomes), arrived, backlog, stored, queue.writing(meeting_id)))
 
     queue = intake.OpinionIntake(app, app.extensions["socketio"], max_batch=3, written=written)
     members = [factory.seat_actor(m.id, p) for p in ids[1:]]
@@ -237,9 +238,16 @@ def test_the_room_is_told_once_per_batch_with_its_backlog(app, factory):
     for t in threads:
         t.join(30)
     assert all(r.ack["ok"] for r in results.values()) and len(results) == 7
-    assert [(mid, n, backlog, stored) for mid, n, _, backlog, stored in told] == [
+    assert [(mid, n, backlog, stored) for mid, n, _, backlog, stored, _ in told] == [
         (m.id, 3, 4, 3), (m.id, 3, 1, 6), (m.id, 1, 0, 7)]
-    assert all(arrived in {100.0 + i for i in range(7)} for _, _, arrived, _, _ in told)  # a slot's arrival
+    assert all(arrived in {100.0 + i for i in range(7)} for _, _, arrived, _, _, _ in told)  # a slot's arrival
+    # the room is told while the drainer is still at work (the counts may wait for it: meeting/broadcast.py) …
+    assert all(writing for *_, writing in told)
+    deadline = time.monotonic() + 10
+    while queue.writing(m.id):  # … and once it has found its queue empty, it is not
+        assert time.monotonic() < deadline
+        threading.Event().wait(0.01)
+    assert not queue.writing(m.id + 1)  # nor for a meeting it never wrote
 
 
 def test_a_tablet_burst_over_sockets_is_counted_once_each(app, socketio, factory):
