@@ -227,7 +227,7 @@ class Broadcaster:
         writing = self.writing(meeting_id)
         with self._lock:
             held_since = self._progress_held.setdefault(meeting_id, now)
-            hold = (writing and self._waiting.get(meeting_id, 1) > 0
+            hold = (writing and self.interval > 0 and self._waiting.get(meeting_id, 1) > 0
                     and now - held_since < PROGRESS_MAX_HOLD)
         if hold:
             self._coalesce("progress", meeting_id, self.send_progress_when_written, self.interval)

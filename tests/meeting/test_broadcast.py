@@ -324,6 +324,22 @@ def test_the_list_held_back_is_complete_when_it_comes(app, socketio, factory, mo
     assert [x["person_id"] for x in lists[0]["not_spoken"]] == [ids[0]]
 
 
+def give(factory, m, item, chair, voters):
+    """Members' opinions stored as the intake would; the room is told by the caller."""
+    for p in voters:
+        factory.act("give_opinion", m.id, {"client_id": cid(), "item_id": item.id, "round": 1, "stance": "agree"},
+                    actor=factory.seat_actor(m.id, p, chair))
+
+
+def told_written(app, broadcaster, m, voters, backlog=0, arrived=None):
+    from meeting.room import Outcome
+
+    with app.app_context():
+        broadcaster.opinions_written(m.id, [Outcome(m.id, ack={}, broadcast="progress", opinion={"version": 1})
+                                            for _ in voters], time.monotonic() if arrived is None else arrived,
+                                     backlog)
+
+
 def test_counts_of_a_burst_are_spaced_by_their_cost_and_the_last_is_not(app, socketio, factory):
     """Where the counts are dear to send (here made to cost 100 ms: spaced by two seconds), a batch with more
     queued behind it, or with members still to speak, is told at that spacing; the batch that completes the
@@ -338,14 +354,10 @@ def test_counts_of_a_burst_are_spaced_by_their_cost_and_the_last_is_not(app, soc
     watcher.get_received()
 
     def written(voters, backlog):
-        for p in voters:
-            factory.act("give_opinion", m.id, {"client_id": cid(), "item_id": item.id, "round": 1,
-                                               "stance": "agree"}, actor=factory.seat_actor(m.id, p, chair))
+        give(factory, m, item, chair, voters)
         watcher.get_received()
         broadcaster._cost[("progress", m.id)] = 0.1
-        with app.app_context():
-            broadcaster.opinions_written(m.id, [Outcome(m.id, ack={}, broadcast="progress", opinion={"version": 1})
-                                                for _ in voters], time.monotonic(), backlog)
+        told_written(app, broadcaster, m, voters, backlog)
 
     with app.app_context():
         broadcaster.send_progress(m.id)  # the last counts sent: now
@@ -389,22 +401,6 @@ def test_a_big_rooms_first_counts_are_spaced_before_their_cost_is_known(app, soc
     assert progress_of(watcher) == []  # a member has not spoken: spaced
     time.sleep(1.6)
     assert len(progress_of(watcher)) == 1
-
-
-def give(factory, m, item, chair, voters):
-    """Members' opinions stored as the intake would; the room is told by the caller."""
-    for p in voters:
-        factory.act("give_opinion", m.id, {"client_id": cid(), "item_id": item.id, "round": 1, "stance": "agree"},
-                    actor=factory.seat_actor(m.id, p, chair))
-
-
-def told_written(app, broadcaster, m, voters, backlog=0, arrived=None):
-    from meeting.room import Outcome
-
-    with app.app_context():
-        broadcaster.opinions_written(m.id, [Outcome(m.id, ack={}, broadcast="progress", opinion={"version": 1})
-                                            for _ in voters], time.monotonic() if arrived is None else arrived,
-                                     backlog)
 
 
 def test_counts_wait_while_a_burst_is_being_written_at_most_the_bound(app, socketio, factory, monkeypatch):
