@@ -324,6 +324,16 @@ def test_the_list_held_back_is_complete_when_it_comes(app, socketio, factory, mo
     assert [x["person_id"] for x in lists[0]["not_spoken"]] == [ids[0]]
 
 
+def watched_room(app, socketio, factory):
+    """A running five-member meeting watched by a projector, once the messages of its setting up have gone:
+    (member ids, the chair first; meeting; item; the projector's client; the broadcaster)."""
+    _, ids, m, item = factory.running(5, 5)
+    watcher = projector(app, socketio, m.id)
+    time.sleep(3 * INTERVAL)
+    watcher.get_received()
+    return ids, m, item, watcher, app.extensions["yishi.broadcaster"]
+
+
 def give(factory, m, item, chair, voters):
     """Members' opinions stored as the intake would; the room is told by the caller."""
     for p in voters:
@@ -346,12 +356,8 @@ def test_counts_of_a_burst_are_spaced_by_their_cost_and_the_last_is_not(app, soc
     round brings the pending send forward to one interval after the last, and it goes once."""
     from meeting.room import Outcome
 
-    _, ids, m, item = factory.running(5, 5)
+    ids, m, item, watcher, broadcaster = watched_room(app, socketio, factory)
     chair = ids[0]
-    watcher = projector(app, socketio, m.id)
-    broadcaster = app.extensions["yishi.broadcaster"]
-    time.sleep(3 * INTERVAL)
-    watcher.get_received()
 
     def written(voters, backlog):
         give(factory, m, item, chair, voters)
@@ -388,11 +394,7 @@ def test_a_big_rooms_first_counts_are_spaced_before_their_cost_is_known(app, soc
     from meeting.room import Outcome
 
     monkeypatch.setattr(broadcast, "PROGRESS_COST_PER_SEAT", 0.02)
-    _, ids, m, item = factory.running(5, 5)
-    watcher = projector(app, socketio, m.id)
-    broadcaster = app.extensions["yishi.broadcaster"]
-    time.sleep(3 * INTERVAL)
-    watcher.get_received()
+    ids, m, item, watcher, broadcaster = watched_room(app, socketio, factory)
     assert ("progress", m.id) not in broadcaster._cost
     started = time.monotonic()
     with app.app_context():
@@ -409,11 +411,7 @@ def test_counts_wait_while_a_burst_is_being_written_at_most_the_bound(app, socke
     from meeting import broadcast
 
     monkeypatch.setattr(broadcast, "PROGRESS_MAX_HOLD", 1.0)
-    _, ids, m, item = factory.running(5, 5)
-    watcher = projector(app, socketio, m.id)
-    broadcaster = app.extensions["yishi.broadcaster"]
-    time.sleep(3 * INTERVAL)
-    watcher.get_received()
+    ids, m, item, watcher, broadcaster = watched_room(app, socketio, factory)
     monkeypatch.setattr(broadcaster, "writing", lambda meeting_id: meeting_id == m.id)
     give(factory, m, item, ids[0], ids[1:2])
     started = time.monotonic()
@@ -427,11 +425,7 @@ def test_counts_wait_while_a_burst_is_being_written_at_most_the_bound(app, socke
 
 
 def test_counts_are_not_held_when_nothing_is_being_written(app, socketio, factory):
-    _, ids, m, item = factory.running(5, 5)
-    watcher = projector(app, socketio, m.id)
-    broadcaster = app.extensions["yishi.broadcaster"]
-    time.sleep(3 * INTERVAL)
-    watcher.get_received()
+    ids, m, item, watcher, broadcaster = watched_room(app, socketio, factory)
     give(factory, m, item, ids[0], ids[1:2])
     started = time.monotonic()
     told_written(app, broadcaster, m, ids[1:2], arrived=started)
@@ -443,11 +437,7 @@ def test_counts_are_not_held_when_nothing_is_being_written(app, socketio, factor
 def test_the_batch_completing_a_held_round_sends_the_counts_at_once(app, socketio, factory, monkeypatch):
     """The counts wait for a burst; the batch that completes the round (the chair may speak) sends them at once,
     complete, and once."""
-    _, ids, m, item = factory.running(5, 5)
-    watcher = projector(app, socketio, m.id)
-    broadcaster = app.extensions["yishi.broadcaster"]
-    time.sleep(3 * INTERVAL)
-    watcher.get_received()
+    ids, m, item, watcher, broadcaster = watched_room(app, socketio, factory)
     monkeypatch.setattr(broadcaster, "writing", lambda meeting_id: True)  # the drainer is still looping
     give(factory, m, item, ids[0], ids[1:3])
     told_written(app, broadcaster, m, ids[1:3])
@@ -466,11 +456,7 @@ def test_the_batch_completing_a_held_round_sends_the_counts_at_once(app, socketi
 
 def test_a_round_completed_within_the_interval_is_told_an_interval_after_its_first_opinion(app, socketio, factory):
     """Coalescing still holds for a quick round: its counts go one interval after its first opinion arrived."""
-    _, ids, m, item = factory.running(5, 5)
-    watcher = projector(app, socketio, m.id)
-    broadcaster = app.extensions["yishi.broadcaster"]
-    time.sleep(3 * INTERVAL)
-    watcher.get_received()
+    ids, m, item, watcher, broadcaster = watched_room(app, socketio, factory)
     give(factory, m, item, ids[0], ids[1:5])
     first = time.monotonic()
     told_written(app, broadcaster, m, ids[1:3], backlog=2, arrived=first)
@@ -484,11 +470,7 @@ def test_a_round_completed_within_the_interval_is_told_an_interval_after_its_fir
 def test_where_counts_are_cheap_a_batch_keeps_the_interval(app, socketio, factory):
     from meeting.room import Outcome
 
-    _, ids, m, item = factory.running(5, 5)
-    watcher = projector(app, socketio, m.id)
-    broadcaster = app.extensions["yishi.broadcaster"]
-    time.sleep(3 * INTERVAL)
-    watcher.get_received()
+    ids, m, item, watcher, broadcaster = watched_room(app, socketio, factory)
     broadcaster._cost[("progress", m.id)] = 0.001  # 20 ms: under the interval
     started = time.monotonic()
     with app.app_context():
