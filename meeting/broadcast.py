@@ -53,9 +53,9 @@ DETAIL_MAX_HOLD = 3.0  # seconds a detailed list may wait for a burst of opinion
 # them, and a message to each screen: 16-21 ms for 3,000 seats on the bench machine): a room of more than
 # ~1,500 spaces its counts during a burst from its first
 PROGRESS_COST_PER_SEAT = 5e-6
-# seconds the counts may wait while a burst of opinions is still being written (they are then put off an interval
-# at a time: :meth:`Broadcaster.send_progress_when_written`): a count sent mid-burst is stale within milliseconds, and the next may
-# not go before an interval after it
+# seconds the counts may wait while a burst of opinions is still being written (put off an interval at a time:
+# :meth:`Broadcaster.send_progress_when_written`): a count sent mid-burst is stale within milliseconds, and the
+# next may not go before an interval after it
 PROGRESS_MAX_HOLD = 1.0
 SNAPSHOT_MAX_AGE = 2.0  # seconds: bound for changes that reach the database without passing through here
 
