@@ -95,10 +95,9 @@ class Broadcaster:
         self._views: dict[tuple[int, str], tuple[int, float, dict]] = {}
         self._cost: dict[tuple[str, int], float] = {}
         self._progress_sent: dict[int, float] = {}
-        self._detail_held: dict[int, float] = {}  # meeting → since when its detailed list waits for a burst
+        self._held_since: dict[tuple[str, int], float] = {}  # a due send put off during a burst: since when
         self._waiting: dict[int, int] = {}  # meeting → members the chair waits for, by the last counts sent
         self._unsent_since: dict[int, float] = {}  # meeting → when the first opinion not in the counts sent arrived
-        self._progress_held: dict[int, float] = {}  # meeting → since when its counts wait for a burst to be written
         # is an opinion of this meeting being written? (the app sets the opinion intake's answer: meeting/app.py)
         self.writing = lambda meeting_id: False
 
@@ -188,7 +187,6 @@ class Broadcaster:
             with self._lock:
                 self._progress_sent[meeting_id] = now
                 self._unsent_since.pop(meeting_id, None)  # what has been committed is counted now
-                self._progress_held.pop(meeting_id, None)
 
             def inline(eligible: int) -> bool:  # decided once the counts are read  (no interval: all at once)
                 return self.interval <= 0 or self._detail_spacing(meeting_id, eligible) <= self.interval
@@ -223,30 +221,17 @@ class Broadcaster:
         that completes the round sends them at once (:meth:`opinions_written`). A count sent in mid-burst would
         be stale within milliseconds, cost the server what a count costs (a message to every screen), and hold
         the final count back an interval after it."""
-        now = time.monotonic()
-        writing = self.writing(meeting_id)
-        with self._lock:
-            held_since = self._progress_held.setdefault(meeting_id, now)
-            hold = (writing and self.interval > 0 and self._waiting.get(meeting_id, 1) > 0
-                    and now - held_since < PROGRESS_MAX_HOLD)
-        if hold:
-            self._coalesce("progress", meeting_id, self.send_progress_when_written, self.interval)
-        else:
+        burst = self.writing(meeting_id) and self._waiting.get(meeting_id, 1) > 0
+        if not self._put_off("progress", meeting_id, burst, PROGRESS_MAX_HOLD, self.send_progress_when_written):
             self.send_progress(meeting_id)
 
     def send_progress_detail(self, meeting_id: int) -> None:
         """The full view's detailed list, once the burst that made it due has ended (or has gone on for
         ``DETAIL_MAX_HOLD`` seconds)."""
-        now = time.monotonic()
         with self._lock:
-            held_since = self._detail_held.setdefault(meeting_id, now)
             arriving = (("progress", meeting_id) in self._pending
-                        or now - self._progress_sent.get(meeting_id, float("-inf")) < self.interval)
-            hold = arriving and now - held_since < DETAIL_MAX_HOLD
-            if not hold:
-                del self._detail_held[meeting_id]
-        if hold:
-            self._coalesce("detail", meeting_id, self.send_progress_detail, self.interval)
+                        or time.monotonic() - self._progress_sent.get(meeting_id, float("-inf")) < self.interval)
+        if self._put_off("detail", meeting_id, arriving, DETAIL_MAX_HOLD, self.send_progress_detail):
             return
         with self._emit_lock:
             now = time.monotonic()
@@ -343,6 +328,20 @@ class Broadcaster:
         """At least an interval, and ``COST_FACTOR`` times what the send took last time (nothing known: an
         interval, and the first send measures it)."""
         return max(self.interval, COST_FACTOR[kind] * self._cost.get((kind, meeting_id), 0.0))
+
+    def _put_off(self, kind: str, meeting_id: int, burst: bool, bound: float, send) -> bool:
+        """A send of ``kind`` has come due while a ``burst`` goes on: put it off an interval (True), unless it
+        has waited ``bound`` seconds since it first came due, or there is no interval (sent at once)."""
+        key = (kind, meeting_id)
+        now = time.monotonic()
+        with self._lock:
+            since = self._held_since.setdefault(key, now)
+            hold = burst and self.interval > 0 and now - since < bound
+            if not hold:
+                del self._held_since[key]
+        if hold:
+            self._coalesce(kind, meeting_id, send, self.interval)
+        return hold
 
     def _coalesce(self, kind: str, meeting_id: int, send, delay: float | None = None) -> None:
         """At most one send of a kind per meeting is scheduled; asked again, it stays — unless it is now due
