@@ -30,6 +30,11 @@ from .state import chair_view, me, participant_item_detail
 log = logging.getLogger(__name__)
 
 
+def server_error() -> dict:
+    """What a tablet is answered when an action failed for a reason of the server's own: nothing was done."""
+    return {"ok": False, "error": {"code": "server_error", "message": "服务器内部错误，操作未完成，请重试。"}}
+
+
 def register(socketio: SocketIO) -> None:
     actors: dict[str, Actor] = {}
     locales: dict[str, object] = {}  # sid → the babel Locale chosen when the tablet connected
@@ -125,7 +130,7 @@ def register(socketio: SocketIO) -> None:
                     return err.to_dict()
             except Exception:  # never leave a tablet without an answer
                 log.exception("action %s failed", name)
-                return {"ok": False, "error": {"code": "server_error", "message": "服务器内部错误，操作未完成，请重试。"}}
+                return server_error()
             current_app.extensions["yishi.broadcaster"].after(outcome)
             return outcome.ack
 
@@ -150,7 +155,7 @@ def register(socketio: SocketIO) -> None:
                 return err.to_dict()
         except Exception:  # never leave a tablet without an answer
             log.exception("action give_opinion failed")
-            return {"ok": False, "error": {"code": "server_error", "message": "服务器内部错误，操作未完成，请重试。"}}
+            return server_error()
         return outcome.ack
 
     def direct(name: str):
