@@ -401,8 +401,10 @@ def test_a_big_rooms_first_counts_are_spaced_before_their_cost_is_known(app, soc
         broadcaster.opinions_written(m.id, [Outcome(m.id, ack={}, broadcast="progress")], started, 0)
     time.sleep(4 * INTERVAL)
     assert progress_of(watcher) == []  # a member has not spoken: spaced
-    time.sleep(1.6)
-    assert len(progress_of(watcher)) == 1
+    while not (sent := progress_of(watcher)):  # due two seconds after the opinion; a busy machine may be late
+        assert time.monotonic() - started < 2.0 + 10 * INTERVAL
+        time.sleep(0.02)
+    assert time.monotonic() - started >= 2.0 and len(sent) == 1
 
 
 def test_counts_wait_while_a_burst_is_being_written_at_most_the_bound(app, socketio, factory, monkeypatch):
@@ -419,7 +421,7 @@ def test_counts_wait_while_a_burst_is_being_written_at_most_the_bound(app, socke
     time.sleep(4 * INTERVAL)
     assert progress_of(watcher) == []  # due at one interval, held since
     while not progress_of(watcher):
-        assert time.monotonic() - started < INTERVAL + 1.0 + 2 * INTERVAL  # due + the bound + a tick's slack
+        assert time.monotonic() - started < INTERVAL + 1.0 + 10 * INTERVAL  # due + the bound + slack
         time.sleep(0.01)
     assert time.monotonic() - started >= INTERVAL + 1.0
 
@@ -430,24 +432,27 @@ def test_counts_are_not_held_when_nothing_is_being_written(app, socketio, factor
     started = time.monotonic()
     told_written(app, broadcaster, m, ids[1:2], arrived=started)
     while not progress_of(watcher):
-        assert time.monotonic() - started < 3 * INTERVAL
+        assert time.monotonic() - started < 1.0  # held, it would wait PROGRESS_MAX_HOLD
         time.sleep(0.01)
 
 
 def test_the_batch_completing_a_held_round_sends_the_counts_at_once(app, socketio, factory, monkeypatch):
     """The counts wait for a burst; the batch that completes the round (the chair may speak) sends them at once,
-    complete, and once."""
+    complete, and once. The interval is a second here, so that "at once" stands well apart from the held send's
+    next look (one interval after it was put off)."""
     ids, m, item, watcher, broadcaster = watched_room(app, socketio, factory)
+    monkeypatch.setattr(broadcaster, "interval", 1.0)
     monkeypatch.setattr(broadcaster, "writing", lambda meeting_id: True)  # the drainer is still looping
     give(factory, m, item, ids[0], ids[1:3])
-    told_written(app, broadcaster, m, ids[1:3])
-    time.sleep(3 * INTERVAL)
-    assert progress_of(watcher) == []  # held: two members still to speak
+    told = time.monotonic()
+    told_written(app, broadcaster, m, ids[1:3], arrived=told)
+    time.sleep(1.3)
+    assert progress_of(watcher) == []  # due after one interval, held: two members still to speak
     give(factory, m, item, ids[0], ids[3:5])
     completed = time.monotonic()
     told_written(app, broadcaster, m, ids[3:5])
     while not (sent := progress_of(watcher)):
-        assert time.monotonic() - completed < INTERVAL / 2
+        assert time.monotonic() - completed < 0.5 and time.monotonic() - told < 2.0  # before the next look
         time.sleep(0.01)
     assert len(sent) == 1 and sent[0]["spoken"] == 4 and sent[0]["chair_may_speak"] is True
     time.sleep(1.5)
@@ -462,7 +467,7 @@ def test_a_round_completed_within_the_interval_is_told_an_interval_after_its_fir
     told_written(app, broadcaster, m, ids[1:3], backlog=2, arrived=first)
     told_written(app, broadcaster, m, ids[3:5])  # completes it
     while not (sent := progress_of(watcher)):
-        assert time.monotonic() - first < 3 * INTERVAL
+        assert time.monotonic() - first < 10 * INTERVAL
         time.sleep(0.01)
     assert time.monotonic() - first >= INTERVAL and len(sent) == 1 and sent[0]["spoken"] == 4
 
