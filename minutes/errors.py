@@ -50,6 +50,12 @@ class MinutesArchived(InvalidState):
     source = SOURCE_RECORD
 
 
+class MinutesChangedMeanwhile(InvalidState):
+    code = "minutes_changed_meanwhile"
+    http_status = 409
+    msgid = N_("生成归档文件期间纪要或会议记录已被他人修改，本次操作未保存，请刷新后重试。")
+
+
 class AmendDraftDirectly(InvalidState):
     code = "minutes_still_draft"
     http_status = 409

@@ -31,6 +31,12 @@ from . import record
 from .models import Minutes, MinutesAmendment, MinutesItem
 
 
+def amendment_row(a: MinutesAmendment, zone: str) -> dict:
+    """One amendment as the record lists it (also for one not stored yet: minutes.service.amend renders first)."""
+    return {"item_id": a.item_id, "field": a.field, "old": a.old_value, "new": a.new_value, "reason": a.reason,
+            "author": a.author, "at": to_local(a.at, zone).strftime("%Y-%m-%d %H:%M")}
+
+
 def load(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> record.Source:
     room = load_room(s, meeting_id)
     m = room.meeting
@@ -63,12 +69,9 @@ def load(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> record.Sou
     amendments: list[dict] = []
     if minutes is not None:
         texts = {t.item_id: t for t in s.exec(select(MinutesItem).where(MinutesItem.minutes_id == minutes.id))}
-        amendments = [
-            {"item_id": a.item_id, "field": a.field, "old": a.old_value, "new": a.new_value, "reason": a.reason,
-             "author": a.author, "at": to_local(a.at, zone).strftime("%Y-%m-%d %H:%M")}
-            for a in s.exec(select(MinutesAmendment).where(MinutesAmendment.minutes_id == minutes.id)
-                            .order_by(col(MinutesAmendment.id)))
-        ]
+        amendments = [amendment_row(a, zone) for a in s.exec(
+            select(MinutesAmendment).where(MinutesAmendment.minutes_id == minutes.id)
+            .order_by(col(MinutesAmendment.id)))]
 
     by_item_round_op, by_item_round_w = defaultdict(list), defaultdict(list)
     for o in opinions:

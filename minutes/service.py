@@ -2,17 +2,23 @@
 
 Load → decide → save inside the caller's transaction (``with unit_of_work() as s``), raising the typed refusals
 of :mod:`meeting.errors` before anything changes; every change is also an event in the meeting's log.
-Rendering (python-docx) is pure CPU work on already-loaded data: :func:`offload` runs it off the event loop.
+Archiving and amending are the exception: they render documents, which no open transaction may wait for, so they
+own their transactions (read, render with none open, write: see "archive and amend" below).
+Rendering (python-docx) is pure CPU work on already-loaded data: ``offload`` runs it off the event loop.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import uuid
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from pydantic import Field as PField
+from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from meeting import audit
@@ -21,7 +27,8 @@ from meeting.clock import utcnow
 from flask_babel import pgettext
 
 from meeting.errors import NotFound, PermissionDenied
-from meeting.models import AgendaItem, Meeting, Observer, Person, Seat
+from meeting.db import read_only, unit_of_work
+from meeting.models import AgendaItem, Event, Meeting, Observer, Person, Seat
 from meeting.schemas import Payload
 
 from . import docx as render_docx
@@ -32,6 +39,7 @@ from .errors import (
     ItemsStillOpen,
     MinutesAlreadyApproved,
     MinutesArchived,
+    MinutesChangedMeanwhile,
     MinutesNotApproved,
     MinutesNotDraft,
     NotTheChair,
@@ -217,38 +225,174 @@ def overview(s: Session, actor: Actor | None, meeting_id: int) -> dict:
     }
 
 
-# ---------------------------------------------------------------- archive
+# ---------------------------------------------------------------- archive and amend: read, render, write
+#
+# Rendering a 40-item meeting's three documents takes about a second. On SQLite a transaction that has written holds
+# the database's only write lock, so a transaction open meanwhile holds up every other writer — every tablet's
+# opinion (issue 13, hole 5: an amendment rendered inside its transaction and froze the server for 30–60 s). So no
+# transaction is open while a document is rendered or a file written. Archiving and amending own their
+# transactions (the callers pass no session) and go in three steps:
+#
+#   1. read  (``read_only``, short): who may, in what state; the meeting's *stamp* (its events: every change of the
+#            minutes or of the room's record is an event in the meeting's log) and the record, loaded;
+#   2. render outside any transaction (off the event loop through ``offload``), and write each file under a
+#            temporary name in the archive folder (``.tmp-…``), still outside any transaction;
+#   3. write (``unit_of_work``, short): take the minutes row's lock first, then re-check — the stamp and the status
+#            as step 1 saw them — store the rows and the event, give each file its final name (a hard link: never
+#            overwrites), commit. If anything changed meanwhile the work is redone from step 1 (``ATTEMPTS`` times,
+#            then refused with :class:`MinutesChangedMeanwhile`); if the write fails, the files it named are
+#            removed; the temporary names are always removed.
+#
+# The stamp (:class:`_Snapshot`) is what the documents were built from: the place for anything else an archived
+# document records about its source (e.g. the head of the meeting's event chain).
+
+ATTEMPTS = 3
 
 
 def archive_dir(instance_path: str | Path) -> Path:
     return Path(instance_path) / "archive"
 
 
-def _write_read_only(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)  # never overwrite
-    with os.fdopen(fd, "wb") as fh:
-        fh.write(data)
-    os.chmod(path, 0o444)
-
-
 def render_all(m: record.StructuredMinutes) -> dict[str, bytes]:
     return {kind: render_docx.render(m, kind) for kind in KINDS}
 
 
-def _store(s: Session, actor: Actor, meeting_id: int, docs: dict[str, bytes], folder: Path,
-           reason: str) -> list[ArchivedDocument]:
+def _direct(fn, *args):
+    return fn(*args)
+
+
+@dataclass(frozen=True)
+class _Stamp:
+    """The meeting's event log as step 1 read it: how many events and the newest id. Both, because on PostgreSQL
+    ids are taken before commit, so a transaction committing late can add an event with a lower id."""
+
+    events: int
+    last_event_id: int
+
+
+def _stamp(s: Session, meeting_id: int) -> _Stamp:
+    count, last = s.exec(select(func.count(Event.id), func.max(Event.id)).where(Event.meeting_id == meeting_id)).one()
+    return _Stamp(count or 0, last or 0)
+
+
+@dataclass
+class _Snapshot:
+    """Step 1's reading: the minutes' status, the stamp, each kind's next version, and the record to render."""
+
+    status: str
+    stamp: _Stamp
+    versions: dict[str, int]
+    source: record.Source | None = None
+
+
+class _Changed(Exception):
+    """Step 3 found the meeting changed since step 1: roll back, redo from step 1."""
+
+
+def _read(s: Session, meeting_id: int, zone: str, *, with_source: bool) -> _Snapshot:
+    stamp = _stamp(s, meeting_id)  # first: whatever is loaded below is at least this new
+    minutes = ensure_read(s, meeting_id)
+    versions = {}
+    for kind in KINDS:
+        last = s.exec(select(func.max(ArchivedDocument.version)).where(ArchivedDocument.meeting_id == meeting_id,
+                                                                       ArchivedDocument.kind == kind)).one()
+        versions[kind] = (last or 0) + 1
+    return _Snapshot(minutes.status if minutes else DRAFT, stamp, versions,
+                     load.load(s, meeting_id, zone) if with_source else None)
+
+
+def ensure_read(s: Session, meeting_id: int) -> Minutes | None:
+    """The minutes row, or None if none yet (a read: nothing is created)."""
+    if s.get(Meeting, meeting_id) is None:
+        raise NotFound(what=pgettext("what", "会议"))
+    return s.exec(select(Minutes).where(Minutes.meeting_id == meeting_id)).first()
+
+
+def ensured(meeting_id: int) -> Minutes:
+    """The minutes row, created in a short transaction of its own if there is none yet."""
+    with read_only() as s:
+        minutes = ensure_read(s, meeting_id)
+    if minutes is None:
+        with unit_of_work() as s:
+            minutes = ensure(s, meeting_id)
+    return minutes
+
+
+def _lock_and_recheck(s: Session, meeting_id: int, snap: _Snapshot) -> Minutes:
+    """Step 3's start: the minutes row's lock (an UPDATE: SQLite's write lock, PostgreSQL's row lock — a second
+    archivist waits here, then sees the first one's event), then the stamp and status as step 1 saw them."""
+    s.exec(update(Minutes).where(Minutes.meeting_id == meeting_id).values(status=Minutes.status))
+    minutes = ensure(s, meeting_id)
+    if minutes.status != snap.status or _stamp(s, meeting_id) != snap.stamp:
+        raise _Changed()
+    return minutes
+
+
+@dataclass
+class _Staged:
+    kind: str
+    version: int
+    sha256: str
+    size: int
+    name: str
+    tmp: Path
+    published: Path | None = None
+
+
+def _stage(folder: Path, meeting_id: int, docs: dict[str, bytes], versions: dict[str, int]) -> list[_Staged]:
+    """Step 2's files: each document written (and synced) under a temporary name, read-only."""
     folder.mkdir(parents=True, exist_ok=True)
+    staged = []
+    try:
+        for kind, data in docs.items():
+            digest = hashlib.sha256(data).hexdigest()
+            name = f"m{meeting_id}-{kind}-v{versions[kind]}-{digest[:12]}.docx"
+            tmp = folder / f".tmp-{uuid.uuid4().hex}-{name}"
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+            staged.append(_Staged(kind, versions[kind], digest, len(data), name, tmp))
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(data)
+                fh.flush()
+                os.fsync(fh.fileno())
+            os.chmod(tmp, 0o444)
+    except BaseException:
+        _discard(staged)
+        raise
+    return staged
+
+
+def _publish(folder: Path, f: _Staged) -> None:
+    """The final name, as a hard link to the temporary file: never overwrites a file already there. One left by a
+    write that failed after naming its files (a crash between link and commit) is taken over only if it holds the
+    very bytes (its name carries the digest; the bytes are checked)."""
+    final = folder / f.name
+    try:
+        os.link(f.tmp, final)
+    except FileExistsError:
+        if hashlib.sha256(final.read_bytes()).hexdigest() != f.sha256:
+            raise
+        return  # someone else's file (same bytes): not ours to remove if the write fails
+    f.published = final
+
+
+def _discard(staged: list[_Staged], *, published: bool = False) -> None:
+    for f in staged:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(f.tmp)
+        if published and f.published is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(f.published)
+            f.published = None
+
+
+def _store(s: Session, actor: Actor, meeting_id: int, staged: list[_Staged], folder: Path,
+           reason: str) -> list[ArchivedDocument]:
+    """Step 3's rows and names: one ArchivedDocument per staged file, the files named, the event."""
     out = []
-    for kind, data in docs.items():
-        last = s.exec(select(ArchivedDocument).where(ArchivedDocument.meeting_id == meeting_id,
-                                                     ArchivedDocument.kind == kind)
-                      .order_by(col(ArchivedDocument.version).desc())).first()
-        version = (last.version if last else 0) + 1
-        digest = hashlib.sha256(data).hexdigest()
-        name = f"m{meeting_id}-{kind}-v{version}-{digest[:12]}.docx"
-        _write_read_only(folder / name, data)
-        doc = ArchivedDocument(meeting_id=meeting_id, kind=kind, version=version, sha256=digest, size=len(data),
-                               stored_name=name, author=actor.name[:64], reason=reason)
+    for f in staged:
+        _publish(folder, f)
+        doc = ArchivedDocument(meeting_id=meeting_id, kind=f.kind, version=f.version, sha256=f.sha256,
+                               size=f.size, stored_name=f.name, author=actor.name[:64], reason=reason)
         s.add(doc)
         out.append(doc)
     s.flush()
@@ -257,59 +401,128 @@ def _store(s: Session, actor: Actor, meeting_id: int, docs: dict[str, bytes], fo
     return out
 
 
-def archive(s: Session, actor: Actor, meeting_id: int, folder: Path, *, offload=None,
+def _render_and_write(snap: _Snapshot, meeting_id: int, folder: Path, write, *, offload=None) -> object:
+    """Steps 2 and 3: render ``snap.source`` and stage the files (no transaction open), then ``write(s, staged)``
+    in one short transaction after :func:`_lock_and_recheck`. Files named by a failed write are removed."""
+    staged = _stage(folder, meeting_id, (offload or _direct)(render_all, record.build(snap.source)), snap.versions)
+    try:
+        with unit_of_work() as s:
+            minutes = _lock_and_recheck(s, meeting_id, snap)
+            return write(s, minutes, staged)
+    except BaseException:
+        _discard(staged, published=True)
+        raise
+    finally:
+        _discard(staged)  # the temporary names (the final ones are hard links to the same files)
+
+
+def archive(actor: Actor, meeting_id: int, folder: Path, *, offload=None,
             zone: str = "Asia/Shanghai") -> list[ArchivedDocument]:
-    """Approved → archived: the three documents, each stored once with its SHA-256, read-only."""
+    """Approved → archived: the three documents, each stored once with its SHA-256, read-only. In its own
+    transactions: read, render with none open, write (see above)."""
     _require_staff(actor)
-    minutes = ensure(s, meeting_id)
-    if minutes.status == DRAFT:
-        raise MinutesNotApproved()
-    if minutes.status == ARCHIVED:
-        raise MinutesArchived()
-    m = structured(s, meeting_id, zone)
-    docs = (offload or _direct)(render_all, m)
-    stored = _store(s, actor, meeting_id, docs, folder, "首次归档")
-    minutes.status, minutes.archived_at = ARCHIVED, utcnow()
-    s.add(minutes)
-    return stored
+    for _attempt in range(ATTEMPTS):
+        with read_only() as s:  # step 1
+            snap = _read(s, meeting_id, zone, with_source=True)
+        if snap.status == DRAFT:
+            raise MinutesNotApproved()
+        if snap.status == ARCHIVED:
+            raise MinutesArchived()
+
+        def write(s: Session, minutes: Minutes, staged: list[_Staged]) -> list[ArchivedDocument]:
+            stored = _store(s, actor, meeting_id, staged, folder, "首次归档")
+            minutes.status, minutes.archived_at = ARCHIVED, utcnow()
+            s.add(minutes)
+            return stored
+
+        try:
+            return _render_and_write(snap, meeting_id, folder, write, offload=offload)
+        except _Changed:
+            continue
+    raise MinutesChangedMeanwhile()
 
 
-def _direct(fn, *args):
-    return fn(*args)
-
-
-def amend(s: Session, actor: Actor, meeting_id: int, data: AmendmentIn, folder: Path, *, offload=None,
-          zone: str = "Asia/Shanghai") -> MinutesAmendment:
-    """A correction after approval: kept with its reason and author; if already archived, every document gets a
-    new version and the old ones stay downloadable."""
-    _require_staff(actor)
-    minutes = ensure(s, meeting_id)
-    if minutes.status == DRAFT:
-        raise AmendDraftDirectly()
-    t = _item_texts(s, minutes, data.item_id)
-    old = getattr(t, data.field)
+def _amended_value(data: AmendmentIn):
     if data.field == "deadline":
         try:
-            new = date.fromisoformat(data.value) if data.value else None
+            return date.fromisoformat(data.value) if data.value else None
         except ValueError:
             raise InvalidDeadline() from None
-    else:
-        new = data.value
+    return data.value
+
+
+def _apply_amendment(s: Session, actor: Actor, minutes: Minutes, data: AmendmentIn, new, at) -> MinutesAmendment:
+    """The amendment's rows (the item's texts and the amendment kept with its reason) and its event."""
+    t = _item_texts(s, minutes, data.item_id)
+    old = getattr(t, data.field)
     setattr(t, data.field, new)
-    t.updated_at, t.updated_by = utcnow(), actor.name[:64]
+    t.updated_at, t.updated_by = at, actor.name[:64]
     s.add(t)
     a = MinutesAmendment(minutes_id=minutes.id, item_id=data.item_id, field=FIELD_LABELS[data.field],
                          old_value="" if old is None else str(old), new_value="" if new is None else str(new),
-                         reason=data.reason, author=actor.name[:64])
+                         reason=data.reason, author=actor.name[:64], at=at)
     s.add(a)
     s.flush()
-    audit.record(s, actor, "minutes.amended", meeting_id, item_id=data.item_id, field=data.field,
-                 reason=data.reason)
-    if minutes.status == ARCHIVED:
-        m = structured(s, meeting_id, zone)
-        docs = (offload or _direct)(render_all, m)
-        _store(s, actor, meeting_id, docs, folder, f"更正：{data.reason}")
+    audit.record(s, actor, "minutes.amended", minutes.meeting_id, item_id=data.item_id,
+                 field=data.field, reason=data.reason)
     return a
+
+
+def _source_amended(s: Session, snap: _Snapshot, actor: Actor, data: AmendmentIn, new, at,
+                    zone: str) -> record.Source:
+    """Step 1 for an amendment of archived minutes: the record as it will read once the amendment is stored — the
+    item's texts with the field changed and the amendment listed — built in memory (nothing is written yet), from
+    the same rows :func:`_apply_amendment` will change."""
+    minutes = ensure_read(s, snap.source.meeting_id)
+    t = _item_texts(s, minutes, data.item_id)  # not added to the session: a copy to read
+    texts = record.Texts(t.discussion, t.considered, t.decided, t.lead_unit, t.supporting_units, t.deadline)
+    old = getattr(texts, data.field)
+    setattr(texts, data.field, new)
+    src = snap.source
+    src.items = [replace(it, texts=texts) if it.id == data.item_id else it for it in src.items]
+    src.amendments = [*src.amendments, load.amendment_row(MinutesAmendment(
+        minutes_id=minutes.id, item_id=data.item_id, field=FIELD_LABELS[data.field],
+        old_value="" if old is None else str(old), new_value="" if new is None else str(new), reason=data.reason,
+        author=actor.name[:64], at=at), zone)]
+    return src
+
+
+def amend(actor: Actor, meeting_id: int, data: AmendmentIn, folder: Path, *, offload=None,
+          zone: str = "Asia/Shanghai") -> MinutesAmendment:
+    """A correction after approval: kept with its reason and author; if already archived, every document gets a
+    new version and the old ones stay downloadable — the amendment and the new versions in one transaction, the
+    documents rendered before it opens (see above)."""
+    _require_staff(actor)
+    for _attempt in range(ATTEMPTS):
+        at = utcnow()
+        with read_only() as s:  # step 1
+            snap = _read(s, meeting_id, zone, with_source=False)
+            if snap.status == DRAFT:
+                raise AmendDraftDirectly()
+            minutes = ensure_read(s, meeting_id)
+            _item_texts(s, minutes, data.item_id)  # an item of this meeting, or refused now
+            new = _amended_value(data)
+            if snap.status == ARCHIVED:
+                snap.source = load.load(s, meeting_id, zone)
+                _source_amended(s, snap, actor, data, new, at, zone)
+        if snap.status != ARCHIVED:  # approved, not archived: nothing to render, one short transaction
+            try:
+                with unit_of_work() as s:
+                    minutes = _lock_and_recheck(s, meeting_id, snap)
+                    return _apply_amendment(s, actor, minutes, data, new, at)
+            except _Changed:
+                continue
+
+        def write(s: Session, minutes: Minutes, staged: list[_Staged]) -> MinutesAmendment:
+            a = _apply_amendment(s, actor, minutes, data, new, at)
+            _store(s, actor, meeting_id, staged, folder, f"更正：{data.reason}")
+            return a
+
+        try:
+            return _render_and_write(snap, meeting_id, folder, write, offload=offload)
+        except _Changed:
+            continue
+    raise MinutesChangedMeanwhile()
 
 
 def documents(s: Session, meeting_id: int) -> list[ArchivedDocument]:

@@ -14,6 +14,7 @@ from flask import (
     Blueprint,
     abort,
     current_app,
+    jsonify,
     redirect,
     render_template,
     request,
@@ -81,16 +82,17 @@ def _viewer(s, meeting_id: int):
 @bp.get("/meetings/<int:meeting_id>")
 def page(meeting_id: int):
     """The secretary edits the texts; the chair (tablet link ?token=…) reads the record and approves."""
-    with unit_of_work() as s:
+    with read_only() as s:
         actor = _viewer(s, meeting_id)
         if actor is None and not session.get("user_id") and not request.values.get("token"):
             return redirect(url_for("views.login", next=request.full_path))
         if not service.may_see_record(actor):
             raise RecordRestricted()
-        minutes = service.ensure(s, meeting_id)
+    minutes = service.ensured(meeting_id)  # created in a transaction of its own the first time
+    with read_only() as s:  # loading the record holds no write lock
         m = service.structured(s, meeting_id, _zone())
         docs = service.documents(s, meeting_id)
-        checks = {d.id: service.verify(d, folder()) for d in docs}
+    checks = {d.id: service.verify(d, folder()) for d in docs}  # reading the files: no transaction open
     return render_template("minutes_edit.html", m=m, minutes=minutes, docs=docs, checks=checks, actor=actor,
                            kinds=KIND_NAMES, token=request.values.get("token", ""))
 
@@ -128,8 +130,9 @@ def approve(meeting_id: int):
 @login_required
 def archive(meeting_id: int):
     check_csrf()
-    with unit_of_work() as s:
-        service.archive(s, staff_actor(s), meeting_id, folder(), offload=offload, zone=_zone())
+    with read_only() as s:
+        actor = staff_actor(s)
+    service.archive(actor, meeting_id, folder(), offload=offload, zone=_zone())  # its own transactions
     return redirect(url_for("minutes.page", meeting_id=meeting_id))
 
 
@@ -140,8 +143,9 @@ def amend(meeting_id: int):
     data = parse(service.AmendmentIn, {"item_id": request.form.get("item_id", type=int),
                                        "field": request.form.get("field", ""), "value": request.form.get("value", ""),
                                        "reason": request.form.get("reason", "")})
-    with unit_of_work() as s:
-        service.amend(s, staff_actor(s), meeting_id, data, folder(), offload=offload, zone=_zone())
+    with read_only() as s:
+        actor = staff_actor(s)
+    service.amend(actor, meeting_id, data, folder(), offload=offload, zone=_zone())  # its own transactions
     return redirect(url_for("minutes.page", meeting_id=meeting_id))
 
 
@@ -283,8 +287,8 @@ def archive_page():
           "会议纪要", response_key="minutes")
 def api_get(meeting_id: int):
     _staff()
-    with unit_of_work() as s:
-        minutes = service.ensure(s, meeting_id)
+    minutes = service.ensured(meeting_id)
+    with read_only() as s:
         m = service.structured(s, meeting_id, _zone())
     return _ok(minutes=m.as_dict() | {"status": minutes.status})
 
@@ -306,17 +310,16 @@ def api_approve(meeting_id: int):
     actor = _staff()
     with unit_of_work() as s:
         service.approve(s, actor, meeting_id)
-    return _ok(status="approved")
+    # not _ok(status=…): _ok's ``status`` is the HTTP status (the answer was "HTTP/1.1 0 approved")
+    return jsonify({"ok": True, "status": "approved"})
 
 
 @endpoint("POST", "/meetings/<int:meeting_id>/minutes/archive", "archiveMinutes",
           "归档：生成会议记录、会议纪要、公开版 docx，记录 SHA-256，只读保存", "会议纪要")
 def api_archive(meeting_id: int):
     actor = _staff()
-    with unit_of_work() as s:
-        docs = service.archive(s, actor, meeting_id, folder(), offload=offload, zone=_zone())
-        out = [_doc(d) for d in docs]
-    return _ok(documents=out)
+    docs = service.archive(actor, meeting_id, folder(), offload=offload, zone=_zone())  # its own transactions
+    return _ok(documents=[_doc(d) for d in docs])
 
 
 @endpoint("POST", "/meetings/<int:meeting_id>/minutes/amendments", "amendMinutes",
@@ -324,10 +327,8 @@ def api_archive(meeting_id: int):
 def api_amend(meeting_id: int):
     actor = _staff()
     data = parse(service.AmendmentIn, _json_body())
-    with unit_of_work() as s:
-        a = service.amend(s, actor, meeting_id, data, folder(), offload=offload, zone=_zone())
-        amendment_id = a.id
-    return _ok(amendment_id=amendment_id)
+    a = service.amend(actor, meeting_id, data, folder(), offload=offload, zone=_zone())  # its own transactions
+    return _ok(amendment_id=a.id)
 
 
 @endpoint("GET", "/meetings/<int:meeting_id>/minutes/documents", "listMinutesDocuments",
@@ -336,7 +337,7 @@ def api_documents(meeting_id: int):
     _staff()
     with read_only() as s:
         docs = service.documents(s, meeting_id)
-    return _ok(documents=[_doc(d) | {"intact": service.verify(d, folder())} for d in docs])
+    return _ok(documents=[_doc(d) | {"intact": service.verify(d, folder())} for d in docs])  # no transaction open
 
 
 def _doc(d: ArchivedDocument) -> dict:

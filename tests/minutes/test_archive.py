@@ -37,8 +37,8 @@ def test_archive_amend_and_tamper(app, factory, texts):
     mid, folder = texts.meeting_id, _folder(app)
     with app.app_context(), unit_of_work() as s:
         service.approve(s, STAFF, mid)
-    with app.app_context(), unit_of_work() as s:
-        docs = service.archive(s, STAFF, mid, folder)
+    with app.app_context():
+        docs = service.archive(STAFF, mid, folder)
     assert sorted(d.kind for d in docs) == ["public", "record", "summary"]
     for d in docs:
         path = folder / d.stored_name
@@ -46,8 +46,8 @@ def test_archive_amend_and_tamper(app, factory, texts):
         assert service.verify(d, folder)
     first = {d.kind: (d.stored_name, (folder / d.stored_name).read_bytes()) for d in docs}
 
-    with app.app_context(), unit_of_work() as s:
-        service.amend(s, STAFF, mid, service.AmendmentIn(item_id=texts.items["a"], field="lead_unit",
+    with app.app_context():
+        service.amend(STAFF, mid, service.AmendmentIn(item_id=texts.items["a"], field="lead_unit",
                                                           value="区城市更新中心", reason="牵头单位记错"), folder)
     with app.app_context(), read_only() as s:
         docs = service.documents(s, mid)

@@ -8,7 +8,7 @@ from datetime import datetime
 import pytest
 
 from meeting import setup
-from meeting.db import unit_of_work
+from meeting.db import read_only, unit_of_work
 from meeting.schemas import MeetingIn
 from minutes import service
 from tests.factories import STAFF
@@ -27,8 +27,8 @@ def _archived(app, factory, body_id, ids, *, starts_at, kind="executive", sessio
     factory.act("close_meeting", m)
     with app.app_context(), unit_of_work() as s:
         service.approve(s, STAFF, m)
-    with app.app_context(), unit_of_work() as s:
-        service.archive(s, STAFF, m, service.archive_dir(app.instance_path))
+    with app.app_context():
+        service.archive(STAFF, m, service.archive_dir(app.instance_path))
     return m
 
 
@@ -82,9 +82,10 @@ def test_the_public_finds_only_what_the_public_version_shows(http, archive):
 
 def test_versions_are_listed(app, staff_http, factory, archive):
     mid = archive["b"]
-    with app.app_context(), unit_of_work() as s:
+    with app.app_context(), read_only() as s:
         item_id = service.structured(s, mid).items[0].id
-        service.amend(s, STAFF, mid, service.AmendmentIn(item_id=item_id, field="considered", value="项目需进一步论证",
+    with app.app_context():
+        service.amend(STAFF, mid, service.AmendmentIn(item_id=item_id, field="considered", value="项目需进一步论证",
                                                           reason="补充会议认为"), service.archive_dir(app.instance_path))
     page = staff_http.get("/minutes/archive?kind=plenary").get_data(as_text=True)
     for kind in ("会议记录", "会议纪要", "会议纪要（公开版）"):

@@ -164,8 +164,8 @@ def test_an_archived_minutes_card_lists_the_documents(app, http, factory, texts)
     mid = texts.meeting_id
     with app.app_context(), unit_of_work() as s:
         service.approve(s, STAFF, mid)
-    with app.app_context(), unit_of_work() as s:
-        service.archive(s, STAFF, mid, service.archive_dir(app.instance_path))
+    with app.app_context():
+        service.archive(STAFF, mid, service.archive_dir(app.instance_path))
     member = _overview(http, factory.tokens(mid)[texts.ids[3]])
     assert member["status"] == "archived" and sorted(d["kind"] for d in member["documents"]) == [
         "public", "record", "summary"]
