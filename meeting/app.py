@@ -11,7 +11,7 @@ from flask_socketio import SocketIO
 
 from . import clock, i18n
 from .broadcast import Broadcaster
-from .db import create_schema, make_engine
+from .db import create_schema, install_outage_log_filter, make_engine
 from .errors import YishiError
 from .intake import OpinionIntake
 
@@ -116,6 +116,7 @@ def create_app(config: dict | None = None) -> Flask:
     from . import events
 
     events.register(socketio)
+    install_outage_log_filter(app)  # a database outage: one log line per interval, not one per request
     return app
 
 

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+import logging
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -153,3 +155,86 @@ def unit_of_work() -> Iterator[Session]:
 def read_only() -> Iterator[Session]:
     with Session(engine(), expire_on_commit=False) as session:
         yield session
+
+
+# ---------------------------------------------------------------- a database outage: one log line per interval
+
+# While the database is down every request fails the same way; a line with a traceback per request (per tablet's
+# opinion, per page) floods the log and hides everything else. During an outage one such error is logged per
+# interval, with how many like it were not; other errors are untouched.
+OUTAGE_LOG_INTERVAL = 60.0
+_PACKAGE_LOGGERS = ("meeting", "minutes", "execution", "socketio", "engineio", "werkzeug")
+
+
+def is_outage(exc: BaseException | None) -> bool:
+    """Is this error (or what caused it) the database being unreachable or failing as a whole — a lost or refused
+    connection, a pool exhausted, SQLite's file gone or locked past the wait — rather than a bug or bad input?"""
+    from sqlalchemy import exc as sa_exc
+
+    seen = 0
+    while exc is not None and seen < 10:
+        if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError,
+                            sa_exc.TimeoutError, sqlite3.OperationalError, sqlite3.InterfaceError)):
+            return True
+        if getattr(exc, "connection_invalidated", False):
+            return True
+        if type(exc).__module__.startswith("psycopg") and type(exc).__name__ in ("OperationalError",
+                                                                               "InterfaceError"):
+            return True
+        # werkzeug's InternalServerError carries the error it stands for
+        exc = getattr(exc, "original_exception", None) or exc.__cause__ or exc.__context__
+        seen += 1
+    return False
+
+
+class OutageLogFilter(logging.Filter):
+    """Lets one database-outage error record through per ``interval`` seconds (the first of an outage at once) and
+    counts the others; the next one let through says how many were not logged. One instance for the whole
+    process, on every logger and handler that may carry such a record: a record met twice (a logger's filter,
+    then a handler's) gets the same answer."""
+
+    def __init__(self, interval: float = OUTAGE_LOG_INTERVAL, clock=time.monotonic) -> None:
+        super().__init__()
+        self.interval, self.clock = interval, clock
+        self._last: float | None = None
+        self._suppressed = 0
+        self._lock = threading.Lock()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        verdict = getattr(record, "_yishi_outage_verdict", None)
+        if verdict is not None:
+            return verdict
+        verdict = True
+        if record.exc_info and is_outage(record.exc_info[1]):
+            now = self.clock()
+            with self._lock:
+                if self._last is not None and now - self._last < self.interval:
+                    self._suppressed += 1
+                    verdict = False
+                else:
+                    if self._suppressed:
+                        record.msg = (f"{record.msg} (database unavailable: {self._suppressed} more such errors "
+                                      f"in the last {now - self._last:.0f} s were not logged)")
+                    self._last, self._suppressed = now, 0
+        record._yishi_outage_verdict = verdict
+        return verdict
+
+
+OUTAGE_FILTER = OutageLogFilter()
+
+
+def install_outage_log_filter(app) -> OutageLogFilter:
+    """Put :data:`OUTAGE_FILTER` on the app's logger, the packages' loggers (every module's ``getLogger(__name__)``
+    exists once create_app has imported it), their handlers, the root logger's and Python's last-resort handler.
+    Idempotent: tests build many apps in one process. ``YISHI_DB_ERROR_LOG_INTERVAL`` sets the interval."""
+    OUTAGE_FILTER.interval = float(app.config.get("YISHI_DB_ERROR_LOG_INTERVAL", OUTAGE_LOG_INTERVAL))
+    names = [n for n in list(logging.Logger.manager.loggerDict)
+             if n.split(".", 1)[0] in _PACKAGE_LOGGERS]
+    loggers = [app.logger, logging.getLogger(), *(logging.getLogger(n) for n in names)]
+    handlers = [h for lg in loggers for h in lg.handlers]
+    if logging.lastResort is not None:
+        handlers.append(logging.lastResort)
+    for target in (*loggers, *handlers):
+        if OUTAGE_FILTER not in target.filters:
+            target.addFilter(OUTAGE_FILTER)
+    return OUTAGE_FILTER

@@ -3,12 +3,17 @@ busy handler (a C-level sleep that would hold the whole event loop: issue 13, ho
 
 from __future__ import annotations
 
+import logging
 import os
 import sqlite3
+import sys
 import threading
 import time
+import uuid
 
 import pytest
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
 from sqlmodel import func, select
 
 from meeting import db
@@ -16,8 +21,8 @@ from meeting.actors import Actor
 from meeting.audit import record
 from meeting.models import Event
 
-pytestmark = pytest.mark.skipif(os.environ.get("YISHI_TEST_DB", "sqlite") == "postgresql",
-                                reason="SQLite's write lock")
+sqlite_only = pytest.mark.skipif(os.environ.get("YISHI_TEST_DB", "sqlite") == "postgresql",
+                                 reason="SQLite's write lock")
 
 ACTOR = Actor(kind="system", name="测试", device="pytest")
 
@@ -26,11 +31,13 @@ def _path(app) -> str:
     return app.config["DATABASE_URL"].split("///", 1)[1]
 
 
+@sqlite_only
 def test_sqlite_itself_waits_only_a_few_ms(app):
     with app.app_context(), db.read_only() as s:
         assert s.connection().exec_driver_sql("PRAGMA busy_timeout").scalar() <= 5
 
 
+@sqlite_only
 def test_a_writer_meeting_the_lock_naps_in_the_async_modes_sleep_and_its_transaction_commits_once(app,
                                                                                                    monkeypatch):
     path = _path(app)
@@ -76,6 +83,7 @@ def test_a_writer_meeting_the_lock_naps_in_the_async_modes_sleep_and_its_transac
     assert kinds == ["test.before", "test.waited"]
 
 
+@sqlite_only
 def test_the_wait_for_the_lock_is_bounded(app, monkeypatch):
     path = _path(app)
     with app.app_context(), db.unit_of_work() as s:
@@ -93,3 +101,72 @@ def test_the_wait_for_the_lock_is_bounded(app, monkeypatch):
     assert time.perf_counter() - t0 < 5
     with app.app_context(), db.read_only() as s:
         assert not list(s.exec(select(Event.id).where(Event.kind == "test.refused")))
+
+
+# ---------------------------------------------------------------- a database outage is logged once per interval
+
+
+def _outage_lines(caplog) -> list[logging.LogRecord]:
+    return [r for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info and db.is_outage(r.exc_info[1])]
+
+
+def test_100_failing_requests_during_an_outage_log_a_handful_of_lines(app, factory, staff_http, socketio, caplog,
+                                                                      monkeypatch):
+    _, ids, m, item = factory.running(5)
+    tablet = socketio.test_client(app, auth={"token": factory.tokens(m.id)[ids[1]]})
+    assert tablet.is_connected()
+    clock = [1000.0]
+    monkeypatch.setattr(db.OUTAGE_FILTER, "clock", lambda: clock[0])
+    monkeypatch.setattr(db.OUTAGE_FILTER, "interval", 60.0)
+    monkeypatch.setattr(db.OUTAGE_FILTER, "_last", None)
+    monkeypatch.setattr(db.OUTAGE_FILTER, "_suppressed", 0)
+
+    monkeypatch.setitem(app.config, "PROPAGATE_EXCEPTIONS", False)  # answered 500 and logged, as in production
+    engine = app.extensions["yishi.engine"]
+    engine.dispose()
+
+    def refuse(*_args, **_kw):  # the database server is gone: every new connection is refused
+        raise OperationalError("connect", {}, ConnectionRefusedError("connection refused"))
+
+    event.listen(engine, "do_connect", refuse)
+    caplog.set_level(logging.INFO)
+    answers = []
+    try:
+        for n in range(100):
+            if n % 3 == 0:  # a public page
+                answers.append(staff_http.get("/minutes/archive").status_code)
+            elif n % 3 == 1:  # the API
+                answers.append(staff_http.get(f"/api/v1/meetings/{m.id}/minutes").status_code)
+            else:  # a tablet's opinion
+                ack = tablet.emit("give_opinion", {"client_id": uuid.uuid4().hex, "item_id": item.id, "round": 1,
+                                                   "stance": "agree", "reason": ""}, callback=True)
+                answers.append(ack["error"]["code"] if not ack.get("ok") else "ok")
+        assert set(answers) == {500, "server_error"}, set(answers)  # each failed, none of them silently
+        lines = _outage_lines(caplog)
+        print(f"outage: {len(answers)} failing requests, {len(lines)} log lines")
+        assert 1 <= len(lines) <= 3, [r.getMessage() for r in lines]
+
+        clock[0] += 61  # the next interval: one more line, saying how many were not logged
+        assert staff_http.get("/minutes/archive").status_code == 500
+        later = _outage_lines(caplog)[len(lines):]
+        assert len(later) == 1 and "were not logged" in later[0].getMessage(), [r.getMessage() for r in later]
+    finally:
+        event.remove(engine, "do_connect", refuse)
+        tablet.disconnect()
+
+
+def test_other_errors_are_logged_every_time(caplog):
+    f = db.OutageLogFilter(interval=60, clock=lambda: 0.0)
+    for _ in range(3):
+        try:
+            raise ValueError("a bug")
+        except ValueError:
+            rec = logging.LogRecord("meeting.x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+        assert f.filter(rec)
+    for n in range(3):
+        try:
+            raise OperationalError("SELECT 1", {}, sqlite3.OperationalError("unable to open database file"))
+        except OperationalError:
+            rec = logging.LogRecord("meeting.x", logging.ERROR, __file__, 1, "failed", (), sys.exc_info())
+        assert f.filter(rec) == (n == 0)
+        assert f.filter(rec) == (n == 0), "a record met twice (logger, then handler) gets the same answer"
