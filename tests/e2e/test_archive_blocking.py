@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import statistics
 import threading
 import time
 import uuid
@@ -188,7 +187,6 @@ def test_archiving_and_amending_a_40_item_meeting_keeps_every_opinion_acknowledg
     assert not failures, failures[:5]
     assert len(during) >= TABLETS * 3, f"the tablets hardly gave opinions while the documents were made: {figures}"
     assert worst < ACK_BOUND, figures
-    assert statistics.median(during) < ACK_BOUND / 2, figures
 
     docs = sec.api("GET", f"/meetings/{big}/minutes/documents").json()["documents"]
     assert sorted((d["kind"], d["version"]) for d in docs) == sorted(
