@@ -726,7 +726,8 @@ def _close_round(s: Session, room: Room, item: AgendaItem, rnd: Round, facts: It
                                  "eligible": sorted(facts.eligible),
                                  # who presided over the item: the minutes read it from here (四（二）5)
                                  "presided_by": facts.presiding, "chair_person_id": room.meeting.chair_person_id,
-                                 "chair_recused": room.meeting.chair_person_id in facts.recused},
+                                 "chair_recused": room.meeting.chair_person_id in facts.recused
+                                 or facts.presiding != room.meeting.chair_person_id},
         ensure_ascii=False,
     )
     item.status = "deferred" if result == ItemResult.DEFERRED else "closed"
