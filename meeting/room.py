@@ -778,11 +778,11 @@ def head_decide(s: Session, actor: Actor, meeting_id: int, data: HeadDecisionIn)
     room = load_room(s, meeting_id, lock=True)
     if not (actor.is_staff or actor.is_seat):
         raise PermissionDenied()
+    item = _item_of(s, room, data.item_id)
+    _require_presiding(actor, room, recused_ids(s, item.id))
     _require_in_session(room)
     if not room.head_decides:
         raise InvalidState(detail="本领导班子按少数服从多数表决，结果由表决确定。")
-    item = _item_of(s, room, data.item_id)
-    _require_presiding(actor, room, recused_ids(s, item.id))
     if item.status != "voting":
         raise ItemNotOpen()
     rnd = current_round(s, item, lock=True)
@@ -809,9 +809,9 @@ def defer_item(s: Session, actor: Actor, meeting_id: int, data: DeferIn) -> Outc
     room = load_room(s, meeting_id, lock=True)
     if not (actor.is_staff or actor.is_seat):
         raise PermissionDenied()
-    _require_in_session(room)
     item = _item_of(s, room, data.item_id)
     presiding = _require_presiding(actor, room, _recusal_grounds_now(s, room, item))
+    _require_in_session(room)
     if item.status not in (*LIVE, "pending"):
         raise InvalidState(detail="该议题已作出决定或已暂缓，不能再暂缓。")
     rnd = current_round(s, item, lock=True)

@@ -318,6 +318,28 @@ def _closed_summary(s: Session, room: Room, item: AgendaItem, rnd: Round, view: 
     return out
 
 
+# what a closed item's summary says about its deliberation: withheld from those recused from it
+_DELIBERATION = ("tally", "opinions", "majority_passes", "head_reason", "defer_reason")
+
+
+def withhold(state: dict, item_ids) -> dict:
+    """``state`` as it may be sent to someone recused from ``item_ids``: the last closed item, if one of them, keeps
+    its title and result but not its tally, opinions or reasons (四（二）5: a recused member leaves the item — no vote,
+    no view of its deliberation, during or after). ``state`` is left as it was (a shared copy); a new dict, or
+    ``state`` itself when there is nothing to withhold."""
+    last = state.get("last_closed")
+    if not last or last.get("id") not in set(item_ids):
+        return state
+    stripped = {k: v for k, v in last.items() if k not in _DELIBERATION} | {"withheld": True}
+    return state | {"last_closed": stripped}
+
+
+def recused_from_last_closed(s: Session, state: dict) -> set[int]:
+    """Who was recused from the item the state shows as last closed (they are sent :func:`withhold`'s copy)."""
+    last = state.get("last_closed")
+    return recused_ids(s, last["id"]) if last else set()
+
+
 def me(s: Session, meeting_id: int, person_id: int, zone: str = "Asia/Shanghai") -> dict:
     """A member's personal block: their attendance, recusals and opinions (sent only to them)."""
     meeting = s.get(Meeting, meeting_id)  # this member's rows only: a reconnect storm stays linear
