@@ -189,12 +189,13 @@ def _current(s: Session, room: Room, item: AgendaItem, view: str, people: dict, 
         "phase": "opinions" if item.status == "voting" else "discussion",
         # the chair-last rule applies to whoever presides over the item; only the full view foretells the result
         "progress": facts.as_progress(full=full),
-        "presiding_person_id": facts.presiding,
         "quorum": facts.quorum.as_dict(),
         "recused_person_ids": sorted(facts.recused),
         "written_count": len(facts.written),
         "pass_needed": facts.tally.needed, "n": facts.n_item,
     }
+    if view != "public":  # who presides over the item: his tablet shows him the chair's card (not the projector)
+        cur["presiding_person_id"] = facts.presiding
     if full:
         cur |= item_detail(s, item, zone)
     elif view == "member":

@@ -686,6 +686,7 @@ def test_the_public_wire_carries_no_presenter_unit_nor_can_still_pass(app, socke
         received = client.get_received()
         text = json.dumps(received, ensure_ascii=False)
         assert "保密汇报人甲" not in text and "保密单位乙" not in text and "can_still_pass" not in text
+        assert "presiding_person_id" not in text
         assert any(x["name"] == "progress" for x in received) and any(x["name"] == "state" for x in received)
     received = member.get_received()
     assert "can_still_pass" not in json.dumps(received) and any(x["name"] == "progress" for x in received)
