@@ -44,6 +44,8 @@ class Action:
     roles: frozenset[str]
     summary: str
     rule: str = ""
+    # MEMBER in ``roles`` of head_decide / defer_item: only the member who presides over the item in the chair's
+    # place (the chair recused from it, meeting.room._require_presiding); any other member is refused there
 
 
 def _a(name, payload, run, roles, summary, rule=""):
@@ -73,9 +75,9 @@ ACTIONS: dict[str, Action] = {a.name: a for a in [
        "撤销手工登记的回避"),
     _a("close_item", ItemRef, lambda s, a, m, p: room.close_item(s, a, m, p.item_id), {STAFF},
        "宣布表决结果：赞成数超过应到会成员半数为通过", "seed 003 §四(二)3"),
-    _a("head_decide", HeadDecisionIn, lambda s, a, m, p: room.head_decide(s, a, m, p), {STAFF, CHAIR},
+    _a("head_decide", HeadDecisionIn, lambda s, a, m, p: room.head_decide(s, a, m, p), {STAFF, CHAIR, MEMBER},
        "行政首长决定（与多数人意见不一致的须说明理由）", "国务院令第713号 第30条"),
-    _a("defer_item", DeferIn, lambda s, a, m, p: room.defer_item(s, a, m, p), {STAFF, CHAIR},
+    _a("defer_item", DeferIn, lambda s, a, m, p: room.defer_item(s, a, m, p), {STAFF, CHAIR, MEMBER},
        "暂缓决策（须说明理由）", "seed 003 §四(二)3"),
     _a("reconsider", ReconsiderIn, lambda s, a, m, p: room.reconsider(s, a, m, p), {STAFF},
        "复议：超过全体成员半数同意后开启新一轮", "党政领导干部选拔任用工作条例"),

@@ -35,10 +35,12 @@ import time
 
 from flask import Flask
 from flask_socketio import SocketIO
+from sqlmodel import select
 
 from .db import read_only
 from .room import Outcome
-from .state import PROGRESS_KEYS, VIEWS, build, chair_view, me, progress
+from .models import Meeting, Seat
+from .state import PROGRESS_KEYS, VIEWS, build, chair_view, me, progress, recused_from_last_closed, withhold
 
 SHARED_VIEWS = ("member", "public")  # the same for every tablet / projector of a meeting
 # a costly broadcast is spaced by this many times what it took last time: the secretary's roster
@@ -161,9 +163,38 @@ class Broadcaster:
             with read_only() as s:
                 states = {view: build(s, meeting_id, view, self.zone) for view in views}
                 for_chair = chair_view(s, meeting_id)
+                some = next(iter(states.values()), None)
+                recused = recused_from_last_closed(s, some) if some is not None else set()
+                chair_id = seats = None
+                if recused:
+                    chair_id = s.get(Meeting, meeting_id).chair_person_id
+                    if "member" in states and recused - {chair_id}:
+                        seats = s.exec(select(Seat.person_id).where(Seat.meeting_id == meeting_id)).all()
             for view, state in states.items():
                 self._keep(meeting_id, view, version, now, state)
-                self.socketio.emit("state", state, to=view_rooms(meeting_id, view, for_chair))
+                rooms = view_rooms(meeting_id, view, for_chair)
+                if recused and view in ("member", for_chair):
+                    rooms = self._send_withheld(meeting_id, view, state, rooms, recused, chair_id, seats)
+                if rooms:
+                    self.socketio.emit("state", state, to=rooms)
+
+    def _send_withheld(self, meeting_id: int, view: str, state: dict, rooms: list[str], recused: set[int],
+                       chair_id: int, seats) -> list[str]:
+        """Those recused from the last closed item get the state without its tally and reasons
+        (:func:`meeting.state.withhold`): the chair in his own room; member tablets by their personal rooms,
+        the others then by theirs too (a room of "everyone but them" does not exist). Returns the rooms that
+        still get ``state`` as it is."""
+        stripped = withhold(state, {state["last_closed"]["id"]})
+        chair_room = room_name(meeting_id, "chair")
+        if chair_id in recused and chair_room in rooms:
+            rooms = [r for r in rooms if r != chair_room]
+            self.socketio.emit("state", stripped, to=chair_room)
+        if view == "member" and seats is not None:
+            rooms = [r for r in rooms if r != room_name(meeting_id, "member")]
+            away = [p for p in seats if p in recused and p != chair_id]
+            self.socketio.emit("state", stripped, to=[person_room(meeting_id, p) for p in away])
+            rooms += [person_room(meeting_id, p) for p in seats if p not in recused and p != chair_id]
+        return rooms
 
     def send_me(self, meeting_id: int, person_id: int) -> None:
         with self._emit_lock:

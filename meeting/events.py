@@ -25,7 +25,7 @@ from .db import read_only
 from .errors import InvalidPayload, NotFound, PermissionDenied, YishiError
 from .models import Meeting
 from .schemas import ItemRef, parse
-from .state import chair_view, me, participant_item_detail
+from .state import chair_view, me, participant_item_detail, recused_from_last_closed, withhold
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,8 @@ def register(socketio: SocketIO) -> None:
             out = {"state": broadcaster.view_state(s, actor.meeting_id, view_of(s, actor)), "me": None}
             if actor.is_seat:
                 out["me"] = me(s, actor.meeting_id, actor.person_id, zone)
+                if actor.person_id in recused_from_last_closed(s, out["state"]):  # not that item's tally
+                    out["state"] = withhold(out["state"], {out["state"]["last_closed"]["id"]})
         return out
 
     @socketio.on("connect")

@@ -257,6 +257,12 @@ def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, Opini
                 select(Recusal.person_id).where(Recusal.item_id == ctx.item.id)).scalars())
             ctx.spoken = dict(_rows_in(conn, _spoken_query(conn.dialect), (ctx.item.id, ctx.round_number), members))
 
+    def acting_chair(ctx: _ItemContext) -> int | None:
+        """Who presides over an item the chair is recused from (voting/presiding.py): read once per item."""
+        if not hasattr(ctx, "presiding"):
+            ctx.presiding = room.presiding_of(room.load_room(s, meeting_id), ctx.recused)
+        return ctx.presiding
+
     for actor, data in requests:
         try:
             # a resend is recognised before anything else: the first send was persisted and acknowledged
@@ -285,6 +291,9 @@ def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, Opini
             if ctx.status != "voting" or data.round != ctx.round_number:
                 raise ItemNotOpen()
             open_round(ctx)
+            if chair_id in ctx.recused and actor.person_id == acting_chair(ctx):
+                out.append(ALONE)  # the acting chair's statement, like the chair's, needs the whole room
+                break
             room._refuse_seat_opinion(attendance.get(actor.person_id), actor.person_id in ctx.recused)
             if opinion_rules.reason_required(data.stance) and not data.reason:
                 raise ReasonRequired(stance=STANCE_LABELS[data.stance])

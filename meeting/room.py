@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from voting import opinions as opinion_rules
+from voting import presiding as presiding_rules
 from voting import quorum as quorum_rules
 from voting import recusal as recusal_rules
 from voting.profiles import Profile, load_profile, relation_types
@@ -156,6 +157,19 @@ def recused_ids(s: Session, item_id: int) -> set[int]:
     return set(s.exec(select(Recusal.person_id).where(Recusal.item_id == item_id)).all())
 
 
+def presiding_of(room: Room, recused: set[int]) -> int | None:
+    """Who presides over an item with these recusals: the chair, or the acting chair the profile names when the
+    chair is recused from it (voting/presiding.py); None when nobody present may."""
+    return presiding_rules.presiding_person(
+        chair_id=room.meeting.chair_person_id, seniority_order=[seat.person_id for seat in room.seats],
+        present=room.present_ids, recused=recused, rule=room.profile.presiding_rule)
+
+
+def chair_recused(s: Session, meeting: Meeting, item_id: int) -> bool:
+    return s.exec(select(Recusal.id).where(Recusal.item_id == item_id,
+                                           Recusal.person_id == meeting.chair_person_id)).first() is not None
+
+
 def current_round(s: Session, item: AgendaItem, *, lock: bool = False) -> Round:
     q = select(Round).where(Round.item_id == item.id, Round.number == item.round)
     if lock:
@@ -177,14 +191,18 @@ class ItemFacts:
     n_item: int
     quorum: quorum_rules.QuorumCheck
     tally: opinion_rules.Tally
+    presiding: int | None = None  # the chair, or the acting chair when the chair is recused from the item
 
     @property
     def outstanding(self) -> int:
         return len(self.eligible - set(self.spoken))
 
-    def as_progress(self, chair_id: int) -> dict:
+    def as_progress(self, chair_id: int | None = None, *, full: bool = True) -> dict:
+        """The counts. The chair-last rule applies to whoever presides over the item (``chair_id`` defaults to
+        :attr:`presiding`). ``can_still_pass`` foretells the result: only the full view carries it."""
+        chair_id = self.presiding if chair_id is None else chair_id
         waiting = opinion_rules.waiting_for(chair_id=chair_id, eligible=self.eligible, spoken=self.spoken)
-        return {
+        out = {
             "item_id": self.item.id,
             "round": self.round.number,
             "spoken": len(set(self.spoken) & self.eligible),
@@ -192,8 +210,10 @@ class ItemFacts:
             "waiting": len(waiting),
             "chair_may_speak": chair_id in self.eligible and not waiting,
             "chair_has_spoken": self.round.chair_spoke_at is not None,
-            "can_still_pass": opinion_rules.can_still_pass(self.tally, self.outstanding),
         }
+        if full:
+            out["can_still_pass"] = opinion_rules.can_still_pass(self.tally, self.outstanding)
+        return out
 
 
 def item_facts(s: Session, room: Room, item: AgendaItem, rnd: Round | None = None) -> ItemFacts:
@@ -221,7 +241,7 @@ def item_facts(s: Session, room: Room, item: AgendaItem, rnd: Round | None = Non
     )
     tally = opinion_rules.tally([o.stance for o in opinions], counted_written, n=n_item, profile=room.profile)
     return ItemFacts(item, rnd, recused, eligible, [o.person_id for o in opinions], opinions, written, n_item,
-                     quorum, tally)
+                     quorum, tally, presiding_of(room, recused))
 
 
 def live_item(s: Session, meeting_id: int) -> AgendaItem | None:
@@ -268,11 +288,18 @@ def _require_staff(actor: Actor) -> None:
         raise PermissionDenied()
 
 
-def _require_staff_or_chair(actor: Actor, room: Room) -> None:
+def _require_presiding(actor: Actor, room: Room, recused: set[int]) -> int | None:
+    """The secretary (on the presiding person's word), or whoever presides over this item from their tablet: the
+    chair — unless recused from it, when the acting chair the profile names does (voting/presiding.py). A recused
+    chair may not defer, decide or announce the item he left (四（二）5). Returns who presides."""
+    presiding = presiding_of(room, recused)
     if actor.is_staff:
-        return
-    if actor.kind == "chair" and actor.person_id == room.meeting.chair_person_id:
-        return
+        return presiding
+    if actor.is_seat and actor.meeting_id in (None, room.meeting.id):
+        if actor.person_id in recused:
+            raise Recused()
+        if actor.person_id == presiding:
+            return presiding
     raise PermissionDenied()
 
 
@@ -437,8 +464,9 @@ def open_item(s: Session, actor: Actor, meeting_id: int, item_id: int) -> Outcom
     item.status = "open"
     s.add(item)
     audit.record(s, actor, "item.opened", meeting_id, item_id=item.id, round=item.round,
-                 quorum=facts.quorum.as_dict(), recused=sorted(facts.recused))
-    return Outcome(meeting_id, ack={"ok": True})
+                 quorum=facts.quorum.as_dict(), recused=sorted(facts.recused), presided_by=facts.presiding)
+    # the recused members' personal blocks name the item they left: their tablets must know at once
+    return Outcome(meeting_id, ack={"ok": True}, notify_people=sorted(facts.recused))
 
 
 def call_opinions(s: Session, actor: Actor, meeting_id: int, item_id: int) -> Outcome:
@@ -524,6 +552,11 @@ def give_opinion(s: Session, actor: Actor, data: OpinionIn) -> Outcome:
         raise ReasonRequired(stance=STANCE_LABELS[data.stance])
     chair_id = meeting.chair_person_id
     is_chair = actor.person_id == chair_id
+    if not is_chair and chair_recused(s, meeting, item.id):
+        # the chair left this item: the acting chair presides over it and speaks last in his place (四（二）2、5)
+        facts = item_facts(s, load_room(s, meeting.id), item, rnd)
+        chair_id = facts.presiding
+        is_chair = actor.person_id == chair_id
     if is_chair:
         facts = item_facts(s, load_room(s, meeting.id), item, rnd)
         eligible, spoken = facts.eligible, facts.spoken
@@ -690,7 +723,11 @@ def _close_round(s: Session, room: Room, item: AgendaItem, rnd: Round, facts: It
     rnd.result, rnd.closed_at = result, utcnow()
     rnd.tally_json = json.dumps(
         facts.tally.as_dict() | {"quorum": facts.quorum.as_dict(), "recused": sorted(facts.recused),
-                                 "eligible": sorted(facts.eligible)},
+                                 "eligible": sorted(facts.eligible),
+                                 # who presided over the item: the minutes read it from here (四（二）5)
+                                 "presided_by": facts.presiding, "chair_person_id": room.meeting.chair_person_id,
+                                 "chair_recused": room.meeting.chair_person_id in facts.recused
+                                 or facts.presiding != room.meeting.chair_person_id},
         ensure_ascii=False,
     )
     item.status = "deferred" if result == ItemResult.DEFERRED else "closed"
@@ -698,7 +735,7 @@ def _close_round(s: Session, room: Room, item: AgendaItem, rnd: Round, facts: It
 
 
 def _require_all_spoken(room: Room, facts: ItemFacts) -> None:
-    chair_id = room.meeting.chair_person_id
+    chair_id = facts.presiding  # the chair, or the acting chair of an item the chair is recused from
     spoke_at = facts.round.chair_spoke_at
     joined_after_chair = {
         seat.person_id for seat in room.seats
@@ -731,7 +768,7 @@ def close_item(s: Session, actor: Actor, meeting_id: int, item_id: int) -> Outco
     result = opinion_rules.majority_result(facts.tally)
     _close_round(s, room, item, rnd, facts, result)
     audit.record(s, actor, "item.closed", meeting_id, item_id=item.id, round=rnd.number, result=result,
-                 tally=facts.tally.as_dict())
+                 tally=facts.tally.as_dict(), presided_by=facts.presiding)
     return Outcome(meeting_id, ack={"ok": True, "result": result, "tally": facts.tally.as_dict()})
 
 
@@ -739,11 +776,13 @@ def head_decide(s: Session, actor: Actor, meeting_id: int, data: HeadDecisionIn)
     """head_decides mode: after collective discussion the head decides; the majority view is recorded, and a
     decision against it needs reasons stated in the meeting (地方组织法 第6、78条; 国务院令第713号 第30条)."""
     room = load_room(s, meeting_id, lock=True)
-    _require_staff_or_chair(actor, room)
+    if not (actor.is_staff or actor.is_seat):
+        raise PermissionDenied()
+    item = _item_of(s, room, data.item_id)
+    _require_presiding(actor, room, recused_ids(s, item.id))
     _require_in_session(room)
     if not room.head_decides:
         raise InvalidState(detail="本领导班子按少数服从多数表决，结果由表决确定。")
-    item = _item_of(s, room, data.item_id)
     if item.status != "voting":
         raise ItemNotOpen()
     rnd = current_round(s, item, lock=True)
@@ -758,7 +797,8 @@ def head_decide(s: Session, actor: Actor, meeting_id: int, data: HeadDecisionIn)
     rnd.head_adopt, rnd.head_reason = data.adopt, data.reason
     _close_round(s, room, item, rnd, facts, result)
     audit.record(s, actor, "item.head_decided", meeting_id, item_id=item.id, round=rnd.number, result=result,
-                 adopt=data.adopt, reason=data.reason, against_majority=against, tally=facts.tally.as_dict())
+                 adopt=data.adopt, reason=data.reason, against_majority=against, tally=facts.tally.as_dict(),
+                 presided_by=facts.presiding)
     return Outcome(meeting_id, ack={"ok": True, "result": result, "against_majority": against,
                                     "tally": facts.tally.as_dict()})
 
@@ -767,16 +807,20 @@ def defer_item(s: Session, actor: Actor, meeting_id: int, data: DeferIn) -> Outc
     """The chair defers (暂缓决策) an unclear or split item at any point before the result (seed 003 §四(二)3) —
     also one not yet opened. The secretary may record it on the chair's word; the reason is kept."""
     room = load_room(s, meeting_id, lock=True)
-    _require_staff_or_chair(actor, room)
-    _require_in_session(room)
+    if not (actor.is_staff or actor.is_seat):
+        raise PermissionDenied()
     item = _item_of(s, room, data.item_id)
+    presiding = _require_presiding(actor, room, _recusal_grounds_now(s, room, item))
+    _require_in_session(room)
     if item.status not in (*LIVE, "pending"):
         raise InvalidState(detail="该议题已作出决定或已暂缓，不能再暂缓。")
     rnd = current_round(s, item, lock=True)
     facts = item_facts(s, room, item, rnd)
+    facts.presiding = presiding  # a pending item's recusals are computed, not yet stored
     rnd.defer_reason = data.reason
     _close_round(s, room, item, rnd, facts, ItemResult.DEFERRED)
-    audit.record(s, actor, "item.deferred", meeting_id, item_id=item.id, round=rnd.number, reason=data.reason)
+    audit.record(s, actor, "item.deferred", meeting_id, item_id=item.id, round=rnd.number, reason=data.reason,
+                 presided_by=facts.presiding)
     return Outcome(meeting_id, ack={"ok": True, "result": ItemResult.DEFERRED})
 
 

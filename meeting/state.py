@@ -48,7 +48,17 @@ from .models import (
     Seat,
     WrittenOpinion,
 )
-from .room import LIVE, Room, current_round, item_facts, live_item, load_room, meeting_quorum, recused_ids
+from .room import (
+    LIVE,
+    Room,
+    current_round,
+    item_facts,
+    live_item,
+    load_room,
+    meeting_quorum,
+    presiding_of,
+    recused_ids,
+)
 from .setup import item_history, missing_steps
 
 VIEWS = ("full", "member", "public")
@@ -113,10 +123,11 @@ def build(s: Session, meeting_id: int, view: str, zone: str = "Asia/Shanghai") -
         else:
             title = it.title
         r = rounds.get((it.id, it.round))
+        hidden = it.confidential and view == "public"  # the projector and observers: not who brings it, nor whence
         entry = {
             "id": it.id, "position": it.position, "title": title, "category": it.category,
             "category_label": ITEM_CATEGORY_LABELS.get(it.category, ""), "status": it.status, "round": it.round,
-            "presenter": it.presenter, "submitting_unit": it.submitting_unit,
+            "presenter": "" if hidden else it.presenter, "submitting_unit": "" if hidden else it.submitting_unit,
             "result": r.result if r else None, "result_label": _result_label(r.result if r else None),
             "confidential": it.confidential,
         }
@@ -169,19 +180,22 @@ def build(s: Session, meeting_id: int, view: str, zone: str = "Asia/Shanghai") -
 def _current(s: Session, room: Room, item: AgendaItem, view: str, people: dict, zone: str) -> dict:
     full = view == "full"
     facts = item_facts(s, room, item)
-    chair_id = room.meeting.chair_person_id
+    hidden = item.confidential and view == "public"  # a confidential item: no title, presenter or unit
     cur = {
-        "id": item.id, "title": item.title if not (item.confidential and view == "public") else "（保密议题）",
+        "id": item.id, "title": item.title if not hidden else "（保密议题）",
         "category": item.category, "category_label": ITEM_CATEGORY_LABELS.get(item.category, ""),
-        "status": item.status, "round": item.round, "presenter": item.presenter,
-        "submitting_unit": item.submitting_unit,
+        "status": item.status, "round": item.round, "presenter": "" if hidden else item.presenter,
+        "submitting_unit": "" if hidden else item.submitting_unit,
         "phase": "opinions" if item.status == "voting" else "discussion",
-        "progress": facts.as_progress(chair_id),
+        # the chair-last rule applies to whoever presides over the item; only the full view foretells the result
+        "progress": facts.as_progress(full=full),
         "quorum": facts.quorum.as_dict(),
         "recused_person_ids": sorted(facts.recused),
         "written_count": len(facts.written),
         "pass_needed": facts.tally.needed, "n": facts.n_item,
     }
+    if view != "public":  # who presides over the item: his tablet shows him the chair's card (not the projector)
+        cur["presiding_person_id"] = facts.presiding
     if full:
         cur |= item_detail(s, item, zone)
     elif view == "member":
@@ -206,7 +220,7 @@ def _current(s: Session, room: Room, item: AgendaItem, view: str, people: dict, 
         cur["tally"] = facts.tally.as_dict()
         spoken = set(facts.spoken)
         cur["not_spoken"] = [
-            {"person_id": pid, "name": people[pid].name, "is_chair": pid == chair_id}
+            {"person_id": pid, "name": people[pid].name, "is_chair": pid == facts.presiding}
             for pid in [seat.person_id for seat in room.seats]
             if pid in facts.eligible and pid not in spoken
         ]
@@ -305,6 +319,28 @@ def _closed_summary(s: Session, room: Room, item: AgendaItem, rnd: Round, view: 
     return out
 
 
+# what a closed item's summary says about its deliberation: withheld from those recused from it
+_DELIBERATION = ("tally", "opinions", "majority_passes", "head_reason", "defer_reason")
+
+
+def withhold(state: dict, item_ids) -> dict:
+    """``state`` as it may be sent to someone recused from ``item_ids``: the last closed item, if one of them, keeps
+    its title and result but not its tally, opinions or reasons (四（二）5: a recused member leaves the item — no vote,
+    no view of its deliberation, during or after). ``state`` is left as it was (a shared copy); a new dict, or
+    ``state`` itself when there is nothing to withhold."""
+    last = state.get("last_closed")
+    if not last or last.get("id") not in set(item_ids):
+        return state
+    stripped = {k: v for k, v in last.items() if k not in _DELIBERATION} | {"withheld": True}
+    return state | {"last_closed": stripped}
+
+
+def recused_from_last_closed(s: Session, state: dict) -> set[int]:
+    """Who was recused from the item the state shows as last closed (they are sent :func:`withhold`'s copy)."""
+    last = state.get("last_closed")
+    return recused_ids(s, last["id"]) if last else set()
+
+
 def me(s: Session, meeting_id: int, person_id: int, zone: str = "Asia/Shanghai") -> dict:
     """A member's personal block: their attendance, recusals and opinions (sent only to them)."""
     meeting = s.get(Meeting, meeting_id)  # this member's rows only: a reconnect storm stays linear
@@ -337,14 +373,16 @@ def me(s: Session, meeting_id: int, person_id: int, zone: str = "Asia/Shanghai")
     }
 
 
-PROGRESS_KEYS = ("item_id", "round", "spoken", "eligible", "waiting", "chair_may_speak", "chair_has_spoken",
-                 "can_still_pass")
+# what every screen may be sent while opinions come in: counts, nothing that foretells the result
+# (``can_still_pass`` and the tally go with the full view's detail only)
+PROGRESS_KEYS = ("item_id", "round", "spoken", "eligible", "waiting", "chair_may_speak", "chair_has_spoken")
 
 
 def progress(s: Session, meeting_id: int, *, detail: bool | Callable[[int], bool] = False,
              zone: str = "Asia/Shanghai") -> dict | None:
     """The small, frequent update while opinions come in: counts only, safe for every view. With ``detail`` (the
-    full view: secretary and chair) also who said what, the tally and who has not spoken; ``detail`` may be a
+    full view: secretary and chair) also who said what, the tally, whether the item can still pass, and who has
+    not spoken; ``detail`` may be a
     function of the number of eligible members that says, once the counts are read, whether to add the list.
 
     Sent every broadcast interval while a burst comes in, so the counts are the database's aggregates over the
@@ -361,6 +399,8 @@ def progress(s: Session, meeting_id: int, *, detail: bool | Callable[[int], bool
     chair_id = meeting.chair_person_id
     conn = s.connection()
     recused = recused_ids(s, item.id)
+    if chair_id in recused:  # the acting chair presides over this item and speaks last (voting/presiding.py)
+        chair_id = presiding_of(load_room(s, meeting_id), recused)
     given = _given(item.id, rnd.number)
     eligible = _eligible(item.id)
     spoke = given.c.person_id.is_not(None)
@@ -391,9 +431,9 @@ def progress(s: Session, meeting_id: int, *, detail: bool | Callable[[int], bool
         "waiting": waiting,
         "chair_may_speak": bool(chair_eligible) and not waiting,
         "chair_has_spoken": rnd.chair_spoke_at is not None,
-        "can_still_pass": opinion_rules.can_still_pass(tally, n_eligible - n_spoken),
     }
     if detail if isinstance(detail, bool) else detail(n_eligible):
+        out["can_still_pass"] = opinion_rules.can_still_pass(tally, n_eligible - n_spoken)
         opinions = conn.execute(
             select(Opinion.person_id, Person.name, Opinion.stance, Opinion.reason, Opinion.is_chair,
                    Opinion.version, Opinion.updated_at)

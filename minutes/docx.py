@@ -19,7 +19,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from . import summary as summary_text
-from .record import StructuredMinutes, cn_date
+from .record import WITHHELD_NOTE, StructuredMinutes, cn_date
 
 XIAOBIAOSONG, FANGSONG, HEITI, KAITI, SONGTI = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312", "宋体"
 SIZE_2, SIZE_3, SIZE_4 = 22, 16, 14  # 2号, 3号, 4号 in points
@@ -265,11 +265,17 @@ def record(m: StructuredMinutes) -> bytes:
         if it.subjects:
             facts.append("涉及人员：" + "、".join(it.subjects))
         facts.append("回避：" + ("；".join(r["text"] for r in it.recusals) if it.recusals else "无"))
+        if it.presiding:
+            facts.append(it.presiding + "。")
         if it.summary:
             facts.append("议题摘要：" + it.summary)
         for f in facts:
             _text(doc, f)
-        for rnd in it.rounds:
+        if it.withheld:  # the reader was recused from this item (record.withhold): its result only
+            _text(doc, WITHHELD_NOTE + "。")
+            if it.result_label:
+                _text(doc, "结果：" + it.result_label + "。")
+        for rnd in [] if it.withheld else it.rounds:
             label = f"（{'一二三四五六七八九十'[min(rnd.number, 10) - 1]}）第{rnd.number}轮"
             if rnd.number > 1:
                 label += "（复议）"

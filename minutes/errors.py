@@ -17,6 +17,13 @@ SOURCE_CONFIDENTIAL = "seed 003 §四(二)（会议讨论和表决情况保密�
 SOURCE_RECORD = "国务院令第713号 第30、33条"
 
 
+class RecordWithheld(PermissionDenied):
+    code = "record_withheld"
+    http_status = 403
+    msgid = N_("您曾回避本次会议的议题，归档的会议记录载有该议题的发表意见和表决情况，不向您提供；请在会议记录页面阅读。")
+    source = "《洮北区人民政府“三重一大”事项决策实施办法（试行）》（白洮政发〔2023〕14号）四（二）5"
+
+
 class MinutesNotDraft(InvalidState):
     code = "minutes_not_draft"
     http_status = 409

@@ -37,6 +37,14 @@ def amendment_row(a: MinutesAmendment, zone: str) -> dict:
             "author": a.author, "at": to_local(a.at, zone).strftime("%Y-%m-%d %H:%M")}
 
 
+def recused_item_ids(s: Session, meeting_id: int, person_id: int | None) -> set[int]:
+    """The items of this meeting the person was recused from (回避), whatever their status now."""
+    if person_id is None:
+        return set()
+    return set(s.exec(select(Recusal.item_id).join(AgendaItem, col(AgendaItem.id) == Recusal.item_id)
+                      .where(AgendaItem.meeting_id == meeting_id, Recusal.person_id == person_id)).all())
+
+
 def load(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> record.Source:
     room = load_room(s, meeting_id)
     m = room.meeting
@@ -123,4 +131,5 @@ def load(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> record.Sou
         minutes_status=minutes.status if minutes else "draft",
         issue_number=minutes.issue_number if minutes else None,
         amendments=amendments,
+        chair_person_id=m.chair_person_id,
     )

@@ -6,7 +6,7 @@ execution ledger. Labels come from :mod:`voting.vocabulary`, dates are written t
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 
 from voting.vocabulary import (
@@ -150,6 +150,7 @@ class Source:
     minutes_status: str = "draft"
     issue_number: int | None = None
     amendments: list[dict] = field(default_factory=list)
+    chair_person_id: int | None = None
 
 
 # ---------------------------------------------------------------- output: the structured minutes
@@ -201,6 +202,7 @@ class RoundOut:
     defer_reason: str
     reconsider_reason: str  # why this round was reopened (复议), with who agreed
     reconsider_agreeing: list[str]
+    presiding: str = ""  # 王志强同志回避，本议题由李明同志主持 — when the chair was recused from the item
 
 
 @dataclass
@@ -226,6 +228,8 @@ class ItemOut:
     decided: bool  # closed or deferred
     texts: dict
     decision_text: str  # 会议议定：……由××牵头、××配合，×月×日前完成。
+    presiding: str = ""  # who presided over the item when the chair was recused from it (its last round's)
+    withheld: bool = False  # its opinions and tally are withheld from this reader (recused from it: withhold())
 
 
 @dataclass
@@ -307,7 +311,18 @@ def _agrees(result: str | None) -> str | None:
     return None
 
 
-def _round(r: RoundRow) -> RoundOut:
+def presiding_text(tally: dict, names: dict[int, str]) -> str:
+    """王志强同志回避，本议题由李明同志主持 — read from the round's record (``tally_json``: ``chair_recused``,
+    ``chair_person_id``, ``presided_by``, written when the round closed; meeting.room._close_round). Empty when the
+    chair presided. A recused member leaves the item and the minutes say so (四（二）5)."""
+    if not tally.get("chair_recused"):
+        return ""
+    chair = names.get(tally.get("chair_person_id"), "主持人")
+    acting = names.get(tally.get("presided_by"))
+    return f"{chair}同志回避，本议题由{acting}同志主持" if acting else f"{chair}同志回避，本议题无其他成员可以主持"
+
+
+def _round(r: RoundRow, names: dict[int, str] | None = None) -> RoundOut:
     agrees = _agrees(r.result)
     members = [o for o in r.opinions if not o.is_chair]
     chairs = [o for o in r.opinions if o.is_chair]
@@ -330,7 +345,7 @@ def _round(r: RoundRow) -> RoundOut:
     return RoundOut(
         r.number, r.result, _label(ITEM_RESULT_LABELS, r.result, ItemResult) if r.result else "", ops, written,
         r.tally, _tally_text(r.tally), r.tally.get("rule", ""), r.tally.get("source", ""), head, against,
-        r.defer_reason, r.reconsider_reason, r.reconsider_agreeing,
+        r.defer_reason, r.reconsider_reason, r.reconsider_agreeing, presiding_text(r.tally, names or {}),
     )
 
 
@@ -349,8 +364,8 @@ def decision_text(t: Texts) -> str:
     return "。".join(parts) + "。" if parts else ""
 
 
-def _item(it: ItemRow, number: int) -> ItemOut:
-    rounds = [_round(r) for r in it.rounds]
+def _item(it: ItemRow, number: int, names: dict[int, str] | None = None) -> ItemOut:
+    rounds = [_round(r, names) for r in it.rounds]
     last = rounds[-1] if rounds else None
     result = last.result if last else None
     title = it.title
@@ -367,6 +382,7 @@ def _item(it: ItemRow, number: int) -> ItemOut:
         rounds=rounds, status=it.status, result=result,
         result_label=last.result_label if last else "", decided=it.status in ("closed", "deferred"),
         texts=asdict(it.texts), decision_text=decision_text(it.texts),
+        presiding=next((r.presiding for r in reversed(rounds) if r.presiding), ""),
     )
 
 
@@ -377,13 +393,37 @@ def _recusal_text(r: RecusalRow) -> str:
     return text + (f"，依据：{r.basis}" if r.basis else "")
 
 
+WITHHELD_NOTE = "您已回避本议题，本议题的发表意见和表决情况不向您提供"
+
+
+def withhold(m: StructuredMinutes, item_ids) -> StructuredMinutes:
+    """The minutes as a member recused from ``item_ids`` may read them: those items keep their heading, recusals,
+    result and decision, but lose who said what — the named opinions, the written opinions, the tally and the
+    head's reasons (《洮北区人民政府“三重一大”事项决策实施办法（试行）》（白洮政发〔2023〕14号）四（二）5: a recused member
+    leaves the item; the deliberation is not disclosed to him). A new object: ``m`` is left as it was."""
+    item_ids = set(item_ids)
+    if not item_ids:
+        return m
+    items = []
+    for it in m.items:
+        if it.id in item_ids:
+            rounds = [replace(r, opinions=[], written=[], tally={}, tally_text="", head_decision="",
+                              against_majority=False, reconsider_agreeing=[]) for r in it.rounds]
+            it = replace(it, rounds=rounds, withheld=True)
+        items.append(it)
+    return replace(m, items=items)
+
+
 def build(src: Source) -> StructuredMinutes:
     seats = src.seats
     present = [_attendee(x) for x in seats if x.attendance in ("present", "late", "left")]
     absent = [_attendee(x) for x in seats if x.attendance in ("absent", "expected")]
     late = [_attendee(x) for x in seats if x.attendance == "late"]
     left = [_attendee(x) for x in seats if x.attendance == "left"]
-    items = [_item(it, i + 1) for i, it in enumerate(sorted(src.items, key=lambda x: x.position))]
+    names = {x.person_id: x.name for x in seats}
+    if src.chair_person_id is not None:
+        names.setdefault(src.chair_person_id, src.chair_name)
+    items = [_item(it, i + 1, names) for i, it in enumerate(sorted(src.items, key=lambda x: x.position))]
     chair_words = f"{src.chair_title}{src.chair_name}" if src.chair_title else src.chair_name
     if src.delegated_by:
         chair_words += f"（受{src.delegated_by}委托）"

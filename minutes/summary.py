@@ -77,6 +77,8 @@ def paragraphs(m: StructuredMinutes, *, public: bool = False) -> list[Para]:
     items = public_items(m) if public else m.items
     for n, it in enumerate(items, 1):
         out.append(Para(HEADING, f"{cn_number(n)}、{it.heading.split('、', 1)[1]}"))
+        if it.presiding and not public:  # the opening names the chair: say who presided over this item instead
+            out.append(Para(BODY, it.presiding + "。"))
         out.append(Para(BODY, heard(it, public=public)))
         if considered(it):
             out.append(Para(BODY, considered(it)))

@@ -17,6 +17,7 @@ from meeting.errors import InvalidToken, YishiError
 
 from . import service
 from .docx import KIND_NAMES
+from .views import withheld_items
 from .models import APPROVED, ARCHIVED, DRAFT
 from .views import bp
 
@@ -62,6 +63,15 @@ def _payload(view: dict, token: str) -> dict:
     }
 
 
+def _overview(s, actor) -> dict:
+    """The overview, without the archived 会议记录 for a member recused from one of its items: it names who said
+    what on that item (the record page shows him the record without it)."""
+    view = service.overview(s, actor, actor.meeting_id)
+    if withheld_items(s, actor, actor.meeting_id):
+        view = dict(view, documents=[d for d in view["documents"] if d.kind != "record"])
+    return view
+
+
 def _refused(err: YishiError):
     return jsonify(err.to_dict()), err.http_status
 
@@ -72,7 +82,7 @@ def tablet_overview(token: str):
     try:
         with read_only() as s:
             actor = _actor(s, token)
-            payload = _payload(service.overview(s, actor, actor.meeting_id), token)
+            payload = _payload(_overview(s, actor), token)
     except YishiError as err:
         return _refused(err)
     resp = jsonify({"ok": True, "minutes": payload})
@@ -88,7 +98,7 @@ def tablet_approve(token: str):
             actor = _actor(s, token)
             service.approve(s, actor, actor.meeting_id)
         with read_only() as s:
-            payload = _payload(service.overview(s, actor, actor.meeting_id), token)
+            payload = _payload(_overview(s, actor), token)
     except YishiError as err:
         return _refused(err)
     return jsonify({"ok": True, "minutes": payload})

@@ -40,7 +40,9 @@ from voting.vocabulary import ITEM_CATEGORY_LABELS, MEETING_KIND_LABELS
 from . import service
 from . import summary as summary_text
 from .docx import KIND_NAMES
-from .errors import ArchiveTampered, PublicVersionNotYet, RecordRestricted
+from . import load as record_load
+from . import record as record_rules
+from .errors import ArchiveTampered, PublicVersionNotYet, RecordRestricted, RecordWithheld
 from .models import DRAFT, ArchivedDocument, Minutes
 
 bp = Blueprint("minutes", __name__, url_prefix="/minutes")
@@ -76,6 +78,22 @@ def _viewer(s, meeting_id: int):
     return actor
 
 
+def withheld_items(s, actor, meeting_id: int) -> set[int]:
+    """The items whose opinions and tally this reader may not read: a member's (or the chair's) link, for the items
+    he was recused from — unless the body's rule profile says a recused member may (``[presiding]
+    recused_reads_item``, with its source). The secretary reads everything."""
+    if actor is None or actor.is_staff or not actor.is_seat:
+        return set()
+    if load_room(s, meeting_id).profile.recused_reads_item:
+        return set()
+    return record_load.recused_item_ids(s, meeting_id, actor.person_id)
+
+
+def structured_for(s, actor, meeting_id: int):
+    """The structured minutes as this reader may read them (:func:`minutes.record.withhold`)."""
+    return record_rules.withhold(service.structured(s, meeting_id, _zone()), withheld_items(s, actor, meeting_id))
+
+
 # ---------------------------------------------------------------- HTML
 
 
@@ -90,8 +108,10 @@ def page(meeting_id: int):
             raise RecordRestricted()
     minutes = service.ensured(meeting_id)  # created in a transaction of its own the first time
     with read_only() as s:  # loading the record holds no write lock
-        m = service.structured(s, meeting_id, _zone())
+        m = structured_for(s, actor, meeting_id)
         docs = service.documents(s, meeting_id)
+        if withheld_items(s, actor, meeting_id):  # the archived record names who said what on every item
+            docs = [d for d in docs if d.kind != "record"]
     checks = {d.id: service.verify(d, folder()) for d in docs}  # reading the files: no transaction open
     return render_template("minutes_edit.html", m=m, minutes=minutes, docs=docs, checks=checks, actor=actor,
                            kinds=KIND_NAMES, token=request.values.get("token", ""))
@@ -157,7 +177,7 @@ def draft(meeting_id: int, kind: str):
     with read_only() as s:
         actor = _viewer(s, meeting_id)
         _may_read(s, actor, meeting_id, kind)
-        m = service.structured(s, meeting_id, _zone())
+        m = structured_for(s, actor, meeting_id)
     from . import docx as render_docx
 
     data = offload(render_docx.render, m, kind)
@@ -188,7 +208,7 @@ def read(meeting_id: int, kind: str):
         actor = _viewer(s, meeting_id)
         _may_read(s, actor, meeting_id, kind)
         minutes = s.exec(select(Minutes).where(Minutes.meeting_id == meeting_id)).first()
-        m = service.structured(s, meeting_id, _zone())
+        m = structured_for(s, actor, meeting_id)
     paras = summary_text.paragraphs(m, public=kind == "public")
     resp = current_app.make_response(render_template(
         "minutes_read.html", m=m, paras=paras, kind=kind, kind_name=KIND_NAMES[kind], token=token, actor=actor,
@@ -208,6 +228,8 @@ def download(doc_id: int):
         actor = _viewer(s, doc.meeting_id)
         if doc.kind != "public" and not service.may_see_record(actor):
             raise RecordRestricted()
+        if doc.kind == "record" and withheld_items(s, actor, doc.meeting_id):
+            raise RecordWithheld()
         room = load_room(s, doc.meeting_id)
         title = meeting_title(room)
     path = folder() / doc.stored_name

@@ -53,6 +53,13 @@ class Profile:
     preparation: Mapping[ItemCategory, tuple[PreparationStep, ...]]
     preparation_source: str
     execution: "ExecutionSettings"
+    # who presides over an item the chair is recused from (voting/presiding.py), and its source
+    presiding_rule: str = "next_in_seniority"
+    presiding_source: str = ""
+    # may a member recused from an item read, after the meeting, who said what on it (the record's named opinions
+    # and tally)? Default: no — he left the item, and its deliberation is not disclosed to him
+    recused_reads_item: bool = False
+    recused_reads_source: str = ""
 
     def meeting_quorum(self, kind: MeetingKind) -> Fraction:
         return self.quorum[kind]
@@ -96,6 +103,18 @@ def _execution(data: dict) -> ExecutionSettings:
     )
 
 
+def _presiding(data: dict) -> dict:
+    """The ``[presiding]`` section: who chairs an item the chair is recused from; whether a recused member may
+    read that item's opinions afterwards. Each with its source."""
+    from .presiding import PresidingRule
+
+    p = data["presiding"]
+    if not isinstance(p["recused_reads_item"], bool):
+        raise ProfileError("presiding.recused_reads_item: true or false")
+    return {"presiding_rule": str(PresidingRule(p["rule"])), "presiding_source": str(p["source"]),
+            "recused_reads_item": p["recused_reads_item"], "recused_reads_source": str(p["recused_reads_source"])}
+
+
 def _fraction(table: dict, where: str) -> Fraction:
     try:
         return Fraction(
@@ -136,6 +155,7 @@ def parse_profile(data: dict) -> Profile:
             preparation=MappingProxyType(preparation),
             preparation_source=str(prep["source"]),
             execution=_execution(data),
+            **_presiding(data),
         )
     except KeyError as exc:
         raise ProfileError(f"profile is missing {exc}") from exc

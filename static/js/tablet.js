@@ -304,11 +304,20 @@
 
   function live(cur) { return cur && (cur.status === 'open' || cur.status === 'voting'); }
 
+  /** Do I preside over the item under way? The chair — or, when the chair is recused from it, the acting chair
+   *  the server names (current.presiding_person_id): he speaks last, may defer and decide. */
+  function presides() {
+    var cur = room.state && room.state.current;
+    var me = room.me;
+    if (live(cur) && me && cur.presiding_person_id !== undefined) { return cur.presiding_person_id === me.person_id; }
+    return IS_CHAIR;
+  }
+
   /** May I press an opinion button now? Straight from the server's progress flags. */
   function mayAct(cur) {
     var p = (cur && cur.progress) || {};
     if (!cur || cur.status !== 'voting') { return false; }
-    if (IS_CHAIR) { return !!p.chair_may_speak; }
+    if (presides()) { return !!p.chair_may_speak; }
     return !p.chair_has_spoken;
   }
 
@@ -333,7 +342,7 @@
     renderAsk(s, me, recused);
     renderItem(s, me, recused);
     renderOpinion(s, me, recused);
-    if (IS_CHAIR) { renderChair(s, me, recused); }
+    if ($('chair')) { renderChair(s, me, recused); }
     renderWritten(s, me);
     renderResult(s, me);
     renderAgenda(s);
@@ -412,7 +421,7 @@
     var p = cur.progress || {};
     var mine = myOpinion(s, me);
     if (room.pendingFor('give_opinion', cur.id)) { return A.sending; }
-    if (IS_CHAIR) {
+    if (presides()) {
       if (!p.chair_may_speak) { return p.waiting ? fmt(T.chairWait, { n: p.waiting }) : T.chairWaitShort; }
       if (!mine) { return A.chairLastNow; }
       return cur.head_decides ? A.chairDecide : A.chairDone;
@@ -524,8 +533,8 @@
 
     // why the buttons are disabled
     var hint = '';
-    if (IS_CHAIR && !p.chair_may_speak) { hint = p.waiting ? fmt(T.chairWait, { n: p.waiting }) : T.chairWaitShort; }
-    else if (!IS_CHAIR && p.chair_has_spoken) { hint = T.lockedAfterChair; }
+    if (presides() && !p.chair_may_speak) { hint = p.waiting ? fmt(T.chairWait, { n: p.waiting }) : T.chairWaitShort; }
+    else if (!presides() && p.chair_has_spoken) { hint = T.lockedAfterChair; }
     $('opinion-hint').textContent = hint;
     R.show($('opinion-hint'), !!hint && !pend);
 
@@ -617,7 +626,7 @@
   function renderChair(s, me, recused) {
     var card = $('chair');
     var cur = s.current;
-    var show = !!me && me.present && live(cur) && !recused && s.meeting.status === 'in_session';
+    var show = !!me && me.present && live(cur) && !recused && s.meeting.status === 'in_session' && presides();
     R.show(card, show);
     if (!show) { return; }
     var p = cur.progress || {};
@@ -1148,7 +1157,7 @@
       });
     });
   }
-  if (IS_CHAIR) {
+  if ($('chair')) {
     $('chair-defer').addEventListener('click', function () { ui.deferOpen = true; render(); $('defer-reason').focus(); });
     $('defer-cancel').addEventListener('click', function () { ui.deferOpen = false; render(); });
     $('defer-confirm').addEventListener('click', deferItem);

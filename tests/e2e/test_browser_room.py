@@ -232,3 +232,37 @@ def test_connection_banner_and_resend(server, secretary, new_page, connect, scre
     again = connect(cookie=secretary.cookie_header, meeting_id=server.meeting_id, label="secretary-2")
     opinions = again.room["current"]["opinions"]
     assert [(o["name"], o["stance"], o["version"]) for o in opinions] == [("李红梅", "agree", 1)]
+
+
+def test_acting_chair_presides_on_his_tablet(server, secretary, new_page, connect):
+    """The chair recused from an item (a recusal the secretary adds by hand): the deputy first in seniority
+    presides over it — his tablet shows the chair's card once the others have spoken, and he defers it there."""
+    sec = connect(cookie=secretary.cookie_header, meeting_id=server.meeting_id, label="secretary")
+    roster = sec.room["roster"]
+    chair_id = next(r["person_id"] for r in roster if r["is_chair"])
+    acting = next(r for r in roster if not r["is_chair"])  # the roster is in seat seniority
+    item = next(it["id"] for it in sec.room["agenda"] if it["category"] != "personnel")
+    page = open_tablet(new_page, server, acting["name"])
+    others = {name: connect(token=token, label=name) for name, token in server.members.items()
+              if name != acting["name"]}
+    for client in others.values():
+        client.call("check_in")
+    page.get_by_test_id("check-in").click()
+    sec.wait_for(lambda c: c.room["attendance"]["present"] == len(roster), what="everyone present")
+    assert sec.call("add_recusal", {"item_id": item, "person_id": chair_id, "reason": "与该事项有利害关系"})["ok"]
+    for name, payload in (("open_meeting", {}), ("open_item", {"item_id": item}),
+                          ("call_opinions", {"item_id": item})):
+        assert sec.call(name, payload)["ok"] is True, name
+    expect(page.get_by_test_id("chair-defer")).to_be_hidden()  # the others have not spoken yet: not yet his turn
+    round_ = 1  # a fresh item
+    for name, client in others.items():
+        if name == CHAIR:
+            continue
+        ack = client.call("give_opinion", {"client_id": uuid.uuid4().hex, "item_id": item, "round": round_,
+                                           "stance": "agree", "reason": ""})
+        assert ack["ok"] is True, (name, ack)
+    expect(page.get_by_test_id("chair-defer")).to_be_visible()
+    page.get_by_test_id("chair-defer").click()
+    page.get_by_test_id("defer-reason").fill("情况尚需进一步核实")
+    page.get_by_test_id("defer-confirm").click()
+    sec.wait_for(lambda c: (c.room.get("last_closed") or {}).get("result") == "deferred", what="deferred")

@@ -584,3 +584,115 @@ def test_a_recused_chair_is_sent_the_member_view(app, socketio, factory):
     state = got(chair, "snapshot")[-1]["state"]
     assert state["view"] == "member" and "opinions" not in state["current"]
     chair.disconnect()
+
+
+# ---------------------------------------------------------------- recusal and the public wire (issue 13)
+
+
+def _recusal_room(app, socketio, factory, staff_http, related, *, decision_mode="majority"):
+    """Five members, a personnel item whose subject is ``ids[related]``'s spouse; tablets connected before the item
+    opens (so their first personal block names no recusal), then the item opened and opinions called."""
+    body, ids = factory.body(5, decision_mode=decision_mode)
+    subj = factory.person("任免对象")
+    factory.relation(ids[related], subj.id, "SPOUSE")
+    m = factory.meeting(body.id)
+    factory.present(m.id, ids)
+    factory.act("open_meeting", m.id)
+    item = factory.item(m.id, title="关于任免对象任职的议题", category="personnel", subjects=[subj.id])
+    toks = factory.tokens(m.id)
+    c = {f"m{i}": tablet(socketio, app, toks[ids[i]]) for i in range(5)}
+    c["secretary"] = secretary(socketio, app, staff_http, m.id)
+    c["projector"] = tablet(socketio, app, projector_token(app, m.id))
+    assert got(c[f"m{related}"], "snapshot")[-1]["me"]["recused_item_ids"] == []
+    drain(*c.values())
+    for event in ("open_item", "call_opinions"):  # through the secretary's socket: the room is told
+        assert c["secretary"].emit(event, {"item_id": item.id}, callback=True)["ok"]
+    return ids, m, item, c
+
+
+def test_the_recused_member_never_sees_the_tally_of_the_item_he_left(app, socketio, factory, staff_http):
+    ids, m, item, c = _recusal_room(app, socketio, factory, staff_http, related=3)
+    mine = got(c["m3"], "me")
+    assert mine and mine[-1]["recused_item_ids"] == [item.id]  # told at once when the item opened
+    for p in (1, 2, 4):
+        assert c[f"m{p}"].emit("give_opinion", op(item, "disagree", f"理由{p}"), callback=True)["ok"]
+    assert c["m0"].emit("give_opinion", op(item), callback=True)["ok"]
+    drain(*c.values())
+    assert c["secretary"].emit("close_item", {"item_id": item.id}, callback=True)["ok"]
+    theirs = got(c["m1"], "state")[-1]["last_closed"]
+    assert theirs["id"] == item.id and theirs["tally"]["disagree"] == 3
+    assert got(c["projector"], "state")[-1]["last_closed"]["tally"]["disagree"] == 3
+    received = c["m3"].get_received()
+    states = [x["args"][0] for x in received if x["name"] == "state"]
+    assert states and all("tally" not in st["last_closed"] for st in states)
+    last = states[-1]["last_closed"]
+    assert last["id"] == item.id and last["result"] == "not_passed" and last["withheld"] is True
+    assert "理由1" not in json.dumps(received, ensure_ascii=False)
+    # and after a reconnect: the snapshot, and sync
+    again = tablet(socketio, app, factory.tokens(m.id)[ids[3]])
+    snap = got(again, "snapshot")[-1]
+    assert snap["me"]["recused_item_ids"] == [item.id] and "tally" not in snap["state"]["last_closed"]
+    synced = again.emit("sync", callback=True)
+    assert "tally" not in synced["state"]["last_closed"]
+    assert "tally" in c["m1"].emit("sync", callback=True)["state"]["last_closed"]
+    for client in (*c.values(), again):
+        client.disconnect()
+
+
+def test_a_recused_chair_gets_no_tally_and_may_not_decide_over_socket(app, socketio, factory, staff_http):
+    ids, m, item, c = _recusal_room(app, socketio, factory, staff_http, related=0, decision_mode="head_decides")
+    chair = c["m0"]
+    for p in (2, 3, 4):
+        assert c[f"m{p}"].emit("give_opinion", op(item, "agree", f"独特理由{p}"), callback=True)["ok"]
+    seen = chair.get_received()
+    assert "独特理由" not in json.dumps(seen, ensure_ascii=False)
+    assert all("tally" not in x["args"][0] and "opinions" not in x["args"][0] and "can_still_pass" not in x["args"][0]
+               for x in seen if x["name"] == "progress")
+    before = count(app, Event)
+    assert_refused(chair.emit("head_decide", {"item_id": item.id, "adopt": True}, callback=True), "recused")
+    assert_refused(chair.emit("defer_item", {"item_id": item.id, "reason": "再议"}, callback=True), "recused")
+    assert count(app, Event) == before
+    # the acting chair (ids[1], the deputy first in seniority) speaks last and decides from his tablet
+    ack = c["m1"].emit("give_opinion", op(item, "agree", "同意"), callback=True)
+    assert ack["ok"] is True and ack["opinion"]["is_chair"] is True
+    ack = c["m1"].emit("head_decide", {"item_id": item.id, "adopt": True}, callback=True)
+    assert ack["ok"] is True and ack["result"] == "head_adopted"
+    states = got(chair, "state")
+    assert states and all(not st["last_closed"] or "tally" not in st["last_closed"] for st in states)
+    assert all("opinions" not in (st["last_closed"] or {}) for st in states)
+    assert "opinions" in got(c["secretary"], "state")[-1]["last_closed"]
+    for client in c.values():
+        client.disconnect()
+
+
+def test_the_public_wire_carries_no_presenter_unit_nor_can_still_pass(app, socketio, factory, staff_http):
+    body, ids, m, _ = factory.running(5, 5, call=False)
+    factory.act("defer_item", m.id, {"item_id": _.id, "reason": "另行研究"})
+    item = factory.item(m.id, title="关于保密事项的议题", presenter="保密汇报人甲", submitting_unit="保密单位乙",
+                        confidential=True)
+    toks = factory.tokens(m.id)
+    sec = secretary(socketio, app, staff_http, m.id)
+    member = tablet(socketio, app, toks[ids[1]])
+    projector = tablet(socketio, app, projector_token(app, m.id))
+    obs = tablet(socketio, app, observer_token(factory, m.id))
+    for client in (projector, obs):
+        text = json.dumps(got(client, "snapshot"), ensure_ascii=False)
+        assert "保密汇报人甲" not in text and "保密单位乙" not in text
+    drain(sec, member)
+    for event in ("open_item", "call_opinions"):
+        assert sec.emit(event, {"item_id": item.id}, callback=True)["ok"]
+    assert member.emit("give_opinion", op(item, "disagree", "不同意"), callback=True)["ok"]
+    for client in (projector, obs):
+        received = client.get_received()
+        text = json.dumps(received, ensure_ascii=False)
+        assert "保密汇报人甲" not in text and "保密单位乙" not in text and "can_still_pass" not in text
+        assert "presiding_person_id" not in text
+        assert any(x["name"] == "progress" for x in received) and any(x["name"] == "state" for x in received)
+    received = member.get_received()
+    assert "can_still_pass" not in json.dumps(received) and any(x["name"] == "progress" for x in received)
+    assert got(member, "snapshot") == []
+    full = sec.get_received()
+    assert any("can_still_pass" in x["args"][0] for x in full if x["name"] == "progress")
+    assert any("can_still_pass" in x["args"][0]["current"]["progress"] for x in full if x["name"] == "state")
+    for client in (sec, member, projector, obs):
+        client.disconnect()

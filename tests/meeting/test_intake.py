@@ -269,3 +269,30 @@ def test_a_tablet_burst_over_sockets_is_counted_once_each(app, socketio, factory
     last = give(chair, "sock-chair")
     assert last["ok"] is True and last["opinion"]["is_chair"] is True
     assert len(opinions(app, item)) == 6
+
+
+def test_the_acting_chair_ends_the_batch_and_speaks_last(app, factory):
+    """The chair recused from the item: the deputy first in seniority presides over it (voting/presiding.py);
+    in a batch his statement goes alone, like the chair's, and the chair-last rule applies to him."""
+    body, ids = factory.body(5)
+    subj = factory.person("任免对象")
+    factory.relation(ids[0], subj.id, "SPOUSE")
+    m = factory.meeting(body.id)
+    factory.present(m.id, ids)
+    factory.act("open_meeting", m.id)
+    item = factory.item(m.id, category="personnel", subjects=[subj.id])
+    factory.act("open_item", m.id, {"item_id": item.id})
+    factory.act("call_opinions", m.id, {"item_id": item.id})
+    a = {p: factory.seat_actor(m.id, p, chair_id=ids[0]) for p in ids}
+    acting, others = ids[1], ids[2:]
+    assert a[acting].kind == "member"
+    queue = intake.OpinionIntake(app, app.extensions["socketio"])
+    with app.app_context():
+        early = queue._persist(m.id, [(a[others[0]], op(item)), (a[acting], op(item))])
+        assert isinstance(early[0], Outcome) and isinstance(early[1], ChairNotLast)
+        out = queue._persist(m.id, [(a[others[1]], op(item)), (a[others[2]], op(item)), (a[acting], op(item)),
+                                    (a[others[0]], op(item, "disagree", "改变看法"))])
+    assert isinstance(out[0], Outcome) and isinstance(out[1], Outcome)
+    assert isinstance(out[2], Outcome) and out[2].ack["opinion"]["is_chair"] is True and out[2].broadcast == "state"
+    assert isinstance(out[3], ChairHasSpoken)
+    assert opinions(app, item)[others[0]].version == 1

@@ -1273,3 +1273,168 @@ def test_a_pending_item_can_be_deferred_before_it_is_opened(app, factory):
     with app.app_context(), unit_of_work() as s:
         assert [d.id for d in setup.deferred_items(s, body.id)] == [item.id]
     refused(InvalidState, factory.act, "defer_item", m.id, {"item_id": item.id, "reason": "再次"})
+
+
+# ---------------------------------------------------------------- a recused chair; the acting chair (四（二）2、5)
+
+
+def chair_recused_item(factory, n=5, *, decision_mode="majority", call=True):
+    """A personnel item whose subject is the chair's spouse: the chair (ids[0]) is recused from it."""
+    body, ids = factory.body(n, decision_mode=decision_mode)
+    subj = subject_related_to(factory, ids[0], "SPOUSE")
+    m = factory.meeting(body.id)
+    factory.present(m.id, ids)
+    factory.act("open_meeting", m.id)
+    item = factory.item(m.id, category="personnel", subjects=[subj])
+    factory.act("open_item", m.id, {"item_id": item.id})
+    if call:
+        factory.act("call_opinions", m.id, {"item_id": item.id})
+    return ids, m, item
+
+
+@pytest.mark.parametrize("decision_mode", ["majority", "head_decides"])
+def test_recused_chair_may_not_defer_the_item(app, factory, decision_mode):
+    ids, m, item = chair_recused_item(factory, decision_mode=decision_mode)
+    chair = factory.seat_actor(m.id, ids[0], ids[0])
+    before = world(app)
+    err = refused(Recused, factory.act, "defer_item", m.id, {"item_id": item.id, "reason": "再议"}, actor=chair)
+    assert "公务员法" in err.source
+    assert world(app) == before
+
+
+def test_recused_chair_may_not_decide_nor_get_the_tally(app, factory):
+    ids, m, item = chair_recused_item(factory, decision_mode="head_decides")
+    acting = ids[1]
+    everyone(factory, m, item, ids[1:], acting, {p: "agree" for p in ids[1:]})
+    chair = factory.seat_actor(m.id, ids[0], ids[0])
+    before = world(app)
+    with pytest.raises(Recused) as info:
+        factory.act("head_decide", m.id, {"item_id": item.id, "adopt": True}, actor=chair)
+    assert "tally" not in json.dumps(info.value.to_dict())
+    assert world(app) == before
+    assert one(app, AgendaItem, item.id).status == "voting"
+
+
+def test_recused_chair_may_not_defer_a_pending_item_he_will_be_recused_from(app, factory):
+    body, ids = factory.body(5)
+    subj = subject_related_to(factory, ids[0], "SPOUSE")
+    m = factory.meeting(body.id)
+    factory.present(m.id, ids)
+    factory.act("open_meeting", m.id)
+    item = factory.item(m.id, category="personnel", subjects=[subj])
+    chair = factory.seat_actor(m.id, ids[0], ids[0])
+    refused(Recused, factory.act, "defer_item", m.id, {"item_id": item.id, "reason": "再议"}, actor=chair)
+    assert one(app, AgendaItem, item.id).status == "pending"
+
+
+def test_acting_chair_is_the_deputy_first_in_seniority_and_speaks_last(app, factory):
+    ids, m, item = chair_recused_item(factory)
+    acting, others = ids[1], ids[2:]
+    err = refused(ChairNotLast, opinion, factory, m, item, acting, chair=ids[0])
+    assert err.to_dict()["error"]["message"].count("3") == 1  # three others outstanding
+    prog = state(app, m.id)["current"]["progress"]
+    assert prog["chair_may_speak"] is False and prog["waiting"] == 3
+    for p in others:
+        opinion(factory, m, item, p, chair=ids[0])
+    assert state(app, m.id)["current"]["progress"]["chair_may_speak"] is True
+    with app.app_context(), read_only() as s:
+        from meeting.state import progress
+        assert progress(s, m.id)["chair_may_speak"] is True and progress(s, m.id)["waiting"] == 0
+    ack = opinion(factory, m, item, acting, chair=ids[0])
+    assert ack["opinion"]["is_chair"] is True
+    # his statement closes the others' opinions, as the chair's would
+    refused(ChairHasSpoken, opinion, factory, m, item, others[0], "disagree", "改变看法", chair=ids[0])
+    rnd = rows(app, Round, item_id=item.id)[0]
+    assert rnd.chair_spoke_at is not None
+
+
+def test_result_waits_for_the_acting_chair(app, factory):
+    ids, m, item = chair_recused_item(factory)
+    for p in ids[2:]:
+        opinion(factory, m, item, p, chair=ids[0])
+    err = refused(InvalidState, factory.act, "close_item", m.id, {"item_id": item.id})
+    assert "主持人" in err.message
+    opinion(factory, m, item, ids[1], chair=ids[0])
+    ack = factory.act("close_item", m.id, {"item_id": item.id}).ack
+    assert ack["result"] == "passed"
+    tally = json.loads(rows(app, Round, item_id=item.id)[0].tally_json)
+    assert tally["presided_by"] == ids[1] and tally["chair_recused"] is True
+    assert tally["chair_person_id"] == ids[0]
+    ev = [e for e in rows(app, Event, meeting_id=m.id) if e.kind == "item.closed"][-1]
+    assert json.loads(ev.payload)["presided_by"] == ids[1]
+
+
+def test_acting_chair_decides_and_defers_from_his_tablet(app, factory):
+    ids, m, item = chair_recused_item(factory, decision_mode="head_decides")
+    acting = factory.seat_actor(m.id, ids[1], ids[0])
+    assert acting.kind == "member"
+    another = factory.seat_actor(m.id, ids[2], ids[0])
+    refused(PermissionDenied, factory.act, "defer_item", m.id, {"item_id": item.id, "reason": "再议"},
+            actor=another)
+    everyone(factory, m, item, ids[1:], ids[1], {p: "agree" for p in ids[1:]})
+    refused(PermissionDenied, factory.act, "head_decide", m.id, {"item_id": item.id, "adopt": True}, actor=another)
+    ack = factory.act("head_decide", m.id, {"item_id": item.id, "adopt": True}, actor=acting).ack
+    assert ack["result"] == "head_adopted"
+    tally = json.loads(rows(app, Round, item_id=item.id)[0].tally_json)
+    assert tally["presided_by"] == ids[1]
+    ev = [e for e in rows(app, Event, meeting_id=m.id) if e.kind == "item.head_decided"][-1]
+    assert ev.actor_id == ids[1] and json.loads(ev.payload)["presided_by"] == ids[1]
+
+
+def test_acting_chair_defers_on_his_tablet(app, factory):
+    ids, m, item = chair_recused_item(factory)
+    acting = factory.seat_actor(m.id, ids[1], ids[0])
+    ack = factory.act("defer_item", m.id, {"item_id": item.id, "reason": "重大问题尚未查清"}, actor=acting).ack
+    assert ack == {"ok": True, "result": "deferred"}
+    assert json.loads(rows(app, Round, item_id=item.id)[0].tally_json)["presided_by"] == ids[1]
+
+
+def test_acting_chair_skips_an_absent_deputy(app, factory):
+    body, ids = factory.body(6)
+    subj = subject_related_to(factory, ids[0], "SPOUSE")
+    m = factory.meeting(body.id)
+    factory.present(m.id, [ids[0]] + ids[2:])  # the first deputy is away
+    factory.act("open_meeting", m.id)
+    item = factory.item(m.id, category="personnel", subjects=[subj])
+    factory.act("open_item", m.id, {"item_id": item.id})
+    factory.act("call_opinions", m.id, {"item_id": item.id})
+    refused(ChairNotLast, opinion, factory, m, item, ids[2], chair=ids[0])
+    for p in ids[3:]:
+        opinion(factory, m, item, p, chair=ids[0])
+    assert opinion(factory, m, item, ids[2], chair=ids[0])["opinion"]["is_chair"] is True
+
+
+def test_presiding_rule_is_the_profile_setting(app, factory, monkeypatch):
+    """A profile naming ``most_senior`` gives the same answer for a head chair; a delegated chair (seat 3)
+    hands the item to the most senior (seat 1) under it, to the next after him (seat 4) by default."""
+    from voting import profiles
+
+    for rule, expected in (("most_senior", 0), ("next_in_seniority", 3)):
+        profile = dataclasses.replace(load_profile(), presiding_rule=rule)
+        monkeypatch.setattr("meeting.room.load_profile", lambda name, p=profile: p)
+        body, ids = factory.body(6)
+        subj = subject_related_to(factory, ids[2], "SPOUSE")
+        m = factory.meeting(body.id, chair=ids[2])
+        factory.present(m.id, ids)
+        factory.act("open_meeting", m.id)
+        item = factory.item(m.id, category="personnel", subjects=[subj])
+        factory.act("open_item", m.id, {"item_id": item.id})
+        factory.act("call_opinions", m.id, {"item_id": item.id})
+        acting = ids[expected]
+        others = [p for p in ids if p not in (ids[2], acting)]
+        refused(ChairNotLast, opinion, factory, m, item, acting, chair=ids[2])
+        for p in others:
+            opinion(factory, m, item, p, chair=ids[2])
+        assert opinion(factory, m, item, acting, chair=ids[2])["opinion"]["is_chair"] is True
+    assert profiles.load_profile().presiding_rule == "next_in_seniority"
+
+
+def test_opening_an_item_tells_the_recused_at_once(app, factory):
+    body, ids = factory.body(5)
+    subj = subject_related_to(factory, ids[3], "SPOUSE")
+    m = factory.meeting(body.id)
+    factory.present(m.id, ids)
+    factory.act("open_meeting", m.id)
+    item = factory.item(m.id, category="personnel", subjects=[subj])
+    out = factory.act("open_item", m.id, {"item_id": item.id})
+    assert out.notify_people == [ids[3]]

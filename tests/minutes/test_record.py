@@ -52,3 +52,72 @@ def test_deferred_item_and_decision_text(factory, texts):
 
 def test_cn_numbers():
     assert [record.cn_number(n) for n in (1, 9, 10, 11, 20, 40)] == ["一", "九", "十", "十一", "二十", "四十"]
+
+
+def _chair_recused_meeting(factory, *, decide="close"):
+    """The chair (成员01) is the subject's spouse: 成员02, the deputy first in seniority, presides over the item."""
+    import uuid
+
+    body, ids = factory.body(5)
+    subj = factory.person("李四", title="拟任局长")
+    factory.relation(ids[0], subj.id, "SPOUSE")
+    m = factory.meeting(body.id, session_number=7).id
+    factory.present(m, ids)
+    factory.act("open_meeting", m)
+    item = factory.item(m, title="关于李四同志任职的议题", category="personnel", subjects=[subj.id]).id
+    factory.act("open_item", m, {"item_id": item})
+    factory.act("call_opinions", m, {"item_id": item})
+    for pid in ids[2:] + [ids[1]]:
+        factory.act("give_opinion", m, {"client_id": uuid.uuid4().hex, "item_id": item, "round": 1,
+                                        "stance": "agree", "reason": ""}, actor=factory.seat_actor(m, pid, ids[0]))
+    factory.act("close_item", m, {"item_id": item})
+    factory.act("close_meeting", m)
+    return m, ids
+
+
+def test_the_minutes_say_who_presided_over_an_item_the_chair_left(factory):
+    mid, ids = _chair_recused_meeting(factory)
+    m = _m(factory, mid)
+    it = m.items[0]
+    assert it.presiding == "成员01同志回避，本议题由成员02同志主持"
+    assert it.rounds[0].presiding == it.presiding
+    assert it.rounds[0].opinions[-1].name == "成员02" and it.rounds[0].opinions[-1].is_chair
+    from minutes import docx as render
+    from minutes import summary
+
+    import docx
+    import io
+
+    record_text = "\n".join(p.text for p in docx.Document(io.BytesIO(render.render(m, "record"))).paragraphs)
+    assert "成员01同志回避，本议题由成员02同志主持。" in record_text
+    paras = [p.text for p in summary.paragraphs(m)]
+    assert "成员01同志回避，本议题由成员02同志主持。" in paras
+    assert all("成员01同志回避" not in p.text for p in summary.paragraphs(m, public=True))
+
+
+def test_an_item_the_chair_presided_over_says_nothing_more(factory, built):
+    m = _m(factory, built.meeting_id)
+    assert [it.presiding for it in m.items] == ["", "", ""]
+
+
+def test_presiding_text_reads_the_record():
+    names = {1: "王志强", 2: "李明"}
+    assert record.presiding_text({"chair_recused": True, "chair_person_id": 1, "presided_by": 2}, names) == (
+        "王志强同志回避，本议题由李明同志主持")
+    assert record.presiding_text({"chair_recused": False, "chair_person_id": 1, "presided_by": 1}, names) == ""
+    assert record.presiding_text({}, names) == ""  # a round closed before the rule: nothing to say
+    assert record.presiding_text({"chair_recused": True, "chair_person_id": 1, "presided_by": None}, names) == (
+        "王志强同志回避，本议题无其他成员可以主持")
+
+
+def test_withhold_leaves_the_result_and_drops_who_said_what(factory, built):
+    m = _m(factory, built.meeting_id)
+    b = built.items["b"]
+    w = record.withhold(m, {b})
+    item = next(it for it in w.items if it.id == b)
+    assert item.withheld and item.result_label == "主持人决定：通过" and item.recusals
+    assert all(not r.opinions and not r.written and not r.tally and not r.tally_text and not r.head_decision
+               for r in item.rounds)
+    assert next(it for it in m.items if it.id == b).rounds[0].opinions  # the original is untouched
+    assert [it.withheld for it in w.items] == [False, True, False]
+    assert record.withhold(m, set()) is m

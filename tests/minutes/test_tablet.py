@@ -173,3 +173,64 @@ def test_an_archived_minutes_card_lists_the_documents(app, http, factory, texts)
     assert http.get(record["url"]).status_code == 200  # the link carries the member's token
     observer = _overview(http, _observer_token(app, mid))
     assert [d["kind"] for d in observer["documents"]] == ["public"]
+
+
+# ---------------------------------------------------------------- a recused member reads the record without that item
+
+
+def _record_page(http, mid, token) -> str:
+    resp = http.get(f"/minutes/meetings/{mid}/?token={token}".replace("/?", "?"))
+    assert resp.status_code == 200, resp.data
+    return resp.get_data(as_text=True)
+
+
+def test_a_recused_member_reads_the_record_without_who_said_what_on_that_item(app, http, factory, built):
+    """ids[2] was recused from item B (its subject is his spouse): his link opens the record, item B's result is
+    there, its named opinions, reasons and tally are not. Another member reads them all."""
+    mid, recused, other = built.meeting_id, built.ids[2], built.ids[3]
+    tokens = factory.tokens(mid)
+    theirs = _record_page(http, mid, tokens[other])
+    assert "任职经历尚需补充" in theirs and "该同志符合任职条件" in theirs
+    mine = _record_page(http, mid, tokens[recused])
+    assert "关于张三同志任职" in mine and 'data-testid="withheld"' in mine
+    assert "任职经历尚需补充" not in mine and "该同志符合任职条件" not in mine
+    assert "经考察该同志符合任职资格条件" not in mine  # the head's reasons go with the deliberation
+    assert "成员认为资金来源尚不明确" in mine or "资金来源尚不明确" in mine  # item A he took part in: all of it
+
+
+def test_a_recused_members_draft_record_docx_omits_that_item(app, http, factory, built):
+    mid, recused = built.meeting_id, built.ids[2]
+    resp = http.get(f"/minutes/meetings/{mid}/draft/record.docx?token={factory.tokens(mid)[recused]}")
+    assert resp.status_code == 200
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(resp.data)).paragraphs)
+    assert "关于张三同志任职" in text and "您已回避本议题" in text
+    assert "任职经历尚需补充" not in text and "该同志符合任职条件" not in text
+    resp = http.get(f"/minutes/meetings/{mid}/draft/record.docx?token={factory.tokens(mid)[built.ids[3]]}")
+    assert "任职经历尚需补充" in "\n".join(p.text for p in docx.Document(io.BytesIO(resp.data)).paragraphs)
+
+
+def test_a_recused_member_is_not_handed_the_archived_record(app, http, factory, built):
+    mid = built.meeting_id
+    with app.app_context(), unit_of_work() as s:
+        service.approve(s, STAFF, mid)
+    with app.app_context():
+        service.archive(STAFF, mid, service.archive_dir(app.instance_path))
+    tokens = factory.tokens(mid)
+    other = _overview(http, tokens[built.ids[3]])
+    record = next(d for d in other["documents"] if d["kind"] == "record")
+    mine = _overview(http, tokens[built.ids[2]])
+    assert sorted(d["kind"] for d in mine["documents"]) == ["public", "summary"]
+    url = record["url"].replace(tokens[built.ids[3]], tokens[built.ids[2]])
+    resp = http.get(url)
+    assert resp.status_code == 403 and "您曾回避本次会议的议题" in resp.get_data(as_text=True)
+
+
+def test_the_profile_may_let_a_recused_member_read_the_item(app, http, factory, built, monkeypatch):
+    import dataclasses
+
+    from voting.profiles import load_profile
+
+    profile = dataclasses.replace(load_profile(), recused_reads_item=True, recused_reads_source="本地规定")
+    monkeypatch.setattr("meeting.room.load_profile", lambda name: profile)
+    page = _record_page(http, built.meeting_id, factory.tokens(built.meeting_id)[built.ids[2]])
+    assert "任职经历尚需补充" in page and 'data-testid="withheld"' not in page

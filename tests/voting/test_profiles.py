@@ -169,6 +169,10 @@ def test_parse_profile_roundtrip_of_seed003():
         pytest.param(("recusal", "source"), id="recusal.source"),
         pytest.param(("large_funds", "threshold_yuan"), id="large_funds.threshold_yuan"),
         pytest.param(("preparation", "source"), id="preparation.source"),
+        pytest.param(("presiding", "rule"), id="presiding.rule"),
+        pytest.param(("presiding", "source"), id="presiding.source"),
+        pytest.param(("presiding", "recused_reads_item"), id="presiding.recused_reads_item"),
+        pytest.param(("presiding", "recused_reads_source"), id="presiding.recused_reads_source"),
     ],
 )
 def test_parse_profile_missing_key_raises(path):
@@ -189,6 +193,8 @@ def test_parse_profile_missing_key_raises(path):
         pytest.param(("recusal", "categories"), ["nonsense"], id="unknown-category"),
         pytest.param(("preparation", "personnel"), ["nonsense"], id="unknown-step"),
         pytest.param(("large_funds", "threshold_yuan"), "lots", id="non-integer-threshold"),
+        pytest.param(("presiding", "rule"), "by_lot", id="unknown-presiding-rule"),
+        pytest.param(("presiding", "recused_reads_item"), "no", id="non-boolean-recused-reads"),
     ],
 )
 def test_parse_profile_bad_value_raises(path, value):
