@@ -58,6 +58,7 @@ from .models import (
 )
 from .room import Outcome, load_room
 from .schemas import (
+    DB_INT_MAX,
     BodyIn,
     CarryOverIn,
     ItemIn,
@@ -328,9 +329,14 @@ def _staff() -> Actor:
 
 
 def _json_body() -> object:
-    if not request.get_data(cache=True):
+    raw = request.get_data(cache=True)
+    if not raw:
         return {}
-    data = request.get_json(force=True, silent=True)
+    try:
+        # a 50,000-level nesting is a RecursionError, a 5,000-digit number a ValueError: both refused, not a 5xx
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        data = None
     if data is None:
         raise InvalidPayload(detail="请求体不是有效的 JSON")
     return data
@@ -348,16 +354,17 @@ def _zone() -> str:
     return current_app.config["YISHI_TIMEZONE"]
 
 
-def _int_arg(name: str, default: int, lo: int, hi: int | None = None) -> int:
+def _int_arg(name: str, default: int, lo: int, hi: int = DB_INT_MAX) -> int:
+    """An integer from the query string, between ``lo`` and ``hi`` (by default the database's integer)."""
     raw = request.args.get(name)
     if raw in (None, ""):
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidPayload(detail=f"{name}: 应为整数") from None
-    if value < lo or (hi is not None and value > hi):
-        raise InvalidPayload(detail=f"{name}: 应在 {lo}–{hi if hi is not None else '∞'} 之间")
+    raw = raw.strip()
+    if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 12:
+        raise InvalidPayload(detail=f"{name}: 应为整数")
+    value = int(raw)
+    if value < lo or value > hi:
+        raise InvalidPayload(detail=f"{name}: 应在 {lo}–{hi} 之间")
     return value
 
 
