@@ -70,6 +70,7 @@ from .schemas import (
     ReorderIn,
     StepIn,
     parse,
+    unsafe_char,
 )
 from .state import build, meeting_title, title_of
 
@@ -892,3 +893,28 @@ def _json_http_errors(state) -> None:
         return previous(err) if previous else err
 
     app.register_error_handler(HTTPException, handler)
+
+
+@bp.record_once
+def _refuse_unsafe_requests(state) -> None:
+    """Every request of the app (pages too): a path, query string, form field or User-Agent (stored as the
+    device) holding a character no stored text may hold is refused before any view reads it — a NUL would
+    otherwise reach PostgreSQL, which refuses it in text with an error. JSON bodies are checked field by field
+    by :class:`meeting.schemas.Payload`, which names the field; so are the forms' fields, except NUL here."""
+
+    def check() -> None:
+        where = None
+        if unsafe_char(request.path) is not None:
+            where = "地址"
+        elif any(unsafe_char(k) is not None or unsafe_char(v) is not None
+                 for k, v in request.args.items(multi=True)):
+            where = "查询参数"
+        elif unsafe_char(request.headers.get("User-Agent", "")) is not None:
+            where = "User-Agent"
+        elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") and any(
+                "\x00" in k or "\x00" in v for k, v in request.form.items(multi=True)):
+            where = "表单"
+        if where is not None:
+            raise InvalidPayload(detail=f"{where}含有不允许的控制字符")
+
+    state.app.before_request(check)
