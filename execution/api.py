@@ -13,10 +13,11 @@ from typing import Any
 
 from flask import current_app, request, url_for
 
-from meeting.api import SAFE_METHODS, Out, UtcTime, _json_body, _ok, _zone, dump, endpoint
+from meeting.api import SAFE_METHODS, Out, UtcTime, _int_arg, _json_body, _ok, _zone, dump, endpoint
 from meeting.auth import account_actor, check_csrf
 from meeting.db import read_only, unit_of_work
 from meeting.errors import InvalidPayload, NotSignedIn
+from meeting.schemas import MAX_YEAR, MIN_YEAR
 
 from . import access, assignments, attachments, closeout, ledger, reports, units
 from .audit import events_of
@@ -284,9 +285,12 @@ def _date_arg(name: str) -> date | None:
     if not raw:
         return None
     try:
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise InvalidPayload(detail=f"{name}: 日期格式应为 2024-03-31") from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
+        raise InvalidPayload(detail=f"{name}: 应在 {MIN_YEAR}–{MAX_YEAR} 年之间")
+    return day
 
 
 # ---------------------------------------------------------------- the ledger
@@ -304,9 +308,9 @@ def _date_arg(name: str) -> date | None:
 def list_assignments():
     actor = _account()
     f = ledger.LedgerFilter(
-        unit_id=int(request.args["unit_id"]) if request.args.get("unit_id", "").isdigit() else None,
+        unit_id=_int_arg("unit_id", None, 1),
         leader=request.args.get("leader") or None,
-        meeting_id=int(request.args["meeting_id"]) if request.args.get("meeting_id", "").isdigit() else None,
+        meeting_id=_int_arg("meeting_id", None, 1),
         category=request.args.get("category") or None, status=request.args.get("status") or None,
         warning=request.args.get("warning") or None, due_before=_date_arg("due_before"),
         due_after=_date_arg("due_after"), keyword=request.args.get("q") or None)

@@ -103,7 +103,7 @@ def update_assignment(s: Session, actor: Actor, assignment_id: int, data: Assign
             raise ConfidentialNotPublic()
     if data.leader_person_id is not None and s.get(Person, data.leader_person_id) is None:
         raise NotFound(what="分管领导")
-    before = {k: getattr(a, k) for k in data.model_fields}
+    before = {k: getattr(a, k) for k in type(data).model_fields}
     for k, v in data.model_dump().items():
         setattr(a, k, v)
     s.add(a)

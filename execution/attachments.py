@@ -11,6 +11,7 @@ from pathlib import Path, PurePath
 from sqlmodel import Session, col, select
 
 from meeting.actors import Actor
+from meeting.schemas import clean_text, unsafe_char
 
 from .errors import BadAttachment
 from .models import Attachment, ExecutionPlan, Evaluation, ProgressReport, SignOff
@@ -43,6 +44,8 @@ def check(up: Upload) -> str:
     ext = PurePath(name).suffix.lower()
     if not name:
         raise BadAttachment(name="", why="没有文件名")
+    if unsafe_char(name) is not None:
+        raise BadAttachment(name=clean_text(name), why="的文件名含有不允许的控制字符或文字方向控制字符")
     if ext not in ALLOWED:
         raise BadAttachment(name=name, why="的格式不受支持（可上传 PDF、图片、Word、Excel、OFD、文本或 zip）")
     if not up.data:

@@ -24,7 +24,7 @@ from meeting.actors import Actor
 from meeting.clock import utcnow
 from meeting.errors import NotFound, YishiError
 from meeting.models import AgendaItem
-from meeting.schemas import Payload
+from meeting.schemas import Id, Payload
 from voting.vocabulary import ITEM_CATEGORY_LABELS, ItemCategory
 
 from . import ledger
@@ -105,7 +105,7 @@ class ComplaintIn(Payload):
     content: Annotated[str, Field(min_length=10, max_length=2000)]
     name: Annotated[str, Field(max_length=64)] = ""
     contact: Annotated[str, Field(max_length=100)] = ""
-    assignment_id: Annotated[int, Field(ge=1)] | None = None
+    assignment_id: Id | None = None
 
     _clean = field_validator("content", "name", "contact")(_no_control)
 

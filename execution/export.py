@@ -31,6 +31,7 @@ from sqlmodel import Session, col, select
 
 from meeting.clock import DEFAULT_ZONE, to_local
 from meeting.models import Body, Meeting
+from meeting.schemas import clean_text
 from meeting.state import title_of
 from minutes.docx import FANGSONG, HEITI, RED, SIZE_2, SIZE_3, XIAOBIAOSONG, _fonts, _page_number, _save
 from voting.vocabulary import ITEM_CATEGORY_LABELS
@@ -186,7 +187,7 @@ def _cell(cell, lines: list[str] | str, *, font: str = FANGSONG, size: float = T
         pf.line_spacing = 1.0
         if align is not None:
             p.alignment = align
-        _fonts(p.add_run(line), font, size, bold=bold)
+        _fonts(p.add_run(clean_text(line)), font, size, bold=bold)
 
 
 def _repeat_header(row) -> None:
@@ -225,7 +226,7 @@ def _heading(doc, text: str, *, font: str, size: float, align=WD_ALIGN_PARAGRAPH
     p = doc.add_paragraph()
     p.alignment = align
     p.paragraph_format.space_after = Pt(after)
-    _fonts(p.add_run(text), font, size, color=color)
+    _fonts(p.add_run(clean_text(text)), font, size, color=color)
 
 
 def ledger_docx(rows: list[ExportRow], *, title: str, today: date, filters_text: str = "") -> bytes:
@@ -301,7 +302,7 @@ def ledger_xlsx(rows: list[ExportRow], *, title: str, today: date, filters_text:
         cell.font, cell.fill, cell.alignment = bold, fill, Alignment(horizontal="center", vertical="center",
                                                                       wrap_text=True)
     for r in rows:
-        ws.append(_xlsx_values(r))
+        ws.append([clean_text(v) if isinstance(v, str) else v for v in _xlsx_values(r)])  # legacy rows
     for row in ws.iter_rows(min_row=2):
         for cell, (_h, _w, kind) in zip(row, XLSX_COLUMNS, strict=True):
             cell.alignment = wrap
@@ -345,14 +346,14 @@ def reminder_docx(r: Reminder, a: Assignment, unit: Unit, *, office: str, issued
         p = doc.add_paragraph()
         p.paragraph_format.first_line_indent = Pt(0 if i == 0 else SIZE_3 * 2)
         p.paragraph_format.line_spacing = Pt(29)
-        _fonts(p.add_run(para.strip()), FANGSONG, SIZE_3)
+        _fonts(p.add_run(clean_text(para.strip())), FANGSONG, SIZE_3)
     facts = [("督办编号：", a.number), ("督办事项：", a.title), ("决策内容：", a.decided_text),
              ("完成时限：", cn(a.deadline) or "未定"), ("报送期限：", cn(r.reply_by) or "收到后及时报送")]
     for label, text in facts:
         p = doc.add_paragraph()
         p.paragraph_format.line_spacing = Pt(29)
-        _fonts(p.add_run(label), HEITI, SIZE_3)
-        _fonts(p.add_run(text), FANGSONG, SIZE_3)
+        _fonts(p.add_run(clean_text(label)), HEITI, SIZE_3)
+        _fonts(p.add_run(clean_text(text)), FANGSONG, SIZE_3)
     for text in ("", office, cn(issued_on)):
         _heading(doc, text, font=FANGSONG, size=SIZE_3, align=WD_ALIGN_PARAGRAPH.RIGHT, after=0)
     return _save(doc)

@@ -10,6 +10,7 @@ from sqlmodel import col, select
 from meeting.auth import check_csrf
 from meeting.db import read_only, unit_of_work
 from meeting.errors import YishiError
+from meeting.schemas import query_int
 from voting.vocabulary import ITEM_CATEGORY_LABELS
 
 from . import ledger, npc
@@ -24,7 +25,7 @@ def _list_page(error: YishiError | None = None, form=None):
     day = today()
     with read_only() as s:
         office(s)
-        rows = npc.cases(s, compilation=compilation, department_id=int(dept) if dept.isdigit() else None)
+        rows = npc.cases(s, compilation=compilation, department_id=query_int({"d": dept}, "d"))
         units = {u.id: u.name for u in s.exec(select(Unit).order_by(col(Unit.name)))}
         warnings = {c.id: npc.reply_warning(s, c, day) for c in rows}
         batches = npc.compilations(s)

@@ -3,13 +3,12 @@ same way for the JSON API and the HTML forms, with Chinese messages naming the f
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from meeting import schemas as meeting_schemas
-from meeting.schemas import Payload
+from meeting.schemas import Bool, Day, Id, Payload
 
 Short = Annotated[str, Field(max_length=64)]
 UnitName = Annotated[str, Field(min_length=1, max_length=100)]
@@ -51,19 +50,19 @@ class PlanIn(Payload):
 
 
 class ProgressIn(Payload):
-    reported_on: date
+    reported_on: Day
     content: Required
     problems: LongText = ""
-    completes: bool = False
+    completes: Bool = False
 
 
 class ExtensionIn(Payload):
     reason: Annotated[str, Field(min_length=1, max_length=5000)]
-    new_deadline: date
+    new_deadline: Day
 
 
 class ExtensionDecisionIn(Payload):
-    approve: bool
+    approve: Bool
     note: Annotated[str, Field(max_length=5000)] = ""
 
 
@@ -76,7 +75,7 @@ class ProposalIn(Payload):
 
 
 class PlaceProposalIn(Payload):
-    meeting_id: Annotated[int, Field(ge=1)]
+    meeting_id: Id
 
 
 class EvaluationIn(Payload):
@@ -85,20 +84,20 @@ class EvaluationIn(Payload):
     method: LongText = ""
     findings: Required
     recommendation: Literal["continue", "suspend", "modify"]
-    evaluated_on: date
+    evaluated_on: Day
 
 
 class SignOffIn(Payload):
     """The leader signs in the app (leader omitted: the signed-in leader), or the office records a signed paper."""
 
     leader: Short = ""
-    signed_on: date
+    signed_on: Day
     opinion: LongText = ""
 
 
 class UnitIn(Payload):
     name: UnitName
-    active: bool = True
+    active: Bool = True
 
 
 class AccountIn(Payload):
@@ -106,13 +105,22 @@ class AccountIn(Payload):
     display_name: Annotated[str, Field(min_length=1, max_length=64)]
     password: Annotated[str, Field(min_length=8, max_length=200)]
     role: Literal["unit", "leader", "supervisor", "secretary"]
-    unit_id: Annotated[int, Field(ge=1)] | None = None
-    person_id: Annotated[int, Field(ge=1)] | None = None
+    unit_id: Id | None = None
+    person_id: Id | None = None
 
 
 class AccountUpdateIn(Payload):
-    active: bool = True
+    """Deactivate / reactivate an account, or set a new password: what is not given stays as it is, and a request
+    that gives nothing is refused (an empty ``PUT`` never reactivates a deactivated account)."""
+
+    active: Bool | None = None
     password: Annotated[str, Field(min_length=8, max_length=200)] | None = None
+
+    @model_validator(mode="after")
+    def _something(self) -> AccountUpdateIn:
+        if self.active is None and self.password is None:
+            raise ValueError("请至少给出启用状态（active）或新密码（password）之一")
+        return self
 
 
 class AssignmentEditIn(Payload):
@@ -122,8 +130,8 @@ class AssignmentEditIn(Payload):
     responsible_leader: Short = ""
     coordinating_leader: Short = ""
     person_responsible: Short = ""
-    leader_person_id: Annotated[int, Field(ge=1)] | None = None
-    public: bool = False
+    leader_person_id: Id | None = None
+    public: Bool = False
 
 
 PROPOSAL_LABELS = {"continue": "继续执行", "stop": "停止执行", "suspend": "暂缓执行", "adjust": "调整（修改决策）"}

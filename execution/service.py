@@ -22,7 +22,7 @@ from meeting.actors import Actor
 from meeting.clock import DEFAULT_ZONE, to_local, utcnow
 from meeting.errors import InvalidPayload, NotFound
 from meeting.models import AgendaItem, Body, Meeting, Person, Round
-from meeting.schemas import Payload
+from meeting.schemas import Id, Payload
 from minutes.models import APPROVED, ARCHIVED, Minutes, MinutesItem
 from minutes.record import Texts, decision_text
 from voting import deadlines
@@ -59,16 +59,16 @@ class AssignmentIn(Payload):
     supporting_parts: dict[str, Annotated[str, Field(max_length=2000)]] = {}  # unit name → its part (分工)
     responsible_leader: Name = ""  # 分管领导
     coordinating_leader: Name = ""  # 协调领导 (an item spanning two leaders; seed 003 §四(三))
-    leader_person_id: Annotated[int, Field(ge=1)] | None = None  # links the leader's account
+    leader_person_id: Id | None = None  # links the leader's account
     person_responsible: Name = ""  # 责任人
     deadline: date | None = None
     milestones: Annotated[list[tuple[Annotated[str, Field(min_length=1, max_length=200)], date]],
                           Field(max_length=50)] = []
     public: bool = False
     source: Literal["meeting", "npc"] = "meeting"
-    meeting_id: Annotated[int, Field(ge=1)] | None = None
-    item_id: Annotated[int, Field(ge=1)] | None = None
-    npc_case_id: Annotated[int, Field(ge=1)] | None = None
+    meeting_id: Id | None = None
+    item_id: Id | None = None
+    npc_case_id: Id | None = None
 
     @field_validator("supporting_units")
     @classmethod

@@ -24,7 +24,7 @@ from meeting.actors import Actor
 from meeting.clock import utcnow
 from meeting.errors import InvalidPayload, NotFound, YishiError
 from meeting import schemas as meeting_schemas
-from meeting.schemas import Payload
+from meeting.schemas import Id, Payload
 from voting import accountability as rules
 
 from . import ledger
@@ -237,7 +237,7 @@ def mark_read(s: Session, unit_id: int, ids: list[int] | None = None) -> int:
 
 
 class ReminderIn(Payload):
-    unit_id: Annotated[int, Field(ge=1)] | None = None  # default: the lead unit
+    unit_id: Id | None = None  # default: the lead unit
     content: Annotated[str, Field(min_length=1, max_length=5000)]
     reply_by: date | None = None
 
@@ -327,8 +327,8 @@ def reminder(s: Session, reminder_id: int) -> tuple[Reminder, Assignment, Unit]:
 
 
 class AccountabilityIn(Payload):
-    unit_id: Annotated[int, Field(ge=1)]
-    assignment_id: Annotated[int, Field(ge=1)] | None = None
+    unit_id: Id
+    assignment_id: Id | None = None
     kind: Literal["correction", "interview", "notice"]
     on: date
     reason: Annotated[str, Field(min_length=1, max_length=5000)]

@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlmodel import col, select
 from werkzeug.routing import BuildError
 
+from meeting import schemas as meeting_schemas
 from meeting.auth import check_csrf
 from meeting.db import read_only, unit_of_work
 from meeting.errors import InvalidPayload, NotFound, PermissionDenied, YishiError
@@ -128,7 +129,8 @@ def _notification_unit(s, actor) -> Unit:
     if not access.is_office(actor):
         raise PermissionDenied()
     unit_id = request.values.get("unit_id", "")
-    unit = s.get(Unit, int(unit_id)) if unit_id.isdigit() else None
+    unit_id = meeting_schemas.query_int({"unit_id": unit_id}, "unit_id")
+    unit = s.get(Unit, unit_id) if unit_id is not None else None
     if unit is None:
         raise NotFound(what=_("单位"))
     return unit
@@ -152,7 +154,7 @@ def notifications():
 @signed_in
 def notifications_read():
     check_csrf()
-    ids = [int(x) for x in request.form.getlist("id") if x.isdigit()]
+    ids = [int(x) for x in request.form.getlist("id") if x.isdigit() and int(x) <= meeting_schemas.DB_INT_MAX]
     with unit_of_work() as s:
         actor = access.require_account(s)
         unit = _notification_unit(s, actor)
@@ -249,8 +251,7 @@ def _download(data: bytes, mimetype: str, filename: str):
 
 
 def _accountability_page(error: YishiError | None = None, form=None, flagged=None):
-    year = request.args.get("year", "")
-    year = int(year) if year.isdigit() else today().year
+    year = meeting_schemas.year_arg(request.args) or today().year  # year=-5 or 99999: this year
     with read_only() as s:
         office(s)
         log = supervision.accountability_log(s, year)
@@ -290,17 +291,16 @@ def ledger_filter(args) -> tuple[ledger.LedgerFilter, str]:
     """The ledger page's filters from the query string, and how they read in Chinese (printed on the export)."""
 
     def num(key):
-        v = args.get(key, "").strip()
-        return int(v) if v.isdigit() else None
+        return meeting_schemas.query_int(args, key)
 
     def day(key):
         v = args.get(key, "").strip()
         if not v:
             return None
-        try:
-            return date.fromisoformat(v)
-        except ValueError:
+        found = meeting_schemas.query_day(args, key)
+        if found is None:
             raise InvalidPayload(detail=_("日期格式不正确：%(v)s", v=v)) from None
+        return found
 
     f = ledger.LedgerFilter(
         unit_id=num("unit_id") or num("unit"), leader=args.get("leader", "").strip() or None,

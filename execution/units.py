@@ -89,13 +89,14 @@ def update_account(s: Session, actor: Actor, user_id: int, data: AccountUpdateIn
         raise NotFound(what="账号")
     if user.role not in LINKED_ROLES and actor.role != "admin":
         raise PermissionDenied()
-    if user.id == actor.user_id and not data.active:
+    if user.id == actor.user_id and data.active is False:
         raise PermissionDenied("不能停用自己正在使用的账号。")
-    user.active = data.active
+    if data.active is not None:  # not given: unchanged
+        user.active = data.active
     if data.password:
         user.password_hash = hash_password(data.password)
     s.add(user)
-    record_event(s, actor, "account.updated", None, user_id=user.id, active=data.active,
+    record_event(s, actor, "account.updated", None, user_id=user.id, active=user.active,
                  password_changed=bool(data.password))
     return user
 

@@ -28,6 +28,7 @@ from meeting.auth import account_actor, check_csrf
 from meeting.db import read_only, unit_of_work
 from meeting.errors import NotFound, NotSignedIn, PermissionDenied, YishiError
 from meeting.models import Body, Meeting, Person
+from meeting.schemas import query_day, query_int
 from minutes.models import APPROVED, ARCHIVED, Minutes
 from voting.vocabulary import ITEM_CATEGORY_LABELS
 
@@ -141,14 +142,10 @@ def _page(assignment_id: int) -> str:
 
 def ledger_filter() -> ledger.LedgerFilter:
     def num(name):
-        v = request.args.get(name, "")
-        return int(v) if v.isdigit() else None
+        return query_int(request.args, name)  # beyond the database's integer: no filter, not an overflow
 
     def day(name):
-        try:
-            return date.fromisoformat(request.args.get(name, ""))
-        except ValueError:
-            return None
+        return query_day(request.args, name)
 
     return ledger.LedgerFilter(
         unit_id=num("unit_id"), leader=request.args.get("leader") or None, meeting_id=num("meeting_id"),

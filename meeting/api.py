@@ -58,6 +58,7 @@ from .models import (
 )
 from .room import Outcome, load_room
 from .schemas import (
+    DB_INT_MAX,
     BodyIn,
     CarryOverIn,
     ItemIn,
@@ -69,6 +70,7 @@ from .schemas import (
     ReorderIn,
     StepIn,
     parse,
+    unsafe_char,
 )
 from .state import build, meeting_title, title_of
 
@@ -328,9 +330,14 @@ def _staff() -> Actor:
 
 
 def _json_body() -> object:
-    if not request.get_data(cache=True):
+    raw = request.get_data(cache=True)
+    if not raw:
         return {}
-    data = request.get_json(force=True, silent=True)
+    try:
+        # a 50,000-level nesting is a RecursionError, a 5,000-digit number a ValueError: both refused, not a 5xx
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        data = None
     if data is None:
         raise InvalidPayload(detail="请求体不是有效的 JSON")
     return data
@@ -348,16 +355,17 @@ def _zone() -> str:
     return current_app.config["YISHI_TIMEZONE"]
 
 
-def _int_arg(name: str, default: int, lo: int, hi: int | None = None) -> int:
+def _int_arg(name: str, default: int, lo: int, hi: int = DB_INT_MAX) -> int:
+    """An integer from the query string, between ``lo`` and ``hi`` (by default the database's integer)."""
     raw = request.args.get(name)
     if raw in (None, ""):
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        raise InvalidPayload(detail=f"{name}: 应为整数") from None
-    if value < lo or (hi is not None and value > hi):
-        raise InvalidPayload(detail=f"{name}: 应在 {lo}–{hi if hi is not None else '∞'} 之间")
+    raw = raw.strip()
+    if not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 12:
+        raise InvalidPayload(detail=f"{name}: 应为整数")
+    value = int(raw)
+    if value < lo or value > hi:
+        raise InvalidPayload(detail=f"{name}: 应在 {lo}–{hi} 之间")
     return value
 
 
@@ -885,3 +893,28 @@ def _json_http_errors(state) -> None:
         return previous(err) if previous else err
 
     app.register_error_handler(HTTPException, handler)
+
+
+@bp.record_once
+def _refuse_unsafe_requests(state) -> None:
+    """Every request of the app (pages too): a path, query string, form field or User-Agent (stored as the
+    device) holding a character no stored text may hold is refused before any view reads it — a NUL would
+    otherwise reach PostgreSQL, which refuses it in text with an error. JSON bodies are checked field by field
+    by :class:`meeting.schemas.Payload`, which names the field; so are the forms' fields, except NUL here."""
+
+    def check() -> None:
+        where = None
+        if unsafe_char(request.path) is not None:
+            where = "地址"
+        elif any(unsafe_char(k) is not None or unsafe_char(v) is not None
+                 for k, v in request.args.items(multi=True)):
+            where = "查询参数"
+        elif unsafe_char(request.headers.get("User-Agent", "")) is not None:
+            where = "User-Agent"
+        elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") and any(
+                "\x00" in k or "\x00" in v for k, v in request.form.items(multi=True)):
+            where = "表单"
+        if where is not None:
+            raise InvalidPayload(detail=f"{where}含有不允许的控制字符")
+
+    state.app.before_request(check)

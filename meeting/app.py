@@ -60,6 +60,9 @@ def create_app(config: dict | None = None) -> Flask:
     if "SECRET_KEY" not in config:
         app.config["SECRET_KEY"] = os.environ.get("YISHI_SECRET_KEY") or _secret_key(instance)
     app.json.ensure_ascii = False
+    from .schemas import bound_url_ids
+
+    bound_url_ids(app)  # an id in a URL beyond the database's integer is 404, not an overflow inside a query
 
     mode = app.config["YISHI_ASYNC_MODE"]
     if mode not in ASYNC_MODES:

@@ -22,9 +22,9 @@ from .actors import Actor
 from .auth import staff_actor, token_actor
 from .broadcast import person_room, room_name
 from .db import read_only
-from .errors import InvalidPayload, NotFound, PermissionDenied, YishiError
+from .errors import InvalidPayload, InvalidToken, NotFound, PermissionDenied, YishiError
 from .models import Meeting
-from .schemas import ItemRef, parse
+from .schemas import DB_INT_MAX, ItemRef, parse, unsafe_char
 from .state import chair_view, me, participant_item_detail, recused_from_last_closed, withhold
 
 log = logging.getLogger(__name__)
@@ -58,6 +58,8 @@ def register(socketio: SocketIO) -> None:
         auth = auth if isinstance(auth, dict) else {}
         token = auth.get("token") or request.args.get("token")
         try:
+            if token is not None and (not isinstance(token, str) or len(token) > 200 or unsafe_char(token)):
+                raise InvalidToken()  # a NUL in a token would reach PostgreSQL (which refuses it in text)
             with read_only() as s:
                 if token:
                     actor = token_actor(s, str(token))
@@ -69,6 +71,8 @@ def register(socketio: SocketIO) -> None:
                         meeting_id = int(auth.get("meeting_id") or request.args.get("meeting_id"))
                     except (TypeError, ValueError):
                         raise InvalidPayload(detail="meeting_id") from None
+                    if not 1 <= meeting_id <= DB_INT_MAX:
+                        raise NotFound(what="会议")
                     if s.get(Meeting, meeting_id) is None:
                         raise NotFound(what="会议")
                     actor = Actor(kind=actor.kind, name=actor.name, user_id=actor.user_id, meeting_id=meeting_id,
@@ -117,6 +121,9 @@ def register(socketio: SocketIO) -> None:
                                                               current_app.config["YISHI_TIMEZONE"])}
         except YishiError as err:
             return err.to_dict()
+        except Exception:  # never a traceback for the tablet's transport: an answer (or none, without an ack)
+            log.exception("item_detail failed")
+            return server_error()
 
     def make_handler(name: str):
         def handler(sid: str, *args):
@@ -185,3 +192,52 @@ def register(socketio: SocketIO) -> None:
 
     for name in ACTIONS:
         socketio.server.on(name, direct(name), namespace="/")
+
+    guard_packets(socketio, authenticated=lambda sid: sid in actors)
+
+
+# ---------------------------------------------------------------- malformed packets
+
+MAX_MALFORMED = 3  # an unauthenticated connection is dropped at its third malformed packet
+PACKET_ERRORS = (ValueError, TypeError, KeyError, IndexError, AttributeError, RecursionError, UnicodeError)
+
+
+def guard_packets(socketio: SocketIO, authenticated) -> None:
+    """A packet python-socketio cannot decode or dispatch (not JSON, nested 50,000 deep, an event without a name,
+    an unknown type) raises inside the transport, which logs a traceback for each: a stranger could fill the log.
+    Here such a packet is dropped quietly; a connection that has not authenticated is disconnected at its
+    :data:`MAX_MALFORMED`-th, with one log line; an authenticated one is logged once and kept (a tablet's bug
+    must not cost a member his seat)."""
+    server = socketio.server
+    handle = server._handle_eio_message  # what the Engine.IO 'message' event calls
+    malformed: dict[str, int] = {}
+
+    def guarded(eio_sid, data):
+        try:
+            return handle(eio_sid, data)
+        except PACKET_ERRORS as exc:
+            n = malformed[eio_sid] = malformed.get(eio_sid, 0) + 1
+            sid = server.manager.sid_from_eio_sid(eio_sid, "/")
+            if sid is not None and authenticated(sid):
+                if n == 1:
+                    log.warning("malformed Socket.IO packet from an authenticated connection %s (%s); ignored",
+                                sid, type(exc).__name__)
+                return None
+            if n == MAX_MALFORMED:
+                log.warning("Socket.IO connection %s dropped after %d malformed packets (last: %s)",
+                            eio_sid, n, type(exc).__name__)
+                try:
+                    server.eio.disconnect(eio_sid)
+                except Exception:  # noqa: BLE001 - already gone
+                    pass
+            return None
+
+    def forget(eio_sid, *_args):
+        malformed.pop(eio_sid, None)
+        return handle_disconnect(eio_sid, *_args)
+
+    handle_disconnect = server._handle_eio_disconnect
+    server._handle_eio_message = guarded  # the test client calls this attribute
+    server.eio.on("message", guarded)  # the real transport calls the Engine.IO handler
+    server._handle_eio_disconnect = forget
+    server.eio.on("disconnect", forget)

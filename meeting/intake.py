@@ -12,8 +12,9 @@ large transactions.
 A refusal is still per opinion and changes nothing. The chair's statement needs the whole room (has everyone
 else spoken? seed 003 §四(二)2): it ends the batch before it, which is committed first, and goes through
 :func:`meeting.room.give_opinion` in a transaction of its own. If a batch fails as a whole (a unique key taken
-by another worker at the same moment), it is rolled back and each of its opinions is retried alone through
-:func:`meeting.room.give_opinion`, which answers such a race with its typed refusal.
+by another worker at the same moment, or any other error), it is rolled back and each of its opinions is retried
+alone through :func:`meeting.room.give_opinion`, which answers such a race with its typed refusal: one bad request
+is refused alone, the others are written.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ from types import SimpleNamespace
 from flask import Flask
 from flask_socketio import SocketIO
 from sqlalchemy import Connection, Table
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DataError, IntegrityError
 from sqlmodel import Session, select
 
 from voting import opinions as opinion_rules
@@ -437,9 +438,11 @@ class OpinionIntake:
                 log.info("opinion batch of %d hit a unique key; retrying one by one", len(rest))
                 results += [self._alone(actor, data) for actor, data in rest]
                 break
-            except Exception as exc:  # noqa: BLE001 - rolled back: nothing of this part was written
-                log.exception("opinion batch failed")
-                results += [exc] * len(rest)
+            except Exception:  # noqa: BLE001 - rolled back: nothing of this part was written
+                # one bad request must not fail the others: each is retried alone, so only the one that raises
+                # again is refused (and only that one is logged)
+                log.warning("opinion batch of %d failed; retrying one by one", len(rest), exc_info=True)
+                results += [self._alone(actor, data) for actor, data in rest]
                 break
             results += done
             if len(results) < len(requests):  # the chair: the whole room, after what came before is committed
@@ -453,6 +456,9 @@ class OpinionIntake:
                 return room.give_opinion(s, actor, data)
         except YishiError as err:
             return err
+        except (DataError, OverflowError):  # a value the database cannot hold: this request's fault, refused
+            log.warning("opinion refused: a value out of the database's range", exc_info=True)
+            return InvalidPayload(detail="取值超出范围")
         except Exception as exc:  # noqa: BLE001 - answered as a server error; nothing was written
             log.exception("opinion failed")
             return exc

@@ -5,12 +5,23 @@ pydantic models: they also give the JSON Schemas of the OpenAPI document (``/api
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictBool,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from voting.vocabulary import (
     Attendance,
@@ -25,15 +36,122 @@ from voting.vocabulary import (
 
 from .errors import InvalidPayload
 
+# ---------------------------------------------------------------- what no input may carry into the record
+
+# Characters a stored text may not hold: XML 1.0 refuses C0 controls other than tab, line feed and carriage
+# return, U+FFFE/U+FFFF and lone surrogates (python-docx cannot write them, so one of them in a reason would make
+# the 会议记录 un-archivable); bidi overrides and isolates (U+202A–202E, U+2066–2069) can make a record read
+# otherwise than it is stored ("Trojan Source"). NUL is among the C0 controls (PostgreSQL refuses it in text).
+UNSAFE_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff\u202a-\u202e\u2066-\u2069]")
+# how deep a payload may nest (the deepest schema nests 3: an item's subjects, a milestone's pair)
+MAX_DEPTH = 16
+# the database's integer (PostgreSQL INTEGER): every id, and any count or number stored in such a column
+DB_INT_MAX = 2**31 - 1
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+
+def unsafe_char(text: str) -> str | None:
+    """The first character of ``text`` no stored text may hold, or None."""
+    found = UNSAFE_TEXT.search(text)
+    return found.group() if found else None
+
+
+def char_name(char: str) -> str:
+    return f"U+{ord(char):04X}"
+
+
+def clean_text(text: str) -> str:
+    """``text`` without the characters :data:`UNSAFE_TEXT` names: for writing rows stored before they were
+    refused at the boundary (the document builder can never meet one)."""
+    return UNSAFE_TEXT.sub("", text) if text else text
+
+
+def check_text(value: str, label: str) -> str:
+    """Refuse a free text that is not a pydantic field (an uploaded file's name): :class:`InvalidPayload`
+    naming the field, nothing stored."""
+    char = unsafe_char(value or "")
+    if char is not None:
+        raise InvalidPayload(detail=f"{label}含有不允许的控制字符（{char_name(char)}）")
+    return value
+
+
+def _unsafe_in(data: object) -> tuple[tuple, str | None] | None:
+    """Where in a payload (its location) a string holds an unsafe character, or where it nests too deep
+    (character None). Iterative: a 50,000-level nesting is answered, not a RecursionError."""
+    stack: list[tuple[object, tuple]] = [(data, ())]
+    while stack:
+        value, loc = stack.pop()
+        if isinstance(value, str):
+            char = unsafe_char(value)
+            if char is not None:
+                return loc, char
+        elif isinstance(value, (dict, list, tuple)):
+            if len(loc) >= MAX_DEPTH:
+                return loc, None
+            if isinstance(value, dict):
+                for k, v in value.items():
+                    if isinstance(k, str) and unsafe_char(k) is not None:
+                        return loc + (k,), unsafe_char(k)
+                    stack.append((v, loc + (k,)))
+            else:
+                stack.extend((v, loc + (i,)) for i, v in enumerate(value))
+    return None
+
+
+def _not_a_number(value: object) -> object:
+    """A date or time is written as text (ISO 8601), never a number: -1 is not 1969-12-31T23:59:59Z."""
+    if isinstance(value, (int, float)):  # bool is an int
+        raise PydanticCustomError("date_from_number", "date or time given as a number")
+    return value
+
+
+def _in_years(value):
+    """A date or time between 1900 and 2999: the ledger adds days and months to it (9999-12-31 would overflow)."""
+    if not (MIN_YEAR <= value.year <= MAX_YEAR):
+        raise PydanticCustomError("year_range", "year out of range")
+    return value
+
+
+def _no_bool(value: object) -> object:
+    """An integer is never a bool (true is not 1)."""
+    if isinstance(value, bool):
+        raise PydanticCustomError("int_type", "bool is not an integer")
+    return value
+
+
+Int = Annotated[int, BeforeValidator(_no_bool)]
 Name = Annotated[str, Field(min_length=1, max_length=64)]
 Text200 = Annotated[str, Field(max_length=200)]
 Reason = Annotated[str, Field(max_length=2000)]
-Id = Annotated[int, Field(ge=1)]
+Id = Annotated[Int, Field(ge=1, le=DB_INT_MAX)]
+Count = Annotated[Int, Field(ge=1, le=1000)]  # a round's number, …
+Money = Annotated[Int, Field(ge=0, le=10**15)]  # 元 (a BIGINT column holds 9.2 × 10**18)
+Bool = StrictBool  # true/false only: 0, "0", "no" are refused in the API (forms convert their checkbox first)
+DateTime = Annotated[datetime, BeforeValidator(_not_a_number), AfterValidator(_in_years)]
+Day = Annotated[date, BeforeValidator(_not_a_number), AfterValidator(_in_years)]
 ClientId = Annotated[str, Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_\-]+$")]
 
 
 class Payload(BaseModel):
+    """Every payload (Socket.IO, JSON API, HTML forms): unknown fields refused; no text may hold a character of
+    :data:`UNSAFE_TEXT`, and no payload nests deeper than :data:`MAX_DEPTH` — checked before any field, so the
+    refusal names the field and nothing is stored."""
+
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _safe_input(cls, data: object) -> object:
+        found = _unsafe_in(data)
+        if found is not None:
+            loc, char = found
+            if char is None:
+                error = PydanticCustomError("too_deep", "nested too deep")
+            else:
+                error = PydanticCustomError("unsafe_text", "contains {char}", {"char": char_name(char)})
+            raise ValidationError.from_exception_data(cls.__name__, [
+                InitErrorDetails(type=error, loc=tuple(loc[:1]) or ("",), input=None)])
+        return data
 
 
 P = TypeVar("P", bound=Payload)
@@ -65,6 +183,9 @@ ERROR_TYPES = {
     "list_type": "须为列表", "extra_forbidden": "是未知字段", "dict_type": "须为对象", "model_type": "须为对象",
     "date_parsing": "须为有效的日期（如 2024-03-31）", "date_from_datetime_parsing": "须为有效的日期（如 2024-03-31）",
     "date_type": "须为有效的日期（如 2024-03-31）", "date_from_datetime_inexact": "须为有效的日期（如 2024-03-31）",
+    "date_from_number": "须为文本形式的日期或时间（如 2024-03-31 或 2024-03-31T09:00）", "too_deep": "嵌套层级过深",
+    "year_range": f"须在 {MIN_YEAR}–{MAX_YEAR} 年之间",
+    "bool_type_strict": "须为是或否", "int_from_bool": "须为整数", "float_type": "须为数字",
 }
 
 
@@ -89,6 +210,8 @@ def parse(model: type[P], data: object, labels: Mapping[str, str] | None = None,
         kind = first.get("type", "")
         if kind == "value_error":  # our own validators speak Chinese already
             said = "：" + str(first.get("msg", "")).removeprefix("Value error, ")
+        elif kind == "unsafe_text":
+            said = f"含有不允许的控制字符或文字方向控制字符（{(first.get('ctx') or {}).get('char', '')}）"
         else:
             said = (errors or {}).get(kind) or ERROR_TYPES.get(kind, "取值无效")
         raise InvalidPayload(detail=f"{label}{said}") from None
@@ -133,8 +256,8 @@ class RelationIn(Payload):
 class MeetingIn(Payload):
     body_id: Id
     kind: MeetingKind
-    session_number: Annotated[int, Field(ge=1, le=100000)]
-    starts_at: datetime  # wall-clock time in the configured zone (Asia/Shanghai)
+    session_number: Annotated[Int, Field(ge=1, le=100000)]
+    starts_at: DateTime  # wall-clock time in the configured zone (Asia/Shanghai)
     place: Text200 = ""
     chair_person_id: Id | None = None  # default: the head of the body
     recorder_name: Annotated[str, Field(max_length=64)] = ""
@@ -158,8 +281,8 @@ class ItemIn(Payload):
     presenter: Annotated[str, Field(max_length=64)] = ""
     submitting_unit: Annotated[str, Field(max_length=100)] = ""
     summary: Annotated[str, Field(max_length=20000)] = ""
-    amount_yuan: Annotated[int, Field(ge=0)] | None = None
-    confidential: bool = False
+    amount_yuan: Money | None = None
+    confidential: Bool = False
     subjects: Annotated[list[SubjectIn], Field(max_length=200)] = []
 
 
@@ -193,7 +316,7 @@ class ItemRef(Payload):
 class OpinionIn(Payload):
     client_id: ClientId
     item_id: Id
-    round: Annotated[int, Field(ge=1)]
+    round: Count
     stance: Stance
     reason: Reason = ""
 
@@ -213,7 +336,7 @@ class DeferIn(Payload):
 
 class HeadDecisionIn(Payload):
     item_id: Id
-    adopt: bool
+    adopt: Bool
     reason: Reason = ""
 
 
@@ -241,3 +364,48 @@ class NotesIn(Payload):
 
 class Empty(Payload):
     pass
+
+
+# ---------------------------------------------------------------- query strings and URLs
+
+
+def query_int(args: Mapping[str, str], name: str, lo: int = 1, hi: int = DB_INT_MAX) -> int | None:
+    """A page's filter number from the query string: None when absent, not a whole number, or outside
+    [lo, hi] (a page's filter ignores what it cannot use, as before; ``year=-5`` is no year)."""
+    raw = (args.get(name) or "").strip()
+    if not raw or not raw.isascii() or not raw.lstrip("-").isdigit() or len(raw) > 12:
+        return None
+    value = int(raw)
+    return value if lo <= value <= hi else None
+
+
+def query_day(args: Mapping[str, str], name: str) -> date | None:
+    """A page's filter date (2024-03-31) from the query string, or None (absent, malformed, or outside the years
+    :data:`MIN_YEAR`–:data:`MAX_YEAR`: a day's bounds are computed from it)."""
+    try:
+        day = date.fromisoformat((args.get(name) or "").strip())
+    except ValueError:
+        return None
+    return day if MIN_YEAR <= day.year <= MAX_YEAR else None
+
+
+def year_arg(args: Mapping[str, str], name: str = "year") -> int | None:
+    return query_int(args, name, MIN_YEAR, MAX_YEAR)
+
+
+def _id_converter():
+    from werkzeug.routing import IntegerConverter
+
+    class IdConverter(IntegerConverter):
+        """``<int:…>`` in a URL: at most the database's integer (a larger id matches no route: 404)."""
+
+        def __init__(self, map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002 - werkzeug's names
+                     max: int | None = DB_INT_MAX, signed: bool = False) -> None:  # noqa: A002
+            super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
+
+    return IdConverter
+
+
+def bound_url_ids(app) -> None:
+    """Every ``<int:…>`` route of ``app`` accepts ids up to :data:`DB_INT_MAX` only; call before routes are added."""
+    app.url_map.converters["int"] = _id_converter()

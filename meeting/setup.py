@@ -36,7 +36,7 @@ from .models import (
     Seat,
     WrittenOpinion,
 )
-from .schemas import BodyIn, ItemIn, MeetingIn, MembersIn, ObserverIn, PersonIn, RelationIn, StepIn
+from .schemas import BodyIn, ItemIn, MeetingIn, MembersIn, ObserverIn, PersonIn, RelationIn, StepIn, check_text
 
 MAX_MATERIAL_BYTES = 50 * 1024 * 1024
 ALLOWED_MATERIAL_TYPES = {
@@ -405,6 +405,7 @@ def store_material(
     item = get(s, AgendaItem, item_id, "议题")
     meeting = get(s, Meeting, item.meeting_id, "会议")
     require_editable(meeting)
+    check_text(filename or "", "文件名")  # shown on tablets and in the 会议记录; refused before a byte is written
     content_type = (content_type or "").split(";")[0].strip().lower()
     if content_type not in ALLOWED_MATERIAL_TYPES:
         raise InvalidPayload(detail="仅支持 PDF、图片、纯文本和 docx 材料")

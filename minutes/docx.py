@@ -18,6 +18,8 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
+from meeting.schemas import clean_text
+
 from . import summary as summary_text
 from .record import WITHHELD_NOTE, StructuredMinutes, cn_date
 
@@ -94,18 +96,25 @@ def _para(doc, *, align=None, indent: bool = False, pitch=LINE_PITCH, after: flo
     return p
 
 
+def _run(p, text: str):
+    """A run of ``text`` — without any character XML cannot hold or that turns the text's direction. Such
+    characters are refused where texts come in (meeting.schemas.Payload); a row stored before that check still
+    archives (python-docx would refuse the whole document for one of them)."""
+    return p.add_run(clean_text(text))
+
+
 def _text(doc, text: str, *, font: str = FANGSONG, size: float = SIZE_3, indent: bool = True, align=None,
           bold: bool = False, color=None, pitch=LINE_PITCH):
     p = _para(doc, align=align, indent=indent, pitch=pitch)
-    _fonts(p.add_run(text), font, size, bold=bold, color=color)
+    _fonts(_run(p, text), font, size, bold=bold, color=color)
     return p
 
 
 def _labelled(doc, label: str, text: str, *, label_font: str = HEITI, indent: bool = False):
     """'出席：' in 3号黑体, then the names in 3号仿宋 — one paragraph, two runs, both with East-Asian fonts."""
     p = _para(doc, indent=indent)
-    _fonts(p.add_run(label), label_font, SIZE_3)
-    _fonts(p.add_run(text), FANGSONG, SIZE_3)
+    _fonts(_run(p, label), label_font, SIZE_3)
+    _fonts(_run(p, text), FANGSONG, SIZE_3)
     return p
 
 
@@ -142,7 +151,7 @@ def _page_setup(doc, title: str) -> None:
         pf.space_before, pf.space_after = Pt(0), Pt(0)
         if indent:
             pf.first_line_indent = INDENT
-    doc.core_properties.title = title
+    doc.core_properties.title = clean_text(title)
     doc.core_properties.language = "zh-CN"
 
     # page numbers: "— 1 —", 4号宋体, odd pages right, even pages left (GB/T 9704-2012 §7.5)

@@ -29,7 +29,7 @@ from flask_babel import pgettext
 from meeting.errors import NotFound, PermissionDenied
 from meeting.db import read_only, unit_of_work
 from meeting.models import AgendaItem, Event, Meeting, Observer, Person, Seat
-from meeting.schemas import Payload
+from meeting.schemas import Id, Payload
 
 from . import docx as render_docx
 from . import load, record
@@ -74,7 +74,7 @@ class MinutesItemIn(Payload):
 class AmendmentIn(Payload):
     """A correction after approval: one field of one item, with the reason (kept in the record)."""
 
-    item_id: int
+    item_id: Id
     field: str = PField(pattern="^(discussion|considered|decided|lead_unit|supporting_units|deadline)$")
     value: str = PField(default="", max_length=20000)
     reason: str = PField(min_length=1, max_length=2000)

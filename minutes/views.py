@@ -33,7 +33,7 @@ from meeting.clock import from_local
 from meeting.errors import NotFound, PermissionDenied
 from meeting.models import AgendaItem, Body, Meeting
 from meeting.room import load_room
-from meeting.schemas import parse
+from meeting.schemas import parse, query_day, query_int, year_arg
 from meeting.state import meeting_title
 from voting.vocabulary import ITEM_CATEGORY_LABELS, MEETING_KIND_LABELS
 
@@ -247,10 +247,7 @@ def local_date_bounds(day: date, zone: str) -> tuple[datetime, datetime]:
 
 
 def _date_arg(name: str) -> date | None:
-    try:
-        return date.fromisoformat(request.args.get(name, ""))
-    except ValueError:
-        return None
+    return query_day(request.args, name)  # None when malformed or beyond the years a day's bounds can be had
 
 
 @bp.get("/archive")
@@ -262,13 +259,13 @@ def archive_page():
         stmt = (select(Meeting, Minutes, Body).join(Minutes, col(Minutes.meeting_id) == Meeting.id)
                 .join(Body, col(Body.id) == Meeting.body_id).where(Minutes.status == "archived")
                 .order_by(col(Meeting.starts_at).desc()))
-        if q.get("body_id", type=int):
-            stmt = stmt.where(Meeting.body_id == q.get("body_id", type=int))
+        if query_int(q, "body_id"):
+            stmt = stmt.where(Meeting.body_id == query_int(q, "body_id"))
         if q.get("kind"):
             stmt = stmt.where(Meeting.kind == q["kind"])
         zone = _zone()
-        if q.get("year", type=int):
-            y = q.get("year", type=int)
+        if year_arg(q):  # year=-5 or 99999 is no year: ignored like any filter the page cannot use
+            y = year_arg(q)
             start, _ = local_date_bounds(date(y, 1, 1), zone)
             _, end = local_date_bounds(date(y, 12, 31), zone)
             stmt = stmt.where(col(Meeting.starts_at) >= start, col(Meeting.starts_at) < end)
