@@ -25,7 +25,7 @@ import json
 from datetime import UTC, datetime
 
 from sqlalchemy import event as sa_event
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlmodel import Session
 
 from .models import ChainHead, Event
@@ -108,9 +108,15 @@ def _forget_heads(session, _transaction) -> None:
 
 
 def head_of(s: Session, meeting_id: int | None) -> tuple[int, str]:
-    """(last seq, its hash) of a meeting's chain as committed; (0, GENESIS) before its first event. Not locked."""
-    row = s.get(ChainHead, meeting_id or NO_MEETING)
-    return (row.seq, row.hash) if row is not None else (0, GENESIS)
+    """(last seq, its hash) of a meeting's chain as this transaction sees it; (0, GENESIS) before its first
+    event. Not locked."""
+    chain = meeting_id or NO_MEETING
+    head = (s.info.get(_CACHE) or {}).get(chain)
+    if head is not None:
+        return head[0], head[1]
+    row = s.connection().execute(
+        select(ChainHead.seq, ChainHead.hash).where(ChainHead.chain == chain)).first()
+    return (row[0], row[1]) if row is not None else (0, GENESIS)
 
 
 # ---------------------------------------------------------------- sealing

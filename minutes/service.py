@@ -15,7 +15,7 @@ from pathlib import Path
 from pydantic import Field as PField
 from sqlmodel import Session, col, select
 
-from meeting import audit
+from meeting import audit, chain
 from meeting.actors import Actor
 from meeting.clock import utcnow
 from flask_babel import pgettext
@@ -132,7 +132,9 @@ def ensure(s: Session, meeting_id: int) -> Minutes:
 
 
 def structured(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> record.StructuredMinutes:
-    return record.build(load.load(s, meeting_id, zone))
+    m = record.build(load.load(s, meeting_id, zone))
+    m.chain_seq, m.chain_hash = chain.head_of(s, meeting_id)  # what it is built from: printed as 校验码
+    return m
 
 
 def _item_texts(s: Session, minutes: Minutes, item_id: int) -> MinutesItem:
@@ -236,7 +238,10 @@ def render_all(m: record.StructuredMinutes) -> dict[str, bytes]:
 
 
 def _store(s: Session, actor: Actor, meeting_id: int, docs: dict[str, bytes], folder: Path,
-           reason: str) -> list[ArchivedDocument]:
+           reason: str, head: tuple[int, str]) -> list[ArchivedDocument]:
+    """Each document stored once, read-only, with its SHA-256 and the chain head it was built from (``head``);
+    the archive event — itself chained — records both, so a file changed together with its row is caught
+    (minutes/verify.py)."""
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for kind, data in docs.items():
@@ -248,12 +253,14 @@ def _store(s: Session, actor: Actor, meeting_id: int, docs: dict[str, bytes], fo
         name = f"m{meeting_id}-{kind}-v{version}-{digest[:12]}.docx"
         _write_read_only(folder / name, data)
         doc = ArchivedDocument(meeting_id=meeting_id, kind=kind, version=version, sha256=digest, size=len(data),
-                               stored_name=name, author=actor.name[:64], reason=reason)
+                               stored_name=name, author=actor.name[:64], reason=reason,
+                               chain_seq=head[0], chain_hash=head[1])
         s.add(doc)
         out.append(doc)
     s.flush()
     audit.record(s, actor, "minutes.archived", meeting_id, reason=reason,
-                 documents=[{"kind": d.kind, "version": d.version, "sha256": d.sha256} for d in out])
+                 documents=[{"kind": d.kind, "version": d.version, "sha256": d.sha256} for d in out],
+                 chain_seq=head[0], chain_hash=head[1])
     return out
 
 
@@ -268,7 +275,7 @@ def archive(s: Session, actor: Actor, meeting_id: int, folder: Path, *, offload=
         raise MinutesArchived()
     m = structured(s, meeting_id, zone)
     docs = (offload or _direct)(render_all, m)
-    stored = _store(s, actor, meeting_id, docs, folder, "首次归档")
+    stored = _store(s, actor, meeting_id, docs, folder, "首次归档", (m.chain_seq, m.chain_hash))
     minutes.status, minutes.archived_at = ARCHIVED, utcnow()
     s.add(minutes)
     return stored
@@ -308,7 +315,7 @@ def amend(s: Session, actor: Actor, meeting_id: int, data: AmendmentIn, folder: 
     if minutes.status == ARCHIVED:
         m = structured(s, meeting_id, zone)
         docs = (offload or _direct)(render_all, m)
-        _store(s, actor, meeting_id, docs, folder, f"更正：{data.reason}")
+        _store(s, actor, meeting_id, docs, folder, f"更正：{data.reason}", (m.chain_seq, m.chain_hash))
     return a
 
 
