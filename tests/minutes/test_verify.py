@@ -187,6 +187,6 @@ def test_the_verify_page_and_api(app, texts, staff_http, http):
     assert http.get(f"/minutes/meetings/{mid}/verify").status_code in (302, 303, 401, 403)
     assert http.get(f"/api/v1/meetings/{mid}/verify").status_code in (401, 403)
     spec = staff_http.get("/api/v1/openapi.json").get_json()
-    assert "get" in spec["paths"]["/meetings/{meeting_id}/verify"]
+    assert "get" in spec["paths"]["/api/v1/meetings/{meeting_id}/verify"]
     with app.app_context(), read_only() as s:
         assert s.get(ChainHead, mid) is not None
