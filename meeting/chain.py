@@ -8,7 +8,8 @@ last sequence number and hash) is recorded with every archived document (minutes
 whole chain after a document was archived is caught too (minutes/verify.py).
 
 Events of no meeting (bodies, people, relations: the setup of the register) form one chain of their own, kept
-under the key 0. The execution ledger has its own log (execution/audit.py, ``ExecutionEvent``), not chained here.
+under the key 0. The execution ledger's log (execution/audit.py, ``ExecutionEvent``) is one chain for the whole
+ledger, under the key -1 (:func:`seal_execution`): its events are few, so one chain costs nothing in contention.
 
 Concurrency: the appending transaction takes its chain's head row (:class:`meeting.models.ChainHead`) with an
 ``INSERT … ON CONFLICT DO UPDATE … RETURNING`` — on PostgreSQL this locks the row until commit, so two workers
@@ -32,6 +33,7 @@ from .models import ChainHead, Event
 
 GENESIS = "0" * 64
 NO_MEETING = 0  # the chain key of events of no meeting
+EXECUTION = -1  # the chain key of the execution ledger's events
 _CACHE = "yishi.chain_heads"
 _CANON = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 _SHA = hashlib.sha256
@@ -150,3 +152,18 @@ def seal_rows(s: Session, meeting_id: int | None, rows: list[dict]) -> None:
             row["device"], iso_utc(row["at"]), row["payload"], prev]).encode()).hexdigest()
     head[0], head[1] = seq, prev
     _put(s, chain, head)
+
+
+def execution_digest(ev) -> str:
+    """The hash an execution ledger event (``ExecutionEvent``, as stored) should carry."""
+    return _SHA(_CANON.encode(["yishi-execution-event/1", ev.assignment_id, ev.seq, ev.kind, ev.actor,
+                               ev.actor_role, ev.device, iso_utc(ev.at), ev.data, ev.prev_hash]).encode()).hexdigest()
+
+
+def seal_execution(s: Session, ev) -> None:
+    """Give one execution ledger event its place in the ledger's chain."""
+    head = _head(s, EXECUTION)
+    ev.seq, ev.prev_hash = head[0] + 1, head[1]
+    ev.hash = execution_digest(ev)
+    head[0], head[1] = ev.seq, ev.hash
+    _put(s, EXECUTION, head)

@@ -25,7 +25,7 @@ from sqlmodel import Session, col, select
 
 from voting.vocabulary import ATTENDANCE_LABELS, ITEM_RESULT_LABELS, STANCE_LABELS
 
-from .chain import GENESIS, NO_MEETING, event_digest
+from .chain import EXECUTION, GENESIS, NO_MEETING, event_digest, execution_digest
 from .models import AgendaItem, ChainHead, Event, Opinion, OpinionRevision, Person, Round, Seat
 
 OPINION_EVENTS = ("opinion.given", "opinion.corrected")
@@ -48,6 +48,7 @@ class Problem:
 @dataclass
 class Report:
     meeting_id: int | None
+    scope: str = ""  # what was checked, when not a meeting's record
     events: int = 0
     head_seq: int = 0
     head_hash: str = GENESIS
@@ -62,7 +63,7 @@ class Report:
         self.problems.append(Problem(what, message, **names))
 
     def summary(self) -> str:
-        where = f"会议 {self.meeting_id}" if self.meeting_id else "不属于会议的事件（领导班子、人员设置）"
+        where = self.scope or (f"会议 {self.meeting_id}" if self.meeting_id else "不属于会议的事件（领导班子、人员设置）")
         if not self.ok:
             return f"核验未通过（{where}）：发现 {len(self.problems)} 处问题。"
         c = self.checked
@@ -81,7 +82,7 @@ class Report:
         return [self.summary(), *(p.message for p in self.problems)]
 
     def as_dict(self) -> dict:
-        return {"meeting_id": self.meeting_id, "ok": self.ok, "summary": self.summary(), "events": self.events,
+        return {"meeting_id": self.meeting_id, "scope": self.scope, "ok": self.ok, "summary": self.summary(), "events": self.events,
                 "head": {"seq": self.head_seq, "hash": self.head_hash}, "checked": dict(self.checked),
                 "problems": [asdict(p) for p in self.problems]}
 
@@ -105,31 +106,36 @@ def check_chain(s: Session, meeting_id: int | None, report: Report) -> list[Even
     """Check the chain of one meeting (None: the events of no meeting); return its events in chain order."""
     where = Event.meeting_id == meeting_id if meeting_id else col(Event.meeting_id).is_(None)
     rows = list(s.exec(select(Event).where(where).order_by(col(Event.seq), col(Event.id))))
-    sealed = [ev for ev in rows if ev.seq is not None]
+    return _links(report, rows, s.get(ChainHead, meeting_id or NO_MEETING), event_digest, "event")
+
+
+def _links(report: Report, rows: list, head, digest_of, table: str) -> list:
+    """The chain checks on rows with ``seq``, ``prev_hash``, ``hash`` (``digest_of(row)`` recomputes one); ``head``
+    is the chain's :class:`ChainHead` row. Returns the sealed rows in chain order."""
+    sealed = sorted((ev for ev in rows if ev.seq is not None), key=lambda ev: (ev.seq, ev.id))
     for ev in rows:
         if ev.seq is None:
             report.add("event", f"事件记录 #{ev.id}（{ev.kind}）没有链序号：不在链中，是链外写入的。",
-                       row=f"event#{ev.id}")
+                       row=f"{table}#{ev.id}")
     expected, prev_hash = 1, GENESIS
     for ev in sealed:
         if ev.seq < expected:
             report.add("event", f"第{ev.seq}条事件重复出现（事件记录 #{ev.id}，{ev.kind}）：链上多了一条。",
-                       seq=ev.seq, row=f"event#{ev.id}")
+                       seq=ev.seq, row=f"{table}#{ev.id}")
             continue
         gap = ev.seq > expected
         if gap:
             report.add("event", f"{_span(expected, ev.seq - 1)}事件缺失：已被删除。", seq=expected)
         elif ev.prev_hash != prev_hash:
             report.add("event", f"第{ev.seq}条事件所记前一事件的哈希与第{ev.seq - 1}条不符：第{ev.seq - 1}条被改写"
-                                f"（连同其哈希）。", seq=ev.seq - 1, row=f"event#{ev.id}")
-        if event_digest(ev) != ev.hash:
+                                f"（连同其哈希）。", seq=ev.seq - 1, row=f"{table}#{ev.id}")
+        if digest_of(ev) != ev.hash:
             report.add("event", f"第{ev.seq}条事件被改动（{ev.kind}，事件记录 #{ev.id}）：内容与其哈希不符。",
-                       seq=ev.seq, row=f"event#{ev.id}")
+                       seq=ev.seq, row=f"{table}#{ev.id}")
         prev_hash, expected = ev.hash, ev.seq + 1
     last = expected - 1
     report.events = len(rows)
     report.head_seq, report.head_hash = last, prev_hash
-    head = s.get(ChainHead, meeting_id or NO_MEETING)
     if head is None:
         if sealed:
             report.add("head", "链头记录缺失。")
@@ -141,6 +147,16 @@ def check_chain(s: Session, meeting_id: int | None, report: Report) -> list[Even
     elif head.hash != prev_hash:
         report.add("head", f"第{last}条事件的哈希与链头所记不符：链尾被改写。", seq=last)
     return sealed
+
+
+def verify_execution(s: Session) -> Report:
+    """The execution ledger's one chain (execution/audit.py)."""
+    from execution.models import ExecutionEvent
+
+    report = Report(None, scope="督查督办台账的事件")
+    rows = list(s.exec(select(ExecutionEvent)))
+    _links(report, rows, s.get(ChainHead, EXECUTION), execution_digest, "executionevent")
+    return report
 
 
 # ---------------------------------------------------------------- the rows against their events

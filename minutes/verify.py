@@ -21,7 +21,7 @@ from pathlib import Path
 from sqlmodel import Session, col, select
 
 from meeting.models import Event, Meeting
-from meeting.verify import Report, check_chain, check_rows
+from meeting.verify import Report, check_chain, check_rows, verify_execution
 
 from .docx import KIND_NAMES
 from .models import ArchivedDocument
@@ -109,6 +109,6 @@ def verify(s: Session, meeting_id: int | None, folder: Path) -> Report:
 
 
 def verify_all(s: Session, folder: Path) -> list[Report]:
-    """Every meeting, and the chain of the events of no meeting."""
+    """Every meeting, the chain of the events of no meeting, and the execution ledger's chain."""
     ids = list(s.exec(select(Meeting.id).order_by(col(Meeting.id))))
-    return [verify(s, None, folder), *(verify(s, mid, folder) for mid in ids)]
+    return [verify(s, None, folder), *(verify(s, mid, folder) for mid in ids), verify_execution(s)]

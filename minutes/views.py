@@ -368,6 +368,7 @@ class VerifyHeadOut(BaseModel):
 
 class VerifyReportOut(BaseModel):
     meeting_id: int | None
+    scope: str = PField(description="核验范围（非会议记录时）")
     ok: bool
     summary: str = PField(description="核验通过：事件 N 条，链完整…… / 核验未通过：发现 N 处问题。")
     events: int

@@ -231,3 +231,25 @@ def test_the_verify_command_reports_in_chinese(app, factory, tmp_path, database_
     res = _run(["verify"], tmp_path, database_url)  # every meeting, and the chain of no meeting
     assert res.returncode == 1 and "核验通过（不属于会议的事件" in res.stdout
     assert _run(["verify", "999999"], tmp_path, database_url).returncode == 2
+
+
+def test_the_execution_ledger_is_one_chain_of_its_own(app, factory):
+    from execution.audit import record_event
+    from execution.models import ExecutionEvent
+    from tests.factories import STAFF
+
+    with app.app_context(), unit_of_work() as s:
+        for i in range(4):
+            record_event(s, STAFF, "progress.reported", i or None, text=f"进展{i}")
+    with app.app_context(), read_only() as s:
+        rows = list(s.exec(select(ExecutionEvent).order_by(col(ExecutionEvent.seq))))
+        assert [r.seq for r in rows] == [1, 2, 3, 4] and rows[1].prev_hash == rows[0].hash
+        report = verify.verify_execution(s)
+    assert report.ok and report.summary().startswith("核验通过（督查督办台账的事件）：事件 4 条"), report.lines()
+    _sql(app, "UPDATE executionevent SET data = :d WHERE id = :id", d='{"text": "改过"}', id=rows[2].id)
+    _sql(app, "DELETE FROM executionevent WHERE id = :id", id=rows[1].id)
+    with app.app_context(), read_only() as s:
+        report = verify.verify_execution(s)
+    messages = report.lines()
+    assert any(p.seq == 3 and "第3条事件被改动" in p.message for p in report.problems), messages
+    assert any(p.seq == 2 and "第2条事件缺失" in p.message for p in report.problems), messages
