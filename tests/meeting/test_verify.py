@@ -253,3 +253,34 @@ def test_the_execution_ledger_is_one_chain_of_its_own(app, factory):
     messages = report.lines()
     assert any(p.seq == 3 and "第3条事件被改动" in p.message for p in report.problems), messages
     assert any(p.seq == 2 and "第2条事件缺失" in p.message for p in report.problems), messages
+
+
+def test_a_database_made_before_the_chain_is_upgraded_once(app, factory, database_url, tmp_path):
+    """Columns added and the stored events sealed in the order written — once: an event written later without a
+    number is named by 核验, never sealed by a restart."""
+    from meeting.app import create_app
+
+    _, m, _ = _decided(factory)
+    before = [(e.id, e.kind) for e in sorted(_events(app, m.id), key=lambda e: e.id)]
+    old = "id, meeting_id, at, actor_kind, actor_id, actor_name, device, kind, payload"
+    _sql(app, f"CREATE TABLE event_old AS SELECT {old} FROM event")
+    _sql(app, "DROP TABLE event")
+    _sql(app, "CREATE TABLE event AS SELECT * FROM event_old")
+    _sql(app, "DROP TABLE event_old")
+    _sql(app, "DELETE FROM chainhead")
+    app.extensions["yishi.engine"].dispose()
+
+    def again():
+        return create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": database_url,
+                           "INSTANCE_PATH": app.instance_path, "YISHI_ASYNC_MODE": "threading"})
+
+    upgraded = again()
+    events = _events(upgraded, m.id)
+    assert [(e.id, e.kind) for e in events] == before and [e.seq for e in events] == list(range(1, len(before) + 1))
+    assert _check(upgraded, m.id).ok, _check(upgraded, m.id).lines()
+    upgraded.extensions["yishi.engine"].dispose()
+    _sql(app, "INSERT INTO event (id, meeting_id, at, actor_kind, actor_name, device, kind, payload) "
+              "VALUES (999999, :m, :at, 'user', '某人', '', 'item.deferred', '{}')", m=m.id, at="2023-12-09 09:00:00")
+    restarted = again()
+    assert any("没有链序号" in p.message for p in _check(restarted, m.id).problems)
+    restarted.extensions["yishi.engine"].dispose()
