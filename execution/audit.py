@@ -1,6 +1,7 @@
 """The execution ledger's append-only log (全过程记录、决策档案; seed 000 第23条; 国务院令第713号 第33条).
 
 Called inside the service's transaction, so the event and the change commit together; never updated or deleted.
+Every event is sealed into the ledger's one hash chain (meeting/chain.py; checked by ``python run.py verify``).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
+from meeting import chain
 from meeting.actors import Actor
 
 from .models import ExecutionEvent
@@ -45,6 +47,7 @@ def record_event(s: Session, actor: Actor, kind: str, assignment_id: int | None,
         device=(actor.device or "")[:200],
         data=json.dumps(data, ensure_ascii=False, default=str, sort_keys=True),
     )
+    chain.seal_execution(s, ev)
     s.add(ev)
     return ev
 

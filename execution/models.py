@@ -308,7 +308,8 @@ class HolidayOverride(SQLModel, table=True):
 
 
 class ExecutionEvent(SQLModel, table=True):
-    """Append-only: who did what to which assignment, when, from which device (全过程记录, seed 000 第23条)."""
+    """Append-only: who did what to which assignment, when, from which device (全过程记录, seed 000 第23条).
+    Hash-chained like the meeting's events: :func:`meeting.chain.seal_execution`."""
 
     id: int | None = Field(default=None, primary_key=True)
     at: datetime = Field(default_factory=utcnow, index=True)
@@ -318,3 +319,7 @@ class ExecutionEvent(SQLModel, table=True):
     actor_role: str = Field(default="", max_length=16)
     device: str = Field(default="", max_length=200)
     data: str = Field(default="{}", sa_column=_text())  # JSON
+    # one hash chain for the whole ledger (meeting.chain, key EXECUTION): 1, 2, 3 …, and the hashes
+    seq: int | None = Field(default=None, unique=True)
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)

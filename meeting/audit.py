@@ -1,4 +1,5 @@
-"""Append to the event log. Called inside the service's transaction, so the event and the change commit together."""
+"""Append to the event log. Called inside the service's transaction, so the event and the change commit together;
+each event is sealed into its meeting's hash chain (:mod:`meeting.chain`)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from . import chain
 from .actors import Actor
 from .models import Event
 
@@ -30,5 +32,6 @@ def record(session: Session, actor: Actor, kind: str, meeting_id: int | None = N
         kind=kind,
         payload=payload_json(payload),
     )
+    chain.seal(session, ev)
     session.add(ev)
     return ev

@@ -1,4 +1,4 @@
-"""Commands of ``python run.py``: serve, demo, create-admin, create-api-token, init-db."""
+"""Commands of ``python run.py``: serve, demo, create-admin, create-api-token, init-db, verify."""
 
 from __future__ import annotations
 
@@ -41,6 +41,9 @@ def _parser() -> argparse.ArgumentParser:
     t.add_argument("--username", required=True)
     t.add_argument("--name", default="api")
     sub.add_parser("init-db", help="create the database tables")
+    v = sub.add_parser("verify", help="核验: check the event chain, the rows against their events and the archived "
+                                      "files (one meeting, or all); exit status 1 when anything is wrong")
+    v.add_argument("meeting", nargs="?", type=int, help="the meeting's id (default: every meeting)")
     sub.add_parser("execution-sweep", help="today's due-soon / overdue / plan-overdue notifications to units "
                                            "(idempotent: run it daily, e.g. from cron)")
     return p
@@ -103,6 +106,29 @@ def serve(app, host: str, port: int) -> None:
     socketio.run(app, host=host, port=port, log_output=False, **kwargs)
 
 
+def verify(app, meeting_id: int | None) -> int:
+    """Print each meeting's 核验 report (Chinese); 0 when all pass, 1 when anything is wrong, 2: no such meeting."""
+    from minutes import service as minutes_service
+    from minutes import verify as minutes_verify
+
+    from .db import read_only
+    from .models import Meeting
+
+    folder = minutes_service.archive_dir(app.instance_path)
+    with app.app_context(), read_only() as s:
+        if meeting_id is None:
+            reports = minutes_verify.verify_all(s, folder)
+        elif s.get(Meeting, meeting_id) is None:
+            print(f"没有编号为 {meeting_id} 的会议 / no such meeting", file=sys.stderr)
+            return 2
+        else:
+            reports = [minutes_verify.verify(s, meeting_id, folder)]
+    for report in reports:
+        for i, line in enumerate(report.lines()):
+            print(line if i == 0 else f"  - {line}")
+    return 0 if all(r.ok for r in reports) else 1
+
+
 def main(argv: list[str]) -> int:
     args = _parser().parse_args(argv or ["serve"])
     os.environ["YISHI_ASYNC_MODE"] = getattr(args, "async_mode", None) or os.environ.get("YISHI_ASYNC_MODE",
@@ -128,6 +154,8 @@ def main(argv: list[str]) -> int:
             s.add(User(username=args.username, display_name=args.display_name or args.username,
                        password_hash=hash_password(password), role="admin"))
         print(f"已创建管理员 {args.username} / admin created")
+    elif cmd == "verify":
+        return verify(app, args.meeting)
     elif cmd == "execution-sweep":
         from execution import supervision  # points up to execution/, as create_app does
         from execution.calendar import today

@@ -128,6 +128,9 @@ def create_schema(engine: Engine, attempts: int = 5) -> None:
     for attempt in range(attempts):
         try:
             SQLModel.metadata.create_all(engine)
+            from .chain import upgrade
+
+            upgrade(engine)  # a database made before the event chain (meeting/chain.py)
             return
         except (OperationalError, ProgrammingError, IntegrityError):
             if attempt == attempts - 1:

@@ -36,7 +36,7 @@ from sqlmodel import Session, select
 from voting import opinions as opinion_rules
 from voting.vocabulary import ITEM_RESULT_LABELS, STANCE_LABELS, ItemResult
 
-from . import audit, room
+from . import audit, chain, room
 from .actors import Actor
 from .clock import utcnow
 from .db import unit_of_work
@@ -196,7 +196,8 @@ class _Writes:
         if stored:
             s.flush()  # the corrected opinions themselves (ORM objects) before their revisions
             _insert_many(conn, OpinionRevision.__table__, stored, memo=memo)
-        if self.events:
+        if self.events:  # one meeting's: sealed into its chain in one pass, one head read and write
+            chain.seal_rows(s, self.events[0]["meeting_id"], self.events)
             _insert_many(conn, Event.__table__, self.events, memo=memo)
 
 

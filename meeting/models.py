@@ -277,8 +277,13 @@ class WrittenOpinion(SQLModel, table=True):
 
 
 class Event(SQLModel, table=True):
-    """The append-only log of every state change: who, what, when, from which device. Minutes build on it."""
+    """The append-only log of every state change: who, what, when, from which device. Minutes build on it.
 
+    Hash-chained per meeting (:mod:`meeting.chain`): ``seq`` counts the meeting's events from 1, ``hash`` is the
+    SHA-256 of the event's canonical form, which includes ``prev_hash``, the hash of the meeting's event before it.
+    Events of no meeting (bodies, people) form one chain of their own."""
+
+    __table_args__ = (UniqueConstraint("meeting_id", "seq"),)
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
     at: datetime = Field(default_factory=utcnow)
@@ -288,3 +293,15 @@ class Event(SQLModel, table=True):
     device: str = Field(default="", max_length=200)
     kind: str = Field(max_length=48)
     payload: str = Field(default="{}", sa_column=Column(Text, nullable=False, default="{}"))
+    seq: int | None = None  # 1, 2, 3 … within the meeting's chain
+    prev_hash: str | None = Field(default=None, max_length=64)
+    hash: str | None = Field(default=None, max_length=64)
+
+
+class ChainHead(SQLModel, table=True):
+    """The last event of one chain (a meeting's; ``chain`` 0: the events of no meeting). The appending transaction
+    locks this row (``FOR UPDATE``), so two workers appending to one meeting at once never fork its chain."""
+
+    chain: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    seq: int = 0
+    hash: str = Field(default="0" * 64, max_length=64)

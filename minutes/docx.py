@@ -327,7 +327,15 @@ def record(m: StructuredMinutes) -> bytes:
             _text(doc, f"{a['at']} {a['author']}更正{a['field']}：“{a['old']}”改为“{a['new']}”。理由：{a['reason']}")
     _text(doc, "", indent=False)
     _text(doc, f"记录人：{m.recorder}    {m.date}", indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+    if m.chain_hash:  # the last line: the event chain's head this record was built from (minutes/verify.py)
+        _text(doc, check_line(m.chain_seq, m.chain_hash), size=SIZE_4,
+              indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
     return _save(doc)
+
+
+def check_line(seq: int, head: str) -> str:
+    """The record's last line: 校验码 (the first 16 hex digits of the chain head) and its event number."""
+    return f"校验码：{head[:16]}…（事件第{seq}条）"
 
 
 def render(m: StructuredMinutes, kind: str) -> bytes:
@@ -340,4 +348,4 @@ def render(m: StructuredMinutes, kind: str) -> bytes:
     raise ValueError(kind)
 
 
-__all__ = ["KIND_NAMES", "cn_date", "record", "render", "summary"]
+__all__ = ["KIND_NAMES", "check_line", "cn_date", "record", "render", "summary"]

@@ -75,3 +75,6 @@ class ArchivedDocument(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     author: str = Field(max_length=64)
     reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
+    # the head of the meeting's event chain the document was built from (meeting.chain; 校验码 in the record)
+    chain_seq: int | None = None
+    chain_hash: str | None = Field(default=None, max_length=64)

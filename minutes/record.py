@@ -260,6 +260,8 @@ class StructuredMinutes:
     opening: str  # 2023年12月9日，区长×××主持召开……。现纪要如下：
     public_opening: str  # the same, naming only the items the 公开版 shows
     amendments: list[dict]
+    chain_seq: int = 0  # the meeting's event chain head this was built from (meeting.chain): 校验码
+    chain_hash: str = ""
 
     def as_dict(self) -> dict:
         d = asdict(self)

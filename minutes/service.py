@@ -21,7 +21,7 @@ from pydantic import Field as PField
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
-from meeting import audit
+from meeting import audit, chain
 from meeting.actors import Actor
 from meeting.clock import utcnow
 from flask_babel import pgettext
@@ -140,7 +140,9 @@ def ensure(s: Session, meeting_id: int) -> Minutes:
 
 
 def structured(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> record.StructuredMinutes:
-    return record.build(load.load(s, meeting_id, zone))
+    m = record.build(load.load(s, meeting_id, zone))
+    m.chain_seq, m.chain_hash = chain.head_of(s, meeting_id)  # what it is built from: printed as 校验码
+    return m
 
 
 def _item_texts(s: Session, minutes: Minutes, item_id: int) -> MinutesItem:
@@ -282,6 +284,7 @@ class _Snapshot:
     status: str
     stamp: _Stamp
     versions: dict[str, int]
+    head: tuple[int, str]  # the meeting's chain head the documents are built from (printed as 校验码)
     source: record.Source | None = None
 
 
@@ -297,7 +300,7 @@ def _read(s: Session, meeting_id: int, zone: str, *, with_source: bool) -> _Snap
         last = s.exec(select(func.max(ArchivedDocument.version)).where(ArchivedDocument.meeting_id == meeting_id,
                                                                        ArchivedDocument.kind == kind)).one()
         versions[kind] = (last or 0) + 1
-    return _Snapshot(minutes.status if minutes else DRAFT, stamp, versions,
+    return _Snapshot(minutes.status if minutes else DRAFT, stamp, versions, chain.head_of(s, meeting_id),
                      load.load(s, meeting_id, zone) if with_source else None)
 
 
@@ -386,25 +389,32 @@ def _discard(staged: list[_Staged], *, published: bool = False) -> None:
 
 
 def _store(s: Session, actor: Actor, meeting_id: int, staged: list[_Staged], folder: Path,
-           reason: str) -> list[ArchivedDocument]:
-    """Step 3's rows and names: one ArchivedDocument per staged file, the files named, the event."""
+           reason: str, head: tuple[int, str]) -> list[ArchivedDocument]:
+    """Step 3's rows and names: one ArchivedDocument per staged file, the files named, the event. Each row and
+    the archive event — itself chained — record the file's SHA-256 and the chain head it was built from
+    (``head``), so a file changed together with its row is caught (minutes/verify.py)."""
     out = []
     for f in staged:
         _publish(folder, f)
         doc = ArchivedDocument(meeting_id=meeting_id, kind=f.kind, version=f.version, sha256=f.sha256,
-                               size=f.size, stored_name=f.name, author=actor.name[:64], reason=reason)
+                               size=f.size, stored_name=f.name, author=actor.name[:64], reason=reason,
+                               chain_seq=head[0], chain_hash=head[1])
         s.add(doc)
         out.append(doc)
     s.flush()
     audit.record(s, actor, "minutes.archived", meeting_id, reason=reason,
-                 documents=[{"kind": d.kind, "version": d.version, "sha256": d.sha256} for d in out])
+                 documents=[{"kind": d.kind, "version": d.version, "sha256": d.sha256} for d in out],
+                 chain_seq=head[0], chain_hash=head[1])
     return out
 
 
 def _render_and_write(snap: _Snapshot, meeting_id: int, folder: Path, write, *, offload=None) -> object:
     """Steps 2 and 3: render ``snap.source`` and stage the files (no transaction open), then ``write(s, staged)``
     in one short transaction after :func:`_lock_and_recheck`. Files named by a failed write are removed."""
-    staged = _stage(folder, meeting_id, (offload or _direct)(render_all, record.build(snap.source)), snap.versions)
+    m = record.build(snap.source)
+    # the stamp re-checked in step 3 proves no event came after this head: the documents are built from it
+    m.chain_seq, m.chain_hash = snap.head
+    staged = _stage(folder, meeting_id, (offload or _direct)(render_all, m), snap.versions)
     try:
         with unit_of_work() as s:
             minutes = _lock_and_recheck(s, meeting_id, snap)
@@ -430,7 +440,7 @@ def archive(actor: Actor, meeting_id: int, folder: Path, *, offload=None,
             raise MinutesArchived()
 
         def write(s: Session, minutes: Minutes, staged: list[_Staged]) -> list[ArchivedDocument]:
-            stored = _store(s, actor, meeting_id, staged, folder, "首次归档")
+            stored = _store(s, actor, meeting_id, staged, folder, "首次归档", snap.head)
             minutes.status, minutes.archived_at = ARCHIVED, utcnow()
             s.add(minutes)
             return stored
@@ -515,7 +525,7 @@ def amend(actor: Actor, meeting_id: int, data: AmendmentIn, folder: Path, *, off
 
         def write(s: Session, minutes: Minutes, staged: list[_Staged]) -> MinutesAmendment:
             a = _apply_amendment(s, actor, minutes, data, new, at)
-            _store(s, actor, meeting_id, staged, folder, f"更正：{data.reason}")
+            _store(s, actor, meeting_id, staged, folder, f"更正：{data.reason}", snap.head)
             return a
 
         try:

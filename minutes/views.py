@@ -22,6 +22,8 @@ from flask import (
     session,
     url_for,
 )
+from pydantic import BaseModel
+from pydantic import Field as PField
 from sqlmodel import col, or_, select
 
 from meeting.api import _json_body, _ok, _staff, _zone, endpoint
@@ -37,7 +39,7 @@ from meeting.schemas import parse, query_day, query_int, year_arg
 from meeting.state import meeting_title
 from voting.vocabulary import ITEM_CATEGORY_LABELS, MEETING_KIND_LABELS
 
-from . import service
+from . import service, verify
 from . import summary as summary_text
 from .docx import KIND_NAMES
 from . import load as record_load
@@ -298,6 +300,18 @@ def archive_page():
                            meeting_kinds=MEETING_KIND_LABELS, categories=ITEM_CATEGORY_LABELS, q=q)
 
 
+@bp.get("/meetings/<int:meeting_id>/verify")
+@login_required
+def verify_page(meeting_id: int):
+    """核验: the chain of the meeting's events, its rows against the events, every archived file (secretary)."""
+    with read_only() as s:
+        if staff_actor(s) is None:
+            raise PermissionDenied()
+        title = meeting_title(load_room(s, meeting_id))  # NotFound when there is no such meeting
+        report = verify.verify(s, meeting_id, folder())
+    return render_template("minutes_verify.html", report=report, meeting_id=meeting_id, title=title)
+
+
 # ---------------------------------------------------------------- JSON under /api/v1
 
 
@@ -357,6 +371,42 @@ def api_documents(meeting_id: int):
     with read_only() as s:
         docs = service.documents(s, meeting_id)
     return _ok(documents=[_doc(d) | {"intact": service.verify(d, folder())} for d in docs])  # no transaction open
+
+
+class VerifyProblemOut(BaseModel):
+    what: str = PField(description="event | opinion | revision | attendance | round | file | head")
+    message: str = PField(description="说明（中文），指明哪条事件、哪条记录、哪个文件")
+    seq: int | None = PField(default=None, description="事件在本会议事件链中的序号（第N条）")
+    row: str | None = PField(default=None, description="被改动的记录，如 opinion#12")
+    file: str | None = PField(default=None, description="归档文件的存储名")
+
+
+class VerifyHeadOut(BaseModel):
+    seq: int
+    hash: str
+
+
+class VerifyReportOut(BaseModel):
+    meeting_id: int | None
+    scope: str = PField(description="核验范围（非会议记录时）")
+    ok: bool
+    summary: str = PField(description="核验通过：事件 N 条，链完整…… / 核验未通过：发现 N 处问题。")
+    events: int
+    head: VerifyHeadOut
+    checked: dict[str, int] = PField(description="核对的记录数：opinions, revisions, seats, rounds, files")
+    problems: list[VerifyProblemOut]
+
+
+@endpoint("GET", "/meetings/<int:meeting_id>/verify", "verifyMeeting",
+          "核验：重算事件链（每条事件的哈希、前后衔接、序号无缺），按事件核对意见、出席、表决结果记录，"
+          "核对每个归档文件的 SHA-256 及其所依据的链头", "会议纪要", response_key="report", response=VerifyReportOut)
+def api_verify(meeting_id: int):
+    _staff()
+    with read_only() as s:
+        if s.get(Meeting, meeting_id) is None:
+            raise NotFound(what="会议")
+        report = verify.verify(s, meeting_id, folder())
+    return _ok(report=report.as_dict())
 
 
 def _doc(d: ArchivedDocument) -> dict:
