@@ -92,15 +92,23 @@ def serve(app, host: str, port: int) -> None:
     if not app.config.get("SOCKETIO_MESSAGE_QUEUE"):
         with app.app_context():
             presence.reset_all()
+    from .redact import server_logger
+
     kwargs = {}
+    log_output = False
     if app.config["YISHI_ASYNC_MODE"] == "eventlet":
         kwargs["max_size"] = app.config["YISHI_MAX_CONNECTIONS"]  # eventlet's default is 1,024 connections
+        # error lines, and access lines with YISHI_ACCESS_LOG=1, through the filter that hides tablet tokens
+        kwargs["log"] = server_logger()
+        log_output = os.environ.get("YISHI_ACCESS_LOG", "") == "1"
+    elif app.config["YISHI_ASYNC_MODE"] == "gevent":
+        kwargs["error_log"] = server_logger()  # gevent's access log stays off: it cannot be filtered
     if app.config["YISHI_ASYNC_MODE"] == "threading":
         kwargs["allow_unsafe_werkzeug"] = True
     _tune_gc()
     print(f"议事 Yishi: http://{host}:{port}/  (async mode {app.config['YISHI_ASYNC_MODE']}, "
           f"database {app.config['DATABASE_URL'].split('@')[-1]})", flush=True)
-    socketio.run(app, host=host, port=port, log_output=False, **kwargs)
+    socketio.run(app, host=host, port=port, log_output=log_output, **kwargs)
 
 
 def main(argv: list[str]) -> int:

@@ -225,10 +225,10 @@ def archive_dir(instance_path: str | Path) -> Path:
 
 
 def _write_read_only(path: Path, data: bytes) -> None:
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)  # never overwrite
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)  # never overwrite; owner-only
     with os.fdopen(fd, "wb") as fh:
         fh.write(data)
-    os.chmod(path, 0o444)
+    os.chmod(path, 0o400)
 
 
 def render_all(m: record.StructuredMinutes) -> dict[str, bytes]:
