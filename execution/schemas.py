@@ -123,6 +123,7 @@ class AssignmentEditIn(Payload):
     coordinating_leader: Short = ""
     person_responsible: Short = ""
     leader_person_id: Annotated[int, Field(ge=1)] | None = None
+    coordinating_person_id: Annotated[int, Field(ge=1)] | None = None
     public: bool = False
 
 

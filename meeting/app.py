@@ -98,6 +98,9 @@ def create_app(config: dict | None = None) -> Flask:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["yishi.engine"] = engine
     create_schema(engine)
+    from execution.migrate import upgrade
+
+    upgrade(engine)  # columns added since a database was created
     for folder in (app.config["MATERIALS_DIR"], app.config["EXECUTION_DIR"]):
         Path(folder).mkdir(mode=0o700, parents=True, exist_ok=True)
     owner_only(instance, Path(app.config["MATERIALS_DIR"]), Path(app.config["EXECUTION_DIR"]),
