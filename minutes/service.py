@@ -23,6 +23,7 @@ from flask_babel import pgettext
 from meeting.errors import NotFound, PermissionDenied
 from meeting.models import AgendaItem, Meeting, Observer, Person, Seat
 from meeting.schemas import Payload
+from meeting.tokens import hash_token
 
 from . import docx as render_docx
 from . import load, record
@@ -85,13 +86,14 @@ def token_viewer(s: Session, meeting_id: int, token: str) -> Actor | None:
     meeting = s.get(Meeting, meeting_id)
     if meeting is None:
         raise NotFound(what=pgettext("what", "会议"))
-    seat = s.exec(select(Seat).where(Seat.token == token, Seat.meeting_id == meeting_id)).first()
+    seat = s.exec(select(Seat).where(Seat.token_hash == hash_token(token), Seat.meeting_id == meeting_id)).first()
     if seat is not None:
         person = s.get(Person, seat.person_id)
         kind = "chair" if seat.person_id == meeting.chair_person_id else "member"
         return Actor(kind=kind, name=person.name if person else f"p{seat.person_id}", person_id=seat.person_id,
                      seat_id=seat.id, meeting_id=meeting_id)
-    obs = s.exec(select(Observer).where(Observer.token == token, Observer.meeting_id == meeting_id)).first()
+    obs = s.exec(select(Observer).where(Observer.token_hash == hash_token(token),
+                                        Observer.meeting_id == meeting_id)).first()
     if obs is not None:
         return Actor(kind="observer", name=obs.name, observer_id=obs.id, meeting_id=meeting_id)
     return None
@@ -101,9 +103,9 @@ def meeting_of_token(s: Session, token: str) -> int | None:
     """The meeting a personal link (member, chair or observer) belongs to, whatever its status; None if unknown."""
     if not token or len(token) > 64:
         return None
-    found = s.exec(select(Seat.meeting_id).where(Seat.token == token)).first()
+    found = s.exec(select(Seat.meeting_id).where(Seat.token_hash == hash_token(token))).first()
     if found is None:
-        found = s.exec(select(Observer.meeting_id).where(Observer.token == token)).first()
+        found = s.exec(select(Observer.meeting_id).where(Observer.token_hash == hash_token(token))).first()
     return found
 
 
