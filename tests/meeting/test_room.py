@@ -1234,7 +1234,7 @@ def test_tokens_stop_working_when_meeting_closes(app, factory):
     everyone(factory, m, item, ids, ids[0], {p: "agree" for p in ids})
     factory.act("close_item", m.id, {"item_id": item.id})
     obs = observer(factory, m.id)
-    tokens = list(factory.tokens(m.id).values()) + [obs.token, one(app, Meeting, m.id).projector_token]
+    tokens = list(factory.tokens(m.id).values()) + [factory.observer_token(m.id, obs.id), factory.projector_token(m.id)]
     with app.app_context(), read_only() as s:
         for tok in tokens:
             assert token_actor(s, tok).meeting_id == m.id
