@@ -41,12 +41,11 @@ sys.path.insert(0, str(ROOT))
 
 def seed(folder: Path) -> dict:
     """Both meetings, through the services; returns the tokens and ids the clients need."""
-    from sqlmodel import select
 
     from bench.minutes_bench import build
     from meeting.app import create_app
     from meeting.db import read_only
-    from meeting.models import Meeting, Seat
+    from meeting.models import Meeting
     from tests.factories import Factory
 
     app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{folder}/yishi.db",
@@ -56,8 +55,8 @@ def seed(folder: Path) -> dict:
     _, _, live, _ = factory.running(9)  # another body: a live room, opinions called
     with app.app_context(), read_only() as s:
         chair = s.get(Meeting, big).chair_person_id
-        big_chair = s.exec(select(Seat.token).where(Seat.meeting_id == big, Seat.person_id == chair)).one()
-        live_tokens = list(s.exec(select(Seat.token).where(Seat.meeting_id == live.id)))
+    big_chair = factory.tokens(big)[chair]  # tokens are stored hashed: the factory issues them
+    live_tokens = list(factory.tokens(live.id).values())
     app.extensions["yishi.engine"].dispose()
     return {"big": big, "big_chair": big_chair, "live_tokens": live_tokens}
 

@@ -31,13 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def seed(n: int) -> dict:
     os.environ.setdefault("YISHI_ASYNC_MODE", "threading")
-    from sqlmodel import select
-
     from meeting import room, setup
     from meeting.actors import Actor
     from meeting.app import create_app
     from meeting.db import unit_of_work
-    from meeting.models import Seat
     from meeting.schemas import BodyIn, ItemIn, MeetingIn, MembersIn, PersonIn, RollCallIn, StepIn
     from voting.vocabulary import Attendance
 
@@ -80,9 +77,11 @@ def seed(n: int) -> dict:
         with unit_of_work() as s:
             room.call_opinions(s, staff, meeting_id, item_id)
         with unit_of_work() as s:
-            seats = s.exec(select(Seat).where(Seat.meeting_id == meeting_id).order_by(Seat.seniority)).all()
-            tokens = [seat.token for seat in seats if seat.person_id != chair_id]
-            chair_token = next(seat.token for seat in seats if seat.person_id == chair_id)
+            from meeting.tokens import issue  # tokens are stored hashed: issue them to know them
+
+            by_person = issue(s, staff, meeting_id, every=True).by_person()
+            tokens = [tok for pid, tok in by_person.items() if pid != chair_id]
+            chair_token = by_person[chair_id]
         app.extensions["yishi.engine"].dispose()
     assert len(tokens) == n
     return {"n": n, "meeting_id": meeting_id, "item_id": item_id, "round": 1, "chair_token": chair_token,

@@ -4,8 +4,9 @@
 - the secretary (``secretary``): reads the ledger and creates assignments from approved minutes;
 - a unit (``unit``, linked by AccountLink to one Unit): only assignments it leads or supports; it files plans,
   progress and requests for those (a supporting unit on its part), nothing else;
-- a leader (``leader``, linked to a Person): the assignments where they are the responsible or coordinating leader;
-  signs off close-out (销号) of those.
+- a leader (``leader``, linked by AccountLink.person_id to one Person): the assignments whose responsible or
+  coordinating leader is that person (Assignment.leader_person_id / coordinating_person_id — ids, never the printed
+  name: two people may share a name); signs off close-out (销号) of those.
 
 A refusal is meeting.errors.PermissionDenied / NotFound: another unit's assignment is reported as not found, so that
 its existence is not disclosed either.
@@ -71,10 +72,20 @@ def visible_ids(s: Session, actor: Actor) -> list[int] | None:
         return list(s.exec(select(AssignmentUnit.assignment_id).where(AssignmentUnit.unit_id == unit.id)).all())
     person = leader_of(s, actor)
     if person is not None:
+        # by the person's id only: a namesake (a second 刘海军) is another person and sees nothing of this
         return list(s.exec(select(Assignment.id).where(
-            (Assignment.leader_person_id == person.id) | (Assignment.responsible_leader == person.name)
-            | (Assignment.coordinating_leader == person.name))).all())
+            (Assignment.leader_person_id == person.id) | (Assignment.coordinating_person_id == person.id))).all())
     return []
+
+
+def person_named(s: Session, name: str) -> int | None:
+    """The id of the one person of that name, for linking a newly named leader; None when there is none or
+    several (two people called 刘海军: the office picks which one on the assignment page)."""
+    name = (name or "").strip()
+    if not name:
+        return None
+    ids = list(s.exec(select(Person.id).where(Person.name == name).limit(2)).all())
+    return ids[0] if len(ids) == 1 else None
 
 
 def unit_role(s: Session, unit_id: int, assignment_id: int) -> str | None:

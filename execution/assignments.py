@@ -101,8 +101,9 @@ def update_assignment(s: Session, actor: Actor, assignment_id: int, data: Assign
         item = s.get(AgendaItem, a.item_id)
         if item is not None and (item.confidential or item.category == ItemCategory.PERSONNEL):
             raise ConfidentialNotPublic()
-    if data.leader_person_id is not None and s.get(Person, data.leader_person_id) is None:
-        raise NotFound(what="分管领导")
+    for pid, what in ((data.leader_person_id, "分管领导"), (data.coordinating_person_id, "协调领导")):
+        if pid is not None and s.get(Person, pid) is None:
+            raise NotFound(what=what)
     before = {k: getattr(a, k) for k in type(data).model_fields}
     for k, v in data.model_dump().items():
         setattr(a, k, v)

@@ -20,7 +20,8 @@ def create_user(app, args) -> int:
     if args.role == "unit" and not args.unit:
         print("执行单位账号须用 --unit 指定单位 / a unit account needs --unit", file=sys.stderr)
         return 2
-    if args.role == "leader" and not args.person:
+    person_id = getattr(args, "person_id", None)
+    if args.role == "leader" and not args.person and not person_id:
         print("分管领导账号须用 --person 指定人员 / a leader account needs --person", file=sys.stderr)
         return 2
     password = read_password(args)
@@ -30,11 +31,16 @@ def create_user(app, args) -> int:
         if username_taken(s, args.username):
             return 2
         person = None
-        if args.role == "leader":
+        if args.role == "leader" and person_id:
+            person = s.get(Person, person_id)
+            if person is None:
+                print(f"人员 id {person_id} 不存在 / no such person", file=sys.stderr)
+                return 2
+        elif args.role == "leader":
             people = s.exec(select(Person).where(Person.name == args.person)).all()
             if len(people) != 1:
-                print(f"人员“{args.person}”{'不存在' if not people else '重名'} / person not found or ambiguous",
-                      file=sys.stderr)
+                print(f"人员“{args.person}”{'不存在' if not people else '重名，请用 --person-id 指定'}"
+                      " / person not found or ambiguous (use --person-id)", file=sys.stderr)
                 return 2
             person = people[0]
         user = User(username=args.username, display_name=args.display_name or args.username,

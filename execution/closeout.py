@@ -47,8 +47,9 @@ def sign_off(s: Session, actor: Actor, assignment_id: int, leader: str, signed_o
              files: list[attachments.Upload], folder: Path, today: date) -> SignOff:
     """The responsible (or coordinating) leader's sign-off, with at least one evidence file.
 
-    A leader account signs for itself (its linked person must be this assignment's leader); the office records a
-    paper sign-off naming the leader (default: the responsible leader)."""
+    A leader account signs for itself (its linked person — by id — must be this assignment's responsible or
+    coordinating leader); the office records a paper sign-off naming the leader (default: the responsible leader).
+    The sign-off names the person: their name and, when the assignment links one, their person id."""
     a = access.assignment_for(s, actor, assignment_id)
     _completed(a, today, "签字确认销号")
     existing = s.exec(select(SignOff).where(SignOff.assignment_id == a.id)).first()
@@ -57,14 +58,15 @@ def sign_off(s: Session, actor: Actor, assignment_id: int, leader: str, signed_o
     if not leaders_of(a):
         raise NoResponsibleLeader(number=a.number)
     person = access.leader_of(s, actor)
-    if person is not None:
-        if not (a.leader_person_id == person.id or person.name in leaders_of(a)):
+    if person is not None:  # by id: a namesake's account is another person (and does not even see the row)
+        if person.id not in (a.leader_person_id, a.coordinating_person_id):
             raise NotResponsibleLeader(leaders="、".join(leaders_of(a)))
-        leader = person.name
+        leader, person_id = person.name, person.id
     elif access.is_office(actor):
         leader = (leader or a.responsible_leader).strip()
         if leader not in leaders_of(a):
             raise NotResponsibleLeader(leaders="、".join(leaders_of(a)))
+        person_id = a.leader_person_id if leader == a.responsible_leader else a.coordinating_person_id
     else:
         raise PermissionDenied()
     if signed_on > today:
@@ -75,12 +77,13 @@ def sign_off(s: Session, actor: Actor, assignment_id: int, leader: str, signed_o
         raise EvidenceRequired()
     for up in files:
         attachments.check(up)
-    so = SignOff(assignment_id=a.id, leader=leader[:64], signed_on=signed_on, opinion=opinion,
+    so = SignOff(assignment_id=a.id, leader=leader[:64], person_id=person_id, signed_on=signed_on, opinion=opinion,
                  recorded_by=actor.name[:64])
     s.add(so)
     s.flush()
     stored = attachments.store_all(s, actor, "signoff", so.id, files, folder)
-    record_event(s, actor, "signoff.recorded", a.id, signoff_id=so.id, leader=so.leader, signed_on=signed_on,
+    record_event(s, actor, "signoff.recorded", a.id, signoff_id=so.id, leader=so.leader, person_id=so.person_id,
+                 signed_on=signed_on,
                  in_app=person is not None, files=[{"name": x.filename, "sha256": x.sha256} for x in stored])
     return so
 

@@ -61,9 +61,11 @@ class Assignment(SQLModel, table=True):
     decided_text: str = Field(sa_column=_text())  # verbatim from the approved minutes (会议议定)
     category: str = Field(max_length=16)  # voting.vocabulary.ItemCategory
     decided_on: date  # the meeting's date, or the day an NPC case was received
-    responsible_leader: str = Field(default="", max_length=64)  # 分管领导
-    leader_person_id: int | None = Field(default=None, foreign_key="person.id")
+    responsible_leader: str = Field(default="", max_length=64)  # 分管领导 (the name as printed)
+    # who the leaders ARE: a leader account sees and signs off an assignment only through these ids, never the name
+    leader_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     coordinating_leader: str = Field(default="", max_length=64)  # 协调领导, when two leaders are involved
+    coordinating_person_id: int | None = Field(default=None, foreign_key="person.id", index=True)
     lead_unit_id: int = Field(foreign_key="unit.id", index=True)
     person_responsible: str = Field(default="", max_length=64)  # 责任人
     deadline: date | None = None  # 完成时限 (current; extensions move it and are kept in ExtensionRequest)
@@ -202,6 +204,7 @@ class SignOff(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     assignment_id: int = Field(foreign_key="assignment.id", index=True)
     leader: str = Field(max_length=64)
+    person_id: int | None = Field(default=None, foreign_key="person.id")  # the leader who signed (None: not linked)
     signed_on: date
     opinion: str = Field(default="", sa_column=_text())
     recorded_at: datetime = Field(default_factory=utcnow)

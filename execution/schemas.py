@@ -131,6 +131,7 @@ class AssignmentEditIn(Payload):
     coordinating_leader: Short = ""
     person_responsible: Short = ""
     leader_person_id: Id | None = None
+    coordinating_person_id: Id | None = None
     public: Bool = False
 
 

@@ -59,7 +59,8 @@ class AssignmentIn(Payload):
     supporting_parts: dict[str, Annotated[str, Field(max_length=2000)]] = {}  # unit name → its part (分工)
     responsible_leader: Name = ""  # 分管领导
     coordinating_leader: Name = ""  # 协调领导 (an item spanning two leaders; seed 003 §四(三))
-    leader_person_id: Id | None = None  # links the leader's account
+    leader_person_id: Id | None = None  # who the responsible leader is (their account)
+    coordinating_person_id: Id | None = None  # who the coordinating leader is
     person_responsible: Name = ""  # 责任人
     deadline: date | None = None
     milestones: Annotated[list[tuple[Annotated[str, Field(min_length=1, max_length=200)], date]],
@@ -227,9 +228,13 @@ def create_assignment(s: Session, actor: Actor, data: AssignmentIn) -> Assignmen
     for title, due in data.milestones:
         if due < data.decided_on:
             raise DeadlineBeforeDecision(what=f"节点“{title}”", decided_on=_cn(data.decided_on))
-    leader_person_id = data.leader_person_id
-    if leader_person_id is not None and s.get(Person, leader_person_id) is None:
-        raise NotFound(what="分管领导")
+    # the leaders are bound to people (ids) now, once: given, or the one person of that name; a name shared by two
+    # people binds no one until the office picks the person (access never matches a name)
+    leader_person_id = data.leader_person_id or access.person_named(s, data.responsible_leader)
+    coordinating_person_id = data.coordinating_person_id or access.person_named(s, data.coordinating_leader)
+    for pid, what in ((leader_person_id, "分管领导"), (coordinating_person_id, "协调领导")):
+        if pid is not None and s.get(Person, pid) is None:
+            raise NotFound(what=what)
 
     lead = unit_by_name(s, data.lead_unit, create=True)
     supporting = [unit_by_name(s, name, create=True) for name in data.supporting_units]
@@ -240,7 +245,8 @@ def create_assignment(s: Session, actor: Actor, data: AssignmentIn) -> Assignmen
         number="", source=data.source, meeting_id=meeting_id,
         item_id=data.item_id, npc_case_id=data.npc_case_id, title=data.title, decided_text=data.decided_text,
         category=data.category.value, decided_on=data.decided_on, responsible_leader=data.responsible_leader,
-        leader_person_id=leader_person_id, coordinating_leader=data.coordinating_leader, lead_unit_id=lead.id,
+        leader_person_id=leader_person_id, coordinating_leader=data.coordinating_leader,
+        coordinating_person_id=coordinating_person_id, lead_unit_id=lead.id,
         person_responsible=data.person_responsible, deadline=data.deadline, original_deadline=data.deadline,
         plan_due=plan_due_for(s, data.decided_on, meeting_id), public=data.public, created_by=actor.name[:64],
     )

@@ -355,7 +355,8 @@ def close(assignment_id: int):
 def edit(assignment_id: int):
     actor = actor_now()
     data = parse(AssignmentEditIn, form_data("title", "responsible_leader", "coordinating_leader",
-                                             "person_responsible", "leader_person_id", bools=("public",)))
+                                             "person_responsible", "leader_person_id", "coordinating_person_id",
+                                             bools=("public",)))
     with unit_of_work() as s:
         assignments.update_assignment(s, actor, assignment_id, data)
     return gettext("已保存。")

@@ -19,10 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from flask import Blueprint, current_app, jsonify, request, url_for
-from pydantic import BaseModel, ConfigDict, PlainSerializer, WithJsonSchema
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer, StrictBool, WithJsonSchema
 from sqlmodel import Session, col, select
 from werkzeug.exceptions import HTTPException
 
@@ -55,6 +55,7 @@ from .models import (
     Person,
     Relation,
     Round,
+    Seat,
 )
 from .room import Outcome, load_room
 from .schemas import (
@@ -68,6 +69,7 @@ from .schemas import (
     PersonIn,
     RelationIn,
     ReorderIn,
+    Payload,
     StepIn,
     parse,
     unsafe_char,
@@ -163,7 +165,7 @@ class MeetingOut(Out):
 
 
 class SeatOut(Out):
-    """A member's place at the meeting, with the personal link (token) for their tablet."""
+    """A member's place at the meeting. The personal link is stored hashed: see issueLinks."""
 
     person_id: int
     name: str
@@ -175,8 +177,6 @@ class SeatOut(Out):
     arrived_at: UtcTime | None
     left_at: UtcTime | None
     connected: bool
-    token: str
-    link: str
 
 
 class ObserverOut(Out):
@@ -188,6 +188,16 @@ class ObserverOut(Out):
 
 
 class ObserverLinkOut(ObserverOut):
+    pass
+
+
+class IssuedLinkOut(Out):
+    """One newly issued personal link: shown in this answer only (only its SHA-256 is stored)."""
+
+    kind: Literal["member", "observer", "projector"]
+    person_id: int | None = None
+    observer_id: int | None = None
+    name: str
     token: str
     link: str
 
@@ -254,8 +264,6 @@ class DeferredItemOut(ItemOut):
 
 
 class MeetingDetailOut(MeetingOut):
-    projector_token: str
-    projector_link: str
     roster: list[SeatOut]
     observers: list[ObserverLinkOut]
     agenda: list[ItemOut]
@@ -433,16 +441,15 @@ def _meeting_detail(s: Session, meeting_id: int) -> dict:
         {
             **seat.model_dump(), "name": people[seat.person_id].name, "title": people[seat.person_id].title,
             "is_chair": seat.person_id == m.chair_person_id, "connected": seat.connections > 0,
-            "link": _link(seat.token),
         }
         for seat in room.seats
     ]
     observers = [
-        {**o.model_dump(), "link": _link(o.token)}
+        o.model_dump()
         for o in s.exec(select(Observer).where(Observer.meeting_id == m.id).order_by(col(Observer.id)))
     ]
     return dump(MeetingDetailOut, {
-        **m.model_dump(), "title": meeting_title(room), "projector_link": _link(m.projector_token),
+        **m.model_dump(), "title": meeting_title(room),
         "roster": roster, "observers": observers, "agenda": _agenda(s, m.id, room.body.profile),
     })
 
@@ -629,13 +636,48 @@ def create_meeting():
 
 
 @endpoint("GET", "/meetings/<int:meeting_id>", "getMeeting",
-          "会议详情：出席名单（含个人链接）、列席人员（含链接）、投影链接、议程", "会议",
-          response_key="meeting", response=MeetingDetailOut,
-          description="个人链接只在此处给出：请像对待密码一样对待它们。会议结束后链接失效。")
+          "会议详情：出席名单、列席人员、议程（个人链接不在此处：见 issueLinks）", "会议",
+          response_key="meeting", response=MeetingDetailOut)
 def get_meeting(meeting_id: int):
     _staff()
     with read_only() as s:
         return _ok(meeting=_meeting_detail(s, meeting_id))
+
+
+class IssueLinksIn(Payload):
+    all: StrictBool = False
+    person_ids: Annotated[list[Annotated[int, Field(ge=1, le=2**31 - 1)]], Field(max_length=500)] = []
+    observer_ids: Annotated[list[Annotated[int, Field(ge=1, le=2**31 - 1)]], Field(max_length=500)] = []
+    projector: StrictBool = False
+
+
+@endpoint("POST", "/meetings/<int:meeting_id>/links", "issueLinks",
+          "签发（重新生成）个人链接：全部，或指定成员、列席人员、投影", "会议",
+          request=IssueLinksIn, response_key="links", response=IssuedLinkOut, response_list=True,
+          description="链接只保存其 SHA-256，明文只在本次应答中给出一次：请像对待密码一样对待它们。"
+                      "重新生成后旧链接立即失效；会议结束后链接只能打开会议结束页和纪要。")
+def issue_links(meeting_id: int):
+    from .tokens import issue
+
+    actor = _staff()
+    data = _payload(IssueLinksIn)
+    with unit_of_work() as s:
+        seat_ids = list(s.exec(select(Seat.id).where(Seat.meeting_id == meeting_id,
+                                                     col(Seat.person_id).in_(data.person_ids)))) \
+            if data.person_ids else None
+        if data.person_ids and len(seat_ids) != len(set(data.person_ids)):
+            raise NotFound(what="出席成员")
+        if not (data.all or seat_ids or data.observer_ids or data.projector):
+            raise InvalidPayload(detail="请选择要签发的链接")
+        got = issue(s, actor, meeting_id, seat_ids=seat_ids, observer_ids=data.observer_ids or None,
+                    projector=data.projector, every=data.all)
+        out = [{"kind": "member", "person_id": seat.person_id, "name": p.name, "token": t, "link": _link(t)}
+               for seat, p, t in got.seats]
+        out += [{"kind": "observer", "observer_id": o.id, "name": o.name, "token": t, "link": _link(t)}
+                for o, t in got.observers]
+        if got.projector:
+            out.append({"kind": "projector", "name": "投影", "token": got.projector, "link": _link(got.projector)})
+    return _ok(links=[dump(IssuedLinkOut, x) for x in out])
 
 
 @endpoint("PUT", "/meetings/<int:meeting_id>", "updateMeeting",

@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask, jsonify, request
 from flask_socketio import SocketIO
 
-from . import clock, i18n
+from . import clock, i18n, redact
 from .broadcast import Broadcaster
 from .db import create_schema, install_outage_log_filter, make_engine
 from .errors import YishiError
@@ -29,9 +29,36 @@ def _secret_key(instance: Path) -> str:
     return path.read_text().strip()
 
 
+OWNER_ONLY_UMASK = 0o077  # data folders 0o700, files 0o600: materials, minutes, the database, the secret key
+
+
+def owner_only(*paths: Path) -> None:
+    """Make the data folders (0o700) and files (0o600) that exist owner-only: the umask covers what is created
+    from now on; this tightens what an earlier run, or another umask, left readable."""
+    for path in paths:
+        try:
+            if path.is_dir():
+                path.chmod(0o700)
+            elif path.is_file():
+                path.chmod(0o600)
+        except OSError:  # not ours (a shared mount): leave it, the umask still covers new files
+            pass
+
+
+def _sqlite_files(url: str) -> list[Path]:
+    if not url.startswith("sqlite") or "///" not in url:
+        return []
+    db = url.split("///", 1)[-1].split("?", 1)[0]
+    if not db or db == ":memory:":
+        return []
+    return [Path(db + suffix) for suffix in ("", "-wal", "-shm", "-journal")]
+
+
 def create_app(config: dict | None = None) -> Flask:
     config = dict(config or {})
+    os.umask(OWNER_ONLY_UMASK)  # before anything is created: the instance folder, the database, uploaded files
     instance = Path(config.get("INSTANCE_PATH") or os.environ.get("YISHI_INSTANCE") or ROOT / "instance")
+    instance.mkdir(mode=0o700, parents=True, exist_ok=True)
     app = Flask(
         __name__,
         instance_path=str(instance.resolve()),
@@ -74,6 +101,17 @@ def create_app(config: dict | None = None) -> Flask:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["yishi.engine"] = engine
     create_schema(engine)
+    from execution.migrate import upgrade
+
+    upgrade(engine)  # columns added since a database was created
+    from .tokens import upgrade as hash_plain_tokens
+
+    hash_plain_tokens(engine)  # links stored in plain by an older version: hashed, still valid
+    for folder in (app.config["MATERIALS_DIR"], app.config["EXECUTION_DIR"]):
+        Path(folder).mkdir(mode=0o700, parents=True, exist_ok=True)
+    owner_only(instance, Path(app.config["MATERIALS_DIR"]), Path(app.config["EXECUTION_DIR"]),
+               instance / "secret_key", *_sqlite_files(app.config["DATABASE_URL"]))
+    redact.install(app.logger)  # no tablet token in an error or access line
 
     i18n.init(app)
     _template_helpers(app)

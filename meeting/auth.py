@@ -97,9 +97,12 @@ def account_actor(s: Session) -> Actor | None:
 
 def token_actor(s: Session, token: str) -> Actor:
     """A tablet's, observer's or projector's link token → who it is, for which meeting."""
+    from .tokens import hash_token
+
     if not token or len(token) > 64:
         raise InvalidToken()
-    seat = s.exec(select(Seat).where(Seat.token == token)).first()
+    digest = hash_token(token)  # only hashes are stored (meeting.tokens)
+    seat = s.exec(select(Seat).where(Seat.token_hash == digest)).first()
     if seat is not None:
         meeting = s.get(Meeting, seat.meeting_id)
         if meeting.status == "closed":
@@ -108,13 +111,13 @@ def token_actor(s: Session, token: str) -> Actor:
         kind = "chair" if seat.person_id == meeting.chair_person_id else "member"
         return Actor(kind=kind, name=person.name, person_id=person.id, seat_id=seat.id, meeting_id=meeting.id,
                      device=device())
-    obs = s.exec(select(Observer).where(Observer.token == token)).first()
+    obs = s.exec(select(Observer).where(Observer.token_hash == digest)).first()
     if obs is not None:
         meeting = s.get(Meeting, obs.meeting_id)
         if meeting.status == "closed":
             raise InvalidToken()
         return Actor(kind="observer", name=obs.name, observer_id=obs.id, meeting_id=meeting.id, device=device())
-    meeting = s.exec(select(Meeting).where(Meeting.projector_token == token)).first()
+    meeting = s.exec(select(Meeting).where(Meeting.projector_token_hash == digest)).first()
     if meeting is not None and meeting.status != "closed":
         return Actor(kind="projector", name="投影", meeting_id=meeting.id, device=device())
     raise InvalidToken()

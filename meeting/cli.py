@@ -35,7 +35,8 @@ def _parser() -> argparse.ArgumentParser:
     u.add_argument("--role", required=True, choices=["admin", "secretary", "supervisor", "unit", "leader"])
     u.add_argument("--display-name", default="")
     u.add_argument("--unit", help="role unit: the unit's name (created if new)")
-    u.add_argument("--person", help="role leader: the person's name as entered in 人员")
+    u.add_argument("--person", help="role leader: the person's name as entered in 人员 (refused if two share it)")
+    u.add_argument("--person-id", type=int, help="role leader: the person's id (when two people share a name)")
     u.add_argument("--password", help="default: asked on the terminal (or YISHI_ADMIN_PASSWORD)")
     t = sub.add_parser("create-api-token", help="create an API token for a user (printed once)")
     t.add_argument("--username", required=True)
@@ -95,15 +96,23 @@ def serve(app, host: str, port: int) -> None:
     if not app.config.get("SOCKETIO_MESSAGE_QUEUE"):
         with app.app_context():
             presence.reset_all()
+    from .redact import server_logger
+
     kwargs = {}
+    log_output = False
     if app.config["YISHI_ASYNC_MODE"] == "eventlet":
         kwargs["max_size"] = app.config["YISHI_MAX_CONNECTIONS"]  # eventlet's default is 1,024 connections
+        # error lines, and access lines with YISHI_ACCESS_LOG=1, through the filter that hides tablet tokens
+        kwargs["log"] = server_logger()
+        log_output = os.environ.get("YISHI_ACCESS_LOG", "") == "1"
+    elif app.config["YISHI_ASYNC_MODE"] == "gevent":
+        kwargs["error_log"] = server_logger()  # gevent's access log stays off: it cannot be filtered
     if app.config["YISHI_ASYNC_MODE"] == "threading":
         kwargs["allow_unsafe_werkzeug"] = True
     _tune_gc()
     print(f"议事 Yishi: http://{host}:{port}/  (async mode {app.config['YISHI_ASYNC_MODE']}, "
           f"database {app.config['DATABASE_URL'].split('@')[-1]})", flush=True)
-    socketio.run(app, host=host, port=port, log_output=False, **kwargs)
+    socketio.run(app, host=host, port=port, log_output=log_output, **kwargs)
 
 
 def verify(app, meeting_id: int | None) -> int:

@@ -13,7 +13,7 @@ from .actors import Actor
 from .auth import hash_password
 from .clock import to_local, utcnow
 from .db import unit_of_work
-from .models import Body, Meeting, Observer, Person, Seat, User
+from .models import Body, Meeting, Person, User
 from .schemas import BodyIn, ItemIn, MeetingIn, MembersIn, ObserverIn, PersonIn, RelationIn, StepIn
 
 DEMO_BODY = "洮北区人民政府（演示）"
@@ -70,7 +70,7 @@ def create_demo() -> DemoInfo:
         unfinished = s.exec(select(Meeting).where(Meeting.body_id == body.id, Meeting.status != "closed")
                             .order_by(col(Meeting.id).desc())).first()
         if unfinished is not None:
-            return _info(s, unfinished)
+            return _info(s, actor, unfinished)
         last = s.exec(select(func.max(Meeting.session_number)).where(Meeting.body_id == body.id)).one() or 0
         start = to_local(utcnow() + timedelta(minutes=10)).replace(second=0, microsecond=0, tzinfo=None)
         meeting = setup.create_meeting(s, actor, MeetingIn(
@@ -95,18 +95,19 @@ def create_demo() -> DemoInfo:
                 setup.set_step(s, actor, item.id, StepIn(step=step, state="done", note="演示：已完成"))
         del personnel
         s.flush()
-        return _info(s, meeting)
+        return _info(s, actor, meeting)
 
 
-def _info(s, meeting: Meeting) -> DemoInfo:
+def _info(s, actor: Actor, meeting: Meeting) -> DemoInfo:
+    """Every link of the meeting, issued now (tokens are stored hashed, so printing them means issuing them; links
+    printed by an earlier start of the demo stop working)."""
     from .room import load_room
     from .state import meeting_title
+    from .tokens import issue
 
-    seats = s.exec(select(Seat, Person).join(Person, col(Person.id) == Seat.person_id)
-                   .where(Seat.meeting_id == meeting.id).order_by(col(Seat.seniority))).all()
-    observers = s.exec(select(Observer).where(Observer.meeting_id == meeting.id)).all()
+    links = issue(s, actor, meeting.id, every=True)
     return DemoInfo(
         meeting_id=meeting.id, title=meeting_title(load_room(s, meeting.id)),
-        members=[(p.name, p.title, seat.token) for seat, p in seats],
-        observers=[(o.name, o.token) for o in observers], projector_token=meeting.projector_token,
+        members=[(p.name, p.title, tok) for _seat, p, tok in links.seats],
+        observers=[(o.name, tok) for o, tok in links.observers], projector_token=links.projector,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Column, Text, UniqueConstraint
+from sqlalchemy import Column, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .clock import utcnow
@@ -103,7 +103,9 @@ class Meeting(SQLModel, table=True):
     status: str = Field(default="scheduled", max_length=16)  # scheduled | in_session | closed
     opened_at: datetime | None = None
     closed_at: datetime | None = None
-    projector_token: str = Field(index=True, unique=True, max_length=64)
+    # SHA-256 of the projector link's token (meeting.tokens; the plain token is shown once, when issued)
+    projector_token_hash: str = Field(sa_column=Column("projector_token", String(64), unique=True, index=True,
+                                                       nullable=False))
     created_at: datetime = Field(default_factory=utcnow)
 
 
@@ -115,7 +117,8 @@ class Seat(SQLModel, table=True):
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
     person_id: int = Field(foreign_key="person.id", index=True)
     seniority: int = 0
-    token: str = Field(index=True, unique=True, max_length=64)
+    # SHA-256 of the personal link's token (meeting.tokens): the plain token is shown once, when issued
+    token_hash: str = Field(sa_column=Column("token", String(64), unique=True, index=True, nullable=False))
     attendance: str = Field(default="expected", max_length=16)
     absence_reason: str = Field(default="", max_length=200)
     arrived_at: datetime | None = None
@@ -132,7 +135,7 @@ class Observer(SQLModel, table=True):
     name: str = Field(max_length=64)
     unit: str = Field(default="", max_length=100)
     role: str = Field(default="", max_length=64)  # 人大代表 / 政协委员 / 法律顾问 / 部门负责人 …
-    token: str = Field(index=True, unique=True, max_length=64)
+    token_hash: str = Field(sa_column=Column("token", String(64), unique=True, index=True, nullable=False))
 
 
 # ---------------------------------------------------------------- agenda

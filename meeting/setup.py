@@ -7,7 +7,6 @@ appends to the event log; it raises a typed error before changing anything.
 from __future__ import annotations
 
 import hashlib
-import secrets
 from pathlib import Path
 
 from sqlmodel import Session, col, func, or_, select
@@ -51,7 +50,10 @@ ALLOWED_MATERIAL_TYPES = {
 
 
 def new_token() -> str:
-    return secrets.token_urlsafe(24)
+    """A link not issued yet (its hash only; meeting.tokens.issue gives the plain token, once)."""
+    from .tokens import unissued
+
+    return unissued()
 
 
 def get(session: Session, model, ident: int, what: str):
@@ -203,15 +205,15 @@ def create_meeting(s: Session, actor: Actor, data: MeetingIn, zone: str) -> Meet
         chair_person_id=chair_id,
         delegated_by_person_id=head_id if chair_id != head_id else None,
         recorder_name=data.recorder_name or actor.name,
-        projector_token=new_token(),
+        projector_token_hash=new_token(),
     )
     s.add(meeting)
     s.flush()
     for m, _ in members:
-        s.add(Seat(meeting_id=meeting.id, person_id=m.person_id, seniority=m.seniority, token=new_token()))
+        s.add(Seat(meeting_id=meeting.id, person_id=m.person_id, seniority=m.seniority, token_hash=new_token()))
     if data.copy_observers_from_meeting_id:
         for o in s.exec(select(Observer).where(Observer.meeting_id == data.copy_observers_from_meeting_id)):
-            s.add(Observer(meeting_id=meeting.id, name=o.name, unit=o.unit, role=o.role, token=new_token()))
+            s.add(Observer(meeting_id=meeting.id, name=o.name, unit=o.unit, role=o.role, token_hash=new_token()))
     audit.record(s, actor, "meeting.created", meeting.id, **data.model_dump(mode="json"))
     return meeting
 
@@ -261,7 +263,7 @@ def require_editable(meeting: Meeting) -> None:
 def add_observer(s: Session, actor: Actor, meeting_id: int, data: ObserverIn) -> Observer:
     meeting = get(s, Meeting, meeting_id, "会议")
     require_editable(meeting)
-    obs = Observer(meeting_id=meeting_id, token=new_token(), **data.model_dump())
+    obs = Observer(meeting_id=meeting_id, token_hash=new_token(), **data.model_dump())
     s.add(obs)
     s.flush()
     audit.record(s, actor, "observer.added", meeting_id, observer_id=obs.id, **data.model_dump())

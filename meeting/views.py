@@ -30,6 +30,7 @@ from .room import attach_written_scan
 from .setup import store_material
 from .room import load_room
 from .state import build, chair_view, me, meeting_title, title_of
+from .tokens import hash_token
 
 bp = Blueprint("views", __name__)
 
@@ -94,8 +95,7 @@ def console(meeting_id: int):
         if meeting is None:
             raise NotFound(what=pgettext("what", "会议"))
         state = build(s, meeting_id, "full", current_app.config["YISHI_TIMEZONE"])
-    return render_template("console.html", state=state, meeting_id=meeting_id,
-                           projector_token=meeting.projector_token)
+    return render_template("console.html", state=state, meeting_id=meeting_id)
 
 
 @bp.get("/t/<token>")
@@ -120,8 +120,9 @@ def _after_the_meeting(s, token: str):
     page that says the meeting is over, with its results and the minutes (read; the chair approves there)."""
     if not token or len(token) > 64:
         raise InvalidToken()
-    seat = s.exec(select(Seat).where(Seat.token == token)).first()
-    obs = None if seat else s.exec(select(Observer).where(Observer.token == token)).first()
+    digest = hash_token(token)
+    seat = s.exec(select(Seat).where(Seat.token_hash == digest)).first()
+    obs = None if seat else s.exec(select(Observer).where(Observer.token_hash == digest)).first()
     meeting = s.get(Meeting, (seat or obs).meeting_id) if (seat or obs) else None
     if meeting is None or meeting.status != "closed":
         raise InvalidToken()
@@ -166,10 +167,13 @@ def material(material_id: int):
 @login_required
 def qr(token: str):
     """The QR code of a personal link, to print or show to the member."""
+    if not token or len(token) > 64:
+        raise InvalidToken()
+    digest = hash_token(token)
     with read_only() as s:
-        known = (s.exec(select(Seat.id).where(Seat.token == token)).first()
-                 or s.exec(select(Observer.id).where(Observer.token == token)).first()
-                 or s.exec(select(Meeting.id).where(Meeting.projector_token == token)).first())
+        known = (s.exec(select(Seat.id).where(Seat.token_hash == digest)).first()
+                 or s.exec(select(Observer.id).where(Observer.token_hash == digest)).first()
+                 or s.exec(select(Meeting.id).where(Meeting.projector_token_hash == digest)).first())
     if not known:
         raise InvalidToken()
     url = url_for("views.tablet", token=token, _external=True)
@@ -183,17 +187,53 @@ def qr(token: str):
 @bp.get("/meetings/<int:meeting_id>/links")
 @login_required
 def links(meeting_id: int):
-    """Printable sheet: every member's personal link and QR code, the observers' and the projector's."""
+    """Which personal link was issued when, with 签发 / 重新生成 per link and for all. Tokens are stored hashed:
+    they are shown (with QR codes, printable) only on the page that answers the issuing POST."""
     with read_only() as s:
-        meeting = s.get(Meeting, meeting_id)
-        if meeting is None:
-            raise NotFound(what=pgettext("what", "会议"))
-        room = load_room(s, meeting_id)
-        seats = s.exec(select(Seat, Person).join(Person, col(Person.id) == Seat.person_id)
-                       .where(Seat.meeting_id == meeting_id).order_by(col(Seat.seniority))).all()
-        observers = s.exec(select(Observer).where(Observer.meeting_id == meeting_id)).all()
+        return _links_page(s, meeting_id, None)
+
+
+@bp.post("/meetings/<int:meeting_id>/links")
+@login_required
+def issue_links(meeting_id: int):
+    """Issue new tokens — all (``all=1``), or one seat / observer / the projector — and show them once, as the
+    printable sheet. The old tokens stop working at once."""
+    check_csrf()
+    from .tokens import issue
+
+    def one(name: str) -> list[int] | None:
+        value = request.form.get(name, "")
+        return [int(value)] if value.isdigit() and len(value) < 12 else None
+
+    every = request.form.get("all") == "1"
+    seat_ids, observer_ids = one("seat_id"), one("observer_id")
+    projector = request.form.get("projector") == "1"
+    if not (every or seat_ids or observer_ids or projector):
+        from .errors import InvalidPayload
+
+        raise InvalidPayload(detail=gettext("请选择要签发的链接"))
+    with unit_of_work() as s:
+        actor = staff_actor(s)
+        issued = issue(s, actor, meeting_id, seat_ids=seat_ids, observer_ids=observer_ids, projector=projector,
+                       every=every)
+    with read_only() as s:
+        resp = current_app.make_response(_links_page(s, meeting_id, issued))
+    resp.headers["Cache-Control"] = "no-store"  # the plain tokens are on this page only
+    return resp
+
+
+def _links_page(s, meeting_id: int, issued):
+    from .tokens import issued_at
+
+    meeting = s.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound(what=pgettext("what", "会议"))
+    room = load_room(s, meeting_id)
+    seats = s.exec(select(Seat, Person).join(Person, col(Person.id) == Seat.person_id)
+                   .where(Seat.meeting_id == meeting_id).order_by(col(Seat.seniority))).all()
+    observers = s.exec(select(Observer).where(Observer.meeting_id == meeting_id)).all()
     return render_template("links.html", meeting=meeting, title=meeting_title(room), seats=seats,
-                           observers=observers)
+                           observers=observers, issued=issued, issued_at=issued_at(s, meeting_id))
 
 
 @bp.post("/meetings/<int:meeting_id>/written-opinions/<int:written_id>/scan")

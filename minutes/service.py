@@ -30,6 +30,7 @@ from meeting.errors import NotFound, PermissionDenied
 from meeting.db import read_only, unit_of_work
 from meeting.models import AgendaItem, Event, Meeting, Observer, Person, Seat
 from meeting.schemas import Id, Payload
+from meeting.tokens import hash_token
 
 from . import docx as render_docx
 from . import load, record
@@ -93,13 +94,14 @@ def token_viewer(s: Session, meeting_id: int, token: str) -> Actor | None:
     meeting = s.get(Meeting, meeting_id)
     if meeting is None:
         raise NotFound(what=pgettext("what", "会议"))
-    seat = s.exec(select(Seat).where(Seat.token == token, Seat.meeting_id == meeting_id)).first()
+    seat = s.exec(select(Seat).where(Seat.token_hash == hash_token(token), Seat.meeting_id == meeting_id)).first()
     if seat is not None:
         person = s.get(Person, seat.person_id)
         kind = "chair" if seat.person_id == meeting.chair_person_id else "member"
         return Actor(kind=kind, name=person.name if person else f"p{seat.person_id}", person_id=seat.person_id,
                      seat_id=seat.id, meeting_id=meeting_id)
-    obs = s.exec(select(Observer).where(Observer.token == token, Observer.meeting_id == meeting_id)).first()
+    obs = s.exec(select(Observer).where(Observer.token_hash == hash_token(token),
+                                        Observer.meeting_id == meeting_id)).first()
     if obs is not None:
         return Actor(kind="observer", name=obs.name, observer_id=obs.id, meeting_id=meeting_id)
     return None
@@ -109,9 +111,9 @@ def meeting_of_token(s: Session, token: str) -> int | None:
     """The meeting a personal link (member, chair or observer) belongs to, whatever its status; None if unknown."""
     if not token or len(token) > 64:
         return None
-    found = s.exec(select(Seat.meeting_id).where(Seat.token == token)).first()
+    found = s.exec(select(Seat.meeting_id).where(Seat.token_hash == hash_token(token))).first()
     if found is None:
-        found = s.exec(select(Observer.meeting_id).where(Observer.token == token)).first()
+        found = s.exec(select(Observer.meeting_id).where(Observer.token_hash == hash_token(token))).first()
     return found
 
 
@@ -351,13 +353,13 @@ def _stage(folder: Path, meeting_id: int, docs: dict[str, bytes], versions: dict
             digest = hashlib.sha256(data).hexdigest()
             name = f"m{meeting_id}-{kind}-v{versions[kind]}-{digest[:12]}.docx"
             tmp = folder / f".tmp-{uuid.uuid4().hex}-{name}"
-            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o444)
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
             staged.append(_Staged(kind, versions[kind], digest, len(data), name, tmp))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
                 os.fsync(fh.fileno())
-            os.chmod(tmp, 0o444)
+            os.chmod(tmp, 0o400)
     except BaseException:
         _discard(staged)
         raise

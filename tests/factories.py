@@ -11,6 +11,7 @@ from meeting.auth import hash_password
 from meeting.db import unit_of_work
 from meeting.models import Seat, User
 from meeting.schemas import BodyIn, ItemIn, MeetingIn, MembersIn, PersonIn, RelationIn, StepIn
+from meeting.tokens import issue
 from sqlmodel import select
 
 STAFF = Actor(kind="user", name="测试秘书", user_id=1, device="pytest")
@@ -19,6 +20,7 @@ STAFF = Actor(kind="user", name="测试秘书", user_id=1, device="pytest")
 class Factory:
     def __init__(self, app):
         self.app = app
+        self._links = {}
 
     def _uow(self):
         return unit_of_work()
@@ -71,10 +73,28 @@ class Factory:
                     setup.set_step(s, STAFF, item.id, StepIn(step=step, state="done"))
             return item
 
+    def links(self, meeting_id):
+        """Every link of the meeting, issued once per factory and meeting (tokens are stored hashed: the plain ones
+        exist only in the issuing call's answer, kept here). An observer added later: :meth:`observer_token`."""
+        if meeting_id not in self._links:
+            with self.app.app_context(), self._uow() as s:
+                self._links[meeting_id] = issue(s, STAFF, meeting_id, every=True)
+        return self._links[meeting_id]
+
     def tokens(self, meeting_id) -> dict[int, str]:
         """person_id → personal link token."""
-        with self.app.app_context(), self._uow() as s:
-            return {seat.person_id: seat.token for seat in s.exec(select(Seat).where(Seat.meeting_id == meeting_id))}
+        return self.links(meeting_id).by_person()
+
+    def projector_token(self, meeting_id) -> str:
+        return self.links(meeting_id).projector
+
+    def observer_token(self, meeting_id, observer_id) -> str:
+        """The observer's link, issued for that observer alone if not issued yet by this factory."""
+        links = self.links(meeting_id)
+        if observer_id not in links.by_observer():
+            with self.app.app_context(), self._uow() as s:
+                links.observers += issue(s, STAFF, meeting_id, observer_ids=[observer_id]).observers
+        return links.by_observer()[observer_id]
 
     def act(self, name, meeting_id, payload=None, actor=STAFF):
         """Perform a room action as the secretary (or the given actor) through the action registry."""

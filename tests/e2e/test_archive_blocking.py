@@ -60,7 +60,7 @@ def seeded_server(request, app, factory, tmp_path, database_url):
     """The app's own services seed the database (the ``app`` fixture: instance under tmp_path/instance, the test
     database), then the real server starts on it."""
     from meeting.db import read_only, unit_of_work
-    from meeting.models import AgendaItem, Seat
+    from meeting.models import AgendaItem
     from minutes import service
     from tests.factories import STAFF
 
@@ -69,9 +69,9 @@ def seeded_server(request, app, factory, tmp_path, database_url):
     with app.app_context(), unit_of_work() as s:
         service.approve(s, STAFF, big)
     _, ids, live, item = factory.running(TABLETS + 1)
+    # members, not the chair: the chair speaks last (tokens are stored hashed: the factory issues them)
+    tokens = [t for pid, t in factory.tokens(live.id).items() if pid != ids[0]]
     with app.app_context(), read_only() as s:
-        tokens = [t for pid, t in s.exec(select(Seat.person_id, Seat.token).where(Seat.meeting_id == live.id))
-                  if pid != ids[0]]  # members, not the chair: the chair speaks last
         items = list(s.exec(select(AgendaItem.id).where(AgendaItem.meeting_id == big)))
     app.extensions["yishi.engine"].dispose()
 

@@ -29,7 +29,6 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import sqlalchemy as sa
-from sqlmodel import select
 
 from .conftest import _SCRUB, MODES, DemoLinks, Server, free_port
 
@@ -41,13 +40,10 @@ ACK_TIMEOUT = 5.0
 @pytest.fixture(params=MODES)
 def burst_server(request, app, factory, tmp_path, database_url):
     """51 members (the chair and 50 tablets) in a meeting taking opinions on one item; the real server on it."""
-    from meeting.db import read_only
-    from meeting.models import Seat
 
     _, ids, m, item = factory.running(TABLETS + 1)
-    with app.app_context(), read_only() as s:
-        tokens = [t for pid, t in s.exec(select(Seat.person_id, Seat.token).where(Seat.meeting_id == m.id))
-                  if pid != ids[0]]  # not the chair: the chair speaks last, after everyone
+    # not the chair: the chair speaks last, after everyone (tokens are stored hashed: the factory issues them)
+    tokens = [t for pid, t in factory.tokens(m.id).items() if pid != ids[0]]
     app.extensions["yishi.engine"].dispose()
 
     env = {k: v for k, v in os.environ.items() if k not in _SCRUB}

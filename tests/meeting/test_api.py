@@ -248,22 +248,38 @@ def test_unknown_paths_and_methods_answer_in_json(api):
 # ---------------------------------------------------------------- setting up
 
 
-def test_the_meeting_detail_gives_personal_links_and_nothing_else_does(app, api):
+def test_personal_links_are_given_once_by_issue_links_and_nowhere_else(app, api):
+    """Tokens are stored hashed: issueLinks answers with them once; no other answer carries a token or its hash;
+    issuing again invalidates the earlier links."""
+    from meeting.auth import token_actor
+    from meeting.errors import InvalidToken
+
     meeting, ids = set_up_meeting(api, n=5)
     mid = meeting["id"]
     ok(api.post(f"/api/v1/meetings/{mid}/observers", json={"name": "赵代表", "unit": "区人大", "role": "人大代表"}), 201)
-    detail = ok(api.get(f"/api/v1/meetings/{mid}"))["meeting"]
+    links = ok(api.post(f"/api/v1/meetings/{mid}/links", json={"all": True}))["links"]
+    assert [x["kind"] for x in links] == ["member"] * 5 + ["observer", "projector"]
+    assert [x["person_id"] for x in links[:5]] == ids
+    assert all(x["link"].endswith(f"/t/{x['token']}") for x in links)
     with app.app_context(), read_only() as s:
-        tokens = {seat.person_id: seat.token for seat in s.exec(select(Seat).where(Seat.meeting_id == mid))}
-    assert {r["person_id"]: r["token"] for r in detail["roster"]} == tokens
-    assert detail["roster"][0]["is_chair"] and detail["roster"][0]["link"].endswith(f"/t/{tokens[ids[0]]}")
-    assert detail["observers"][0]["token"] and detail["projector_link"].endswith(detail["projector_token"])
+        hashes = [seat.token_hash for seat in s.exec(select(Seat).where(Seat.meeting_id == mid))]
+        assert token_actor(s, links[0]["token"]).kind == "chair"
+    detail = ok(api.get(f"/api/v1/meetings/{mid}"))["meeting"]
+    assert "token" not in detail["roster"][0] and "link" not in detail["roster"][0] and "projector_token" not in detail
     everything_else = "".join(api.get(url).get_data(as_text=True) for url in (
-        "/api/v1/meetings", f"/api/v1/meetings/{mid}/state", f"/api/v1/meetings/{mid}/events?limit=1000",
-        "/api/v1/people", "/api/v1/bodies"))
-    for token in [*tokens.values(), detail["projector_token"], detail["observers"][0]["token"]]:
-        assert token not in everything_else
+        f"/api/v1/meetings/{mid}", "/api/v1/meetings", f"/api/v1/meetings/{mid}/state",
+        f"/api/v1/meetings/{mid}/events?limit=1000", "/api/v1/people", "/api/v1/bodies"))
+    for secret in [*(x["token"] for x in links), *hashes]:
+        assert secret not in everything_else
     assert "password" not in everything_else and "argon2" not in everything_else
+
+    again = ok(api.post(f"/api/v1/meetings/{mid}/links", json={"person_ids": [ids[1]]}))["links"]
+    assert [x["person_id"] for x in again] == [ids[1]] and again[0]["token"] != links[1]["token"]
+    with app.app_context(), read_only() as s:
+        with pytest.raises(InvalidToken):
+            token_actor(s, links[1]["token"])
+        assert token_actor(s, again[0]["token"]).person_id == ids[1]
+        assert token_actor(s, links[2]["token"]).person_id == ids[2]  # the others are untouched
 
 
 def test_bodies_people_and_relations_are_kept_through_the_api(app, api):

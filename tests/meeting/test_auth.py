@@ -12,7 +12,7 @@ from meeting import setup
 from meeting.auth import hash_password, new_api_token, staff_actor, token_actor, verify_password
 from meeting.db import read_only, unit_of_work
 from meeting.errors import InvalidToken
-from meeting.models import ApiToken, Meeting, User
+from meeting.models import ApiToken, User
 from meeting.schemas import ObserverIn
 from tests.factories import STAFF
 
@@ -222,9 +222,8 @@ def test_observer_and_projector_tokens(app, factory):
     m = factory.meeting(body.id)
     with app.app_context(), unit_of_work() as s:
         obs = setup.add_observer(s, STAFF, m.id, ObserverIn(name="法律顾问丙", role="法律顾问"))
-    with app.app_context(), read_only() as s:
-        projector = s.get(Meeting, m.id).projector_token
-    o = actor_for(app, obs.token)
+    projector = factory.projector_token(m.id)
+    o = actor_for(app, factory.observer_token(m.id, obs.id))
     assert (o.kind, o.observer_id, o.meeting_id, o.view, o.person_id) == ("observer", obs.id, m.id, "public", None)
     p = actor_for(app, projector)
     assert (p.kind, p.meeting_id, p.view) == ("projector", m.id, "public")
@@ -258,9 +257,7 @@ def test_all_links_stop_when_the_meeting_closes(app, factory):
     m = factory.meeting(body.id)
     with app.app_context(), unit_of_work() as s:
         obs = setup.add_observer(s, STAFF, m.id, ObserverIn(name="记者丁", role="媒体"))
-    with app.app_context(), read_only() as s:
-        projector = s.get(Meeting, m.id).projector_token
-    links = [*factory.tokens(m.id).values(), obs.token, projector]
+    links = [*factory.tokens(m.id).values(), factory.observer_token(m.id, obs.id), factory.projector_token(m.id)]
     factory.present(m.id, ids)
     factory.act("open_meeting", m.id)
     factory.act("close_meeting", m.id)

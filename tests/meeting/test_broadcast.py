@@ -10,9 +10,10 @@ import uuid
 import pytest
 from sqlmodel import select
 
-from meeting.db import read_only
-from meeting.models import Meeting, Opinion
-from tests.factories import Factory
+from meeting.db import read_only, unit_of_work
+from meeting.models import Opinion
+from meeting.tokens import issue
+from tests.factories import STAFF, Factory
 
 INTERVAL = 0.2
 
@@ -54,8 +55,8 @@ def progress_of(client):
 
 
 def projector(app, socketio, meeting_id):
-    with app.app_context(), read_only() as s:
-        token = s.get(Meeting, meeting_id).projector_token
+    with app.app_context(), unit_of_work() as s:
+        token = issue(s, STAFF, meeting_id, projector=True).projector
     c = socketio.test_client(app, auth={"token": token})
     assert c.is_connected()
     return c

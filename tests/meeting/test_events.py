@@ -16,8 +16,9 @@ from sqlmodel import select
 
 from meeting import setup
 from meeting.db import read_only, unit_of_work
-from meeting.models import Event, Meeting, Opinion, OpinionRevision, Seat
+from meeting.models import Event, Opinion, OpinionRevision, Seat
 from meeting.schemas import ObserverIn
+from meeting.tokens import issue
 from tests.factories import STAFF
 
 # ---------------------------------------------------------------- helpers
@@ -68,12 +69,14 @@ def op(item, stance="agree", reason="", client_id=None, round_=1):
 
 def observer_token(factory, meeting_id):
     with factory.app.app_context(), unit_of_work() as s:
-        return setup.add_observer(s, STAFF, meeting_id, ObserverIn(name="政协委员乙", role="政协委员")).token
+        obs = setup.add_observer(s, STAFF, meeting_id, ObserverIn(name="政协委员乙", role="政协委员"))
+        s.flush()
+        return issue(s, STAFF, meeting_id, observer_ids=[obs.id]).observers[0][1]
 
 
 def projector_token(app, meeting_id):
-    with app.app_context(), read_only() as s:
-        return s.get(Meeting, meeting_id).projector_token
+    with app.app_context(), unit_of_work() as s:
+        return issue(s, STAFF, meeting_id, projector=True).projector
 
 
 def count(app, model, **where):

@@ -47,7 +47,6 @@ from meeting.models import (
     AgendaItem,
     Event,
     Meeting,
-    Observer,
     Opinion,
     OpinionRevision,
     Recusal,
@@ -433,7 +432,7 @@ def test_observer_cannot_give_opinion(app, factory):
     _, ids, m, item = factory.running(5, 5)
     obs = observer(factory, m.id)
     with app.app_context(), read_only() as s:
-        actor = token_actor(s, obs.token)
+        actor = token_actor(s, factory.observer_token(m.id, obs.id))
     assert actor.kind == "observer"
     payload = {"client_id": cid(), "item_id": item.id, "round": 1, "stance": "agree"}
     before = world(app)
@@ -446,7 +445,7 @@ def test_observer_cannot_give_opinion(app, factory):
 def test_projector_cannot_give_opinion(app, factory):
     _, ids, m, item = factory.running(5, 5)
     with app.app_context(), read_only() as s:
-        actor = token_actor(s, one(app, Meeting, m.id).projector_token)
+        actor = token_actor(s, factory.projector_token(m.id))
     payload = {"client_id": cid(), "item_id": item.id, "round": 1, "stance": "agree"}
     refused(PermissionDenied, factory.act, "give_opinion", m.id, payload, actor=actor)
 
@@ -1167,7 +1166,7 @@ def busy_room(factory):
     opinion(factory, m, item, ids[1], "agree", "", chair=ids[0], client_id=said)
     obs = observer(factory, m.id)
     with factory.app.app_context(), read_only() as s:
-        obs_actor = token_actor(s, obs.token)
+        obs_actor = token_actor(s, factory.observer_token(m.id, obs.id))
     return {"ids": ids, "m": m, "item": item, "pending": pending, "obs": obs_actor, "said": said}
 
 
@@ -1234,7 +1233,7 @@ def test_tokens_stop_working_when_meeting_closes(app, factory):
     everyone(factory, m, item, ids, ids[0], {p: "agree" for p in ids})
     factory.act("close_item", m.id, {"item_id": item.id})
     obs = observer(factory, m.id)
-    tokens = list(factory.tokens(m.id).values()) + [obs.token, one(app, Meeting, m.id).projector_token]
+    tokens = list(factory.tokens(m.id).values()) + [factory.observer_token(m.id, obs.id), factory.projector_token(m.id)]
     with app.app_context(), read_only() as s:
         for tok in tokens:
             assert token_actor(s, tok).meeting_id == m.id

@@ -12,14 +12,16 @@ from sqlmodel import select
 
 from meeting.db import read_only, unit_of_work
 from meeting.models import Meeting, Observer
+from meeting.tokens import issue
 from minutes import docx as render
 from minutes import service
 from tests.factories import STAFF
 
 
 def _observer_token(app, meeting_id: int) -> str:
-    with app.app_context(), read_only() as s:
-        return s.exec(select(Observer.token).where(Observer.meeting_id == meeting_id)).first()
+    with app.app_context(), unit_of_work() as s:
+        obs = s.exec(select(Observer.id).where(Observer.meeting_id == meeting_id)).first()
+        return issue(s, STAFF, meeting_id, observer_ids=[obs]).observers[0][1]
 
 
 def _overview(http, token: str) -> dict:
@@ -58,8 +60,7 @@ def test_a_closed_meetings_links_open_the_end_page(app, http, factory, built):
         page = resp.get_data(as_text=True)
         assert 'data-closed="1"' in page and f"kind-{kind}" in page and 'data-testid="tablet-minutes"' in page
         assert f'data-url="/minutes/tablet/{token}"' in page
-    with app.app_context(), read_only() as s:
-        projector = s.get(Meeting, mid).projector_token
+    projector = factory.projector_token(mid)
     assert http.get(f"/t/{projector}").status_code == 401  # the projector has nothing to show after the meeting
     assert http.get("/t/no-such-link").status_code == 401
 

@@ -1,0 +1,110 @@
+"""Personal-link tokens are stored hashed (SHA-256), shown once on the sheet that issues them, re-issuable: the
+database holds no key to a tablet, and a re-issued link replaces the old one at once."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import select
+
+from meeting import setup
+from meeting.auth import token_actor
+from meeting.db import read_only, unit_of_work
+from meeting.errors import InvalidToken
+from meeting.models import Event, Meeting, Observer, Seat
+from meeting.schemas import ObserverIn
+from meeting.tokens import hash_token, upgrade
+from tests.factories import STAFF
+
+
+def _sha(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _meeting_with_observer(app, factory, n=3):
+    body, ids = factory.body(n)
+    m = factory.meeting(body.id)
+    with app.app_context(), unit_of_work() as s:
+        obs = setup.add_observer(s, STAFF, m.id, ObserverIn(name="人大代表甲", role="人大代表"))
+    return m, ids, obs
+
+
+def test_the_database_holds_only_hashes(app, factory):
+    m, ids, obs = _meeting_with_observer(app, factory)
+    links = factory.links(m.id)
+    with app.app_context(), read_only() as s:
+        stored = {seat.person_id: seat.token_hash for seat in s.exec(select(Seat).where(Seat.meeting_id == m.id))}
+        assert stored == {pid: _sha(tok) for pid, tok in links.by_person().items()}
+        assert s.get(Observer, obs.id).token_hash == _sha(links.by_observer()[obs.id])
+        assert s.get(Meeting, m.id).projector_token_hash == _sha(links.projector)
+        dump = "".join(str(row) for table in ("seat", "observer", "meeting", "event")
+                       for row in s.exec(text(f"SELECT * FROM {table}")).all())
+        for token in [*links.by_person().values(), links.projector, *links.by_observer().values()]:
+            assert len(token) >= 43 and token not in dump  # 256 random bits, nowhere in the database
+        # the stored hash is not itself a key
+        with pytest.raises(InvalidToken):
+            token_actor(s, stored[ids[1]])
+        assert token_actor(s, links.by_person()[ids[1]]).person_id == ids[1]
+
+
+def test_the_links_page_issues_once_shows_once_and_reissues(app, staff_http, factory):
+    m, ids, obs = _meeting_with_observer(app, factory)
+    page = staff_http.get(f"/meetings/{m.id}/links").get_data(as_text=True)
+    assert "尚未签发" in page and "/t/" not in page and "/qr/" not in page and 'data-testid="issue-all"' in page
+
+    resp = staff_http.post(f"/meetings/{m.id}/links", data={"csrf_token": staff_http.csrf, "all": "1"})
+    assert resp.status_code == 200 and resp.headers["Cache-Control"] == "no-store"
+    sheet = resp.get_data(as_text=True)
+    tokens = re.findall(r'data-testid="link-card-\d+-url">http://localhost/t/([\w-]+)<', sheet)
+    assert len(tokens) == 3 and "只显示这一次" in sheet and 'data-testid="print"' in sheet
+    assert f'data-testid="observer-card-{obs.id}"' in sheet and 'data-testid="projector-card"' in sheet
+    qr = staff_http.get(f"/qr/{tokens[0]}.svg")
+    assert qr.status_code == 200 and qr.mimetype == "image/svg+xml"
+    assert staff_http.get(f"/qr/{_sha(tokens[0])}.svg").status_code == 401
+    assert staff_http.get(f"/t/{tokens[1]}").status_code == 200
+
+    later = staff_http.get(f"/meetings/{m.id}/links").get_data(as_text=True)
+    assert "已签发" in later and "尚未签发" not in later and "重新生成全部链接" in later
+    assert not any(t in later for t in tokens)
+
+    # one seat re-issued: its old link stops, the new one works, the others are untouched; one event says so
+    seat_id = _seat_id(app, m.id, ids[1])
+    again = staff_http.post(f"/meetings/{m.id}/links", data={"csrf_token": staff_http.csrf, "seat_id": seat_id})
+    (new,) = re.findall(r'data-testid="link-card-\d+-url">http://localhost/t/([\w-]+)<', again.get_data(as_text=True))
+    assert staff_http.get(f"/t/{tokens[1]}").status_code == 401
+    assert staff_http.get(f"/t/{new}").status_code == 200 and staff_http.get(f"/t/{tokens[2]}").status_code == 200
+    with app.app_context(), read_only() as s:
+        events = [json.loads(e.payload) for e in s.exec(select(Event).where(Event.kind == "links.issued"))]
+    assert [(e["every"], e["seats"]) for e in events] == [(True, events[0]["seats"]), (False, [seat_id])]
+    assert not any(t in json.dumps(events) for t in (*tokens, new))
+
+
+def _seat_id(app, meeting_id, person_id):
+    with app.app_context(), read_only() as s:
+        return s.exec(select(Seat.id).where(Seat.meeting_id == meeting_id, Seat.person_id == person_id)).one()
+
+
+def test_issuing_needs_the_secretary_and_csrf(app, http, staff_http, factory):
+    m, ids, obs = _meeting_with_observer(app, factory)
+    assert http.post(f"/meetings/{m.id}/links", data={"all": "1"}).status_code in (302, 303)  # sign in first
+    assert staff_http.post(f"/meetings/{m.id}/links", data={"all": "1"}).status_code == 403
+    assert staff_http.post(f"/meetings/{m.id}/links", data={"csrf_token": staff_http.csrf}).status_code == 400
+    with app.app_context(), read_only() as s:
+        assert s.exec(select(Event).where(Event.kind == "links.issued")).first() is None
+
+
+def test_plain_tokens_of_an_older_database_are_hashed_and_keep_working(app, factory):
+    m, ids, obs = _meeting_with_observer(app, factory)
+    plain = "oldPlainToken_0123456789abcdefgh"  # 32 characters, as token_urlsafe(24) made them
+    engine = app.extensions["yishi.engine"]
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE seat SET token = :t WHERE meeting_id = :m AND person_id = :p"),
+                     {"t": plain, "m": m.id, "p": ids[1]})
+    assert upgrade(engine) == 1 and upgrade(engine) == 0
+    with app.app_context(), read_only() as s:
+        assert token_actor(s, plain).person_id == ids[1]
+        assert s.exec(select(Seat).where(Seat.token_hash == hash_token(plain))).one().person_id == ids[1]
