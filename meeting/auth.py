@@ -7,7 +7,8 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from datetime import timedelta
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import wraps
 
 from argon2 import PasswordHasher
@@ -147,7 +148,7 @@ def start_login(s: Session, user: User) -> None:
     session["role"] = user.role
     session["login"] = key
     session.permanent = True
-    g.yishi_login = (row, user)
+    g.yishi_login = SignIn(row.id, user.id, as_utc(row.authenticated_at))
 
 
 def end_logins(s: Session, user_id: int, reason: str) -> list[int]:
@@ -215,9 +216,18 @@ def _touch(row: LoginSession, now) -> None:
         log.debug("could not record activity of sign-in %s", row.id, exc_info=True)
 
 
-def current_login(s: Session) -> tuple[LoginSession, User] | None:
-    """The request's sign-in and its account, checked against the database (once per request): None, and the
-    cookie's session cleared, when it was ended, has been idle too long, or the account is inactive."""
+@dataclass(frozen=True)
+class SignIn:
+    """The request's sign-in as checked (plain values: kept for the request, never a detached row)."""
+
+    id: int
+    user_id: int
+    authenticated_at: datetime
+
+
+def current_login(s: Session) -> SignIn | None:
+    """The request's sign-in, checked against the database once per request: None, and the cookie's session
+    cleared, when it was ended, has been idle too long, or the account is inactive."""
     cached = g.get("yishi_login")
     if cached is not None:
         return cached or None
@@ -226,7 +236,7 @@ def current_login(s: Session) -> tuple[LoginSession, User] | None:
     return found
 
 
-def _check_login(s: Session) -> tuple[LoginSession, User] | None:
+def _check_login(s: Session) -> SignIn | None:
     uid, key = session.get("user_id"), session.get("login")
     if uid is None:
         return None
@@ -240,7 +250,7 @@ def _check_login(s: Session) -> tuple[LoginSession, User] | None:
         _forget()
         return None
     _touch(row, now)
-    return row, user
+    return SignIn(row.id, user.id, as_utc(row.authenticated_at))
 
 
 def _forget() -> None:
@@ -252,14 +262,14 @@ def _forget() -> None:
 
 def signed_in_user(s: Session) -> User | None:
     found = current_login(s)
-    return found[1] if found else None
+    return s.get(User, found.user_id) if found else None
 
 
 def end_this_login(s: Session) -> None:
     """Logout: this browser's sign-in ends (and its sockets)."""
     found = current_login(s)
     if found:
-        row = found[0]
+        row = found
         s.exec(update(LoginSession).where(LoginSession.id == row.id).values(revoked_at=utcnow(),
                                                                            revoked_reason="logout"))
         end_after_commit(s, "login", row.id)
@@ -301,19 +311,16 @@ def fresh_sign_in_needed() -> bool:
         found = current_login(s)
     if found is None:
         return False  # login_required sends the visitor to the sign-in page
-    return utcnow() - as_utc(found[0].authenticated_at) > _minutes("YISHI_REAUTH_MINUTES", 10)
+    return utcnow() - found.authenticated_at > _minutes("YISHI_REAUTH_MINUTES", 10)
 
 
 def confirm_password(s: Session, password: str) -> bool:
     """The signed-in user typed his password again (the links page): the sign-in is fresh."""
     found = current_login(s)
-    if found is None:
+    user = signed_in_user(s)
+    if found is None or user is None or not verify_password(user, password):
         return False
-    row, user = found
-    if not verify_password(user, password):
-        return False
-    row.authenticated_at = utcnow()
-    s.exec(update(LoginSession).where(LoginSession.id == row.id).values(authenticated_at=row.authenticated_at))
+    s.exec(update(LoginSession).where(LoginSession.id == found.id).values(authenticated_at=utcnow()))
     return True
 
 

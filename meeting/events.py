@@ -45,8 +45,8 @@ def credential_of(s, actor: Actor) -> Credential:
     tok = api_token_of(s)
     if tok is not None:
         return Credential("api_token", tok.id, tok.user_id)
-    row, user = current_login(s)
-    return Credential("login", row.id, user.id)
+    found = current_login(s)
+    return Credential("login", found.id, found.user_id)
 
 
 def register(socketio: SocketIO, connections: Connections) -> None:
