@@ -48,10 +48,10 @@ class Throttle:
             app=app,
             storage_uri=storage_uri(app.config),
             strategy="moving-window",
-            key_prefix=f"{app.config.get('SOCKETIO_CHANNEL', 'yishi')}:throttle",
             default_limits=[],
             headers_enabled=False,
         )
+        self.prefix = f"{app.config.get('SOCKETIO_CHANNEL', 'yishi')}:throttle"  # one counter for every worker
         self._warned = 0.0
 
     # the counters
@@ -74,21 +74,21 @@ class Throttle:
         if item is None:
             return 0
         strategy = self.extension.limiter
-        if self._guard(lambda: strategy.test(item, setting, key), True):
+        if self._guard(lambda: strategy.test(item, self.prefix, setting, key), True):
             return 0
-        stats = self._guard(lambda: strategy.get_window_stats(item, setting, key), None)
+        stats = self._guard(lambda: strategy.get_window_stats(item, self.prefix, setting, key), None)
         wait = (stats.reset_time - time.time()) if stats else item.get_expiry()
         return max(1, math.ceil(wait / 60))
 
     def failed(self, setting: str, key: str) -> None:
         item = self._limit(setting)
         if item is not None:
-            self._guard(lambda: self.extension.limiter.hit(item, setting, key), None)
+            self._guard(lambda: self.extension.limiter.hit(item, self.prefix, setting, key), None)
 
     def clear(self, setting: str, key: str) -> None:
         item = self._limit(setting)
         if item is not None:
-            self._guard(lambda: self.extension.limiter.clear(item, setting, key), None)
+            self._guard(lambda: self.extension.limiter.clear(item, self.prefix, setting, key), None)
 
 
 def _throttle() -> Throttle:
