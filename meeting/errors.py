@@ -209,11 +209,5 @@ class TooManyLinkAttempts(TooManyAttempts):
     msgid = "无效链接尝试次数过多，请%(minutes)d分钟后再试。"
 
 
-class FreshSignInRequired(YishiError):
-    code = "fresh_sign_in_required"
-    http_status = 401
-    msgid = "查看个人链接须重新输入密码。"
-
-
 class CsrfFailed(PermissionDenied):
     msgid = "页面已过期，请刷新后重试。"
