@@ -40,7 +40,19 @@ from .auth import (
 )
 from .db import read_only, unit_of_work
 from .errors import InvalidToken, NotFound, PermissionDenied, Recused, TooManyAttempts, YishiError
-from .models import STAFF_ROLES, User, AgendaItem, Body, Material, Meeting, Observer, Person, Recusal, Seat, WrittenOpinion
+from .models import (
+    STAFF_ROLES,
+    AgendaItem,
+    Body,
+    Material,
+    Meeting,
+    Observer,
+    Person,
+    Recusal,
+    Seat,
+    User,
+    WrittenOpinion,
+)
 from .room import attach_written_scan
 from .setup import store_material
 from .room import load_room
@@ -62,7 +74,8 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Sign-in (CSRF-protected like every form). Failures are counted per user name and per address: past
-    ``YISHI_LOGIN_USER_LIMIT`` / ``YISHI_LOGIN_IP_LIMIT`` the sign-in is refused, with the wait (meeting/throttle.py)."""
+    ``YISHI_LOGIN_USER_LIMIT`` / ``YISHI_LOGIN_IP_LIMIT`` the sign-in is refused, with the wait
+    (meeting/throttle.py)."""
     error = None
     if request.method == "POST":
         username = request.form.get("username", "").strip()
