@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlmodel import Session, col, func, select
 
 from meeting.actors import Actor
-from meeting.auth import hash_password
+from meeting.auth import account_deactivated, hash_password, password_changed
 from meeting.errors import NotFound, PermissionDenied
 from meeting.models import Person, User
 
@@ -93,8 +93,11 @@ def update_account(s: Session, actor: Actor, user_id: int, data: AccountUpdateIn
         raise PermissionDenied("不能停用自己正在使用的账号。")
     if data.active is not None:  # not given: unchanged
         user.active = data.active
+        if not data.active:  # its sign-ins, sockets and API tokens end with this transaction
+            account_deactivated(s, user)
     if data.password:
         user.password_hash = hash_password(data.password)
+        password_changed(s, user)  # every sign-in with the old password ends
     s.add(user)
     record_event(s, actor, "account.updated", None, user_id=user.id, active=user.active,
                  password_changed=bool(data.password))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 from flask import Flask, jsonify, request
@@ -77,6 +78,21 @@ def create_app(config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=60 * 1024 * 1024,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_HTTPONLY=True,
+        # Secure when the request came over HTTPS (directly, or by X-Forwarded-Proto from a trusted proxy)
+        YISHI_COOKIE_SECURE=os.environ.get("YISHI_COOKIE_SECURE", "auto"),
+        YISHI_TRUSTED_PROXIES=int(os.environ.get("YISHI_TRUSTED_PROXIES", "0") or 0),
+        # sign-in sessions (meeting/auth.py): ended on the server after idling, and at most this long after sign-in
+        YISHI_IDLE_TIMEOUT_MINUTES=float(os.environ.get("YISHI_IDLE_TIMEOUT_MINUTES", "30")),
+        YISHI_SESSION_MAX_HOURS=float(os.environ.get("YISHI_SESSION_MAX_HOURS", "12")),
+        YISHI_REAUTH_MINUTES=float(os.environ.get("YISHI_REAUTH_MINUTES", "10")),
+        # throttling of guesses (meeting/throttle.py); "" turns a limit off
+        YISHI_LOGIN_USER_LIMIT=os.environ.get("YISHI_LOGIN_USER_LIMIT", "5 per 15 minutes"),
+        YISHI_LOGIN_IP_LIMIT=os.environ.get("YISHI_LOGIN_IP_LIMIT", "20 per 15 minutes"),
+        YISHI_LINK_IP_LIMIT=os.environ.get("YISHI_LINK_IP_LIMIT", "30 per 5 minutes"),
+        YISHI_THROTTLE_STORAGE=os.environ.get("YISHI_THROTTLE_STORAGE") or None,
+        # Flask-WTF: tokens live as long as the sign-in (a console stays open through a long meeting)
+        WTF_CSRF_TIME_LIMIT=None,
+        WTF_CSRF_CHECK_DEFAULT=False,  # checked by meeting.auth.protect_every_form (API-token requests exempt)
         JSON_AS_ASCII=False,
         # where an account of a role other than secretary lands (meeting.auth.login_required)
         YISHI_ROLE_HOMES={"supervisor": "execution.ledger", "unit": "execution.unit_home",
@@ -86,10 +102,13 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(config)
     if "SECRET_KEY" not in config:
         app.config["SECRET_KEY"] = os.environ.get("YISHI_SECRET_KEY") or _secret_key(instance)
+    if "PERMANENT_SESSION_LIFETIME" not in config:  # the cookie lasts no longer than the sign-in may
+        app.config["PERMANENT_SESSION_LIFETIME"] = timedelta(hours=app.config["YISHI_SESSION_MAX_HOURS"])
     app.json.ensure_ascii = False
     from .schemas import bound_url_ids
 
     bound_url_ids(app)  # an id in a URL beyond the database's integer is 404, not an overflow inside a query
+    _security(app)
 
     mode = app.config["YISHI_ASYNC_MODE"]
     if mode not in ASYNC_MODES:
@@ -131,7 +150,8 @@ def create_app(config: dict | None = None) -> Flask:
 
     @app.errorhandler(YishiError)
     def _yishi_error(err: YishiError):
-        if request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json":
+        if (request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
+                or request.is_json):  # a script's request refused before its view (CSRF, throttling)
             return jsonify(err.to_dict()), err.http_status
         return views.error_page(err)
 
@@ -154,11 +174,45 @@ def create_app(config: dict | None = None) -> Flask:
     # members' opinions, a batch per transaction; the room is told once per batch
     intake = app.extensions["yishi.intake"] = OpinionIntake(app, socketio, written=broadcaster.opinions_written)
     broadcaster.writing = intake.writing  # counts wait while a burst is being written
+    from .connections import Connections
+
+    connections = app.extensions["yishi.connections"] = Connections(socketio)
+    recheck = app.config.get("YISHI_SOCKET_RECHECK_SECONDS", 0 if app.testing else 10)
+    connections.start_rechecking(app, float(recheck))
     from . import events
 
-    events.register(socketio)
+    events.register(socketio, connections)
     install_outage_log_filter(app)  # a database outage: one log line per interval, not one per request
     return app
+
+
+def _security(app: Flask) -> None:
+    """CSRF on every form, the session cookie's flags, a trusted proxy's headers, throttling of guesses."""
+    from flask_wtf.csrf import CSRFError  # noqa: F401  (Flask-WTF's, turned into our refusal in check_csrf)
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    from .auth import csrf, protect_every_form
+    from .throttle import Throttle
+
+    proxies = int(app.config.get("YISHI_TRUSTED_PROXIES") or 0)
+    if proxies > 0:  # X-Forwarded-For/-Proto/-Host/-Port are believed only from that many proxies in front
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies, x_port=proxies)
+    csrf.init_app(app)
+    app.before_request(protect_every_form)
+    app.extensions["yishi.throttle"] = Throttle(app)
+
+    secure = str(app.config.get("YISHI_COOKIE_SECURE", "auto")).lower()
+    if secure in ("1", "true", "yes", "on"):
+        app.config["SESSION_COOKIE_SECURE"] = True
+
+    if secure == "auto":
+        from flask.sessions import SecureCookieSessionInterface
+
+        class _Sessions(SecureCookieSessionInterface):
+            def get_cookie_secure(self, app_):  # Secure whenever this request arrived over HTTPS
+                return bool(app_.config.get("SESSION_COOKIE_SECURE")) or request.is_secure
+
+        app.session_interface = _Sessions()
 
 
 def socketio_of(app: Flask) -> SocketIO:
@@ -171,7 +225,7 @@ def _template_helpers(app: Flask) -> None:
     app.jinja_env.filters["cn_datetime"] = lambda dt: clock.cn_datetime(dt, zone())
     app.jinja_env.filters["cn_time"] = lambda dt: clock.cn_time(dt, zone())
 
-    from .auth import csrf_token
+    from .auth import csrf_token  # Flask-WTF's signed token
 
     @app.context_processor
     def _globals():

@@ -5,19 +5,28 @@ personal link's token (bound to one meeting and one person; it stops working whe
 from __future__ import annotations
 
 import hashlib
-import hmac
+import logging
 import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import wraps
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from flask import request, session
+from flask import current_app, g, request, session
+from flask_wtf.csrf import CSRFError, CSRFProtect, generate_csrf
+from sqlalchemy import update
+from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, select
 
 from .actors import Actor
-from .clock import utcnow
-from .errors import InvalidToken, NotSignedIn, PermissionDenied
-from .models import STAFF_ROLES, ApiToken, Meeting, Observer, Person, Seat, User
+from .clock import as_utc, utcnow
+from .connections import end_after_commit
+from .db import engine, read_only
+from .errors import CsrfFailed, InvalidToken, NotSignedIn, PermissionDenied
+from .models import STAFF_ROLES, ApiToken, LoginSession, Meeting, Observer, Person, Seat, User
+
+log = logging.getLogger(__name__)
 
 _hasher = PasswordHasher()
 
@@ -69,30 +78,263 @@ def staff_actor(s: Session) -> Actor | None:
     return actor if actor is not None and actor.is_staff else None
 
 
+def api_token_of(s: Session) -> ApiToken | None:
+    """The request's valid API token (``Authorization: Bearer``), None without one; an invalid one is refused."""
+    header = request.headers.get("Authorization", "")
+    if not header.startswith("Bearer "):
+        return None
+    digest = hashlib.sha256(header[7:].strip().encode()).hexdigest()
+    tok = s.exec(select(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked == False)).first()  # noqa: E712
+    if tok is None:
+        raise InvalidToken()
+    user = s.get(User, tok.user_id)
+    if user is None or not user.active:
+        raise InvalidToken()
+    return tok
+
+
 def account_actor(s: Session) -> Actor | None:
     """Whoever is signed in (session or API token), whatever the role; kind ``account`` unless staff."""
-    header = request.headers.get("Authorization", "")
-    if header.startswith("Bearer "):
-        digest = hashlib.sha256(header[7:].strip().encode()).hexdigest()
-        tok = s.exec(select(ApiToken).where(ApiToken.token_hash == digest, ApiToken.revoked == False)).first()  # noqa: E712
-        if tok is None:
-            raise InvalidToken()
+    tok = api_token_of(s)
+    if tok is not None:
         user = s.get(User, tok.user_id)
-        if user is None or not user.active:
-            raise InvalidToken()
         tok.last_used_at = utcnow()  # saved with the caller's transaction (best effort on read-only requests)
         s.add(tok)
         return Actor(kind="api" if user.role in STAFF_ROLES else "account", name=user.display_name,
                      user_id=user.id, device=device(), role=user.role)
-    uid = session.get("user_id")
-    if uid is None:
-        return None
-    user = s.get(User, uid)
-    if user is None or not user.active:
-        session.clear()
+    user = signed_in_user(s)
+    if user is None:
         return None
     return Actor(kind="user" if user.role in STAFF_ROLES else "account", name=user.display_name,
                  user_id=user.id, device=device(), role=user.role)
+
+
+# ---------------------------------------------------------------- sign-in sessions, ended on the server
+
+
+def _digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def _minutes(name: str, default: float) -> timedelta:
+    try:
+        return timedelta(minutes=float(current_app.config.get(name, default)))
+    except (TypeError, ValueError):
+        return timedelta(minutes=default)
+
+
+def idle_timeout() -> timedelta:
+    """``YISHI_IDLE_TIMEOUT_MINUTES`` (default 30): a sign-in with no request (page or console action) for that
+    long has ended."""
+    return _minutes("YISHI_IDLE_TIMEOUT_MINUTES", 30)
+
+
+def max_age() -> timedelta:
+    """``YISHI_SESSION_MAX_HOURS`` (default 12): a sign-in ends that long after the password was typed."""
+    return _minutes("YISHI_SESSION_MAX_HOURS", 12) * 60
+
+
+def start_login(s: Session, user: User) -> None:
+    """A new sign-in: the browser's session cookie gets a fresh random key (no fixation); its hash is stored."""
+    key = secrets.token_urlsafe(32)
+    row = LoginSession(key_hash=_digest(key), user_id=user.id, device=device()[:200])
+    s.add(row)
+    s.flush()
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    session["user_id"] = user.id
+    session["role"] = user.role
+    session["login"] = key
+    session.permanent = True
+    g.yishi_login = SignIn(row.id, user.id, as_utc(row.authenticated_at))
+
+
+def end_logins(s: Session, user_id: int, reason: str) -> list[int]:
+    """End every sign-in of the account (logout everywhere, deactivation, a new password) and, once ``s``
+    commits, every socket it opened."""
+    now = utcnow()
+    rows = s.exec(select(LoginSession).where(LoginSession.user_id == user_id,
+                                             LoginSession.revoked_at == None)).all()  # noqa: E711
+    for row in rows:
+        row.revoked_at, row.revoked_reason = now, reason
+        s.add(row)
+    end_after_commit(s, "account", user_id)
+    return [r.id for r in rows]
+
+
+def revoke_api_tokens(s: Session, user_id: int) -> int:
+    """A deactivated account's API tokens stop working (and stay revoked if it is reactivated)."""
+    rows = s.exec(select(ApiToken).where(ApiToken.user_id == user_id, ApiToken.revoked == False)).all()  # noqa: E712
+    for row in rows:
+        row.revoked = True
+        s.add(row)
+    end_after_commit(s, "account", user_id)
+    return len(rows)
+
+
+def account_deactivated(s: Session, user: User) -> None:
+    """Everything the account had opened ends: sign-ins, sockets, API tokens."""
+    end_logins(s, user.id, "deactivated")
+    revoke_api_tokens(s, user.id)
+
+
+def password_changed(s: Session, user: User) -> None:
+    end_logins(s, user.id, "password_changed")
+
+
+def _ended(row: LoginSession, now) -> str:
+    """Why a sign-in is over ("" while it lasts)."""
+    if row.revoked_at is not None:
+        return row.revoked_reason or "revoked"
+    if now - as_utc(row.last_seen_at) > idle_timeout():
+        return "idle"
+    if now - as_utc(row.created_at) > max_age():
+        return "expired"
+    return ""
+
+
+def _mark_ended(row_id: int, reason: str) -> None:
+    with Session(engine()) as w:
+        w.exec(update(LoginSession).where(LoginSession.id == row_id, LoginSession.revoked_at == None)  # noqa: E711
+               .values(revoked_at=utcnow(), revoked_reason=reason))
+        w.commit()
+
+
+def _touch(row: LoginSession, now) -> None:
+    """Record activity at most once a minute (``YISHI_SESSION_TOUCH_SECONDS``), in a transaction of its own."""
+    every = float(current_app.config.get("YISHI_SESSION_TOUCH_SECONDS", 60))
+    if (now - as_utc(row.last_seen_at)).total_seconds() < every:
+        return
+    try:
+        with Session(engine()) as w:
+            w.exec(update(LoginSession).where(LoginSession.id == row.id).values(last_seen_at=now))
+            w.commit()
+        row.last_seen_at = now
+    except OperationalError:  # the database is busy: the next request records it
+        log.debug("could not record activity of sign-in %s", row.id, exc_info=True)
+
+
+@dataclass(frozen=True)
+class SignIn:
+    """The request's sign-in as checked (plain values: kept for the request, never a detached row)."""
+
+    id: int
+    user_id: int
+    authenticated_at: datetime
+
+
+def current_login(s: Session) -> SignIn | None:
+    """The request's sign-in, checked against the database once per request: None, and the cookie's session
+    cleared, when it was ended, has been idle too long, or the account is inactive."""
+    cached = g.get("yishi_login")
+    if cached is not None:
+        return cached or None
+    found = _check_login(s)
+    g.yishi_login = found or False
+    return found
+
+
+def _check_login(s: Session) -> SignIn | None:
+    uid, key = session.get("user_id"), session.get("login")
+    if uid is None:
+        return None
+    row = s.exec(select(LoginSession).where(LoginSession.key_hash == _digest(str(key or "")))).first()
+    user = s.get(User, uid) if row is not None and row.user_id == uid else None
+    now = utcnow()
+    reason = "" if row is None else _ended(row, now)
+    if row is None or user is None or reason or not user.active:
+        if row is not None and row.revoked_at is None:
+            _mark_ended(row.id, reason or "deactivated")
+        _forget()
+        return None
+    _touch(row, now)
+    return SignIn(row.id, user.id, as_utc(row.authenticated_at))
+
+
+def _forget() -> None:
+    lang = session.get("lang")
+    session.clear()
+    if lang:
+        session["lang"] = lang
+
+
+def signed_in_user(s: Session) -> User | None:
+    found = current_login(s)
+    return s.get(User, found.user_id) if found else None
+
+
+def end_this_login(s: Session) -> None:
+    """Logout: this browser's sign-in ends (and its sockets)."""
+    found = current_login(s)
+    if found:
+        row = found
+        s.exec(update(LoginSession).where(LoginSession.id == row.id).values(revoked_at=utcnow(),
+                                                                           revoked_reason="logout"))
+        end_after_commit(s, "login", row.id)
+    _forget()
+    g.yishi_login = False
+
+
+def credential_valid(s: Session, cred) -> bool:
+    """Does a staff socket's sign-in (``login``) or API token (``api_token``) still hold? Counts as activity."""
+    user = s.get(User, cred.user_id)
+    if user is None or not user.active:
+        return False
+    if cred.kind == "api_token":
+        tok = s.get(ApiToken, cred.ident)
+        return tok is not None and not tok.revoked
+    row = s.get(LoginSession, cred.ident)
+    if row is None:
+        return False
+    now = utcnow()
+    reason = _ended(row, now)
+    if reason:
+        if row.revoked_at is None:
+            _mark_ended(row.id, reason)
+        return False
+    return True
+
+
+def touch_login(login_id: int) -> None:
+    """A console action is activity (the idle timeout counts from the last one)."""
+    with Session(engine()) as s:
+        row = s.get(LoginSession, login_id)
+    if row is not None:
+        _touch(row, utcnow())
+
+
+def fresh_sign_in_needed() -> bool:
+    """The links page (every member's link) wants the password typed within ``YISHI_REAUTH_MINUTES`` (10)."""
+    with read_only() as s:
+        found = current_login(s)
+    if found is None:
+        return False  # login_required sends the visitor to the sign-in page
+    return utcnow() - found.authenticated_at > _minutes("YISHI_REAUTH_MINUTES", 10)
+
+
+def confirm_password(s: Session, password: str) -> bool:
+    """The signed-in user typed his password again (the links page): the sign-in is fresh."""
+    found = current_login(s)
+    user = signed_in_user(s)
+    if found is None or user is None or not verify_password(user, password):
+        return False
+    s.exec(update(LoginSession).where(LoginSession.id == found.id).values(authenticated_at=utcnow()))
+    return True
+
+
+def fresh_login_required(view):
+    """For pages that show every tablet link: :func:`login_required`, and a password typed in the last minutes."""
+    from flask import redirect, url_for
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if fresh_sign_in_needed():
+            return redirect(url_for("views.reauth", next=request.full_path))
+        return view(*args, **kwargs)
+
+    return login_required(wrapper)
 
 
 def token_actor(s: Session, token: str) -> Actor:
@@ -125,22 +367,47 @@ def token_actor(s: Session, token: str) -> Actor:
 
 # ---------------------------------------------------------------- CSRF for the session-authenticated browser
 
+csrf = CSRFProtect()  # Flask-WTF: a random secret in the session, signed tokens in forms and the X-CSRF-Token header
+_exempt: set[str] = set()
+
 
 def csrf_token() -> str:
-    tok = session.get("csrf")
-    if not tok:
-        tok = session["csrf"] = secrets.token_urlsafe(24)
-    return tok
+    """The token for a form's ``csrf_token`` field or a script's ``X-CSRF-Token`` header (templates' helper)."""
+    return generate_csrf()
+
+
+def link_authenticated(view):
+    """A view authenticated by a personal link's token in its URL or form, not by the cookie: no CSRF token (the
+    token itself is the secret a forged request would lack). Mixed views call :func:`check_csrf` themselves on
+    their cookie path."""
+    _exempt.add(f"{view.__module__}.{view.__name__}")
+    return view
 
 
 def check_csrf() -> None:
     """Forms send ``csrf_token``; scripts send ``X-CSRF-Token``. API-token requests need neither."""
     if request.headers.get("Authorization", "").startswith("Bearer "):
         return
-    sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token", "")
-    expected = session.get("csrf", "")
-    if not expected or not hmac.compare_digest(sent, expected):
-        raise PermissionDenied("页面已过期，请刷新后重试。")
+    if g.get("yishi_csrf_ok"):
+        return
+    try:
+        csrf.protect()
+    except CSRFError:
+        raise CsrfFailed() from None
+    g.yishi_csrf_ok = True
+
+
+def protect_every_form() -> None:
+    """``before_request``: every unsafe request of a page (the sign-in form too) carries the CSRF token. The JSON
+    API checks after authenticating (an anonymous call is told ``not_signed_in``), in ``check_csrf``."""
+    if request.method not in ("POST", "PUT", "PATCH", "DELETE") or request.endpoint is None:
+        return
+    if request.path.startswith("/api/"):
+        return
+    view = current_app.view_functions.get(request.endpoint)
+    if view is not None and f"{view.__module__}.{view.__name__}" in _exempt:
+        return
+    check_csrf()
 
 
 def login_required(view):
@@ -150,9 +417,13 @@ def login_required(view):
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if session.get("user_id") is None:
+        user = None
+        if session.get("user_id") is not None:
+            with read_only() as s:
+                user = signed_in_user(s)  # ended, idle or deactivated: the session is cleared
+        if user is None:
             return redirect(url_for("views.login", next=request.full_path))
-        role = session.get("role", "secretary")
+        role = user.role
         if role not in STAFF_ROLES:
             home = current_app.config.get("YISHI_ROLE_HOMES", {}).get(role)
             if home is None:

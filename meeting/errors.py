@@ -194,3 +194,20 @@ class ReconsiderRefused(YishiError):
     http_status = 409
     msgid = "复议须经超过全体成员半数同意：全体成员%(n)d人，同意复议%(agreeing)d人，至少需要%(needed)d人。"
     source = "党政领导干部选拔任用工作条例"
+
+
+class TooManyAttempts(YishiError):
+    """Sign-in lock-out (per user name and per address) and tablet-link guessing (per address): meeting/throttle.py."""
+
+    code = "too_many_attempts"
+    http_status = 429
+    msgid = "登录失败次数过多，请%(minutes)d分钟后再试。"
+
+
+class TooManyLinkAttempts(TooManyAttempts):
+    code = "too_many_attempts"
+    msgid = "无效链接尝试次数过多，请%(minutes)d分钟后再试。"
+
+
+class CsrfFailed(PermissionDenied):
+    msgid = "页面已过期，请刷新后重试。"

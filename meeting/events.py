@@ -19,7 +19,9 @@ from flask_socketio import SocketIO, join_room
 from . import presence
 from .actions import ACTIONS, perform, prepare
 from .actors import Actor
-from .auth import staff_actor, token_actor
+from . import throttle
+from .auth import api_token_of, credential_valid, current_login, staff_actor, token_actor, touch_login
+from .connections import Connections, Credential
 from .broadcast import person_room, room_name
 from .db import read_only
 from .errors import InvalidPayload, InvalidToken, NotFound, PermissionDenied, YishiError
@@ -35,9 +37,35 @@ def server_error() -> dict:
     return {"ok": False, "error": {"code": "server_error", "message": "服务器内部错误，操作未完成，请重试。"}}
 
 
-def register(socketio: SocketIO) -> None:
-    actors: dict[str, Actor] = {}
+SIGNED_OUT = {"ok": False, "error": {"code": "not_signed_in", "message": "登录已失效，请重新登录。"}}
+
+
+def credential_of(s, actor: Actor) -> Credential:
+    """What let a staff socket in: the API token of the request, else the browser's sign-in."""
+    tok = api_token_of(s)
+    if tok is not None:
+        return Credential("api_token", tok.id, tok.user_id)
+    found = current_login(s)
+    return Credential("login", found.id, found.user_id)
+
+
+def register(socketio: SocketIO, connections: Connections) -> None:
+    actors: dict[str, Actor] = connections.actors  # sid → who; the staff's credential in connections.credentials
     locales: dict[str, object] = {}  # sid → the babel Locale chosen when the tablet connected
+
+    def still_signed_in(sid: str) -> bool:
+        """A staff socket acts only while its sign-in (or API token) holds; the check counts as activity."""
+        cred = connections.credentials.get(sid)
+        if cred is None:
+            return True
+        with read_only() as s:
+            ok = credential_valid(s, cred)
+        if not ok:
+            connections.disconnect(sid)
+            return False
+        if cred.kind == "login":
+            touch_login(cred.ident)
+        return True
 
     def view_of(s, actor: Actor) -> str:
         return chair_view(s, actor.meeting_id) if actor.kind == "chair" else actor.view
@@ -57,16 +85,23 @@ def register(socketio: SocketIO) -> None:
     def on_connect(auth=None):
         auth = auth if isinstance(auth, dict) else {}
         token = auth.get("token") or request.args.get("token")
+        credential = None
         try:
             if token is not None and (not isinstance(token, str) or len(token) > 200 or unsafe_char(token)):
                 raise InvalidToken()  # a NUL in a token would reach PostgreSQL (which refuses it in text)
             with read_only() as s:
                 if token:
-                    actor = token_actor(s, str(token))
+                    throttle.check_link()  # an address that guessed too many links waits
+                    try:
+                        actor = token_actor(s, str(token))
+                    except InvalidToken:
+                        throttle.link_failed()
+                        raise
                 else:
                     actor = staff_actor(s)
                     if actor is None:
                         raise PermissionDenied()
+                    credential = credential_of(s, actor)
                     try:
                         meeting_id = int(auth.get("meeting_id") or request.args.get("meeting_id"))
                     except (TypeError, ValueError):
@@ -81,7 +116,7 @@ def register(socketio: SocketIO) -> None:
             from flask_socketio import ConnectionRefusedError
 
             raise ConnectionRefusedError(err.to_dict()["error"]) from None
-        actors[request.sid] = actor
+        connections.add(request.sid, actor, credential)
         locales[request.sid] = get_locale()  # as each event's Flask request would choose it (?lang=, session)
         join_room(room_name(actor.meeting_id))
         # the chair has a room of its own: full view, or the member view while recused from the item under way
@@ -95,7 +130,7 @@ def register(socketio: SocketIO) -> None:
 
     @socketio.on("disconnect")
     def on_disconnect(*_args):
-        actor = actors.pop(request.sid, None)
+        actor = connections.remove(request.sid)
         locales.pop(request.sid, None)
         if actor is not None and actor.is_seat:
             presence.disconnected(actor.seat_id)
@@ -106,6 +141,8 @@ def register(socketio: SocketIO) -> None:
         actor = actors.get(request.sid)
         if actor is None:
             return {"ok": False, "error": {"code": "invalid_token", "message": "连接未认证，请重新打开链接。"}}
+        if not still_signed_in(request.sid):
+            return SIGNED_OUT
         return {"ok": True, **snapshot(actor)}
 
     @socketio.on("item_detail")
@@ -114,6 +151,8 @@ def register(socketio: SocketIO) -> None:
         actor = actors.get(request.sid)
         if actor is None:
             return {"ok": False, "error": {"code": "invalid_token", "message": "连接未认证，请重新打开链接。"}}
+        if not still_signed_in(request.sid):
+            return SIGNED_OUT
         try:
             payload = parse(ItemRef, args[0] if len(args) == 1 else None)
             with read_only() as s:
@@ -130,6 +169,8 @@ def register(socketio: SocketIO) -> None:
             actor = actors.get(sid)
             if actor is None:
                 return {"ok": False, "error": {"code": "invalid_token", "message": "连接未认证，请重新打开链接。"}}
+            if not still_signed_in(sid):  # logged out, deactivated, password changed or idle meanwhile
+                return SIGNED_OUT
             try:
                 if len(args) > 1:  # a payload is one JSON object; anything else gets a typed refusal, not silence
                     raise InvalidPayload(detail="应为一个 JSON 对象")

@@ -44,6 +44,23 @@ class ApiToken(SQLModel, table=True):
     revoked: bool = False
 
 
+class LoginSession(SQLModel, table=True):
+    """One password sign-in (a browser's session). The cookie carries only a random key, of which the SHA-256 is
+    kept here, so a session ends on the server: at logout, when the account is deactivated or its password changed,
+    after ``YISHI_IDLE_TIMEOUT_MINUTES`` without a request, or ``YISHI_SESSION_MAX_HOURS`` after the sign-in.
+    ``authenticated_at`` is when the password was last typed (the links page wants a fresh one)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    key_hash: str = Field(index=True, unique=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    authenticated_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+    revoked_reason: str = Field(default="", max_length=32)  # logout | deactivated | password_changed | idle | expired
+    device: str = Field(default="", max_length=200)
+
+
 # ---------------------------------------------------------------- bodies and people
 
 

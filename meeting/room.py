@@ -35,6 +35,7 @@ from voting.vocabulary import (
 from . import audit
 from .actors import Actor
 from .clock import as_utc, iso_utc, utcnow
+from .connections import end_after_commit
 from .errors import (
     AbsentCannotVote,
     AnotherItemOpen,
@@ -409,6 +410,7 @@ def close_meeting(s: Session, actor: Actor, meeting_id: int) -> Outcome:
     room.meeting.status, room.meeting.closed_at = "closed", utcnow()
     s.add(room.meeting)
     audit.record(s, actor, "meeting.closed", meeting_id)
+    end_after_commit(s, "meeting", meeting_id)  # tablets, observers and the projector are disconnected at once
     return Outcome(meeting_id, ack={"ok": True})
 
 

@@ -18,6 +18,7 @@ from voting.vocabulary import ItemCategory, ItemResult, MeetingKind, Preparation
 from . import audit
 from .actors import Actor
 from .clock import from_local
+from .connections import end_after_commit
 from .errors import Conflict, InvalidPayload, InvalidState, NotFound
 from .models import (
     AgendaItem,
@@ -276,6 +277,7 @@ def remove_observer(s: Session, actor: Actor, observer_id: int, meeting_id: int 
         raise NotFound(what="列席人员")
     require_editable(get(s, Meeting, obs.meeting_id, "会议"))
     audit.record(s, actor, "observer.removed", obs.meeting_id, observer_id=obs.id, name=obs.name)
+    end_after_commit(s, "observer", obs.id)  # the removed observer's open screens are disconnected at once
     s.delete(obs)
 
 

@@ -19,6 +19,7 @@ from sqlmodel import Session, col, select
 
 from . import audit
 from .actors import Actor
+from .connections import end_after_commit
 from .errors import NotFound
 from .models import Event, Meeting, Observer, Person, Seat
 
@@ -69,17 +70,20 @@ def issue(s: Session, actor: Actor, meeting_id: int, *, seat_ids: list[int] | No
             tok = new_token()
             seat.token_hash = hash_token(tok)
             s.add(seat)
+            end_after_commit(s, "seat", seat.id)  # a tablet still open with the old link is disconnected
             out.seats.append((seat, person, tok))
     for obs in s.exec(select(Observer).where(Observer.meeting_id == meeting_id).order_by(col(Observer.id))).all():
         if every or (observer_ids and obs.id in observer_ids):
             tok = new_token()
             obs.token_hash = hash_token(tok)
             s.add(obs)
+            end_after_commit(s, "observer", obs.id)
             out.observers.append((obs, tok))
     if every or projector:
         out.projector = new_token()
         meeting.projector_token_hash = hash_token(out.projector)
         s.add(meeting)
+        end_after_commit(s, "projector", meeting.id)
     if (seat_ids and len(out.seats) != len(seat_ids)) or (observer_ids and len(out.observers) != len(observer_ids)):
         raise NotFound(what="个人链接")
     audit.record(s, actor, "links.issued", meeting_id, every=every,

@@ -15,17 +15,44 @@ from flask import (
     render_template,
     request,
     send_file,
-    session,
     url_for,
 )
 from flask_babel import gettext, pgettext
 from sqlmodel import col, select
 
 from .actors import Actor
-from .auth import authenticate, check_csrf, login_required, staff_actor, token_actor
+from . import throttle
+from .auth import (
+    authenticate,
+    check_csrf,
+    confirm_password,
+    device,
+    end_this_login,
+    fresh_login_required,
+    hash_password,
+    login_required,
+    password_changed,
+    signed_in_user,
+    staff_actor,
+    start_login,
+    token_actor,
+    verify_password,
+)
 from .db import read_only, unit_of_work
-from .errors import InvalidToken, NotFound, PermissionDenied, Recused, YishiError
-from .models import AgendaItem, Body, Material, Meeting, Observer, Person, Recusal, Seat, WrittenOpinion
+from .errors import InvalidToken, NotFound, PermissionDenied, Recused, TooManyAttempts, YishiError
+from .models import (
+    STAFF_ROLES,
+    AgendaItem,
+    Body,
+    Material,
+    Meeting,
+    Observer,
+    Person,
+    Recusal,
+    Seat,
+    User,
+    WrittenOpinion,
+)
 from .room import attach_written_scan
 from .setup import store_material
 from .room import load_room
@@ -47,33 +74,101 @@ def _safe_next(target: str | None) -> str:
 
 @bp.route("/login", methods=["GET", "POST"])
 def login():
+    """Sign-in (CSRF-protected like every form). Failures are counted per user name and per address: past
+    ``YISHI_LOGIN_USER_LIMIT`` / ``YISHI_LOGIN_IP_LIMIT`` the sign-in is refused, with the wait
+    (meeting/throttle.py)."""
     error = None
     if request.method == "POST":
         username = request.form.get("username", "").strip()
         password = request.form.get("password", "")
+        try:
+            throttle.check_login(username)
+        except TooManyAttempts as err:
+            return render_template("login.html", error=err.message), err.http_status
         with unit_of_work() as s:
             user = authenticate(s, username, password)
+            if user is not None:
+                start_login(s, user)
         if user is not None:
-            lang = session.get("lang")
-            session.clear()
-            if lang:
-                session["lang"] = lang
-            session["user_id"] = user.id
-            session["role"] = user.role
-            session.permanent = True
-            from .auth import csrf_token
-
-            csrf_token()
+            throttle.login_succeeded(username)
             return redirect(_safe_next(request.args.get("next")), code=303)
+        throttle.login_failed(username)
         error = gettext("用户名或密码错误。")
     return render_template("login.html", error=error), (401 if error else 200)
 
 
 @bp.post("/logout")
 def logout():
+    """This browser's sign-in ends on the server, and the sockets it opened are disconnected."""
     check_csrf()
-    session.clear()
+    with unit_of_work() as s:
+        end_this_login(s)
     return redirect(url_for("views.login"), code=303)
+
+
+@bp.route("/reauth", methods=["GET", "POST"])
+@login_required
+def reauth():
+    """Type the password again before a page that shows every tablet link (``YISHI_REAUTH_MINUTES``)."""
+    error = None
+    if request.method == "POST":
+        with read_only() as s:
+            user = signed_in_user(s)
+        username = user.username if user else ""
+        try:
+            throttle.check_login(username)
+        except TooManyAttempts as err:
+            return render_template("reauth.html", error=err.message), err.http_status
+        with unit_of_work() as s:
+            ok = confirm_password(s, request.form.get("password", ""))
+        if ok:
+            throttle.login_succeeded(username)
+            return redirect(_safe_next(request.args.get("next")), code=303)
+        throttle.login_failed(username)
+        error = gettext("密码错误。")
+    return render_template("reauth.html", error=error), (401 if error else 200)
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+def change_password():
+    """The signed-in user sets a new password: every sign-in of the account ends (other browsers, open consoles),
+    and this browser is signed in afresh."""
+    with read_only() as s:
+        user = signed_in_user(s)
+    if user is None:
+        return redirect(url_for("views.login", next=request.full_path))
+    error = done = None
+    if request.method == "POST":
+        current, new = request.form.get("current_password", ""), request.form.get("new_password", "")
+        try:
+            throttle.check_login(user.username)
+        except TooManyAttempts as err:
+            return render_template("change_password.html", error=err.message), err.http_status
+        with unit_of_work() as s:
+            row = s.get(User, user.id)
+            if not verify_password(row, current):
+                error = gettext("当前密码不正确。")
+            elif len(new) < 8 or len(new) > 200:
+                error = gettext("新密码须为8至200个字符。")
+            elif new != request.form.get("confirm_password", ""):
+                error = gettext("两次输入的新密码不一致。")
+            elif new == current:
+                error = gettext("新密码不能与当前密码相同。")
+            else:
+                row.password_hash = hash_password(new)
+                s.add(row)
+                password_changed(s, row)
+                from .audit import record
+
+                record(s, Actor(kind="user" if row.role in STAFF_ROLES else "account", name=row.display_name,
+                                user_id=row.id, device=device(), role=row.role),
+                       "account.password_changed", None, user_id=row.id)
+                start_login(s, row)  # the other sign-ins are over; this browser carries on
+        if error is None:
+            done = gettext("密码已修改；该账号的其他登录已全部退出。")
+        elif error == gettext("当前密码不正确。"):
+            throttle.login_failed(user.username)
+    return render_template("change_password.html", error=error, done=done), (400 if error else 200)
 
 
 @bp.get("/")
@@ -102,11 +197,16 @@ def console(meeting_id: int):
 def tablet(token: str):
     """A personal link: a member's or the chair's tablet, an observer's view, or the projector."""
     zone = current_app.config["YISHI_TIMEZONE"]
+    throttle.check_link()  # an address that guessed too many links waits (YISHI_LINK_IP_LIMIT)
     with read_only() as s:
         try:
-            actor = token_actor(s, token)
+            try:
+                actor = token_actor(s, token)
+            except InvalidToken:
+                actor = _after_the_meeting(s, token)  # the room is over: the "会议已结束" page and the minutes
         except InvalidToken:
-            actor = _after_the_meeting(s, token)  # the room is over: the "会议已结束" page and the minutes
+            throttle.link_failed()
+            raise
         view = chair_view(s, actor.meeting_id) if actor.kind == "chair" else actor.view
         state = build(s, actor.meeting_id, view, zone)
         mine = me(s, actor.meeting_id, actor.person_id, zone) if actor.is_seat else None
@@ -164,10 +264,12 @@ def material(material_id: int):
 
 
 @bp.get("/qr/<token>.svg")
-@login_required
+@fresh_login_required
 def qr(token: str):
-    """The QR code of a personal link, to print or show to the member."""
+    """The QR code of a personal link, to print or show to the member (behind a fresh sign-in, as the links page)."""
+    throttle.check_link()
     if not token or len(token) > 64:
+        throttle.link_failed()
         raise InvalidToken()
     digest = hash_token(token)
     with read_only() as s:
@@ -175,6 +277,7 @@ def qr(token: str):
                  or s.exec(select(Observer.id).where(Observer.token_hash == digest)).first()
                  or s.exec(select(Meeting.id).where(Meeting.projector_token_hash == digest)).first())
     if not known:
+        throttle.link_failed()
         raise InvalidToken()
     url = url_for("views.tablet", token=token, _external=True)
     buf = io.BytesIO()
@@ -185,16 +288,17 @@ def qr(token: str):
 
 
 @bp.get("/meetings/<int:meeting_id>/links")
-@login_required
+@fresh_login_required
 def links(meeting_id: int):
     """Which personal link was issued when, with 签发 / 重新生成 per link and for all. Tokens are stored hashed:
-    they are shown (with QR codes, printable) only on the page that answers the issuing POST."""
+    they are shown (with QR codes, printable) only on the page that answers the issuing POST. Behind a fresh
+    sign-in: the password typed within ``YISHI_REAUTH_MINUTES`` (a console left open does not hand links out)."""
     with read_only() as s:
         return _links_page(s, meeting_id, None)
 
 
 @bp.post("/meetings/<int:meeting_id>/links")
-@login_required
+@fresh_login_required
 def issue_links(meeting_id: int):
     """Issue new tokens — all (``all=1``), or one seat / observer / the projector — and show them once, as the
     printable sheet. The old tokens stop working at once."""

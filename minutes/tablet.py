@@ -11,6 +11,7 @@ from __future__ import annotations
 from flask import current_app, jsonify, url_for
 from flask_babel import gettext
 
+from meeting.auth import link_authenticated
 from meeting.clock import cn_datetime
 from meeting.db import read_only, unit_of_work
 from meeting.errors import InvalidToken, YishiError
@@ -91,6 +92,7 @@ def tablet_overview(token: str):
 
 
 @bp.post("/tablet/<token>/approve")
+@link_authenticated  # by the chair's link token, not a cookie
 def tablet_approve(token: str):
     """The chair approves the minutes from the tablet (the confirmation is asked on the tablet first)."""
     try:

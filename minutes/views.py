@@ -27,7 +27,7 @@ from pydantic import Field as PField
 from sqlmodel import col, or_, select
 
 from meeting.api import _json_body, _ok, _staff, _zone, endpoint
-from meeting.auth import check_csrf, login_required, staff_actor
+from meeting.auth import check_csrf, link_authenticated, login_required, staff_actor
 from meeting.db import read_only, unit_of_work
 from flask_babel import pgettext
 
@@ -132,6 +132,7 @@ def save_texts(meeting_id: int, item_id: int):
 
 
 @bp.post("/meetings/<int:meeting_id>/approve")
+@link_authenticated  # the chair by his link's token; the secretary's cookie path checks CSRF below
 def approve(meeting_id: int):
     token = request.form.get("token", "")
     with unit_of_work() as s:

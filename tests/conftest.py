@@ -11,7 +11,7 @@ import uuid
 
 import pytest
 
-from tests.factories import Factory
+from tests.factories import Factory, sign_in
 
 PG_URL = os.environ.get("YISHI_TEST_PG_URL", "postgresql+psycopg://127.0.0.1:5432/test")
 
@@ -72,8 +72,6 @@ def staff_http(app, factory):
     """An HTTP client signed in as a secretary, with the CSRF token to send."""
     client = app.test_client()
     factory.user("mishu", "correct horse battery", display_name="王秘书")
-    resp = client.post("/login", data={"username": "mishu", "password": "correct horse battery"})
+    resp = sign_in(client, "mishu", "correct horse battery")
     assert resp.status_code in (302, 303), resp.data
-    with client.session_transaction() as sess:
-        client.csrf = sess["csrf"]
     return client

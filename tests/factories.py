@@ -17,6 +17,41 @@ from sqlmodel import select
 STAFF = Actor(kind="user", name="测试秘书", user_id=1, device="pytest")
 
 
+def csrf_of(client) -> str:
+    """A valid CSRF token for the test client's session, as a page's ``csrf_token()`` would render it (Flask-WTF
+    keeps a random secret in the session and signs it with the app's key). Call it again after signing in: the
+    sign-in starts a new session."""
+    import hashlib
+    import os
+
+    from itsdangerous import URLSafeTimedSerializer
+
+    app = client.application
+    with client.session_transaction() as sess:
+        raw = sess.get("csrf_token")
+        if not raw:
+            raw = sess["csrf_token"] = hashlib.sha1(os.urandom(64)).hexdigest()
+    key = app.config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
+    return URLSafeTimedSerializer(key, salt="wtf-csrf-token").dumps(raw)
+
+
+def form_csrf(page: str) -> str:
+    """The ``csrf_token`` hidden field of a rendered form (what a browser posts back)."""
+    import re
+
+    found = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert found, "the page has no form with a CSRF token"
+    return found.group(1)
+
+
+def sign_in(client, username: str, password: str = "correct horse battery", **kw):
+    """POST the sign-in form as a browser does (with its CSRF token); the response. Sets ``client.csrf``."""
+    data = {"username": username, "password": password, "csrf_token": csrf_of(client)}
+    resp = client.post("/login", data=data, **kw)
+    client.csrf = csrf_of(client)
+    return resp
+
+
 class Factory:
     def __init__(self, app):
         self.app = app

@@ -516,11 +516,16 @@
       changed();
       flushPending();
     });
-    socket.on('disconnect', function () {
+    socket.on('disconnect', function (reason) {
       room.connected = false;
       inFlight = {};
       setBanner(T.reconnecting, 'down');
       changed();
+      if (reason === 'io server disconnect') {
+        // the server ended this socket (the meeting closed, the link was withdrawn, the sign-in ended): the page,
+        // reloaded, shows what now applies (the page for after the meeting, the refusal, the sign-in page)
+        setTimeout(function () { global.location.reload(); }, 500);
+      }
     });
     socket.on('connect_error', function (err) {
       room.connected = false;

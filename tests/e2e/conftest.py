@@ -274,8 +274,11 @@ class Secretary:
 
     def sign_in(self) -> None:
         links = self.server.links
+        form = self.http.get(self.server.url("/login"), timeout=15).text  # the form's CSRF token, as a browser
+        token = re.search(r'name="csrf_token" value="([^"]*)"', form)
         resp = self.http.post(self.server.url("/login"), data={"username": links.username,
-                                                                "password": links.password},
+                                                                "password": links.password,
+                                                                "csrf_token": token.group(1) if token else ""},
                               allow_redirects=False, timeout=15)
         assert resp.status_code in (302, 303), (resp.status_code, resp.text[:500])
         self.csrf = self._csrf_from(self.server.console_url) or self._csrf_from(self.server.url("/login"))

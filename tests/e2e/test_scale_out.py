@@ -124,7 +124,9 @@ def test_tablets_on_one_worker_and_the_secretary_on_another_see_the_same_room(tw
 
     # the secretary signs in on worker B (sessions are signed with the shared secret key)
     http = requests.Session()
-    resp = http.post(url_b + "/login", data={"username": "demo", "password": "demo-yishi-2023"},
+    form = http.get(url_b + "/login", timeout=10).text  # the sign-in form carries a CSRF token
+    token = re.search(r'name="csrf_token" value="([^"]*)"', form).group(1)
+    resp = http.post(url_b + "/login", data={"username": "demo", "password": "demo-yishi-2023", "csrf_token": token},
                      allow_redirects=False, timeout=10)
     assert resp.status_code == 303
     secretary = socketio.Client()

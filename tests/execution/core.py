@@ -11,7 +11,7 @@ from datetime import date
 from meeting.actors import Actor
 from meeting.db import unit_of_work
 from minutes import service as minutes_service
-from tests.factories import STAFF
+from tests.factories import STAFF, sign_in
 
 from execution.models import AccountLink, Unit
 from execution.service import AssignmentIn, create_assignment, unit_by_name
@@ -98,10 +98,8 @@ def actor_of(user, role: str) -> Actor:
 
 def client(app, username: str):
     c = app.test_client()
-    resp = c.post("/login", data={"username": username, "password": PASSWORD})
+    resp = sign_in(c, username, PASSWORD)
     assert resp.status_code in (302, 303), resp.data
-    with c.session_transaction() as sess:
-        c.csrf = sess["csrf"]
     return c
 
 

@@ -8,7 +8,7 @@ from datetime import date
 
 from meeting.actors import Actor
 from meeting.db import unit_of_work
-from tests.factories import STAFF
+from tests.factories import STAFF, sign_in
 
 OFFICE = Actor(kind="account", name="督查室李主任", device="pytest", role="supervisor")
 PASSWORD = "correct horse battery"
@@ -55,10 +55,8 @@ def client_for(app, factory, username: str, role: str | None = None, unit: str |
     elif role is not None:
         factory.user(username, PASSWORD, display_name=f"{username}（{role}）", role=role)
     c = app.test_client()
-    resp = c.post("/login", data={"username": username, "password": PASSWORD})
+    resp = sign_in(c, username, PASSWORD)
     assert resp.status_code in (302, 303), resp.data
-    with c.session_transaction() as sess:
-        c.csrf = sess["csrf"]
     return c
 
 

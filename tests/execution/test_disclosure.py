@@ -13,6 +13,7 @@ from execution.models import Assignment, Complaint
 from execution.schemas import PlanIn, ProgressIn
 from meeting.actors import Actor
 from tests.execution.supervision_fixtures import OFFICE, assignment, client_for, decided_meeting, run
+from tests.factories import form_csrf
 
 D = date.fromisoformat
 OPEN_TEXT = "由区住建局牵头，2024年3月31日前完成城南片区老旧小区改造。"
@@ -72,9 +73,7 @@ def test_complaint_by_the_public_form_and_the_answer(app, factory, http):
     app.config["YISHI_TODAY"] = "2024-04-02"
     pub = assignment(app, public=True, deadline=D("2024-03-31"))
     form = http.get(f"/public/complaints?decision={pub}").get_data(as_text=True)
-    with http.session_transaction() as sess:
-        token = sess["csrf"]
-    assert f'value="{token}"' in form
+    token = form_csrf(form)  # the form carries the session's CSRF token
     resp = http.post("/public/complaints", data={
         "csrf_token": token, "content": "城南小区改造已逾期，施工现场长期停工。", "name": "赵先生",
         "contact": "13912345678", "assignment_id": str(pub)})
@@ -108,9 +107,7 @@ def test_complaint_by_the_public_form_and_the_answer(app, factory, http):
     ({"content": "足够长的投诉内容\x00，超过十个字。"}, "控制字符"),
 ])
 def test_complaint_validation_changes_nothing(app, http, data, said):
-    http.get("/public/complaints")
-    with http.session_transaction() as sess:
-        token = sess["csrf"]
+    token = form_csrf(http.get("/public/complaints").get_data(as_text=True))
     resp = http.post("/public/complaints", data={"csrf_token": token, **data})
     assert resp.status_code == 400 and said in resp.get_data(as_text=True)
     assert run(app, lambda s: s.exec(select(Complaint)).all()) == []

@@ -13,6 +13,7 @@ from sqlmodel import select
 from voting.profiles import load_profile
 
 from tests.execution.core import DECIDED, account, assignment_in, client, create, decided_meeting
+from tests.factories import form_csrf
 
 CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3001-\u3011]+")
 DATES = re.compile(r"\d{4}年(\d{1,2}月(\d{1,2}日)?)?(\s*\d{1,2}:\d{2})?")
@@ -102,9 +103,8 @@ def test_every_role_sees_the_execution_ledger_in_english(app, factory):
         "content": "建议加快公共停车场建设。", "received_on": "2024-01-31", "department": "区住建局",
         "compilation": "2024年第1批"}).status_code == 303
     public = app.test_client()
-    public.get("/public/complaints?lang=en")
-    with public.session_transaction() as sess:  # (a flash is stored translated: each client chose English first)
-        token = sess["csrf"]
+    # (a flash is stored translated: each client chose English first)
+    token = form_csrf(public.get("/public/complaints?lang=en").get_data(as_text=True))
     assert public.post("/public/complaints", data={
         "csrf_token": token, "content": "城南小区改造已逾期，施工现场长期停工。", "name": "赵先生",
         "contact": "13912345678", "assignment_id": str(overdue.id)}).status_code == 303

@@ -14,7 +14,7 @@ from meeting.db import read_only, unit_of_work
 from meeting.errors import InvalidToken
 from meeting.models import ApiToken, User
 from meeting.schemas import ObserverIn
-from tests.factories import STAFF
+from tests.factories import STAFF, sign_in
 
 PASSWORD = "correct horse battery"
 
@@ -60,7 +60,7 @@ def test_login_page_renders(http):
                                                      ("mishu", ""), ("", "")])
 def test_wrong_credentials_get_401_and_no_session(app, factory, http, username, password):
     factory.user("mishu", PASSWORD)
-    resp = http.post("/login", data={"username": username, "password": password})
+    resp = sign_in(http, username, password)
     assert resp.status_code == 401
     assert "用户名或密码错误" in resp.get_data(as_text=True)
     with http.session_transaction() as sess:
@@ -73,24 +73,24 @@ def test_inactive_user_cannot_sign_in(app, factory, http):
         row = s.get(User, u.id)
         row.active = False
         s.add(row)
-    assert http.post("/login", data={"username": "retired", "password": PASSWORD}).status_code == 401
+    assert sign_in(http, "retired", PASSWORD).status_code == 401
 
 
 def test_login_sets_session_and_redirects(app, factory, http):
     u = factory.user("mishu", PASSWORD)
-    resp = http.post("/login", data={"username": "mishu", "password": PASSWORD})
+    resp = sign_in(http, "mishu", PASSWORD)
     assert resp.status_code == 303
     assert resp.headers["Location"] == "/"
     with http.session_transaction() as sess:
         assert sess["user_id"] == u.id
-        assert sess["csrf"]
+        assert sess["login"]  # the key of the server-side sign-in (meeting.models.LoginSession)
 
 
 @pytest.mark.parametrize(("target", "expected"), [("/meetings/3/console", "/meetings/3/console"),
                                                   ("//evil.example/", "/"), ("https://evil.example/", "/")])
 def test_login_follows_only_local_next(app, factory, http, target, expected):
     factory.user("mishu", PASSWORD)
-    resp = http.post("/login", query_string={"next": target}, data={"username": "mishu", "password": PASSWORD})
+    resp = sign_in(http, "mishu", PASSWORD, query_string={"next": target})
     assert resp.status_code == 303 and resp.headers["Location"] == expected
 
 
@@ -118,11 +118,11 @@ def test_logout_with_csrf_header(app, staff_http):
 
 def test_staff_actor_from_session(app, factory, staff_http):
     with staff_http.session_transaction() as sess:
-        uid = sess["user_id"]
+        uid, key = sess["user_id"], sess["login"]
     with app.test_request_context("/"):
         from flask import session
 
-        session["user_id"] = uid
+        session["user_id"], session["login"] = uid, key
         with read_only() as s:
             actor = staff_actor(s)
     assert (actor.kind, actor.user_id, actor.name, actor.is_staff, actor.view) == ("user", uid, "王秘书", True, "full")

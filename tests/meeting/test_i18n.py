@@ -8,6 +8,7 @@ from babel.messages.pofile import read_po
 
 from meeting import errors
 from meeting.errors import ChairNotLast, NotQuorate, YishiError
+from tests.factories import sign_in
 
 PO = Path(__file__).resolve().parents[2] / "translations/en/LC_MESSAGES/messages.po"
 
@@ -272,7 +273,7 @@ def test_the_setup_page_renders_in_english(staff_http, factory):
 def test_the_sign_in_page_and_its_refusal_in_english(http):
     page = http.get("/login?lang=en").get_data(as_text=True)
     assert 'lang="en"' in page and "Secretary sign-in" in page and "Password" in page
-    resp = http.post("/login", data={"username": "nobody", "password": "wrong"})
+    resp = sign_in(http, "nobody", "wrong")
     assert resp.status_code == 401 and "Wrong user name or password." in resp.get_data(as_text=True)
 
 

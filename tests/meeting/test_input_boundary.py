@@ -18,6 +18,7 @@ from meeting.errors import InvalidPayload
 from meeting.models import Opinion, User
 from meeting.room import Outcome
 from meeting.schemas import OpinionIn, clean_text, parse, unsafe_char
+from tests.factories import form_csrf, sign_in
 from tests.snapshot import changed, dump_db
 
 BAD_TEXTS = ["理由\x01", "\x00", "a\x0bb", "\ufffe", "\ud800", "正常\u202e文字", "\u2066隔离"]
@@ -100,7 +101,8 @@ def test_a_control_character_is_refused_over_the_api_and_changes_nothing(app, fa
 
 def test_nul_in_a_query_string_form_or_path_is_refused_not_a_server_error(app, http, staff_http):
     for resp in [staff_http.get("/api/v1/meetings?status=%00"), http.get("/minutes/archive?q=a%00b"),
-                 http.post("/login", data={"username": "mi\x00shu", "password": "x"}),
+                 http.post("/login", data={"username": "mi\x00shu", "password": "x",
+                                           "csrf_token": form_csrf(http.get("/login").get_data(as_text=True))}),
                  http.get("/t/abc%00def")]:
         assert resp.status_code == 400, resp.data[:300]
 
@@ -256,10 +258,8 @@ def test_an_empty_put_never_changes_an_account(app, factory, staff_http):
             u.active = False
             s.add(u)
     client = app.test_client()
-    assert client.post("/login", data={"username": "ducha", "password": "correct horse battery"}).status_code in (
-        302, 303)
-    with client.session_transaction() as sess:
-        h = {"X-CSRF-Token": sess["csrf"]}
+    assert sign_in(client, "ducha").status_code in (302, 303)
+    h = {"X-CSRF-Token": client.csrf}
     before = dump_db(app)
     for body in [None, {}, {"active": 1}, {"active": "true"}, {"active": 0}]:
         kw = {"json": body} if body is not None else {}

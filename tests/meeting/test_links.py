@@ -90,7 +90,7 @@ def _seat_id(app, meeting_id, person_id):
 
 def test_issuing_needs_the_secretary_and_csrf(app, http, staff_http, factory):
     m, ids, obs = _meeting_with_observer(app, factory)
-    assert http.post(f"/meetings/{m.id}/links", data={"all": "1"}).status_code in (302, 303)  # sign in first
+    assert http.post(f"/meetings/{m.id}/links", data={"all": "1"}).status_code == 403  # no form token: refused
     assert staff_http.post(f"/meetings/{m.id}/links", data={"all": "1"}).status_code == 403
     assert staff_http.post(f"/meetings/{m.id}/links", data={"csrf_token": staff_http.csrf}).status_code == 400
     with app.app_context(), read_only() as s:
@@ -108,3 +108,23 @@ def test_plain_tokens_of_an_older_database_are_hashed_and_keep_working(app, fact
     with app.app_context(), read_only() as s:
         assert token_actor(s, plain).person_id == ids[1]
         assert s.exec(select(Seat).where(Seat.token_hash == hash_token(plain))).one().person_id == ids[1]
+
+
+def test_a_reissued_link_disconnects_the_screens_still_open_with_the_old_one(app, socketio, factory, staff_http):
+    """Re-issuing a link (a lost tablet, a link sent to the wrong person) ends what the old one opened, at once:
+    the seat's tablet, the observer's screen, the projector; the other links stay connected."""
+    from meeting.tokens import issue
+
+    m, ids, obs = _meeting_with_observer(app, factory)
+    old_seat = factory.tokens(m.id)[ids[1]]
+    clients = {name: socketio.test_client(app, auth={"token": tok}) for name, tok in (
+        ("seat", old_seat), ("other", factory.tokens(m.id)[ids[2]]),
+        ("observer", factory.observer_token(m.id, obs.id)), ("projector", factory.projector_token(m.id)))}
+    assert all(c.is_connected() for c in clients.values())
+    with app.app_context(), unit_of_work() as s:
+        issue(s, STAFF, m.id, seat_ids=[_seat_id(app, m.id, ids[1])], observer_ids=[obs.id], projector=True)
+    assert not clients["seat"].is_connected()
+    assert not clients["observer"].is_connected()
+    assert not clients["projector"].is_connected()
+    assert clients["other"].is_connected()
+    assert not socketio.test_client(app, auth={"token": old_seat}).is_connected()

@@ -25,6 +25,7 @@ from meeting.models import (
     Relation,
     Seat,
 )
+from tests.factories import csrf_of
 
 PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
@@ -63,9 +64,12 @@ def test_anonymous_is_sent_to_login_and_nothing_is_stored(http, app):
         resp = http.get(path)
         assert resp.status_code == 302, path
         assert resp.headers["Location"].startswith("/login?next="), path
+    # an anonymous form carries no CSRF token of a session: refused before anything (Flask-WTF's CSRFProtect)
     resp = http.post("/bodies", data={"name": "某某区人民政府"})
+    assert resp.status_code == 403 and "页面已过期，请刷新后重试。" in text(resp)
+    resp = http.post("/bodies", data={"name": "某某区人民政府", "csrf_token": csrf_of(http)})
     assert resp.status_code == 302 and "/login" in resp.headers["Location"]
-    resp = http.post("/meetings/1/agenda/order", json={"item_ids": [1]})
+    resp = http.post("/meetings/1/agenda/order", json={"item_ids": [1]}, headers={"X-CSRF-Token": csrf_of(http)})
     assert resp.status_code == 302
     assert rows(app, Body) == []
 
