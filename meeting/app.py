@@ -9,7 +9,7 @@ from pathlib import Path
 from flask import Flask, jsonify, request
 from flask_socketio import SocketIO
 
-from . import clock, i18n
+from . import clock, headers, i18n
 from .broadcast import Broadcaster
 from .db import create_schema, make_engine
 from .errors import YishiError
@@ -73,6 +73,7 @@ def create_app(config: dict | None = None) -> Flask:
     create_schema(engine)
 
     i18n.init(app)
+    headers.init(app)  # CSP, frame, sniffing and referrer headers on every response
     _template_helpers(app)
 
     from . import api, setup_views, views
