@@ -110,6 +110,7 @@ def create_app(config: dict | None = None) -> Flask:
         # time (docs/performance.md). Every handler is short: a few queries, or a wait for the batch.
         async_handlers=False,
     )
+    headers.wrap_socketio(app)  # Engine.IO's HTTP answers bypass after_request
     broadcaster = app.extensions["yishi.broadcaster"] = Broadcaster(app, socketio)
     # members' opinions, a batch per transaction; the room is told once per batch
     intake = app.extensions["yishi.intake"] = OpinionIntake(app, socketio, written=broadcaster.opinions_written)

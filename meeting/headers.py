@@ -14,6 +14,8 @@ Per response, three things may differ from the page default:
   compiles its WebAssembly image decoders (JPEG 2000, JBIG2, ICC colours), which CSP allows only with
   ``'wasm-unsafe-eval'`` — WebAssembly only, never JavaScript ``eval``. The tablet page carries the same keyword
   because older Chromium (before dedicated workers took their own policy) applies the page's policy to the worker;
+- a material file gets ``object-src 'self'``: Chromium draws a PDF document with its own viewer, a plugin, which
+  ``object-src 'none'`` in the PDF's own response would refuse (the tablet's fallback when pdf.js cannot load);
 - a URL that carries a tablet token (``/t/<token>``, ``/tablet/<token>``, ``/qr/<token>.svg``, ``?token=``) is
   answered with ``Referrer-Policy: no-referrer``, so the token never leaves in a ``Referer`` header; other pages
   with ``same-origin`` (a form's own origin still sees where it came from: CSRF checks over HTTPS read it).
@@ -50,7 +52,7 @@ def content_security_policy(*, host: str | None, wasm: bool = False, framed: boo
         "font-src": "'self' data:",
         "connect-src": connect,
         "frame-src": "'self'",
-        "object-src": "'none'",
+        "object-src": "'self'" if framed else "'none'",
         "base-uri": "'self'",
         "form-action": "'self'",
         "frame-ancestors": "'self'" if framed else "'none'",
@@ -80,3 +82,33 @@ def apply(resp: Response) -> Response:
 
 def init(app: Flask) -> None:
     app.after_request(apply)
+
+
+# Engine.IO's own HTTP answers (long-polling, the handshake, its refusals): data, never a page
+SOCKET_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "Cross-Origin-Resource-Policy": "same-origin",
+}
+
+
+def wrap_socketio(app: Flask, path: str = "/socket.io/") -> None:
+    """Call after ``SocketIO(app)``: its middleware answers ``/socket.io/`` before Flask (no after_request), so the
+    same headers are added around it. A WebSocket upgrade is passed through untouched."""
+    inner = app.wsgi_app
+
+    def wsgi(environ, start_response):
+        if environ.get("HTTP_UPGRADE") or not environ.get("PATH_INFO", "").startswith(path):
+            return inner(environ, start_response)
+
+        def start(status, response_headers, exc_info=None):
+            present = {name.lower() for name, _ in response_headers}
+            response_headers = list(response_headers) + [
+                (name, value) for name, value in SOCKET_HEADERS.items() if name.lower() not in present]
+            return start_response(status, response_headers, exc_info)
+
+        return inner(environ, start)
+
+    app.wsgi_app = wsgi
