@@ -10,7 +10,7 @@ from pathlib import Path
 from flask import Flask, jsonify, request
 from flask_socketio import SocketIO
 
-from . import clock, i18n, redact
+from . import clock, headers, i18n, redact
 from .broadcast import Broadcaster
 from .db import create_schema, install_outage_log_filter, make_engine
 from .errors import YishiError
@@ -133,6 +133,7 @@ def create_app(config: dict | None = None) -> Flask:
     redact.install(app.logger)  # no tablet token in an error or access line
 
     i18n.init(app)
+    headers.init(app)  # CSP, frame, sniffing and referrer headers on every response
     _template_helpers(app)
 
     from . import api, setup_views, views
@@ -170,6 +171,7 @@ def create_app(config: dict | None = None) -> Flask:
         # time (docs/performance.md). Every handler is short: a few queries, or a wait for the batch.
         async_handlers=False,
     )
+    headers.wrap_socketio(app)  # Engine.IO's HTTP answers bypass after_request
     broadcaster = app.extensions["yishi.broadcaster"] = Broadcaster(app, socketio)
     # members' opinions, a batch per transaction; the room is told once per batch
     intake = app.extensions["yishi.intake"] = OpinionIntake(app, socketio, written=broadcaster.opinions_written)

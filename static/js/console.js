@@ -315,8 +315,8 @@
         el('div', { class: 'q-num' }, [el('b', { testid: 'quorum-pass', text: a.pass_needed }), el('span', { text: T.quorumPass })])
       ]),
       el('div', { class: 'q-bar', 'aria-hidden': 'true' }, [
-        el('div', { class: 'q-fill ' + (q.ok ? 'ok' : 'bad'), style: 'width:' + pct + '%' }),
-        el('div', { class: 'q-mark', style: 'left:' + mark + '%' })
+        el('div', { class: 'q-fill ' + (q.ok ? 'ok' : 'bad'), style: { width: pct + '%' } }),
+        el('div', { class: 'q-mark', style: { left: mark + '%' } })
       ]),
       el('p', { class: 'q-verdict ' + (q.ok ? 'ok' : 'bad'), testid: 'quorum-verdict',
         text: fmt(q.ok ? T.quorumOk : T.quorumBad, q) + (q.source ? fmt(T.paren, { x: q.source }) : '') }),

@@ -159,6 +159,8 @@
       else if (k === 'text') { node.textContent = v; }
       else if (k === 'testid') { node.setAttribute('data-testid', v); }
       else if (k === 'dataset') { Object.keys(v).forEach(function (d) { node.dataset[d] = v[d]; }); }
+      // through the CSSOM: a style="" attribute is inline style, which the page's CSP refuses
+      else if (k === 'style') { Object.keys(v).forEach(function (p) { node.style[p] = v[p]; }); }
       else if (k.slice(0, 2) === 'on' && typeof v === 'function') { node.addEventListener(k.slice(2), v); }
       else if (v === true) { node.setAttribute(k, ''); }
       else { node.setAttribute(k, v); }

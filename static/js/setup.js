@@ -1,4 +1,4 @@
-/* Setting-up pages: drag-and-drop ordering (HTML5), confirmations, printing, small form helpers.
+/* Setting-up pages: drag-and-drop ordering (HTML5), small form helpers.
  * Everything here is an enhancement: without JavaScript the up/down buttons and plain forms do the same work. */
 (function () {
   "use strict";
@@ -25,17 +25,7 @@
 
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
 
-  /* ------------------------------------------------------------ confirmations and printing */
-  document.addEventListener("click", function (e) {
-    var btn = e.target.closest("[data-confirm]");
-    if (btn && !window.confirm(btn.getAttribute("data-confirm"))) {
-      e.preventDefault();
-      e.stopPropagation();
-    }
-    if (e.target.closest("[data-print]")) {
-      window.print();
-    }
-  }, true);
+  /* confirmations (data-confirm) and printing (data-print): static/js/page.js, on every page */
 
   /* a refusal shown beside its form: bring it into view */
   var here = document.querySelector("[data-error-here]");

@@ -892,13 +892,26 @@
 
   function absoluteUrl(u) { return new URL(u, document.baseURI).href; }  // the worker resolves URLs from itself
 
-  /** The pdf.js module, loaded once. import() is reached through Function so that this file stays ES5: a browser
-   *  without dynamic import still runs the room page, and the PDF falls back to the iframe. */
+  /** window.YishiImport, once static/js/import-module.js (a module script) has run. Module scripts run before
+   *  DOMContentLoaded; a PDF opened earlier waits for it. */
+  function moduleImport() {
+    return new Promise(function (resolve) {
+      if (typeof window.YishiImport === 'function' || document.readyState !== 'loading') { resolve(); return; }
+      document.addEventListener('DOMContentLoaded', function () { resolve(); });
+    }).then(function () {
+      if (typeof window.YishiImport !== 'function') { throw new Error('this browser has no module scripts'); }
+      return window.YishiImport;
+    });
+  }
+
+  /** The pdf.js module, loaded once. import() lives in a module file (import-module.js) so that this file stays
+   *  ES5 and needs no eval: a browser without dynamic import still runs the room page, and the PDF falls back to
+   *  the iframe. */
   function loadPdfjs() {
     if (!pdfjsLoading) {
-      pdfjsLoading = new Promise(function (resolve) {
+      pdfjsLoading = moduleImport().then(function (importer) {
         if (!PDFJS.module || !PDFJS.worker) { throw new Error('pdf.js is not configured'); }
-        resolve(new Function('url', 'return import(url);')(absoluteUrl(PDFJS.module)));
+        return importer(absoluteUrl(PDFJS.module));
       }).then(function (lib) {
         if (!lib || typeof lib.getDocument !== 'function') { throw new Error('not the pdf.js module'); }
         lib.GlobalWorkerOptions.workerSrc = absoluteUrl(PDFJS.worker);
