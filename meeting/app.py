@@ -149,6 +149,17 @@ def create_app(config: dict | None = None) -> Flask:
     app.register_blueprint(supervision_views.bp)
     app.register_blueprint(public_views.bp)
 
+    # deny by default: each part says who may reach each of its endpoints, checked before the view runs
+    from execution import policy as execution_policy
+    from minutes import policy as minutes_policy
+
+    from . import policy
+
+    policy.init_app(app)
+    policy.declare(app, minutes_policy.ACCESS)
+    policy.declare(app, execution_policy.ACCESS, execution_policy.PREFIXES, execution_policy.LANDING)
+    policy.check_records(app, execution_policy.RECORD_CHECKS)
+
     @app.errorhandler(YishiError)
     def _yishi_error(err: YishiError):
         if (request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"

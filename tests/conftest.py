@@ -6,6 +6,7 @@ schema per test in the database named by ``YISHI_TEST_PG_URL``, default ``postgr
 
 from __future__ import annotations
 
+import contextlib
 import os
 import uuid
 
@@ -16,8 +17,9 @@ from tests.factories import Factory, sign_in
 PG_URL = os.environ.get("YISHI_TEST_PG_URL", "postgresql+psycopg://127.0.0.1:5432/test")
 
 
-@pytest.fixture
-def database_url(tmp_path):
+@contextlib.contextmanager
+def fresh_database(tmp_path):
+    """A database of its own: a new SQLite file in ``tmp_path``, or a new schema on PostgreSQL (dropped after)."""
     if os.environ.get("YISHI_TEST_DB", "sqlite") != "postgresql":
         yield f"sqlite:///{tmp_path / 'yishi.db'}"
         return
@@ -28,17 +30,18 @@ def database_url(tmp_path):
     with admin.begin() as conn:
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     sep = "&" if "?" in PG_URL else "?"
-    yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
-    admin.dispose()
+    try:
+        yield f"{PG_URL}{sep}options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as conn:
+            conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
+        admin.dispose()
 
 
-@pytest.fixture
-def app(tmp_path, database_url):
+def make_app(tmp_path, database_url):
     from meeting.app import create_app
 
-    app = create_app({
+    return create_app({
         "TESTING": True,
         "SECRET_KEY": "test-secret",
         "DATABASE_URL": database_url,
@@ -47,6 +50,17 @@ def app(tmp_path, database_url):
         "YISHI_ASYNC_MODE": "threading",
         "YISHI_BROADCAST_INTERVAL": 0,
     })
+
+
+@pytest.fixture
+def database_url(tmp_path):
+    with fresh_database(tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def app(tmp_path, database_url):
+    app = make_app(tmp_path, database_url)
     yield app
     app.extensions["yishi.engine"].dispose()
 

@@ -23,7 +23,7 @@ from meeting.actors import Actor
 from meeting.auth import new_api_token
 from meeting.clock import utcnow
 from meeting.db import read_only, unit_of_work
-from meeting.models import ApiToken, LoginSession, Meeting, User
+from meeting.models import ApiToken, LoginSession, User
 from meeting.schemas import ObserverIn
 from tests.factories import STAFF, csrf_of, sign_in
 
