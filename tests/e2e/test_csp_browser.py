@@ -105,7 +105,13 @@ def test_meeting_runs_without_a_csp_violation(server, secretary, new_page, conne
     for path in (f"/meetings/{server.meeting_id}/links", f"/meetings/{server.meeting_id}/setup", "/bodies", "/"):
         strict(console.goto(server.url(path)))
         console.wait_for_load_state("load")
+    # the links are stored hashed and shown once, when issued: re-issue one (a member's whose tablet is not this
+    # test's browser) and the sheet that answers shows it with its QR code
     strict(console.goto(server.url(f"/meetings/{server.meeting_id}/links")))
+    row = console.locator("tr[data-testid^='status-seat-']").filter(has_not_text=MEMBER).last
+    with console.expect_navigation():
+        row.locator("button[data-testid^='reissue-']").click()
+    expect(console.get_by_test_id("links-sheet")).to_be_visible()
     console.wait_for_function(  # the QR codes (/qr/<token>.svg) are images from our own origin
         "() => { const q = document.querySelectorAll('img.qr');"
         " return q.length > 0 && Array.from(q).every(i => i.complete && i.naturalWidth > 0); }")
