@@ -236,7 +236,7 @@ def test_connection_banner_and_resend(server, secretary, new_page, connect, scre
 
 def test_acting_chair_presides_on_his_tablet(server, secretary, new_page, connect):
     """The chair recused from an item (a recusal the secretary adds by hand): the deputy first in seniority
-    presides over it — his tablet shows the chair's card once the others have spoken, and he defers it there."""
+    presides over it — his tablet shows the chair's card, and once the others have spoken he defers it there."""
     sec = connect(cookie=secretary.cookie_header, meeting_id=server.meeting_id, label="secretary")
     roster = sec.room["roster"]
     chair_id = next(r["person_id"] for r in roster if r["is_chair"])
@@ -253,7 +253,8 @@ def test_acting_chair_presides_on_his_tablet(server, secretary, new_page, connec
     for name, payload in (("open_meeting", {}), ("open_item", {"item_id": item}),
                           ("call_opinions", {"item_id": item})):
         assert sec.call(name, payload)["ok"] is True, name
-    expect(page.get_by_test_id("chair-defer")).to_be_hidden()  # the others have not spoken yet: not yet his turn
+    # (no check that his card is still hidden here: he may defer at any point before the result, and his card
+    # shows as soon as the state naming him arrives — asserting it hidden only raced that state)
     round_ = 1  # a fresh item
     for name, client in others.items():
         if name == CHAIR:
