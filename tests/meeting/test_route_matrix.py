@@ -11,22 +11,17 @@ from argon2 import PasswordHasher
 from sqlmodel import select
 
 from meeting import setup
-from meeting.db import unit_of_work
 from meeting.models import Material, Relation, WrittenOpinion
 from meeting.schemas import ObserverIn
 from minutes import service as minutes_service
 from minutes.models import ArchivedDocument
 from tests.execution.core import account, assignment_in, create, decided_meeting
+from tests.execution.supervision_fixtures import run
 from tests.factories import STAFF
 from tests.route_matrix import HTTP_ROLES, expected
 
 PASSWORD = "correct horse battery"
 D = date.fromisoformat
-
-
-def run(app, fn):
-    with app.app_context(), unit_of_work() as s:
-        return fn(s)
 
 
 class World(dict):
