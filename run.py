@@ -23,9 +23,6 @@ def _early_async_mode(argv: list[str]) -> str:
 
 def _patch(mode: str) -> None:
     if mode == "eventlet":
-        import warnings
-
-        warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
         import eventlet
 
         eventlet.monkey_patch()
@@ -36,6 +33,9 @@ def _patch(mode: str) -> None:
 
 
 if __name__ == "__main__":
+    from meeting.startup import quiet_library_warnings  # imports nothing that monkey-patching must precede
+
+    quiet_library_warnings()
     _MODE = _early_async_mode(sys.argv[1:])
     if len(sys.argv) > 1 and sys.argv[1] in ("serve", "demo") or len(sys.argv) == 1:
         _patch(_MODE)

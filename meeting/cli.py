@@ -91,6 +91,12 @@ def _tune_gc() -> None:
 
 def serve(app, host: str, port: int) -> None:
     from . import presence
+    from .startup import port_problem
+
+    problem = port_problem(host, port)
+    if problem:
+        print(problem, file=sys.stderr)
+        raise SystemExit(1)
 
     socketio = app.extensions["socketio"]
     if not app.config.get("SOCKETIO_MESSAGE_QUEUE"):
