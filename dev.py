@@ -33,18 +33,42 @@ def sh(*cmd: str | os.PathLike, env: dict | None = None, check: bool = True) -> 
     return rc
 
 
+def _installed() -> tuple[str, frozenset[str]]:
+    """What the last install was made from: (pyproject.toml's hash, the extras installed). The stamp is
+    ``<hash> <extra>,<extra>`` (``-`` for none); an older one-field stamp hashed pyproject.toml with the extras'
+    names."""
+    fields = STAMP.read_text().split() if STAMP.exists() else []
+    if len(fields) == 2:
+        return fields[0], frozenset(x for x in fields[1].split(",") if x and x != "-")
+    if len(fields) != 1:
+        return "", frozenset()
+    old = fields[0]
+    project = (ROOT / "pyproject.toml").read_bytes()
+    for extras in ("test", ""):
+        if old == hashlib.sha256(project + extras.encode()).hexdigest():
+            return hashlib.sha256(project).hexdigest(), frozenset([extras] if extras else [])
+    return "", frozenset()
+
+
 def ensure_venv(extras: str) -> None:
+    """Make .venv and install the project into it, only when needed: an install made from the same pyproject.toml
+    with these extras or more (``test`` includes what ``run`` needs) is kept, so switching between ``run`` and
+    ``test`` installs nothing and works without a package index."""
     if not PY.exists():
         try:
             venv.EnvBuilder(with_pip=True).create(VENV)
         except Exception as exc:  # Debian/Ubuntu without the venv module's ensurepip
             sys.exit(f"Could not create .venv ({exc}).\nOn Debian/Ubuntu: sudo apt-get install -y python3-venv")
-    want = hashlib.sha256((ROOT / "pyproject.toml").read_bytes() + extras.encode()).hexdigest()
-    have = STAMP.read_text().strip() if STAMP.exists() else ""
-    if have != want:
-        sh(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-        sh(PY, "-m", "pip", "install", "--quiet", "-e", f".[{extras}]" if extras else ".")
-        STAMP.write_text(want)
+    project = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    wanted = frozenset(x for x in extras.split(",") if x)
+    have_project, have_extras = _installed()
+    if have_project == project and wanted <= have_extras:
+        return
+    wanted |= have_extras  # keep what is installed: the next switch needs nothing either
+    spec = f".[{','.join(sorted(wanted))}]" if wanted else "."
+    sh(PY, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
+    sh(PY, "-m", "pip", "install", "--quiet", "-e", spec)
+    STAMP.write_text(f"{project} {','.join(sorted(wanted)) or '-'}\n")
 
 
 def postgres_reachable(url: str) -> bool:
