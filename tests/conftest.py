@@ -1,5 +1,9 @@
 """Shared fixtures. Every test builds its own app and data through the app's own services.
 
+Passwords are hashed with real argon2 but light parameters in every test (``_quick_argon2``): a secretary signs in
+in most tests, and the production parameters cost ~50 ms a hash. A test that checks the production parameters
+says so with ``@pytest.mark.production_argon2``.
+
 The database is chosen by ``YISHI_TEST_DB``: ``sqlite`` (default; a fresh file per test) or ``postgresql`` (a fresh
 schema per test in the database named by ``YISHI_TEST_PG_URL``, default ``postgresql://127.0.0.1:5432/test``).
 """
@@ -15,6 +19,35 @@ import pytest
 from tests.factories import Factory, sign_in
 
 PG_URL = os.environ.get("YISHI_TEST_PG_URL", "postgresql+psycopg://127.0.0.1:5432/test")
+
+
+def quick_hasher():
+    """argon2id as in production, with the lightest parameters: the same code path, a fraction of the work."""
+    from argon2 import PasswordHasher
+
+    return PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@contextlib.contextmanager
+def quick_argon2():
+    """The light hasher for a block, e.g. a module-scoped fixture that signs accounts in (the autouse fixture below
+    covers each test's own)."""
+    import meeting.auth
+
+    saved, meeting.auth._hasher = meeting.auth._hasher, quick_hasher()
+    try:
+        yield
+    finally:
+        meeting.auth._hasher = saved
+
+
+@pytest.fixture(autouse=True)
+def _quick_argon2(request):
+    if request.node.get_closest_marker("production_argon2"):
+        yield
+        return
+    with quick_argon2():
+        yield
 
 
 @contextlib.contextmanager

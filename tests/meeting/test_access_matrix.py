@@ -11,7 +11,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-from argon2 import PasswordHasher
 from sqlmodel import select
 
 from meeting import setup
@@ -21,12 +20,6 @@ from meeting.models import AgendaItem, Event, Meeting, Opinion, Recusal, Round, 
 from meeting.schemas import ObserverIn
 from tests.access_matrix import DENIAL_CODES, ROOM_ACTIONS, ROOM_ROLES, render
 from tests.factories import STAFF
-
-
-@pytest.fixture(autouse=True)
-def _quick_argon2(monkeypatch):
-    monkeypatch.setattr("meeting.auth._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
 
 RECORD = (Meeting, Seat, AgendaItem, Round, Opinion, WrittenOpinion, Recusal, Event)
 

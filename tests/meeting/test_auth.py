@@ -32,6 +32,7 @@ def actor_for(app, token):
 # ---------------------------------------------------------------- passwords
 
 
+@pytest.mark.production_argon2
 def test_password_is_stored_as_argon2id_hash(app, factory):
     factory.user("mishu2", PASSWORD)
     row = user_row(app, "mishu2")

@@ -7,7 +7,6 @@ import re
 from datetime import date
 
 import pytest
-from argon2 import PasswordHasher
 from sqlmodel import select
 
 from meeting import setup
@@ -228,16 +227,12 @@ def world(tmp_path_factory):
     """One app and one world for the whole matrix (each cell only reads it, or is refused, or works on its own
     records — see ``OWN``)."""
     from meeting import policy
-    from tests.conftest import fresh_database, make_app
+    from tests.conftest import fresh_database, make_app, quick_argon2
     from tests.factories import Factory
 
     tmp = tmp_path_factory.mktemp("matrix")
-    with fresh_database(tmp) as url:
+    with fresh_database(tmp) as url, quick_argon2():
         app = make_app(tmp, url)
-        hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-        import meeting.auth
-
-        saved, meeting.auth._hasher = meeting.auth._hasher, hasher
         try:
             w = build_world(app, Factory(app))
             w["app"] = app
@@ -245,7 +240,6 @@ def world(tmp_path_factory):
             w["rules"] = {r.endpoint: r for r in app.url_map.iter_rules()}
             yield w
         finally:
-            meeting.auth._hasher = saved
             app.extensions["yishi.engine"].dispose()
 
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import update
 from sqlmodel import select
 
@@ -29,12 +28,6 @@ from tests.factories import STAFF, csrf_of, sign_in
 
 PASSWORD = "correct horse battery"
 ADMIN = Actor(kind="user", name="管理员", user_id=None, role="admin", device="pytest")
-
-
-@pytest.fixture(autouse=True)
-def _quick_argon2(monkeypatch):
-    """Real argon2, lighter parameters (test_auth.py checks the production ones): these tests sign in often."""
-    monkeypatch.setattr("meeting.auth._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def signed_in(app, username="mishu", password=PASSWORD):
