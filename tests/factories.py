@@ -2,19 +2,52 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import datetime
+
+from sqlmodel import col, select
 
 from meeting import room, setup
 from meeting.actions import perform
 from meeting.actors import Actor
 from meeting.auth import hash_password
-from meeting.db import unit_of_work
-from meeting.models import Seat, User
-from meeting.schemas import BodyIn, ItemIn, MeetingIn, MembersIn, PersonIn, RelationIn, StepIn
+from meeting.db import read_only, unit_of_work
+from meeting.models import Event, Seat, User
+from meeting.schemas import BodyIn, ItemIn, MeetingIn, MembersIn, OpinionIn, PersonIn, RelationIn, StepIn
 from meeting.tokens import issue
-from sqlmodel import select
 
 STAFF = Actor(kind="user", name="测试秘书", user_id=1, device="pytest")
+
+
+def _id(x) -> int:
+    """A record's id, whether the caller holds the record or its id."""
+    return getattr(x, "id", x)
+
+
+def client_id(prefix: str = "c") -> str:
+    """A fresh ``client_id``, as a tablet makes one for each opinion it sends (the room deduplicates on it)."""
+    return prefix + uuid.uuid4().hex
+
+
+def opinion_in(item, stance="agree", reason="", client_id_=None, round_=1) -> OpinionIn:
+    """An opinion request as the batch path (``intake.give_opinions``) takes it."""
+    return OpinionIn(client_id=client_id_ or client_id(), item_id=_id(item), round=round_, stance=stance,
+                     reason=reason)
+
+
+def rows(app, model, **where) -> list:
+    """Every stored row of ``model`` whose columns equal ``where``, in id order."""
+    with app.app_context(), read_only() as s:
+        q = select(model)
+        for k, v in where.items():
+            q = q.where(getattr(model, k) == v)
+        return list(s.exec(q.order_by(model.id)).all())
+
+
+def event_log(app, meeting_id) -> list[Event]:
+    """The meeting's event log, in chain order."""
+    with app.app_context(), read_only() as s:
+        return list(s.exec(select(Event).where(Event.meeting_id == _id(meeting_id)).order_by(col(Event.seq))))
 
 
 def csrf_of(client) -> str:
@@ -143,6 +176,20 @@ class Factory:
         return Actor(kind=kind, name=f"p{person_id}", person_id=person_id, seat_id=seat.id, meeting_id=meeting_id,
                      device="pytest")
 
+    def say(self, meeting_id, item, person_id, stance="agree", reason="", *, chair=None, round_=1,
+            client_id_=None):
+        """One member's opinion from their own seat (the chair's when ``chair`` is that member), through the
+        action registry, as their tablet sends it; the action's result (``.ack`` is the acknowledgement)."""
+        payload = {"client_id": client_id_ or client_id(), "item_id": _id(item), "round": round_, "stance": stance,
+                   "reason": reason}
+        meeting_id = _id(meeting_id)
+        return self.act("give_opinion", meeting_id, payload, actor=self.seat_actor(meeting_id, person_id, chair))
+
+    def all_agree(self, meeting_id, item, person_ids, chair, round_=1):
+        """Every one of ``person_ids`` agrees, the chair last (the chair may speak only when all others have)."""
+        for pid in [p for p in person_ids if p != chair] + ([chair] if chair in person_ids else []):
+            self.say(meeting_id, item, pid, chair=chair, round_=round_)
+
     def present(self, meeting_id, person_ids):
         for pid in person_ids:
             self.act("roll_call", meeting_id, {"person_id": pid, "attendance": "present"})
@@ -161,4 +208,4 @@ class Factory:
         return body, ids, m, item
 
 
-__all__ = ["Factory", "STAFF", "room"]
+__all__ = ["Factory", "STAFF", "client_id", "event_log", "opinion_in", "room", "rows"]

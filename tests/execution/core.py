@@ -4,7 +4,6 @@ that the supervision tests keep theirs)."""
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from datetime import date
 
@@ -32,17 +31,10 @@ class Decided:
     confidential: int  # passed, confidential
 
 
-def _say(factory, m, item, pid, stance, chair):
-    factory.act("give_opinion", m, {"client_id": uuid.uuid4().hex, "item_id": item, "round": 1, "stance": stance,
-                                    "reason": ""}, actor=factory.seat_actor(m, pid, chair_id=chair))
-
-
 def _vote(factory, m, item, ids):
     factory.act("open_item", m, {"item_id": item})
     factory.act("call_opinions", m, {"item_id": item})
-    for pid in ids[1:]:
-        _say(factory, m, item, pid, "agree", ids[0])
-    _say(factory, m, item, ids[0], "agree", ids[0])
+    factory.all_agree(m, item, ids, chair=ids[0])
     factory.act("close_item", m, {"item_id": item})
 
 

@@ -3,7 +3,6 @@ through execution.units, signed-in HTTP clients, and a meeting decided in the re
 
 from __future__ import annotations
 
-import uuid
 from datetime import date
 
 from meeting.actors import Actor
@@ -60,11 +59,6 @@ def client_for(app, factory, username: str, role: str | None = None, unit: str |
     return c
 
 
-def _say(factory, m, item, pid, chair):
-    factory.act("give_opinion", m, {"client_id": uuid.uuid4().hex, "item_id": item, "round": 1, "stance": "agree",
-                                    "reason": ""}, actor=factory.seat_actor(m, pid, chair_id=chair))
-
-
 def decided_meeting(factory, items) -> tuple[int, list[int]]:
     """A meeting of a five-member body where every item of ``items`` ((title, decided text, confidential), …)
     passes unanimously, the minutes carry the decided texts and are approved. Returns (meeting id, item ids)."""
@@ -82,10 +76,7 @@ def decided_meeting(factory, items) -> tuple[int, list[int]]:
         item = factory.item(m, title=title, category="major_decision", confidential=confidential).id
         factory.act("open_item", m, {"item_id": item})
         factory.act("call_opinions", m, {"item_id": item})
-        for pid in ids:
-            if pid != chair:
-                _say(factory, m, item, pid, chair)
-        _say(factory, m, item, chair, chair)
+        factory.all_agree(m, item, ids, chair)
         factory.act("close_item", m, {"item_id": item})
         item_ids.append(item)
 

@@ -14,6 +14,7 @@ from meeting.auth import new_api_token
 from meeting.db import read_only, unit_of_work
 from meeting.models import Body, Event, Seat, User
 from meeting.openapi import error_classes, error_codes
+from tests.factories import event_log
 
 ROOT = Path(__file__).resolve().parents[2]
 STAFF_ACTIONS = [name for name, a in ACTIONS.items() if "staff" in a.roles]
@@ -60,8 +61,7 @@ def act(client, meeting_id, name, payload=None, **kw):
 
 
 def event_kinds(app, meeting_id) -> list[str]:
-    with app.app_context(), read_only() as s:
-        return [e.kind for e in s.exec(select(Event).where(Event.meeting_id == meeting_id).order_by(Event.id))]
+    return [e.kind for e in event_log(app, meeting_id)]
 
 
 def set_up_meeting(api, n=5, kind="executive"):

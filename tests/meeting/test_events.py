@@ -8,10 +8,8 @@ a signed-in HTTP client and ``auth={"meeting_id": …}``. Every action is an eve
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
-from argon2 import PasswordHasher
 from sqlmodel import select
 
 from meeting import setup
@@ -19,20 +17,10 @@ from meeting.db import read_only, unit_of_work
 from meeting.models import Event, Opinion, OpinionRevision, Seat
 from meeting.schemas import ObserverIn
 from meeting.tokens import issue
-from tests.factories import STAFF
+from tests.factories import STAFF, rows
+from tests.factories import client_id as cid
 
 # ---------------------------------------------------------------- helpers
-
-
-@pytest.fixture(autouse=True)
-def _quick_argon2(monkeypatch):
-    """The secretary still signs in with a real argon2 hash; lighter parameters keep these socket tests quick
-    (test_auth.py checks the production parameters)."""
-    monkeypatch.setattr("meeting.auth._hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
-
-
-def cid() -> str:
-    return "s" + uuid.uuid4().hex
 
 
 def tablet(socketio, app, token):
@@ -80,11 +68,7 @@ def projector_token(app, meeting_id):
 
 
 def count(app, model, **where):
-    with app.app_context(), read_only() as s:
-        q = select(model)
-        for k, v in where.items():
-            q = q.where(getattr(model, k) == v)
-        return len(s.exec(q).all())
+    return len(rows(app, model, **where))
 
 
 def assert_refused(ack, code):

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import threading
 import time
-import uuid
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
@@ -26,14 +25,11 @@ from meeting.errors import (
 from meeting.models import Event, Meeting, Opinion, OpinionRevision
 from meeting.room import Outcome
 from meeting.schemas import OpinionIn
-
-
-def cid() -> str:
-    return "i" + uuid.uuid4().hex
+from tests.factories import opinion_in
 
 
 def op(item, stance="agree", reason="", client_id=None, round_=1) -> OpinionIn:
-    return OpinionIn(client_id=client_id or cid(), item_id=item.id, round=round_, stance=stance, reason=reason)
+    return opinion_in(item, stance, reason, client_id, round_)
 
 
 def chair_of(app, m) -> int:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import uuid
 
 import pytest
 from sqlmodel import select
@@ -56,22 +55,16 @@ from meeting.models import (
 )
 from meeting.schemas import ObserverIn
 from meeting.state import build
-from tests.factories import STAFF
+from tests.factories import STAFF, rows
+from tests.factories import client_id as cid
 from voting.profiles import load_profile, relation_types
 
 # ---------------------------------------------------------------- helpers
 
 
-def cid() -> str:
-    return "c" + uuid.uuid4().hex
-
-
 def opinion(factory, m, item, pid, stance="agree", reason="", *, chair, client_id=None, round_=1):
     """One member's opinion through the action registry; returns the acknowledgement."""
-    actor = factory.seat_actor(m.id, pid, chair)
-    payload = {"client_id": client_id or cid(), "item_id": item.id, "round": round_, "stance": stance,
-               "reason": reason}
-    return factory.act("give_opinion", m.id, payload, actor=actor).ack
+    return factory.say(m, item, pid, stance, reason, chair=chair, round_=round_, client_id_=client_id).ack
 
 
 def everyone(factory, m, item, voters, chair, stances, round_=1):
@@ -89,14 +82,6 @@ def refused(err_cls, fn, *args, **kwargs) -> YishiError:
     assert info.value.to_dict()["error"]["code"] == err_cls.code
     assert info.value.message  # a Chinese sentence, never empty
     return info.value
-
-
-def rows(app, model, **where):
-    with app.app_context(), read_only() as s:
-        q = select(model)
-        for k, v in where.items():
-            q = q.where(getattr(model, k) == v)
-        return list(s.exec(q.order_by(model.id)).all())
 
 
 def one(app, model, ident):

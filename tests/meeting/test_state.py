@@ -4,7 +4,6 @@ and a member's personal block ``me``. Confidentiality: who said what goes only t
 from __future__ import annotations
 
 import json
-import uuid
 
 import pytest
 
@@ -16,14 +15,8 @@ from voting.profiles import relation_types
 REASONS = {1: "秘密理由甲-论证不充分", 2: "秘密理由乙-资金来源不明", 3: "秘密理由丙-同意但需跟踪"}
 
 
-def cid() -> str:
-    return "v" + uuid.uuid4().hex
-
-
 def say(factory, m, item, pid, stance, reason="", *, chair, round_=1):
-    actor = factory.seat_actor(m.id, pid, chair)
-    return factory.act("give_opinion", m.id, {"client_id": cid(), "item_id": item.id, "round": round_,
-                                              "stance": stance, "reason": reason}, actor=actor).ack
+    return factory.say(m, item, pid, stance, reason, chair=chair, round_=round_).ack
 
 
 def view(app, meeting_id, name):

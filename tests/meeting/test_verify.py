@@ -16,12 +16,9 @@ from meeting import intake, verify
 from meeting.chain import GENESIS
 from meeting.db import read_only, unit_of_work
 from meeting.models import ChainHead, Event, Opinion, Round, Seat
-from meeting.schemas import OpinionIn
+from tests.factories import event_log
+from tests.factories import opinion_in as _op
 from tests.meeting.test_cli import _run
-
-
-def _op(item, stance="agree", reason="", round_=1) -> OpinionIn:
-    return OpinionIn(client_id=uuid.uuid4().hex, item_id=item.id, round=round_, stance=stance, reason=reason)
 
 
 def _decided(factory, n=6):
@@ -53,14 +50,9 @@ def _sql(app, sql, **params):
         s.connection().execute(text(sql), params)
 
 
-def _events(app, meeting_id):
-    with app.app_context(), read_only() as s:
-        return list(s.exec(select(Event).where(Event.meeting_id == meeting_id).order_by(col(Event.seq))))
-
-
 def test_every_event_is_chained_to_the_one_before(app, factory):
     _, m, _ = _decided(factory)
-    events = _events(app, m.id)
+    events = event_log(app, m.id)
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     assert events[0].prev_hash == GENESIS
     for before, ev in zip(events, events[1:]):
@@ -82,7 +74,7 @@ def test_an_untouched_meeting_verifies_clean(app, factory):
     _, m, _ = _decided(factory)
     report = _check(app, m.id)
     assert report.ok, report.lines()
-    assert report.events == len(_events(app, m.id)) and report.checked["opinions"] == 6
+    assert report.events == len(event_log(app, m.id)) and report.checked["opinions"] == 6
     assert report.checked["revisions"] == 7 and report.checked["seats"] == 6 and report.checked["rounds"] == 1
     assert report.summary().startswith(f"核验通过（会议 {m.id}）：事件 {report.events} 条，链完整")
 
@@ -110,7 +102,7 @@ def test_an_edited_opinion_row_is_named(app, factory):
 
 def test_an_edited_event_payload_is_named_by_its_number(app, factory):
     ids, m, _ = _decided(factory)
-    events = _events(app, m.id)
+    events = event_log(app, m.id)
     victim = next(e for e in events if e.kind == "opinion.given" and json.loads(e.payload)["person_id"] == ids[1])
     forged = json.loads(victim.payload) | {"stance": "agree"}
     _sql(app, "UPDATE event SET payload = :p WHERE id = :id", p=json.dumps(forged, ensure_ascii=False,
@@ -123,7 +115,7 @@ def test_an_edited_event_payload_is_named_by_its_number(app, factory):
 
 def test_an_event_rewritten_with_a_fresh_hash_breaks_the_next_link(app, factory):
     _, m, _ = _decided(factory)
-    events = _events(app, m.id)
+    events = event_log(app, m.id)
     victim = events[4]
     from meeting.chain import digest
 
@@ -138,7 +130,7 @@ def test_an_event_rewritten_with_a_fresh_hash_breaks_the_next_link(app, factory)
 
 def test_a_deleted_event_is_named(app, factory):
     _, m, _ = _decided(factory)
-    events = _events(app, m.id)
+    events = event_log(app, m.id)
     middle, last = events[len(events) // 2], events[-1]
     _sql(app, "DELETE FROM event WHERE id = :id", id=middle.id)
     report = _check(app, m.id)
@@ -210,7 +202,7 @@ def test_concurrent_appends_to_one_meeting_never_fork_the_chain(app, factory):
     for t in threads:
         t.join(120)
     assert not errors, errors
-    events = _events(app, m.id)
+    events = event_log(app, m.id)
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     assert sum(e.kind == "opinion.given" for e in events) == 12 and sum(e.kind == "item.notes_set" for e in events) == 6
     report = _check(app, m.id)
@@ -261,7 +253,7 @@ def test_a_database_made_before_the_chain_is_upgraded_once(app, factory, databas
     from meeting.app import create_app
 
     _, m, _ = _decided(factory)
-    before = [(e.id, e.kind) for e in sorted(_events(app, m.id), key=lambda e: e.id)]
+    before = [(e.id, e.kind) for e in sorted(event_log(app, m.id), key=lambda e: e.id)]
     old = "id, meeting_id, at, actor_kind, actor_id, actor_name, device, kind, payload"
     _sql(app, f"CREATE TABLE event_old AS SELECT {old} FROM event")
     _sql(app, "DROP TABLE event")
@@ -275,7 +267,7 @@ def test_a_database_made_before_the_chain_is_upgraded_once(app, factory, databas
                            "INSTANCE_PATH": app.instance_path, "YISHI_ASYNC_MODE": "threading"})
 
     upgraded = again()
-    events = _events(upgraded, m.id)
+    events = event_log(upgraded, m.id)
     assert [(e.id, e.kind) for e in events] == before and [e.seq for e in events] == list(range(1, len(before) + 1))
     assert _check(upgraded, m.id).ok, _check(upgraded, m.id).lines()
     upgraded.extensions["yishi.engine"].dispose()

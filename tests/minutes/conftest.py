@@ -3,7 +3,6 @@ decision against the majority with reasons, a reconsidered item and a deferred o
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,21 +22,15 @@ class Built:
     subject: int
 
 
-def _say(factory, m, item, pid, stance, reason="", chair=None, round_=1):
-    factory.act("give_opinion", m, {"client_id": uuid.uuid4().hex, "item_id": item, "round": round_,
-                                    "stance": stance, "reason": reason},
-                actor=factory.seat_actor(m, pid, chair_id=chair))
-
-
 def _all_speak(factory, m, item, speakers, chair, round_=1, dissent=()):
     for pid in speakers:
         if pid == chair:
             continue
         if pid in dissent:
-            _say(factory, m, item, pid, "disagree", f"成员{pid}认为资金来源尚不明确", round_=round_)
+            factory.say(m, item, pid, "disagree", f"成员{pid}认为资金来源尚不明确", round_=round_)
         else:
-            _say(factory, m, item, pid, "agree", "", round_=round_)
-    _say(factory, m, item, chair, "agree", "同意，按程序推进", chair=chair, round_=round_)
+            factory.say(m, item, pid, "agree", "", round_=round_)
+    factory.say(m, item, chair, "agree", "同意，按程序推进", chair=chair, round_=round_)
 
 
 @pytest.fixture
@@ -81,8 +74,8 @@ def built(factory) -> Built:
     factory.act("call_opinions", m, {"item_id": b})
     eligible = [p for p in present if p != ids[2]]
     for pid in eligible[1:]:
-        _say(factory, m, b, pid, "disagree", "任职经历尚需补充")
-    _say(factory, m, b, chair, "agree", "该同志符合任职条件", chair=chair)
+        factory.say(m, b, pid, "disagree", "任职经历尚需补充")
+    factory.say(m, b, chair, "agree", "该同志符合任职条件", chair=chair)
     factory.act("head_decide", m, {"item_id": b, "adopt": True, "reason": "经考察该同志符合任职资格条件，工作急需"})
 
     # item C: deferred before it is opened

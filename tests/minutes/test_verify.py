@@ -17,7 +17,7 @@ from meeting.db import read_only, unit_of_work
 from meeting.models import ChainHead, Event, Opinion
 from minutes import service, verify
 from minutes.models import ArchivedDocument
-from tests.factories import STAFF
+from tests.factories import STAFF, event_log
 
 
 def _folder(app):
@@ -79,13 +79,8 @@ def test_an_archived_untouched_meeting_verifies_clean_also_after_an_amendment(ap
                                                    ArchivedDocument.version == 2)).one()
     # rendered (with no transaction open) before the amendment is stored: built from the event just before it,
     # the amendment it records in its own table; the amendment's event and the new versions commit together
-    amended = next(e for e in _events(app, mid) if e.kind == "minutes.amended")
+    amended = next(e for e in event_log(app, mid) if e.kind == "minutes.amended")
     assert (v2.chain_seq, v2.chain_hash) == (amended.seq - 1, amended.prev_hash)
-
-
-def _events(app, mid):
-    with app.app_context(), read_only() as s:
-        return list(s.exec(select(Event).where(Event.meeting_id == mid).order_by(col(Event.seq))))
 
 
 def _forge(app, doc):
@@ -111,7 +106,7 @@ def test_a_file_changed_together_with_its_hash_row_is_named(app, texts):
     assert not report.ok
     named = [p for p in report.problems if p.file == victim.stored_name]
     assert named and "文件连同其哈希记录被改动" in named[0].message and "会议纪要第1版" in named[0].message
-    archive_seq = next(e.seq for e in _events(app, mid) if e.kind == "minutes.archived")
+    archive_seq = next(e.seq for e in event_log(app, mid) if e.kind == "minutes.archived")
     assert named[0].seq == archive_seq
     assert all(p.file == victim.stored_name for p in report.problems), report.lines()
 
@@ -143,7 +138,7 @@ def test_the_chain_rewritten_after_archiving_is_caught_by_the_archived_head(app,
     mid = texts.meeting_id
     docs = _archived(app, mid)
     rec = _record(docs)
-    events = _events(app, mid)
+    events = event_log(app, mid)
     victim = next(e for e in events if e.kind == "opinion.given" and e.seq < rec.chain_seq)
     p = json.loads(victim.payload)
     p["reason"] = "事后补写的理由"
