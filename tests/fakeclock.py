@@ -72,7 +72,7 @@ class FakeClock:
         return dues[0] if dues else None
 
 
-def wait_until(predicate, timeout: float = 10.0, interval: float = 0.005, what: str = "the condition"):
+def wait_until(predicate, timeout: float = 30.0, interval: float = 0.005, what: str = "the condition"):
     """Poll ``predicate`` until it returns something true (returned), failing after ``timeout`` real seconds:
     for real work on another thread (a batch committed, a background task run). Generous by design: a loaded
     machine makes it slower, never wrong."""
