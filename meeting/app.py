@@ -185,7 +185,8 @@ def create_app(config: dict | None = None) -> Flask:
     headers.wrap_socketio(app)  # Engine.IO's HTTP answers bypass after_request
     broadcaster = app.extensions["yishi.broadcaster"] = Broadcaster(app, socketio)
     # members' opinions, a batch per transaction; the room is told once per batch
-    intake = app.extensions["yishi.intake"] = OpinionIntake(app, socketio, written=broadcaster.opinions_written)
+    intake = app.extensions["yishi.intake"] = OpinionIntake(app, socketio, written=broadcaster.opinions_written,
+                                                            clock=broadcaster.clock)  # arrivals on its time line
     broadcaster.writing = intake.writing  # counts wait while a burst is being written
     from .connections import Connections
 

@@ -26,6 +26,11 @@ What a big room costs is kept in proportion:
   follows is complete.
 
 Each payload is emitted once to all the rooms that show it, so it is encoded once.
+
+Time comes from one place: the broadcaster's scheduler (:class:`RealTime` — ``time.monotonic`` and Socket.IO's
+background tasks, as in production; ``YISHI_SCHEDULER`` in the app's config may name another object with the same
+three members, e.g. the tests' virtual clock, tests/fakeclock.py). The opinion intake stamps arrivals with the
+same clock (meeting/app.py), so every instant compared here is on one time line.
 """
 
 from __future__ import annotations
@@ -79,10 +84,35 @@ def person_room(meeting_id: int, person_id: int) -> str:
     return f"meeting:{meeting_id}:person:{person_id}"
 
 
+class RealTime:
+    """The broadcaster's clock and scheduler in production: ``time.monotonic``, and Socket.IO's background tasks
+    (green threads under eventlet/gevent) that sleep until their instant. A scheduler has three members:
+    ``clock()`` (seconds, monotonic), ``spawn(fn, *args)`` (run soon, off the caller's time) and
+    ``call_at(due, fn, *args)`` (run at ``due`` on that clock, or at once if it is past)."""
+
+    def __init__(self, socketio: SocketIO, clock=time.monotonic) -> None:
+        self.socketio = socketio
+        self.clock = clock
+
+    def spawn(self, fn, *args) -> None:
+        self.socketio.start_background_task(fn, *args)
+
+    def call_at(self, due: float, fn, *args) -> None:
+        self.socketio.start_background_task(self._at, due, fn, args)
+
+    def _at(self, due: float, fn, args: tuple) -> None:
+        # the instant was fixed when the call was scheduled: a background task may first run a good while later
+        # (a busy server runs the tasks already waiting first), and must not then wait its whole delay again
+        self.socketio.sleep(max(0.0, due - self.clock()))
+        fn(*args)
+
+
 class Broadcaster:
     def __init__(self, app: Flask, socketio: SocketIO) -> None:
         self.app = app
         self.socketio = socketio
+        self.scheduler = app.config.get("YISHI_SCHEDULER") or RealTime(socketio)
+        self.clock = self.scheduler.clock  # every instant the broadcaster compares, and the intake's arrivals
         self.interval = float(app.config["YISHI_BROADCAST_INTERVAL"])
         self.zone = app.config["YISHI_TIMEZONE"]
         self._pending: dict[tuple[str, int], float] = {}  # a send scheduled: when it is due
@@ -119,8 +149,7 @@ class Broadcaster:
             if self.interval <= 0:
                 self._send_people_in_context(outcome.meeting_id, list(outcome.notify_people))
             else:  # a personal block is read from the database: not in the caller's time
-                self.socketio.start_background_task(self._send_people_in_context, outcome.meeting_id,
-                                                    list(outcome.notify_people))
+                self.scheduler.spawn(self._send_people_in_context, outcome.meeting_id, list(outcome.notify_people))
 
     def _send_people_in_context(self, meeting_id: int, people: list[int]) -> None:
         with self.app.app_context():
@@ -139,7 +168,7 @@ class Broadcaster:
         services, e.g. a person's name); the full view is always built fresh."""
         if view not in SHARED_VIEWS or not self.share_snapshots:
             return build(s, meeting_id, view, self.zone)
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             version = self._version.get(meeting_id, 0)
             hit = self._views.get((meeting_id, view))
@@ -159,7 +188,7 @@ class Broadcaster:
         with self._emit_lock:
             with self._lock:
                 version = self._version.get(meeting_id, 0)
-            now = time.monotonic()
+            now = self.clock()
             with read_only() as s:
                 states = {view: build(s, meeting_id, view, self.zone) for view in views}
                 for_chair = chair_view(s, meeting_id)
@@ -204,9 +233,9 @@ class Broadcaster:
 
     def send_presence(self, meeting_id: int) -> None:
         """Only the full view shows who is connected."""
-        started = time.monotonic()
+        started = self.clock()
         self.send_state(meeting_id, ("full",))
-        self._cost[("presence", meeting_id)] = time.monotonic() - started
+        self._cost[("presence", meeting_id)] = self.clock() - started
 
     def send_progress(self, meeting_id: int) -> None:
         """Counts to every view. The full view's detailed list (who said what, the tally, who has not spoken)
@@ -214,7 +243,7 @@ class Broadcaster:
         so a burst's counts reach the tablets without waiting for the list, and the list, sent after the burst,
         is complete rather than stale within milliseconds."""
         with self._emit_lock:
-            now = time.monotonic()
+            now = self.clock()
             with self._lock:
                 self._progress_sent[meeting_id] = now
                 self._unsent_since.pop(meeting_id, None)  # what has been committed is counted now
@@ -236,11 +265,11 @@ class Broadcaster:
                 self.socketio.emit("progress", {k: prog[k] for k in PROGRESS_KEYS}, to=shared)
                 self.socketio.emit("progress", prog, to=full)
                 # its cost includes sending it: encoding the list is as dear as reading it
-                self._cost[("detail", meeting_id)] = time.monotonic() - now
+                self._cost[("detail", meeting_id)] = self.clock() - now
             else:  # the secretary's counts move with everyone's; the list follows
                 self.socketio.emit("progress", prog, to=shared + full)
             with self._lock:
-                self._cost[("progress", meeting_id)] = time.monotonic() - now
+                self._cost[("progress", meeting_id)] = self.clock() - now
                 self._waiting[meeting_id] = prog["waiting"]
         if not detailed:
             self._coalesce("detail", meeting_id, self.send_progress_detail,
@@ -261,17 +290,17 @@ class Broadcaster:
         ``DETAIL_MAX_HOLD`` seconds)."""
         with self._lock:
             arriving = (("progress", meeting_id) in self._pending
-                        or time.monotonic() - self._progress_sent.get(meeting_id, float("-inf")) < self.interval)
+                        or self.clock() - self._progress_sent.get(meeting_id, float("-inf")) < self.interval)
         if self._put_off("detail", meeting_id, arriving, DETAIL_MAX_HOLD, self.send_progress_detail):
             return
         with self._emit_lock:
-            now = time.monotonic()
+            now = self.clock()
             with read_only() as s:
                 detailed = progress(s, meeting_id, detail=True, zone=self.zone)
                 for_chair = chair_view(s, meeting_id)
             if detailed is not None:
                 self.socketio.emit("progress", detailed, to=view_rooms(meeting_id, "full", for_chair))
-            self._cost[("detail", meeting_id)] = time.monotonic() - now
+            self._cost[("detail", meeting_id)] = self.clock() - now
 
     # -- coalescing
     def state_changed(self, meeting_id: int) -> None:
@@ -294,7 +323,7 @@ class Broadcaster:
         if self.interval <= 0:
             self._send_now(self.send_progress, meeting_id)
             return
-        now = time.monotonic()
+        now = self.clock()
         arrived = now if arrived is None else min(arrived, now)
         with self._lock:
             since = self._unsent_since[meeting_id] = min(arrived, self._unsent_since.get(meeting_id, arrived))
@@ -364,7 +393,7 @@ class Broadcaster:
         """A send of ``kind`` has come due while a ``burst`` goes on: put it off an interval (True), unless it
         has waited ``bound`` seconds since it first came due, or there is no interval (sent at once)."""
         key = (kind, meeting_id)
-        now = time.monotonic()
+        now = self.clock()
         with self._lock:
             since = self._held_since.setdefault(key, now)
             hold = burst and self.interval > 0 and now - since < bound
@@ -381,15 +410,14 @@ class Broadcaster:
             self._send_now(send, meeting_id)
             return
         key = (kind, meeting_id)
-        # the instant is fixed now: a background task may first run a good while later (a busy server runs
-        # the tasks already waiting first), and must not then wait its whole delay again
-        due = time.monotonic() + (self.interval if delay is None else delay)
+        # the instant is fixed now (the scheduler runs the send then, however late its task first runs)
+        due = self.clock() + (self.interval if delay is None else delay)
         with self._lock:
             scheduled = self._pending.get(key)
             if scheduled is not None and scheduled <= due:
                 return
             self._pending[key] = due
-        self.socketio.start_background_task(self._send_later, key, send, due)
+        self.scheduler.call_at(due, self._send_due, key, send, due)
 
     def _send_now(self, send, meeting_id: int) -> None:
         """No interval: sent at once, in the caller's time — which need not have the app's context (a member's
@@ -397,8 +425,7 @@ class Broadcaster:
         with self.app.app_context():
             send(meeting_id)
 
-    def _send_later(self, key: tuple[str, int], send, due: float) -> None:
-        self.socketio.sleep(max(0.0, due - time.monotonic()))
+    def _send_due(self, key: tuple[str, int], send, due: float) -> None:
         with self._lock:
             if self._pending.get(key) != due:  # brought forward: the earlier task has sent, or will
                 return

@@ -10,7 +10,6 @@ view also gets the opinions and tally); ``me`` (a member's personal block when s
 from __future__ import annotations
 
 import logging
-import time
 
 from flask import current_app, request
 from flask_babel import force_locale, get_locale
@@ -197,9 +196,10 @@ def register(socketio: SocketIO, connections: Connections) -> None:
                 raise InvalidPayload(detail="应为一个 JSON 对象")
             # the room's coalescing window opens when the opinion arrives, not when its batch commits (progress
             # is still sent only after the commit, and read from the database then)
-            arrived = time.monotonic()
+            intake = app.extensions["yishi.intake"]
+            arrived = intake.clock()  # the broadcaster's clock: it compares this instant with its own
             _, payload = prepare("give_opinion", actor, actor.meeting_id, args[0] if args else None)
-            outcome = app.extensions["yishi.intake"].submit(actor, payload, arrived)
+            outcome = intake.submit(actor, payload, arrived)
         except YishiError as err:
             with app.app_context(), force_locale(locales.get(sid) or "zh"):
                 return err.to_dict()

@@ -359,15 +359,17 @@ class OpinionIntake:
     """Queues members' opinions per meeting; one background drainer writes them batch by batch.
 
     ``written(meeting_id, outcomes, arrived, backlog)`` is called after each batch has committed, just before
-    its acknowledgements are released: the batch's outcomes, when its first opinion arrived
-    (``time.monotonic()``) and how many opinions are queued behind it — the broadcaster
+    its acknowledgements are released: the batch's outcomes, when its first opinion arrived (by ``clock``, the
+    broadcaster's: meeting/app.py) and how many opinions are queued behind it — the broadcaster
     (:meth:`meeting.broadcast.Broadcaster.opinions_written`) tells the room once per batch."""
 
-    def __init__(self, app: Flask, socketio: SocketIO, max_batch: int = 500, written=None) -> None:
+    def __init__(self, app: Flask, socketio: SocketIO, max_batch: int = 500, written=None,
+                 clock=time.monotonic) -> None:
         self.app = app
         self.socketio = socketio
         self.max_batch = max_batch
         self.written = written
+        self.clock = clock
         self._queues: dict[int, list[_Slot]] = {}
         self._draining: set[int] = set()
         self._lock = threading.Lock()
@@ -378,8 +380,8 @@ class OpinionIntake:
 
     def submit(self, actor: Actor, payload: OpinionIn, arrived: float | None = None) -> Outcome:
         """Queue one validated opinion and wait until its batch has committed; raise its refusal, if any.
-        ``arrived``: when the request reached the server (``time.monotonic()``; by default now)."""
-        slot = _Slot(actor, payload, time.monotonic() if arrived is None else arrived,
+        ``arrived``: when the request reached the server (by :attr:`clock`; by default now)."""
+        slot = _Slot(actor, payload, self.clock() if arrived is None else arrived,
                      self.socketio.server.eio.create_event())
         meeting_id = actor.meeting_id
         with self._lock:

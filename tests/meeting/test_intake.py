@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import select
@@ -26,6 +25,7 @@ from meeting.models import Event, Meeting, Opinion, OpinionRevision
 from meeting.room import Outcome
 from meeting.schemas import OpinionIn
 from tests.factories import opinion_in
+from tests.fakeclock import wait_until
 
 
 def op(item, stance="agree", reason="", client_id=None, round_=1) -> OpinionIn:
@@ -216,7 +216,7 @@ def test_the_room_is_told_once_per_batch_with_its_backlog(app, factory):
     real_drain = queue._drain
 
     def drain_when_all_queued(meeting_id):
-        gate.wait(10)
+        gate.wait(60)  # set once all are queued; the bound only ends a broken run
         real_drain(meeting_id)
 
     queue._drain = drain_when_all_queued
@@ -228,8 +228,8 @@ def test_the_room_is_told_once_per_batch_with_its_backlog(app, factory):
     threads = [threading.Thread(target=vote, args=(a, 100.0 + i)) for i, a in enumerate(members)]
     for t in threads:
         t.start()
-    while sum(len(q) for q in queue._queues.values()) < len(members):
-        threading.Event().wait(0.01)
+    wait_until(lambda: sum(len(q) for q in queue._queues.values()) >= len(members), timeout=60,
+               what="all seven opinions queued")
     gate.set()
     for t in threads:
         t.join(30)
@@ -239,10 +239,7 @@ def test_the_room_is_told_once_per_batch_with_its_backlog(app, factory):
     assert all(arrived in {100.0 + i for i in range(7)} for _, _, arrived, _, _, _ in told)  # a slot's arrival
     # the room is told while the drainer is still at work (the counts may wait for it: meeting/broadcast.py) …
     assert all(writing for *_, writing in told)
-    deadline = time.monotonic() + 10
-    while queue.writing(m.id):  # … and once it has found its queue empty, it is not
-        assert time.monotonic() < deadline
-        threading.Event().wait(0.01)
+    wait_until(lambda: not queue.writing(m.id), what="the drainer finding its queue empty")  # … then it is not
     assert not queue.writing(m.id + 1)  # nor for a meeting it never wrote
 
 
