@@ -482,14 +482,42 @@ def test_every_staff_action_has_a_path_from_the_registry(spec):
     assert documented == set(STAFF_ACTIONS), "member-only actions (give_opinion, check_in) are not offered"
 
 
-def test_every_route_of_the_blueprint_is_documented(app, spec):
+def test_the_document_is_valid_openapi_3_1(spec):
+    from openapi_spec_validator import OpenAPIV31SpecValidator
+
+    errors = [e.message for e in OpenAPIV31SpecValidator(spec).iter_errors()]
+    assert errors == []
+
+
+def test_every_route_of_the_blueprint_is_documented_and_nothing_else(app, spec):
     documented = {(m.upper(), p) for p, item in spec["paths"].items() for m in item}
+    routed = set()
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1") or rule.endpoint == "api.action":
             continue
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
-            assert (method, path) in documented, (method, path)
+        routed |= {(method, path) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    actions = {("POST", f"/api/v1/meetings/{{meeting_id}}/actions/{name}") for name in STAFF_ACTIONS}
+    assert routed - documented == set(), "routes the document does not list"
+    assert documented - routed - actions == set(), "paths the document lists that no route serves"
+
+
+def test_query_and_form_parameters_come_from_the_models_the_routes_read(spec):
+    from execution.api import AssignmentsQuery
+    from execution.schemas import SignOffIn
+    from meeting.api import EventsQuery
+
+    events = spec["paths"]["/api/v1/meetings/{meeting_id}/events"]["get"]["parameters"]
+    query = {p["name"]: p["schema"] for p in events if p.get("in") == "query"}
+    assert set(query) == set(EventsQuery.model_fields)
+    assert query["limit"] == {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}
+    ledger = spec["paths"]["/api/v1/execution/assignments"]["get"]["parameters"]
+    assert [p["name"] for p in ledger] == list(AssignmentsQuery.model_fields)
+    assert {p["name"]: p["schema"] for p in ledger}["due_before"] == {"type": "string", "format": "date"}
+    form = spec["paths"]["/api/v1/execution/assignments/{assignment_id}/signoff"]["post"]["requestBody"]
+    fields = form["content"]["multipart/form-data"]["schema"]
+    assert set(fields["properties"]) == {*SignOffIn.model_fields, "files"}
+    assert "signed_on" in fields["required"]
 
 
 def test_every_ref_resolves_within_the_document(spec):
