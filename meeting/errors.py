@@ -211,3 +211,12 @@ class TooManyLinkAttempts(TooManyAttempts):
 
 class CsrfFailed(PermissionDenied):
     msgid = "页面已过期，请刷新后重试。"
+
+
+# Refusals that come from HTTP itself rather than from a service (meeting.api.kit answers them under /api/ in the
+# same JSON shape); listed in the OpenAPI document and in docs/api.md beside the codes of the classes above.
+HTTP_ERROR_CODES: dict[str, tuple[int, str]] = {
+    "method_not_allowed": (405, "该接口不支持此 HTTP 方法。"),
+    "payload_too_large": (413, "上传内容过大。"),
+    "server_error": (500, "服务器内部错误，操作未完成，请重试。"),
+}

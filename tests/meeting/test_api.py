@@ -172,6 +172,21 @@ def test_the_event_log_pages_with_after_and_limit(app, api):
     refused(api.get(f"/api/v1/meetings/{meeting['id']}/events?limit=0"), 400, "invalid_payload")
 
 
+def test_query_strings_are_read_through_their_models_with_the_same_refusals(api):
+    meeting, _ = set_up_meeting(api, n=3)
+    events = f"/api/v1/meetings/{meeting['id']}/events"
+    said = {query: refused(api.get(f"{events}?{query}"), 400, "invalid_payload")["message"]
+            for query in ("limit=0", "limit=1001", "after=abc", "after=--5", "after=%D9%A1", "limit=1_0")}
+    assert said["limit=0"] == said["limit=1001"] == "请求格式不正确：limit: 应在 1–1000 之间"
+    assert {said[q] for q in ("after=abc", "after=--5", "after=%D9%A1")} == {"请求格式不正确：after: 应为整数"}
+    assert ok(api.get(f"{events}?limit=&after=&unknown=1"))["has_more"] is False  # empty is absent, unknown ignored
+    assert ok(api.get(f"/api/v1/meetings?body_id={meeting['body_id']}&status=scheduled"))["meetings"][0]["id"] \
+        == meeting["id"]
+    assert ok(api.get("/api/v1/meetings?status=closed"))["meetings"] == []
+    assert refused(api.get("/api/v1/relations?person_id=0"), 400, "invalid_payload")["message"] \
+        == "请求格式不正确：person_id: 应在 1–2147483647 之间"
+
+
 def test_an_api_action_reaches_the_live_room(app, socketio, staff_http, factory):
     body, ids = factory.body(5)
     m = factory.meeting(body.id)
@@ -482,14 +497,42 @@ def test_every_staff_action_has_a_path_from_the_registry(spec):
     assert documented == set(STAFF_ACTIONS), "member-only actions (give_opinion, check_in) are not offered"
 
 
-def test_every_route_of_the_blueprint_is_documented(app, spec):
+def test_the_document_is_valid_openapi_3_1(spec):
+    from openapi_spec_validator import OpenAPIV31SpecValidator
+
+    errors = [e.message for e in OpenAPIV31SpecValidator(spec).iter_errors()]
+    assert errors == []
+
+
+def test_every_route_of_the_blueprint_is_documented_and_nothing_else(app, spec):
     documented = {(m.upper(), p) for p, item in spec["paths"].items() for m in item}
+    routed = set()
     for rule in app.url_map.iter_rules():
         if not rule.rule.startswith("/api/v1") or rule.endpoint == "api.action":
             continue
         path = re.sub(r"<(?:\w+:)?(\w+)>", r"{\1}", rule.rule)
-        for method in rule.methods - {"HEAD", "OPTIONS"}:
-            assert (method, path) in documented, (method, path)
+        routed |= {(method, path) for method in rule.methods - {"HEAD", "OPTIONS"}}
+    actions = {("POST", f"/api/v1/meetings/{{meeting_id}}/actions/{name}") for name in STAFF_ACTIONS}
+    assert routed - documented == set(), "routes the document does not list"
+    assert documented - routed - actions == set(), "paths the document lists that no route serves"
+
+
+def test_query_and_form_parameters_come_from_the_models_the_routes_read(spec):
+    from execution.api import AssignmentsQuery
+    from execution.schemas import SignOffIn
+    from meeting.api import EventsQuery
+
+    events = spec["paths"]["/api/v1/meetings/{meeting_id}/events"]["get"]["parameters"]
+    query = {p["name"]: p["schema"] for p in events if p.get("in") == "query"}
+    assert set(query) == set(EventsQuery.model_fields)
+    assert query["limit"] == {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100}
+    ledger = spec["paths"]["/api/v1/execution/assignments"]["get"]["parameters"]
+    assert [p["name"] for p in ledger] == list(AssignmentsQuery.model_fields)
+    assert {p["name"]: p["schema"] for p in ledger}["due_before"] == {"type": "string", "format": "date"}
+    form = spec["paths"]["/api/v1/execution/assignments/{assignment_id}/signoff"]["post"]["requestBody"]
+    fields = form["content"]["multipart/form-data"]["schema"]
+    assert set(fields["properties"]) == {*SignOffIn.model_fields, "files"}
+    assert "signed_on" in fields["required"]
 
 
 def test_every_ref_resolves_within_the_document(spec):

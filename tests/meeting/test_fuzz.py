@@ -208,7 +208,8 @@ def test_fuzz_every_socketio_event(app, socketio, factory, staff_http, world, wh
 def _operations(app):
     from meeting.api import ENDPOINTS, staff_actions
 
-    ops = [(e.method, "/api/v1" + e.rule, e.request, e.multipart, e.query) for e in ENDPOINTS]
+    ops = [(e.method, "/api/v1" + e.rule, e.request, e.multipart, tuple(e.query.model_fields) if e.query else ())
+           for e in ENDPOINTS]
     ops += [("POST", f"/api/v1/meetings/<int:meeting_id>/actions/{n}", ACTIONS[n].payload, False, ())
             for n in staff_actions() if n not in ("close_meeting", "open_meeting")]
     ops.append(("POST", "/api/v1/meetings/<int:meeting_id>/actions/<name>", None, False, ()))
@@ -233,7 +234,7 @@ def test_fuzz_every_api_operation(app, staff_http, world):
             n: (st.one_of(st.sampled_from(world["all_ids"]), st.sampled_from(HUGE + [2**31 - 1]))
                 if conv == "int" else st.sampled_from([*ACTIONS, "sync", "unknown", "x%20y", "%00", "%2e%2e"]))
             for conv, n in names})
-        query_values = st.dictionaries(st.sampled_from([q[0] for q in query] or ["x"]),
+        query_values = st.dictionaries(st.sampled_from([*query] or ["x"]),
                                        st.one_of(ints.map(str), texts, st.dates().map(str)), max_size=3)
         body = (st.tuples(st.one_of(texts, st.just("材料.pdf")), st.binary(max_size=64),
                           st.sampled_from(["application/pdf", "text/plain", "image/png", "x/y"]))
