@@ -203,10 +203,16 @@ STRINGS_BLOCK = re.compile(r'<script type="application/json" id="yishi-strings">
 
 
 def _part_of(script: Path) -> str:
-    """Which part of the delivered table a script reads (``YishiRoom.strings('tablet')``; setup.js has its own
-    ``strings("setup")``, the setting-up pages loading no room client)."""
-    parts = set(re.findall(r"\bvar T = [\w.]*\bstrings\(['\"](\w+)['\"]\)", script.read_text(encoding="utf-8")))
+    """Which part of the delivered table a script reads: ``var T = YishiRoom.strings('tablet')`` (setup.js has its own
+    ``strings("setup")``, the setting-up pages loading no room client); a script in parts (tablet-opinion.js …) reads
+    the table of the kit that opens its namespace (``window.YishiTablet = {T: T, …}`` in tablet-kit.js)."""
+    source = script.read_text(encoding="utf-8")
+    parts = set(re.findall(r"\bvar T = [\w.]*\bstrings\(['\"](\w+)['\"]\)", source))
     assert len(parts) <= 1, script.name
+    if not parts and (namespace := re.search(r"}\)\(window\.(Yishi\w+)\);\s*$", source)):
+        kits = [p for p in SCRIPTS.glob("*.js") if f"window.{namespace[1]} = {{" in p.read_text(encoding="utf-8")]
+        assert len(kits) == 1, script.name
+        return _part_of(kits[0])
     return parts.pop() if parts else ""
 
 
