@@ -45,3 +45,6 @@ def init(app: Flask) -> None:
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "zh")
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(TRANSLATIONS))
     Babel(app, locale_selector=select_locale)
+    from .js_strings import js_strings  # the page scripts' strings, in the locale of the request
+
+    app.jinja_env.globals["js_strings"] = js_strings

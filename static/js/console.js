@@ -1,249 +1,14 @@
-/* Yishi (议事) — the secretary's console: roster and roll call, the quorum meter, the agenda, and the controls of
- * the current item. Every figure comes from the server's "full" state; every refusal is shown as the server's
- * one-sentence Chinese message with its source.
+/* Yishi (议事) — the console (see console-kit.js for its parts): the connection, the render, the meeting, the quorum,
+ * the roll call, the agenda, the observers, the meeting's and the item's actions, the keyboard shortcuts. Loaded last:
+ * it connects and renders for the first time.
  */
-(function () {
+(function (K) {
   'use strict';
 
-  var ZH = {
-    meetingStatus: { scheduled: '未开始', in_session: '会议进行中', closed: '已散会' },
-    itemStatus: { pending: '待审议', open: '汇报讨论中', voting: '征求意见中', closed: '已结束', deferred: '暂缓决策' },
-    stance: { agree: '同意', disagree: '不同意', defer: '缓议' },
-    online: '在线',
-    offline: '未连接',
-    chair: '主持人',
-    arrived: '到会 {t}',
-    left: '离席 {t}',
-    rollPresent: '出席',
-    rollLate: '迟到',
-    rollAbsent: '请假',
-    rollLeft: '离席',
-    absentTitle: '登记请假：{name}',
-    absentLabel: '请假事由（必填）',
-    absentNeed: '请假须注明事由。',
-    leftTitle: '登记中途离席：{name}',
-    leftLabel: '离席事由（可不填）',
-    quorumN: '应到',
-    quorumPresent: '实到',
-    quorumOpen: '开会须',
-    quorumPass: '通过须',
-    people: '人',
-    votes: '票',
-    quorumOk: '已达到开会人数（{fraction}，至少 {needed} 人）',
-    quorumBad: '未达到开会人数：须{fraction}（至少 {needed} 人）到会',
-    cannotPass: '已达开会人数，但出席人数不足以通过任何议题',
-    cannotPassDetail: '实到 {present} 人，少于通过所需的 {needed} 票（{rule}）。',
-    passRule: '通过规则：{rule}',
-    counts: '出席 {present} · 迟到 {late} · 请假 {absent} · 离席 {left} · 未签到 {expected}',
-    observers: '列席人员',
-    noCurrent: '当前没有正在审议的议题。',
-    nextItem: '下一议题：{title}',
-    openNext: '开始审议',
-    noPending: '议程中已没有待审议的议题。',
-    notInSession: '会议尚未宣布开始：请先点名，达到开会人数后宣布开会。',
-    meetingClosed: '会议已散会。',
-    round: '第{n}轮',
-    presenter: '汇报人：{p}',
-    unit: '提交单位：{u}',
-    amount: '金额：{a}',
-    subjects: '涉及人员：',
-    itemQuorumOk: '本议题可以作出决定：参与 {present} 人 / 应到 {n} 人，须{fraction}（至少 {needed} 人）',
-    itemQuorumBad: '本议题不能作出决定：参与 {present} 人 / 应到 {n} 人，须{fraction}（至少 {needed} 人）',
-    progress: '已发表意见 {spoken} / {eligible}',
-    chairWaiting: '主持人：等待其他成员发表意见（尚有 {n} 人）',
-    chairMay: '主持人：其他成员均已发表，可以最后发表意见',
-    chairSpoken: '主持人：已最后发表意见',
-    chairNotEligible: '主持人：不参与本议题',
-    cannotStillPass: '按目前意见，本议题已不可能获得通过所需的 {needed} 票。',
-    tally: '同意 {agree} · 不同意 {disagree} · 缓议 {defer}',
-    tallyYes: '赞成 {yes} 票 / 通过须 {needed} 票（应到会 {n} 人，{rule}）',
-    headMode: '本领导班子实行行政首长负责制：集体讨论后由主持人作出决定。',
-    noOpinions: '尚无成员发表意见。',
-    allSpoken: '全部成员均已发表意见。',
-    version: '（第{v}次更正）',
-    recusalNone: '无回避。',
-    recusalAuto: '依关系自动',
-    recusalManual: '手工登记',
-    recusalRemove: '撤销',
-    recusalNeedReason: '登记回避须写明理由。',
-    recusalPick: '请选择回避成员。',
-    writtenNone: '无书面意见。',
-    writtenBySelf: '本人提交',
-    writtenBySecretary: '秘书登记',
-    writtenPick: '请选择缺席成员（到会成员请在会上发表意见）。',
-    writtenNoAbsent: '（没有缺席成员）',
-    writtenNeedReason: '选择“{stance}”时必须说明理由。',
-    pickPerson: '选择成员…',
-    notesSaved: '已保存 {t}',
-    notesSaving: '保存中…',
-    deferTitle: '暂缓决策',
-    deferLabel: '暂缓决策的理由（必填）',
-    deferHint: '议题存在重大问题尚不明确或意见分歧较大的，由主持人决定暂缓决策。',
-    deferNeed: '暂缓决策须说明理由。',
-    headTitleAdopt: '记录主持人决定：通过',
-    headTitleReject: '记录主持人决定：不通过',
-    headLabel: '理由（与多数人意见不一致时必须说明）',
-    closeMeetingTitle: '宣布散会',
-    closeMeetingText: '散会后，所有成员的个人链接随即失效。确定宣布散会吗？',
-    closeMeetingOk: '宣布散会',
-    reconsiderTitle: '复议：{title}',
-    reconsiderHint: '复议须经超过全体成员半数同意。请勾选同意复议的成员并写明理由。',
-    reconsiderLabel: '复议理由（必填）',
-    reconsiderNeed: '复议须写明理由。',
-    reconsider: '复议',
-    missing: '未完成：{steps}',
-    carried: '（前次会议暂缓，再次提交）',
-    opened: '已开始审议。',
-    done: '已完成。',
-    lastResult: '上一议题结果',
-    resultTally: '同意 {agree} · 不同意 {disagree} · 缓议 {defer} · 赞成 {yes} / 须 {needed}（应到 {n}）',
-    deferReason: '暂缓理由：{r}',
-    headReason: '主持人理由：{r}',
-    written: '书面意见：同意 {a} · 不同意 {d} · 缓议 {f}（{c}）',
-    writtenCounted: '计入表决',
-    writtenNotCounted: '不计入表决',
-    scan: '扫描件',
-    scanUploaded: '扫描件已上传。',
-    scanFailed: '扫描件上传失败，请重试。',
-    chairIs: '主持人：{name}',
-    recorder: '记录人：{name}',
-    yuan: '{a}元',
-    paren: '（{x}）',
-    listSep: '、',
-    subjectSep: '；',
-    recusalSubject: '与{name}',
-    recusalSep: '：',
-    rollTitle: '{label}：{name}',
-    submittedAt: '（{by} {at}）'
-  };
-
-  var EN = {
-    meetingStatus: { scheduled: 'Not started', in_session: 'In session', closed: 'Adjourned' },
-    itemStatus: { pending: 'Pending', open: 'Presentation and discussion', voting: 'Taking opinions', closed: 'Closed', deferred: 'Deferred' },
-    stance: { agree: 'Agree', disagree: 'Disagree', defer: 'Defer' },
-    online: 'Online',
-    offline: 'Not connected',
-    chair: 'Chair',
-    arrived: 'arrived {t}',
-    left: 'left {t}',
-    rollPresent: 'Present',
-    rollLate: 'Late',
-    rollAbsent: 'Excused',
-    rollLeft: 'Left',
-    absentTitle: 'Record excused absence: {name}',
-    absentLabel: 'Reason for absence (required)',
-    absentNeed: 'An excused absence needs a reason.',
-    leftTitle: 'Record leaving early: {name}',
-    leftLabel: 'Reason for leaving (optional)',
-    quorumN: 'Members',
-    quorumPresent: 'Present',
-    quorumOpen: 'Needed to open',
-    quorumPass: 'Needed to pass',
-    people: 'people',
-    votes: 'votes',
-    quorumOk: 'Quorate ({fraction}, at least {needed})',
-    quorumBad: 'Not quorate: {fraction} (at least {needed}) must be present',
-    cannotPass: 'Quorate, but too few members are present for any item to pass',
-    cannotPassDetail: '{present} present, fewer than the {needed} votes needed to pass ({rule}).',
-    passRule: 'Passing rule: {rule}',
-    counts: 'Present {present} · late {late} · excused {absent} · left {left} · not checked in {expected}',
-    observers: 'Observers',
-    noCurrent: 'No item is under discussion.',
-    nextItem: 'Next item: {title}',
-    openNext: 'Open item',
-    noPending: 'No items left on the agenda.',
-    notInSession: 'The meeting has not been opened: take the roll call, then open the meeting once it is quorate.',
-    meetingClosed: 'The meeting is adjourned.',
-    round: 'round {n}',
-    presenter: 'Presenter: {p}',
-    unit: 'Submitted by: {u}',
-    amount: 'Amount: {a}',
-    subjects: 'Persons concerned: ',
-    itemQuorumOk: 'This item can be decided: {present} taking part of {n} members; {fraction} (at least {needed}) needed',
-    itemQuorumBad: 'This item cannot be decided: {present} taking part of {n} members; {fraction} (at least {needed}) needed',
-    progress: 'Opinions given {spoken} / {eligible}',
-    chairWaiting: 'Chair: waiting for the other members ({n} still to speak)',
-    chairMay: 'Chair: all other members have spoken; the chair may now speak last',
-    chairSpoken: 'Chair: has spoken last',
-    chairNotEligible: 'Chair: takes no part in this item',
-    cannotStillPass: 'With the opinions given so far, this item can no longer get the {needed} votes needed to pass.',
-    tally: 'Agree {agree} · disagree {disagree} · defer {defer}',
-    tallyYes: '{yes} votes in favour / {needed} needed to pass ({n} members, {rule})',
-    headMode: 'This body follows the head-of-government responsibility system: after collective discussion the chair decides.',
-    noOpinions: 'No member has given an opinion yet.',
-    allSpoken: 'All members have given their opinion.',
-    version: ' (correction {v})',
-    recusalNone: 'No recusals.',
-    recusalAuto: 'From a relation',
-    recusalManual: 'Added by hand',
-    recusalRemove: 'Withdraw',
-    recusalNeedReason: 'A recusal needs a reason.',
-    recusalPick: 'Choose the member who recuses.',
-    writtenNone: 'No written opinions.',
-    writtenBySelf: 'sent by the member',
-    writtenBySecretary: 'entered by the secretary',
-    writtenPick: 'Choose an absent member (members present give their opinion in the meeting).',
-    writtenNoAbsent: '(no absent members)',
-    writtenNeedReason: 'A reason is required for “{stance}”.',
-    pickPerson: 'Choose a member…',
-    notesSaved: 'Saved {t}',
-    notesSaving: 'Saving…',
-    deferTitle: 'Defer decision',
-    deferLabel: 'Reason for deferring (required)',
-    deferHint: 'When major questions are still unclear or opinions differ widely, the chair decides to defer the decision.',
-    deferNeed: 'Deferring needs a reason.',
-    headTitleAdopt: "Record the chair's decision: adopted",
-    headTitleReject: "Record the chair's decision: rejected",
-    headLabel: 'Reason (required when it differs from the majority view)',
-    closeMeetingTitle: 'Adjourn the meeting',
-    closeMeetingText: "Once the meeting is adjourned, every member's personal link stops working. Adjourn now?",
-    closeMeetingOk: 'Adjourn',
-    reconsiderTitle: 'Reconsider: {title}',
-    reconsiderHint: 'Reconsideration needs the agreement of more than half of all members. Tick the members who agree and give the reason.',
-    reconsiderLabel: 'Reason for reconsideration (required)',
-    reconsiderNeed: 'Reconsideration needs a reason.',
-    reconsider: 'Reconsider',
-    missing: 'Not done: {steps}',
-    carried: ' (deferred at an earlier meeting, submitted again)',
-    opened: 'Item opened.',
-    done: 'Done.',
-    lastResult: 'Result of the last item',
-    resultTally: 'Agree {agree} · disagree {disagree} · defer {defer} · in favour {yes} / {needed} needed ({n} members)',
-    deferReason: 'Reason for deferring: {r}',
-    headReason: "Chair's reason: {r}",
-    written: 'Written opinions: agree {a} · disagree {d} · defer {f} ({c})',
-    writtenCounted: 'counted in the vote',
-    writtenNotCounted: 'not counted in the vote',
-    scan: 'Scan',
-    scanUploaded: 'Scan uploaded.',
-    scanFailed: 'The scan could not be uploaded; please try again.',
-    chairIs: 'Chair: {name}',
-    recorder: 'Recorder: {name}',
-    yuan: 'CNY {a}',
-    paren: ' ({x})',
-    listSep: ', ',
-    subjectSep: '; ',
-    recusalSubject: 'related to {name}',
-    recusalSep: ': ',
-    rollTitle: '{label}: {name}',
-    submittedAt: ' ({by}, {at})'
-  };
-
-  var T = document.documentElement.lang === 'en' ? EN : ZH;
-
-  var R = window.YishiRoom;
-  var el = R.el;
-  var script = document.currentScript;
-  var MEETING_ID = parseInt(script.dataset.meetingId, 10);
-  var ZONE = script.dataset.zone || 'Asia/Shanghai';
-  var MATERIAL_BASE = (script.dataset.materialUrl || '/materials/0').replace(/0$/, '');
-  // POST multipart "file" here to attach the scan of a signed written opinion (meeting/views.py)
-  function scanUrl(writtenId) { return '/meetings/' + MEETING_ID + '/written-opinions/' + writtenId + '/scan'; }
-
-  function $(id) { return document.getElementById(id); }
-  function fmt(s, o) { return String(s).replace(/\{(\w+)\}/g, function (_, k) { return o && o[k] !== undefined && o[k] !== null ? o[k] : ''; }); }
-
-  var ui = { itemKey: null, notesDirty: false, busy: {} };
+  var T = K.T, R = K.R, el = K.el, $ = K.$, fmt = K.fmt, ui = K.ui;
+  var MEETING_ID = K.MEETING_ID, ZONE = K.ZONE;
+  var act = K.act, current = K.current, nextPending = K.nextPending, openItem = K.openItem;
+  var renderCurrent = K.renderCurrent, renderLastResult = K.renderLastResult;  // console-item.js
 
   var room = R.connect({
     auth: { meeting_id: MEETING_ID },
@@ -251,20 +16,8 @@
     zone: ZONE,
     onChange: render
   });
-
-  /** Run an action; a refusal shows the server's sentence and its source. Buttons are disabled meanwhile. */
-  function act(name, payload, button, okText) {
-    if (button) { button.disabled = true; }
-    return room.act(name, payload).then(function (ack) {
-      if (button) { button.disabled = false; }
-      if (ack.ok) { R.hideError(); if (okText) { R.showNotice(okText); } }
-      else { R.showError(ack.error); }
-      render();
-      return ack;
-    });
-  }
-
-  function live(cur) { return cur && (cur.status === 'open' || cur.status === 'voting'); }
+  K.room = room;
+  K.render = render;
 
   // ------------------------------------------------------------------ render
 
@@ -386,14 +139,6 @@
     }));
   }
 
-  function nextPending(s) {
-    var pending = s.agenda.filter(function (it) { return it.status === 'pending'; });
-    var ready = pending.filter(function (it) { return !(it.missing_steps || []).length; });
-    return ready[0] || pending[0] || null;
-  }
-
-  function openItem(it, button) { act('open_item', { item_id: it.id }, button, T.opened); }
-
   function renderAgenda(s) {
     var cur = s.current;
     var inSession = s.meeting.status === 'in_session';
@@ -428,170 +173,6 @@
     }));
   }
 
-  function renderCurrent(s) {
-    var cur = s.current;
-    var show = !!cur && live(cur);
-    R.show($('current'), show);
-    R.show($('current-empty'), !show);
-    if (!show) {
-      var empty = [];
-      if (s.meeting.status === 'closed') { empty.push(el('p', { text: T.meetingClosed })); }
-      else if (s.meeting.status !== 'in_session') { empty.push(el('p', { text: T.notInSession })); }
-      else {
-        empty.push(el('p', { text: T.noCurrent }));
-        var next = nextPending(s);
-        if (next) {
-          empty.push(el('p', { class: 'next-item' }, [
-            el('span', { text: fmt(T.nextItem, { title: next.title }) }), ' ',
-            el('button', { type: 'button', class: 'primary', testid: 'open-next', onclick: function (e) { openItem(next, e.currentTarget); } },
-              [T.openNext + ' ', el('kbd', { text: 'O' })])
-          ]));
-        } else {
-          empty.push(el('p', { class: 'muted', text: T.noPending }));
-        }
-      }
-      R.replace($('current-empty'), empty);
-      return;
-    }
-    var p = cur.progress || {};
-    var voting = cur.status === 'voting';
-    var headMode = !!cur.head_decides;
-
-    // head
-    var head = [
-      el('p', { class: 'cur-kicker' }, [
-        el('span', { class: 'badge info', text: R.tr(cur.category_label) }),
-        el('span', { class: 'badge ' + (voting ? 'bad' : 'info'), testid: 'current-status', text: T.itemStatus[cur.status] }),
-        cur.round > 1 ? el('span', { class: 'badge warn', text: fmt(T.round, { n: cur.round }) }) : null
-      ]),
-      el('h3', { class: 'cur-title', testid: 'current-title', text: cur.title }),
-      el('p', { class: 'muted', text: [cur.presenter && fmt(T.presenter, { p: cur.presenter }), cur.submitting_unit && fmt(T.unit, { u: cur.submitting_unit }),
-        cur.amount_yuan ? fmt(T.amount, { a: fmt(T.yuan, { a: cur.amount_yuan.toLocaleString('zh-CN') }) }) : ''].filter(Boolean).join(' · ') })
-    ];
-    if ((cur.subjects || []).length) {
-      head.push(el('p', { class: 'muted', text: T.subjects + cur.subjects.map(function (x) { return x.name + (x.action ? fmt(T.paren, { x: x.action }) : ''); }).join(T.subjectSep) }));
-    }
-    R.replace($('current-head'), head);
-
-    // buttons
-    R.show($('call-opinions'), cur.status === 'open');
-    R.show($('close-item'), voting && !headMode);
-    R.show($('head-adopt'), voting && headMode);
-    R.show($('head-reject'), voting && headMode);
-
-    // facts: item quorum, progress, chair, tally
-    var q = cur.quorum || {};
-    var facts = [el('p', { class: 'item-quorum ' + (q.ok ? 'ok' : 'bad'), testid: 'item-quorum',
-      text: fmt(q.ok ? T.itemQuorumOk : T.itemQuorumBad, q) + (q.source ? fmt(T.paren, { x: q.source }) : '') })];
-    if (voting) {
-      var chairText = p.chair_has_spoken ? T.chairSpoken : p.chair_may_speak ? T.chairMay : (p.waiting ? fmt(T.chairWaiting, { n: p.waiting }) : T.chairNotEligible);
-      facts.push(el('div', { class: 'progress-row' }, [
-        el('span', { class: 'progress-count', testid: 'console-progress', text: fmt(T.progress, p) }),
-        el('span', { class: 'chair-state ' + (p.chair_has_spoken ? 'ok' : p.chair_may_speak ? 'info' : 'warn'), testid: 'chair-state', text: chairText })
-      ]));
-      var t = cur.tally || {};
-      facts.push(el('div', { class: 'tally', testid: 'tally' }, [
-        el('strong', { text: fmt(T.tally, t) }),
-        el('span', { class: 'muted', text: fmt(T.tallyYes, t) })
-      ]));
-      if (p.can_still_pass === false && !headMode) {
-        facts.push(el('p', { class: 'warn-line', role: 'status', testid: 'cannot-still-pass', text: fmt(T.cannotStillPass, { needed: t.needed }) }));
-      }
-    }
-    if (headMode) { facts.push(el('p', { class: 'muted', text: T.headMode })); }
-    R.replace($('current-facts'), facts);
-
-    // opinions, in the order given
-    var ops = cur.opinions || [];
-    R.replace($('opinions'), ops.length ? [el('table', { class: 'opinions' }, [
-      el('tbody', {}, ops.map(function (o, i) {
-        return el('tr', { class: 'op-' + o.stance, testid: 'opinion-row-' + o.person_id }, [
-          el('td', { class: 'op-no', text: i + 1 }),
-          el('td', { class: 'op-name' }, [o.name, o.is_chair ? el('span', { class: 'badge bad', text: T.chair }) : null]),
-          el('td', { class: 'op-stance' }, [el('span', { class: 'stance-tag stance-tag-' + o.stance, text: T.stance[o.stance] || o.stance_label })]),
-          el('td', { class: 'op-reason', text: (o.reason || '') + (o.version > 1 ? fmt(T.version, { v: o.version - 1 }) : '') }),
-          el('td', { class: 'op-at muted', text: o.at })
-        ]);
-      }))
-    ])] : [el('p', { class: 'muted', text: T.noOpinions })]);
-
-    var ns = cur.not_spoken || [];
-    R.replace($('not-spoken'), ns.length ? [el('ul', { class: 'name-chips' }, ns.map(function (x) {
-      return el('li', { class: 'chip' + (x.is_chair ? ' chip-chair' : ''), text: x.name + (x.is_chair ? fmt(T.paren, { x: T.chair }) : '') });
-    }))] : [el('p', { class: 'muted', text: voting ? T.allSpoken : '' })]);
-
-    // recusals
-    var recs = cur.recusals || [];
-    R.replace($('recusals'), recs.length ? [el('ul', { class: 'plain-list' }, recs.map(function (r) {
-      return el('li', { testid: 'recusal-' + r.person_id }, [
-        el('strong', { text: r.name }), ' ',
-        el('span', { class: 'badge ' + (r.source === 'manual' ? 'warn' : 'info'), text: r.source === 'manual' ? T.recusalManual : T.recusalAuto }), ' ',
-        el('span', { text: [r.subject ? fmt(T.recusalSubject, { name: r.subject }) : '', r.reason].filter(Boolean).join(T.recusalSep) }), ' ',
-        r.basis ? el('span', { class: 'source', text: fmt(T.paren, { x: r.basis }) }) : null,
-        r.source === 'manual' ? el('button', { type: 'button', class: 'link', testid: 'recusal-remove-' + r.person_id, text: T.recusalRemove,
-          onclick: function (e) { act('remove_recusal', { item_id: cur.id, person_id: r.person_id }, e.currentTarget); } }) : null
-      ]);
-    }))] : [el('p', { class: 'muted', text: T.recusalNone })]);
-
-    // written opinions
-    var ws = cur.written || [];
-    R.replace($('written'), ws.length ? [el('ul', { class: 'plain-list' }, ws.map(function (w) {
-      return el('li', { testid: 'written-row-' + w.person_id }, [
-        el('strong', { text: w.name }), ' ',
-        el('span', { class: 'stance-tag stance-tag-' + w.stance, text: T.stance[w.stance] || w.stance_label }), ' ',
-        el('span', { text: w.reason || '' }), ' ',
-        el('span', { class: 'muted', text: fmt(T.submittedAt, { by: w.submitted_by === 'self' ? T.writtenBySelf : T.writtenBySecretary, at: w.at }) }),
-        w.scan_material_id ? el('a', { href: MATERIAL_BASE + w.scan_material_id, target: '_blank', rel: 'noopener', testid: 'written-scan-link-' + w.person_id, text: T.scan }) : null
-      ]);
-    }))] : [el('p', { class: 'muted', text: T.writtenNone })]);
-
-    // selects: recusal — anyone not already recused who has not spoken; written — members not present
-    var recused = {};
-    recs.forEach(function (r) { recused[r.person_id] = true; });
-    fillSelect($('recusal-person'), s.roster.filter(function (p2) { return !recused[p2.person_id]; }));
-    var absent = s.roster.filter(function (p2) { return p2.attendance !== 'present' && p2.attendance !== 'late'; });
-    fillSelect($('written-person'), absent, absent.length ? null : T.writtenNoAbsent);
-
-    // notes: never overwrite what the secretary is typing
-    var notes = $('item-notes');
-    if (document.activeElement !== notes && !ui.notesDirty && notes.value !== (cur.notes || '')) { notes.value = cur.notes || ''; }
-  }
-
-  function fillSelect(select, people, emptyText) {
-    var keep = select.value;
-    var opts = [el('option', { value: '', text: emptyText || T.pickPerson })].concat(people.map(function (p) {
-      return el('option', { value: String(p.person_id), text: p.name + fmt(T.paren, { x: R.tr(p.attendance_label) }) });
-    }));
-    var sig = opts.map(function (o) { return o.value + o.textContent; }).join('|');
-    if (select.dataset.sig === sig) { return; }
-    select.dataset.sig = sig;
-    R.replace(select, opts);
-    if (people.some(function (p) { return String(p.person_id) === keep; })) { select.value = keep; }
-  }
-
-  function renderLastResult(s) {
-    var box = $('last-result');
-    var last = s.last_closed;
-    var show = !!last && !live(s.current);
-    R.show(box, show);
-    if (!show) { return; }
-    var t = last.tally || {};
-    var tone = { passed: 'ok', head_adopted: 'ok', not_passed: 'bad', head_rejected: 'bad', deferred: 'warn' }[last.result] || '';
-    var nodes = [
-      el('h3', { text: T.lastResult }),
-      el('p', { class: 'lr-title', text: last.title }),
-      el('p', { class: 'lr-label result-' + tone, testid: 'console-result', text: R.tr(last.result_label) }),
-      el('p', { text: fmt(T.resultTally, t) })
-    ];
-    if (t.written_agree || t.written_disagree || t.written_defer) {
-      nodes.push(el('p', { class: 'muted', text: fmt(T.written, { a: t.written_agree || 0, d: t.written_disagree || 0, f: t.written_defer || 0,
-        c: t.written_counted ? T.writtenCounted : T.writtenNotCounted }) }));
-    }
-    if (last.defer_reason) { nodes.push(el('p', { text: fmt(T.deferReason, { r: last.defer_reason }) })); }
-    if (last.head_reason) { nodes.push(el('p', { text: fmt(T.headReason, { r: last.head_reason }) })); }
-    R.replace(box, nodes);
-  }
-
   function renderObservers(s) {
     var obs = s.observers || [];
     R.replace($('observers'), obs.length ? [
@@ -602,9 +183,8 @@
     ] : []);
   }
 
-  // ------------------------------------------------------------------ actions
 
-  function current() { var s = room.state; return s && live(s.current) ? s.current : null; }
+  // ------------------------------------------------------------------ actions
 
   function deferItem() {
     var cur = current();
@@ -647,23 +227,6 @@
     });
   }
 
-  function saveNotes() {
-    var cur = current();
-    if (!cur || !ui.notesDirty) { return; }
-    var text = $('item-notes').value;
-    $('notes-saved').textContent = T.notesSaving;
-    room.act('set_notes', { item_id: cur.id, notes: text }).then(function (ack) {
-      if (ack.ok) {
-        ui.notesDirty = false;
-        cur.notes = text;
-        $('notes-saved').textContent = fmt(T.notesSaved, { t: R.fmtTime(new Date().toISOString(), ZONE, false) });
-      } else {
-        $('notes-saved').textContent = '';
-        R.showError(ack.error);
-      }
-    });
-  }
-
   $('open-meeting').addEventListener('click', function (e) { act('open_meeting', {}, e.currentTarget); });
   $('close-meeting').addEventListener('click', function (e) {
     var btn = e.currentTarget;
@@ -675,61 +238,6 @@
   $('defer-item').addEventListener('click', deferItem);
   $('head-adopt').addEventListener('click', function () { headDecide(true); });
   $('head-reject').addEventListener('click', function () { headDecide(false); });
-
-  $('recusal-form').addEventListener('submit', function (e) {
-    e.preventDefault();
-    var cur = current();
-    if (!cur) { return; }
-    var pid = parseInt($('recusal-person').value, 10);
-    var reason = $('recusal-reason').value.trim();
-    if (!pid) { R.showError(T.recusalPick); return; }
-    if (!reason) { R.showError(T.recusalNeedReason); $('recusal-reason').focus(); return; }
-    act('add_recusal', { item_id: cur.id, person_id: pid, reason: reason }, e.submitter).then(function (ack) {
-      if (ack.ok) { $('recusal-reason').value = ''; $('recusal-person').value = ''; }
-    });
-  });
-
-  $('written-form').addEventListener('submit', function (e) {
-    e.preventDefault();
-    var cur = current();
-    if (!cur) { return; }
-    var pid = parseInt($('written-person').value, 10);
-    var stance = $('written-stance').value;
-    var reason = $('written-reason').value.trim();
-    if (!pid) { R.showError(T.writtenPick); return; }
-    if ((stance === 'disagree' || stance === 'defer') && !reason) {
-      R.showError(fmt(T.writtenNeedReason, { stance: T.stance[stance] }));
-      $('written-reason').focus();
-      return;
-    }
-    var file = $('written-scan').files[0];
-    act('written_opinion', { item_id: cur.id, person_id: pid, stance: stance, reason: reason, client_id: R.newClientId() }, e.submitter)
-      .then(function (ack) {
-        if (!ack.ok) { return; }
-        $('written-reason').value = '';
-        $('written-person').value = '';
-        if (file && ack.written_opinion_id) { uploadScan(ack.written_opinion_id, file); }
-      });
-  });
-
-  function uploadScan(writtenId, file) {
-    var meta = document.querySelector('meta[name="csrf-token"]');
-    var body = new FormData();
-    body.append('file', file);
-    fetch(scanUrl(writtenId), {
-      method: 'POST', body: body, credentials: 'same-origin',
-      headers: { 'X-CSRF-Token': meta ? meta.content : '', 'Accept': 'application/json' }
-    }).then(function (resp) {
-      return resp.json().catch(function () { return { ok: resp.ok }; });
-    }).then(function (data) {
-      if (data && data.ok) { $('written-scan').value = ''; R.showNotice(T.scanUploaded); room.sync(); }
-      else { R.showError((data && data.error) || T.scanFailed); }
-    }).catch(function () { R.showError(T.scanFailed); });
-  }
-
-
-  $('item-notes').addEventListener('input', function () { ui.notesDirty = true; $('notes-saved').textContent = ''; });
-  $('item-notes').addEventListener('blur', saveNotes);
 
   // keyboard shortcuts for the frequent actions (not while typing, not with modifiers, not under a dialog)
   document.addEventListener('keydown', function (e) {
@@ -755,4 +263,4 @@
   });
 
   render();
-})();
+})(window.YishiConsole);

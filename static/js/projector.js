@@ -4,49 +4,7 @@
 (function () {
   'use strict';
 
-  var ZH = {
-    attendance: '应到会 {n} 人 · 实到 {present} 人',
-    itemNo: '第{n}项议题',
-    presenter: '汇报人：{p}',
-    discussion: '汇报讨论中',
-    opinions: '请与会成员发表意见',
-    progress: '已表态 {spoken} / {eligible}',
-    tally: '同意 {agree}　不同意 {disagree}　缓议 {defer}',
-    rule: '赞成 {yes} 票；通过须 {needed} 票（应到会 {n} 人）',
-    majority: '表决多数意见：{v}（赞成 {yes} 票，过半数须 {needed} 票）',
-    pass: '通过',
-    fail: '未通过',
-    written: '书面意见：同意 {a}，不同意 {d}，缓议 {f}（{c}）',
-    writtenCounted: '计入表决',
-    writtenNotCounted: '不计入表决',
-    scheduled: '会议即将开始',
-    waiting: '请稍候',
-    closed: '会议已结束',
-    status: { pending: '待审议', open: '审议中', voting: '征求意见', closed: '已结束', deferred: '暂缓决策' }
-  };
-
-  var EN = {
-    attendance: 'Members {n} · present {present}',
-    itemNo: 'Item {n}',
-    presenter: 'Presenter: {p}',
-    discussion: 'Presentation and discussion',
-    opinions: 'Members are giving their opinions',
-    progress: 'Opinions given {spoken} / {eligible}',
-    tally: 'Agree {agree} · Disagree {disagree} · Defer {defer}',
-    rule: '{yes} votes in favour; {needed} needed to pass ({n} members)',
-    majority: 'Majority view: {v} ({yes} in favour; a majority needs {needed})',
-    pass: 'passed',
-    fail: 'not passed',
-    written: 'Written opinions: agree {a}, disagree {d}, defer {f} ({c})',
-    writtenCounted: 'counted in the vote',
-    writtenNotCounted: 'not counted in the vote',
-    scheduled: 'The meeting will begin shortly',
-    waiting: 'Please wait',
-    closed: 'The meeting has closed',
-    status: { pending: 'Pending', open: 'Under discussion', voting: 'Taking opinions', closed: 'Closed', deferred: 'Deferred' }
-  };
-
-  var T = document.documentElement.lang === 'en' ? EN : ZH;
+  var T = window.YishiRoom.strings('projector');  // meeting/js_strings.py, in the page's language
 
   var R = window.YishiRoom;
   var el = R.el;

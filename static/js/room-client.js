@@ -16,78 +16,26 @@
   // The page's language (templates/base.html sets <html lang="zh-CN"|"en">): Chinese first, English second.
   var LANG = global.document && global.document.documentElement.lang === 'en' ? 'en' : 'zh';
 
-  var ZH = {
-    reconnecting: '连接中断，正在重连…',
-    connecting: '正在连接会议室…',
-    refused: '无法进入会议室：',
-    timeout: '服务器未及时响应，操作可能未完成，请稍候再试。',
-    offline: '连接已中断，操作未发送；请待重新连接后再试。',
-    serverError: '服务器内部错误，操作未完成，请重试。',
-    source: '（依据：{source}）',
-    dismiss: '知道了',
-    ok: '确定',
-    cancel: '取消'
-  };
+  // The page's strings (meeting/js_strings.py, from the translation catalogue in the locale of the request) come in
+  // a JSON data block, <script type="application/json" id="yishi-strings">; each script reads its part of it.
+  var STRINGS = readJson('yishi-strings');
+  function strings(part) { return STRINGS[part] || {}; }
 
-  var EN = {
-    reconnecting: 'Connection lost, reconnecting…',
-    connecting: 'Connecting to the meeting room…',
-    refused: 'Cannot enter the meeting room: ',
-    timeout: 'The server did not answer in time; the action may not have been completed. Please try again shortly.',
-    offline: 'The connection is down and the action was not sent; please try again once reconnected.',
-    serverError: 'Internal server error; the action was not completed. Please try again.',
-    source: ' (source: {source})',
-    dismiss: 'Dismiss',
-    ok: 'OK',
-    cancel: 'Cancel'
-  };
+  function readJson(id) {
+    var node = global.document && global.document.getElementById(id);
+    if (!node) { return {}; }
+    try { return JSON.parse(node.textContent); } catch (e) { return {}; }
+  }
 
-  var T = LANG === 'en' ? EN : ZH;
+  var T = strings('room');
 
-  // The room state carries the Chinese names of the codes of voting/vocabulary.py (…_label, missing_steps). On an
-  // English page they are shown through this table, keyed by the Chinese text like the translation catalogue
-  // (translations/en/LC_MESSAGES/messages.po; tests/meeting/test_i18n.py checks the two agree).
-  var VOCABULARY_EN = {
-    '全体会议': 'Plenary meeting',
-    '常务会议': 'Executive meeting',
-    '党组会议': 'Party group meeting',
-    '专题会议': 'Special-topic meeting',
-    '重大事项决策': 'Major decision',
-    '重要干部任免': 'Appointment or removal of key officials',
-    '重大项目安排': 'Major project',
-    '大额资金使用': 'Use of large funds',
-    '其他事项': 'Other matters',
-    '同意': 'Agree',
-    '不同意': 'Disagree',
-    '缓议': 'Defer',
-    '少数服从多数（表决）': 'Majority rule (by vote)',
-    '行政首长负责制（集体讨论，首长决定）': 'Head-of-government responsibility (collective discussion, the head decides)',
-    '人民政府': 'People’s government',
-    '党组': 'Party group',
-    '其他': 'Other',
-    '合法性审查': 'Legality review',
-    '专家论证': 'Expert review',
-    '公众参与/听证': 'Public participation / hearing',
-    '社会稳定风险评估': 'Social stability risk assessment',
-    '部门会商': 'Interdepartmental consultation',
-    '未开展': 'Not started',
-    '已完成': 'Done',
-    '未通过': 'Not passed',
-    '不适用': 'Not applicable',
-    '通过': 'Passed',
-    '暂缓决策': 'Deferred',
-    '主持人决定：通过': 'Chair’s decision: adopted',
-    '主持人决定：不通过': 'Chair’s decision: rejected',
-    '未签到': 'Not checked in',
-    '出席': 'Present',
-    '迟到': 'Late',
-    '请假': 'Excused absence',
-    '离席': 'Left'
-  };
+  // The room state carries the Chinese names of the codes of voting/vocabulary.py (…_label, missing_steps). On a
+  // page in another language they are shown through the catalogue's translations (the part "vocabulary").
+  var VOCABULARY = strings('vocabulary');
 
   /** A vocabulary label from the server, in the page's language (unknown text is shown as it came). */
   function tr(text) {
-    if (LANG === 'en' && text && Object.prototype.hasOwnProperty.call(VOCABULARY_EN, text)) { return VOCABULARY_EN[text]; }
+    if (text && Object.prototype.hasOwnProperty.call(VOCABULARY, text)) { return VOCABULARY[text]; }
     return text;
   }
 
@@ -581,10 +529,7 @@
     dialog: dialog,
     askReason: askReason,
     newClientId: newClientId,
-    initial: function (id) {
-      var node = document.getElementById(id || 'initial-state');
-      if (!node) { return {}; }
-      try { return JSON.parse(node.textContent); } catch (e) { return {}; }
-    }
+    strings: strings,
+    initial: function (id) { return readJson(id || 'initial-state'); }
   };
 })(window);

@@ -3,25 +3,14 @@
 (function () {
   "use strict";
 
-  var ZH = {
-    saving: "正在保存顺序…",
-    saved: "已保存议题顺序。",
-    notSaved: "未能保存顺序。",
-    offline: "网络中断，顺序未保存，请重试。",
-    wan: "＝ {n} 万元",
-    numberLocale: "zh-CN"
-  };
+  // meeting/js_strings.py, in the page's language: <script type="application/json" id="yishi-strings">
+  function strings(part) {
+    var node = document.getElementById("yishi-strings");
+    try { return (node && JSON.parse(node.textContent)[part]) || {}; } catch (e) { return {}; }
+  }
+  var T = strings("setup");
+  var NUMBER_LOCALE = document.documentElement.lang || "zh-CN";  // <html lang="zh-CN"|"en">
 
-  var EN = {
-    saving: "Saving the order…",
-    saved: "Agenda order saved.",
-    notSaved: "The order could not be saved.",
-    offline: "The network is down; the order was not saved. Please try again.",
-    wan: "= {n} × 10,000 yuan",
-    numberLocale: "en"
-  };
-
-  var T = document.documentElement.lang === "en" ? EN : ZH;
 
   var csrf = (document.querySelector('meta[name="csrf-token"]') || {}).content || "";
 
@@ -206,7 +195,7 @@
     var out = itemForm.querySelector("[data-amount-out]");
     var showAmount = function () {
       var v = parseInt(amount.value.replace(/[,，\s]/g, ""), 10);
-      out.textContent = isNaN(v) ? "" : T.wan.replace("{n}", (v / 10000).toLocaleString(T.numberLocale));
+      out.textContent = isNaN(v) ? "" : T.wan.replace("{n}", (v / 10000).toLocaleString(NUMBER_LOCALE));
     };
     if (amount && out) { amount.addEventListener("input", showAmount); showAmount(); }
 

@@ -7,49 +7,7 @@
 (function () {
   'use strict';
 
-  var ZH = {
-    loading: '正在读取会议纪要…',
-    awaitYou: '会议纪要草稿已生成，请您审定。',
-    awaitChair: '会议纪要草稿已生成，待主持人审定。',
-    approved: '会议纪要已于 {at} 审定（{by}），待会议秘书归档。',
-    archived: '会议纪要已于 {at} 审定（{by}）并已归档。',
-    openItems: '尚有议题未作出决定或暂缓决策，暂不能审定：{titles}。',
-    openItemsChair: '请会议秘书处理后再审定。',
-    read: '阅读{label}',
-    draft: '（草稿）',
-    download: '下载{label}（第{version}版，Word）',
-    nothingYet: '纪要公开版在纪要审定后公开。',
-    failed: '暂时无法读取会议纪要，请稍后刷新页面。',
-    confirmTitle: '审定会议纪要',
-    confirmText: '审定后，纪要交会议秘书归档，文字不能再直接修改（如需改动，须以更正方式进行并保留记录）。确定审定吗？',
-    confirmOk: '确认审定',
-    approvedNotice: '纪要已审定。',
-    offline: '连接中断，审定未能发送，请稍后再试。',
-    sep: '、'
-  };
-
-  var EN = {
-    loading: 'Loading the minutes…',
-    awaitYou: 'The draft minutes are ready for your approval.',
-    awaitChair: 'The draft minutes are ready and await the chair\'s approval.',
-    approved: 'The minutes were approved on {at} ({by}) and await archiving by the secretary.',
-    archived: 'The minutes were approved on {at} ({by}) and have been archived.',
-    openItems: 'Items neither decided nor deferred; the minutes cannot be approved yet: {titles}.',
-    openItemsChair: 'Please ask the secretary to settle them first.',
-    read: 'Read the {label}',
-    draft: ' (draft)',
-    download: 'Download the {label} (version {version}, Word)',
-    nothingYet: 'The public version is published once the minutes are approved.',
-    failed: 'The minutes cannot be loaded right now; please reload the page shortly.',
-    confirmTitle: 'Approve the minutes',
-    confirmText: 'Once approved, the minutes go to the secretary for archiving and their text can no longer be edited directly (any change becomes a recorded correction). Approve now?',
-    confirmOk: 'Approve',
-    approvedNotice: 'The minutes have been approved.',
-    offline: 'The connection is down; the approval was not sent. Please try again shortly.',
-    sep: ', '
-  };
-
-  var T = document.documentElement.lang === 'en' ? Object.assign({}, ZH, EN) : ZH;
+  var T = window.YishiRoom.strings('minutes');  // meeting/js_strings.py, in the page's language
   var R = window.YishiRoom;
   var el = R.el;
   var script = document.currentScript;

@@ -196,23 +196,117 @@ def test_every_execution_label_has_an_english_translation():
     assert not problems, "\n".join(problems)
 
 
-def test_the_live_screens_show_the_same_english_vocabulary_as_the_catalogue():
-    """The room state carries the Chinese labels; an English page maps them with room-client.js's table."""
-    source = (ROOT / "static/js/room-client.js").read_text(encoding="utf-8")
-    block = source[source.index("var VOCABULARY_EN = {"):]
-    block = block[:block.index("};")]
-    table = dict(re.findall(r"'([^']+)': '([^']*)'", block))
+# ---------------------------------------------------------------- the page scripts' strings (meeting/js_strings.py)
+
+SCRIPTS = ROOT / "static/js"
+STRINGS_BLOCK = re.compile(r'<script type="application/json" id="yishi-strings">(.*?)</script>', re.DOTALL)
+
+
+def _part_of(script: Path) -> str:
+    """Which part of the delivered table a script reads: ``var T = YishiRoom.strings('tablet')`` (setup.js has its own
+    ``strings("setup")``, the setting-up pages loading no room client); a script in parts (tablet-opinion.js …) reads
+    the table of the kit that opens its namespace (``window.YishiTablet = {T: T, …}`` in tablet-kit.js)."""
+    source = script.read_text(encoding="utf-8")
+    parts = set(re.findall(r"\bvar T = [\w.]*\bstrings\(['\"](\w+)['\"]\)", source))
+    assert len(parts) <= 1, script.name
+    if not parts and (namespace := re.search(r"}\)\(window\.(Yishi\w+)\);\s*$", source)):
+        kits = [p for p in SCRIPTS.glob("*.js") if f"window.{namespace[1]} = {{" in p.read_text(encoding="utf-8")]
+        assert len(kits) == 1, script.name
+        return _part_of(kits[0])
+    return parts.pop() if parts else ""
+
+
+def _keys_used(script: Path) -> set[tuple[str, ...]]:
+    """``T.ask.closed`` → ("ask", "closed"); ``T.stance[s]`` → ("stance",); ``T['x']`` → ("x",)."""
+    code = re.sub(r"/\*.*?\*/|//[^\n]*", "", script.read_text(encoding="utf-8"), flags=re.DOTALL)
+    keys = {tuple(k for k in m.groups() if k) for m in re.finditer(r"\bT\.(\w+)(?:\.(\w+))?", code)}
+    keys |= {(k,) for k in re.findall(r"\bT\[['\"](\w+)['\"]\]", code)}
+    return keys
+
+
+def _delivered(http, url: str) -> dict:
+    page = http.get(url).get_data(as_text=True)
+    blocks = STRINGS_BLOCK.findall(page)
+    assert len(blocks) == 1, url
+    import json
+
+    return json.loads(blocks[0])
+
+
+def _texts(value) -> list[str]:
+    if isinstance(value, dict):
+        return [t for v in value.values() for t in _texts(v)]
+    if isinstance(value, list):
+        return [t for v in value for t in _texts(v)]
+    return [value]
+
+
+def test_no_script_keeps_a_string_table_of_its_own():
+    for script in sorted(SCRIPTS.glob("*.js")):
+        source = script.read_text(encoding="utf-8")
+        assert "var ZH" not in source and "var EN" not in source and "VOCABULARY_EN" not in source, script.name
+        if re.search(r"\bT\.\w", source):
+            assert _part_of(script), f"{script.name} uses T but reads no part of the strings"
+
+
+def test_every_key_a_script_uses_is_delivered_in_both_locales(app, staff_http, factory):
+    from meeting.js_strings import js_strings
+
+    tables = {}
+    for lang in ("zh", "en"):
+        with app.test_request_context(f"/?lang={lang}"):
+            tables[lang] = js_strings("room", "tablet", "minutes", "console", "projector", "setup")
+    used = {script.name: (_part_of(script), _keys_used(script)) for script in SCRIPTS.glob("*.js")}
+    assert sum(len(keys) for _, keys in used.values()) > 200
+    problems = []
+    for name, (part, keys) in sorted(used.items()):
+        for key in sorted(keys):
+            for lang, table in tables.items():
+                value = table.get(part, {}).get(key[0])
+                if value is None or (len(key) > 1 and isinstance(value, dict) and key[1] not in value):
+                    problems.append(f"{name}: T.{'.'.join(key)} is not delivered in {lang}")
+    assert not problems, "\n".join(problems)
+    # the same shape in both locales (lists of quick reasons included), the same placeholders, no Chinese left
+    for part, zh in tables["zh"].items():
+        en = tables["en"][part]
+        assert len(_texts(zh)) == len(_texts(en)), part
+        for z, e in zip(_texts(zh), _texts(en), strict=True):
+            assert sorted(re.findall(r"\{(\w+)\}", z)) == sorted(re.findall(r"\{(\w+)\}", e)), (part, z, e)
+            assert not CJK.search(e), (part, z, e)
+    assert tables["zh"]["tablet"]["phrases"]["agree"][0] == "同意该方案"
+    assert tables["en"]["tablet"]["phrases"]["agree"][0] == "I agree with the proposal"
+    stances = {"agree", "disagree", "defer"}
+    assert set(tables["en"]["tablet"]["stance"]) == stances == set(tables["en"]["console"]["stance"])
+
+
+def test_the_pages_deliver_the_strings_their_scripts_read(staff_http, factory):
+    _, _, m, _ = factory.running(5, category="other")
+    zh = _delivered(staff_http, f"/meetings/{m.id}/console?lang=zh")
+    assert set(zh) == {"room", "vocabulary", "console"}
+    assert zh["console"]["openNext"] == "开始审议" and zh["room"]["cancel"] == "取消" and zh["vocabulary"] == {}
+    en = _delivered(staff_http, f"/meetings/{m.id}/console?lang=en")
+    assert en["console"]["openNext"] == "Open item" and en["console"]["deferTitle"] == "Defer decision"
+    assert en["console"]["closeMeetingTitle"] == "Adjourn the meeting" and en["console"]["closeMeetingOk"] == "Adjourn"
+    # the room state's Chinese labels, shown on an English page through the catalogue
     catalog = _catalog()
-    assert set(table) == set(_vocabulary_labels())
-    for label, english in table.items():
+    assert set(en["vocabulary"]) == set(_vocabulary_labels())
+    for label, english in en["vocabulary"].items():
         assert catalog.get(label).string == english, label
+    assert set(_delivered(staff_http, f"/meetings/{m.id}/setup?lang=en")) == {"setup"}
 
 
-def test_every_script_dictionary_has_an_english_twin():
-    for name in ("console.js", "tablet.js", "projector.js", "room-client.js", "setup.js"):
-        source = (ROOT / "static/js" / name).read_text(encoding="utf-8")
-        assert "var ZH = {" in source and "var EN = {" in source, name
-        assert "document.documentElement.lang === 'en'" in source.replace('"', "'"), name
+def test_the_tablet_and_the_projector_deliver_their_strings(http, factory):
+    body, ids = factory.body(3)
+    m = factory.meeting(body.id)
+    token = factory.tokens(m.id)[ids[1]]
+    en = _delivered(http, f"/t/{token}?lang=en")
+    assert set(en) == {"room", "vocabulary", "tablet", "minutes"}
+    assert en["tablet"]["ask"]["closed"] == "The meeting has closed. Thank you."
+    assert en["tablet"]["verdictPass"] == "passed"
+    zh = _delivered(http, f"/t/{token}?lang=zh")
+    assert zh["tablet"]["ask"]["closed"] == "会议已结束，谢谢。" and zh["minutes"]["sep"] == "、"
+    screen = _delivered(http, f"/t/{factory.projector_token(m.id)}?lang=en")
+    assert set(screen) == {"room", "vocabulary", "projector"} and screen["projector"]["pass"] == "passed"
 
 
 # ---------------------------------------------------------------- pages and refusals in English
