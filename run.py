@@ -40,6 +40,6 @@ if __name__ == "__main__":
     if len(sys.argv) > 1 and sys.argv[1] in ("serve", "demo") or len(sys.argv) == 1:
         _patch(_MODE)
     os.environ["YISHI_ASYNC_MODE"] = _MODE
-    from meeting.cli import main
+    from yishi.cli import main
 
     sys.exit(main(sys.argv[1:]))

@@ -56,35 +56,35 @@ def _sqlite_files(url: str) -> list[Path]:
 def settings(instance: Path) -> dict:
     """The meeting part's defaults (Flask's own keys among them), read from the environment; the host applies them
     before the caller's config."""
-    return dict(
-        DATABASE_URL=os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'yishi.db'}",
-        YISHI_ASYNC_MODE=os.environ.get("YISHI_ASYNC_MODE", "threading"),
-        SOCKETIO_MESSAGE_QUEUE=os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
-        SOCKETIO_CHANNEL=os.environ.get("SOCKETIO_CHANNEL", "yishi"),
-        YISHI_TIMEZONE=os.environ.get("YISHI_TIMEZONE", clock.DEFAULT_ZONE),
-        YISHI_BROADCAST_INTERVAL=float(os.environ.get("YISHI_BROADCAST_INTERVAL", "0.15")),
-        YISHI_MAX_CONNECTIONS=int(os.environ.get("YISHI_MAX_CONNECTIONS", "10000")),
-        MATERIALS_DIR=str(instance / "materials"),
-        MAX_CONTENT_LENGTH=60 * 1024 * 1024,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_HTTPONLY=True,
+    return {
+        "DATABASE_URL": os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'yishi.db'}",
+        "YISHI_ASYNC_MODE": os.environ.get("YISHI_ASYNC_MODE", "threading"),
+        "SOCKETIO_MESSAGE_QUEUE": os.environ.get("SOCKETIO_MESSAGE_QUEUE") or None,
+        "SOCKETIO_CHANNEL": os.environ.get("SOCKETIO_CHANNEL", "yishi"),
+        "YISHI_TIMEZONE": os.environ.get("YISHI_TIMEZONE", clock.DEFAULT_ZONE),
+        "YISHI_BROADCAST_INTERVAL": float(os.environ.get("YISHI_BROADCAST_INTERVAL", "0.15")),
+        "YISHI_MAX_CONNECTIONS": int(os.environ.get("YISHI_MAX_CONNECTIONS", "10000")),
+        "MATERIALS_DIR": str(instance / "materials"),
+        "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_HTTPONLY": True,
         # Secure when the request came over HTTPS (directly, or by X-Forwarded-Proto from a trusted proxy)
-        YISHI_COOKIE_SECURE=os.environ.get("YISHI_COOKIE_SECURE", "auto"),
-        YISHI_TRUSTED_PROXIES=int(os.environ.get("YISHI_TRUSTED_PROXIES", "0") or 0),
+        "YISHI_COOKIE_SECURE": os.environ.get("YISHI_COOKIE_SECURE", "auto"),
+        "YISHI_TRUSTED_PROXIES": int(os.environ.get("YISHI_TRUSTED_PROXIES", "0") or 0),
         # sign-in sessions (meeting/auth.py): ended on the server after idling, and at most this long after sign-in
-        YISHI_IDLE_TIMEOUT_MINUTES=float(os.environ.get("YISHI_IDLE_TIMEOUT_MINUTES", "30")),
-        YISHI_SESSION_MAX_HOURS=float(os.environ.get("YISHI_SESSION_MAX_HOURS", "12")),
-        YISHI_REAUTH_MINUTES=float(os.environ.get("YISHI_REAUTH_MINUTES", "10")),
+        "YISHI_IDLE_TIMEOUT_MINUTES": float(os.environ.get("YISHI_IDLE_TIMEOUT_MINUTES", "30")),
+        "YISHI_SESSION_MAX_HOURS": float(os.environ.get("YISHI_SESSION_MAX_HOURS", "12")),
+        "YISHI_REAUTH_MINUTES": float(os.environ.get("YISHI_REAUTH_MINUTES", "10")),
         # throttling of guesses (meeting/throttle.py); "" turns a limit off
-        YISHI_LOGIN_USER_LIMIT=os.environ.get("YISHI_LOGIN_USER_LIMIT", "5 per 15 minutes"),
-        YISHI_LOGIN_IP_LIMIT=os.environ.get("YISHI_LOGIN_IP_LIMIT", "20 per 15 minutes"),
-        YISHI_LINK_IP_LIMIT=os.environ.get("YISHI_LINK_IP_LIMIT", "30 per 5 minutes"),
-        YISHI_THROTTLE_STORAGE=os.environ.get("YISHI_THROTTLE_STORAGE") or None,
+        "YISHI_LOGIN_USER_LIMIT": os.environ.get("YISHI_LOGIN_USER_LIMIT", "5 per 15 minutes"),
+        "YISHI_LOGIN_IP_LIMIT": os.environ.get("YISHI_LOGIN_IP_LIMIT", "20 per 15 minutes"),
+        "YISHI_LINK_IP_LIMIT": os.environ.get("YISHI_LINK_IP_LIMIT", "30 per 5 minutes"),
+        "YISHI_THROTTLE_STORAGE": os.environ.get("YISHI_THROTTLE_STORAGE") or None,
         # Flask-WTF: tokens live as long as the sign-in (a console stays open through a long meeting)
-        WTF_CSRF_TIME_LIMIT=None,
-        WTF_CSRF_CHECK_DEFAULT=False,  # checked by meeting.auth.protect_every_form (API-token requests exempt)
-        JSON_AS_ASCII=False,
-    )
+        "WTF_CSRF_TIME_LIMIT": None,
+        "WTF_CSRF_CHECK_DEFAULT": False,  # checked by meeting.auth.protect_every_form (API-token requests exempt)
+        "JSON_AS_ASCII": False,
+    }
 
 
 def init_app(app: Flask) -> None:
