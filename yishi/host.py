@@ -17,9 +17,12 @@ from pathlib import Path
 
 from flask import Flask
 
-import execution.part
+# bottom first: as each part is imported its /api/v1 routes join the API's, in the order they have always had
+# isort: off
 import meeting.part
 import minutes.part
+import execution.part
+# isort: on
 
 ROOT = Path(__file__).resolve().parent.parent
 PARTS = (meeting.part, minutes.part, execution.part)
