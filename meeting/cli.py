@@ -15,7 +15,7 @@ import click
 from flask.cli import ScriptInfo
 from sqlmodel import select
 
-from . import presence
+from . import ASYNC_MODES, presence
 from .auth import hash_password, new_api_token
 from .db import unit_of_work
 from .demo import create_demo
@@ -101,7 +101,7 @@ def server_options(command: Callable) -> Callable:
                      help="address to listen on; 0.0.0.0 to serve tablets on the LAN (default 127.0.0.1)"),
         click.option("--port", type=int, default=int(os.environ.get("YISHI_PORT", "5000")), metavar="PORT"),
         click.option("--async-mode", default=os.environ.get("YISHI_ASYNC_MODE", "eventlet"),
-                     type=click.Choice(["eventlet", "gevent", "threading"])),
+                     type=click.Choice(ASYNC_MODES)),
     )):
         command = option(command)
     return command

@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from voting import vocabulary
 
-from . import api, cli, clock, events, headers, i18n, policy, redact, setup_views, views
+from . import ASYNC_MODES, api, cli, clock, events, headers, i18n, policy, redact, setup_views, views
 from .auth import credential_valid, csrf, csrf_token, protect_every_form
 from .broadcast import Broadcaster
 from .connections import Connections
@@ -24,9 +24,6 @@ from .intake import OpinionIntake
 from .schemas import bound_url_ids
 from .throttle import Throttle
 from .tokens import upgrade as hash_plain_tokens
-
-ASYNC_MODES = ("eventlet", "gevent", "threading")
-
 
 OWNER_ONLY_UMASK = 0o077  # data folders 0o700, files 0o600: materials, minutes, the database, the secret key
 

@@ -9,25 +9,14 @@ import warnings
 import click
 from flask.cli import ScriptInfo
 
+from . import modes
 from .host import create_app
-
-ASYNC_MODE_DEFAULT = "eventlet"
-
-
-def _async_mode(argv: list[str]) -> str:
-    """--async-mode of serve/demo, else YISHI_ASYNC_MODE, else eventlet: the app is built with it."""
-    mode = os.environ.get("YISHI_ASYNC_MODE", ASYNC_MODE_DEFAULT)
-    for i, arg in enumerate(argv):
-        if arg == "--async-mode" and i + 1 < len(argv):
-            mode = argv[i + 1]
-        elif arg.startswith("--async-mode="):
-            mode = arg.split("=", 1)[1]
-    return mode
 
 
 def group(app) -> click.Group:
     for command in app.cli.commands.values():  # the list shows each command's whole help, as it always has
         command.short_help = command.short_help or command.help
+
     @click.group(name="run.py", commands=app.cli.commands, invoke_without_command=True,
                  context_settings={"help_option_names": ["-h", "--help"]},
                  help="议事 Yishi — 会议决策系统 / meeting decisions")
@@ -42,9 +31,7 @@ def group(app) -> click.Group:
 
 def main(argv: list[str]) -> int:
     """Build the app (each part adds its commands), run one command; its return value is the exit status."""
-    mode = _async_mode(argv)
-    if mode in ("eventlet", "gevent", "threading"):  # else --async-mode's choices refuse it, with the usage line
-        os.environ["YISHI_ASYNC_MODE"] = mode
+    os.environ["YISHI_ASYNC_MODE"] = modes.build_with(argv)
     # every command builds the app in that mode; only serve and demo run it (run.py then patched, and said this)
     warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
     app = create_app()
