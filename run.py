@@ -11,16 +11,6 @@ import os
 import sys
 
 
-def _early_async_mode(argv: list[str]) -> str:
-    mode = os.environ.get("YISHI_ASYNC_MODE", "eventlet")
-    for i, arg in enumerate(argv):
-        if arg == "--async-mode" and i + 1 < len(argv):
-            mode = argv[i + 1]
-        elif arg.startswith("--async-mode="):
-            mode = arg.split("=", 1)[1]
-    return mode
-
-
 def _patch(mode: str) -> None:
     if mode == "eventlet":
         import eventlet
@@ -34,12 +24,13 @@ def _patch(mode: str) -> None:
 
 if __name__ == "__main__":
     from meeting.startup import quiet_library_warnings  # imports nothing that monkey-patching must precede
+    from yishi.modes import build_with  # the standard library only: nothing is imported before the patch
 
     quiet_library_warnings()
-    _MODE = _early_async_mode(sys.argv[1:])
+    _MODE = build_with(sys.argv[1:])
     if len(sys.argv) > 1 and sys.argv[1] in ("serve", "demo") or len(sys.argv) == 1:
         _patch(_MODE)
     os.environ["YISHI_ASYNC_MODE"] = _MODE
-    from meeting.cli import main
+    from yishi.cli import main
 
     sys.exit(main(sys.argv[1:]))

@@ -1,17 +1,21 @@
-"""``python run.py create-user``: an account of any role, a unit account linked to its unit, a leader account linked
-to its person (called from meeting/cli.py)."""
+"""The execution part's commands of ``python run.py``: create-user (an account of any role, a unit account linked
+to its unit, a leader account linked to its person) and execution-sweep (added to ``app.cli`` by :func:`init_app`)."""
 
 from __future__ import annotations
 
 import sys
+from types import SimpleNamespace
 
+import click
 from sqlmodel import select
 
 from meeting.auth import hash_password
-from meeting.cli import read_password, username_taken
+from meeting.cli import pass_app, password_option, read_password, username_taken
 from meeting.db import unit_of_work
 from meeting.models import Person, User
 
+from . import supervision
+from .calendar import today
 from .models import AccountLink
 from .service import unit_by_name
 
@@ -53,3 +57,31 @@ def create_user(app, args) -> int:
             s.add(AccountLink(user_id=user.id, person_id=person.id))
     print(f"已创建账号 {args.username}（{args.role}）/ account created")
     return 0
+
+
+@click.command("create-user", help="create an account of any role (unit: --unit; leader: --person)")
+@click.option("--username", required=True)
+@click.option("--role", required=True, type=click.Choice(["admin", "secretary", "supervisor", "unit", "leader"]))
+@click.option("--display-name", default="")
+@click.option("--unit", help="role unit: the unit's name (created if new)")
+@click.option("--person", help="role leader: the person's name as entered in 人员 (refused if two share it)")
+@click.option("--person-id", type=int, help="role leader: the person's id (when two people share a name)")
+@password_option
+@pass_app
+def create_user_command(app, **options) -> int:
+    return create_user(app, SimpleNamespace(**options))
+
+
+@click.command("execution-sweep", help="today's due-soon / overdue / plan-overdue notifications to units "
+                                       "(idempotent: run it daily, e.g. from cron)")
+@pass_app
+def execution_sweep(app) -> int:
+    with app.app_context(), unit_of_work() as s:
+        n = supervision.sweep(s, today())
+    print(f"已生成{n}条通知 / {n} notifications created")
+    return 0
+
+
+def init_app(app) -> None:
+    app.cli.add_command(create_user_command)
+    app.cli.add_command(execution_sweep)

@@ -450,6 +450,3 @@ def holiday_delete(override_id: int):
     with unit_of_work() as s:
         calendar.remove_override(s, office(s), override_id)
     return done(_("已删除。"), url_for(".holidays"))
-
-
-from . import npc_views  # noqa: E402,F401  (registers the people's-congress pages on this blueprint)

@@ -495,4 +495,3 @@ def account_update(user_id: int):
     return gettext("已保存账号：%(name)s", name=u.username)
 
 
-from . import api  # noqa: E402,F401  (registers the /api/v1/execution routes before the API blueprint is registered)

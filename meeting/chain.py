@@ -27,7 +27,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import event as sa_event
 from sqlalchemy import select, text
-from sqlmodel import Session
+from sqlmodel import Session, SQLModel
 
 from .models import ChainHead, Event
 
@@ -160,6 +160,12 @@ def execution_digest(ev) -> str:
                                ev.actor_role, ev.device, iso_utc(ev.at), ev.data, ev.prev_hash]).encode()).hexdigest()
 
 
+def ledger_event_model() -> type | None:
+    """The execution ledger's event model (``ExecutionEvent``), or None when that part is not installed. It is
+    execution/'s, a part built on this package: sealed and checked here, found by its table, never imported."""
+    return next((m.class_ for m in SQLModel._sa_registry.mappers if m.local_table.name == "executionevent"), None)
+
+
 def seal_execution(s: Session, ev) -> None:
     """Give one execution ledger event its place in the ledger's chain."""
     head = _head(s, EXECUTION)
@@ -182,7 +188,6 @@ def upgrade(engine) -> bool:
     from the upgrade on; that earlier events were sealed at the upgrade is visible as their moment versus the
     upgrade's. Events written later without a number are never sealed here: 核验 names them. True if upgraded."""
     from sqlalchemy import inspect
-    from sqlmodel import SQLModel
 
     insp = inspect(engine)
     added: set[str] = set()
@@ -211,11 +216,9 @@ def upgrade(engine) -> bool:
             for ev in s.scalars(select(Event).order_by(col(Event.id))).all():
                 seal(s, ev)
                 s.add(ev)
-        table = SQLModel.metadata.tables.get("executionevent")
-        if "executionevent" in added and table is not None:
-            from execution.models import ExecutionEvent
-
-            for ev in s.scalars(select(ExecutionEvent).order_by(col(ExecutionEvent.id))).all():
+        ledger = ledger_event_model()
+        if "executionevent" in added and ledger is not None:
+            for ev in s.scalars(select(ledger).order_by(col(ledger.id))).all():
                 seal_execution(s, ev)
                 s.add(ev)
         s.commit()

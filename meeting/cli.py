@@ -1,53 +1,27 @@
-"""Commands of ``python run.py``: serve, demo, create-admin, create-api-token, init-db, verify."""
+"""The meeting part's commands of ``python run.py``: serve, demo, create-admin, create-api-token, init-db (click
+commands on ``app.cli``, added by :func:`init_app`; the other parts add theirs)."""
 
 from __future__ import annotations
 
-import argparse
 import getpass
 import os
 import socket
 import sys
+from collections.abc import Callable
+from functools import wraps
+from types import SimpleNamespace
 
+import click
+from flask.cli import ScriptInfo
 from sqlmodel import select
 
-
-def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="run.py", description="议事 Yishi — 会议决策系统 / meeting decisions")
-    sub = p.add_subparsers(dest="command")
-
-    def server_opts(sp):
-        sp.add_argument("--host", default=os.environ.get("YISHI_HOST", "127.0.0.1"),
-                        help="address to listen on; 0.0.0.0 to serve tablets on the LAN (default 127.0.0.1)")
-        sp.add_argument("--port", type=int, default=int(os.environ.get("YISHI_PORT", "5000")))
-        sp.add_argument("--async-mode", default=os.environ.get("YISHI_ASYNC_MODE", "eventlet"),
-                        choices=["eventlet", "gevent", "threading"])
-
-    server_opts(sub.add_parser("serve", help="run the server (default command)"))
-    d = sub.add_parser("demo", help="create a demo body, meeting and secretary account, print the links, and serve")
-    server_opts(d)
-    d.add_argument("--no-serve", action="store_true", help="create the demo data and print the links only")
-    a = sub.add_parser("create-admin", help="create a secretary/administrator account")
-    a.add_argument("--username", required=True)
-    a.add_argument("--display-name", default="")
-    a.add_argument("--password", help="default: asked on the terminal (or YISHI_ADMIN_PASSWORD)")
-    u = sub.add_parser("create-user", help="create an account of any role (unit: --unit; leader: --person)")
-    u.add_argument("--username", required=True)
-    u.add_argument("--role", required=True, choices=["admin", "secretary", "supervisor", "unit", "leader"])
-    u.add_argument("--display-name", default="")
-    u.add_argument("--unit", help="role unit: the unit's name (created if new)")
-    u.add_argument("--person", help="role leader: the person's name as entered in 人员 (refused if two share it)")
-    u.add_argument("--person-id", type=int, help="role leader: the person's id (when two people share a name)")
-    u.add_argument("--password", help="default: asked on the terminal (or YISHI_ADMIN_PASSWORD)")
-    t = sub.add_parser("create-api-token", help="create an API token for a user (printed once)")
-    t.add_argument("--username", required=True)
-    t.add_argument("--name", default="api")
-    sub.add_parser("init-db", help="create the database tables")
-    v = sub.add_parser("verify", help="核验: check the event chain, the rows against their events and the archived "
-                                      "files (one meeting, or all); exit status 1 when anything is wrong")
-    v.add_argument("meeting", nargs="?", type=int, help="the meeting's id (default: every meeting)")
-    sub.add_parser("execution-sweep", help="today's due-soon / overdue / plan-overdue notifications to units "
-                                           "(idempotent: run it daily, e.g. from cron)")
-    return p
+from . import ASYNC_MODES, presence
+from .auth import hash_password, new_api_token
+from .db import unit_of_work
+from .demo import create_demo
+from .models import User
+from .redact import server_logger
+from .startup import port_problem
 
 
 def read_password(args) -> str | None:
@@ -60,8 +34,6 @@ def read_password(args) -> str | None:
 
 
 def username_taken(s, username: str) -> bool:
-    from .models import User
-
     if s.exec(select(User).where(User.username == username)).first() is None:
         return False
     print(f"用户 {username} 已存在 / user exists", file=sys.stderr)
@@ -90,9 +62,6 @@ def _tune_gc() -> None:
 
 
 def serve(app, host: str, port: int) -> None:
-    from . import presence
-    from .startup import port_problem
-
     problem = port_problem(host, port)
     if problem:
         print(problem, file=sys.stderr)
@@ -102,7 +71,6 @@ def serve(app, host: str, port: int) -> None:
     if not app.config.get("SOCKETIO_MESSAGE_QUEUE"):
         with app.app_context():
             presence.reset_all()
-    from .redact import server_logger
 
     kwargs = {}
     log_output = False
@@ -121,82 +89,99 @@ def serve(app, host: str, port: int) -> None:
     socketio.run(app, host=host, port=port, log_output=log_output, **kwargs)
 
 
-def verify(app, meeting_id: int | None) -> int:
-    """Print each meeting's 核验 report (Chinese); 0 when all pass, 1 when anything is wrong, 2: no such meeting."""
-    from minutes import service as minutes_service
-    from minutes import verify as minutes_verify
+def pass_app(command: Callable) -> Callable:
+    """Hand a command the app it was added to (Flask's ScriptInfo builds it once), without pushing its context:
+    each command opens the contexts it needs, and ``serve`` runs the server outside any."""
 
-    from .db import read_only
-    from .models import Meeting
+    @wraps(command)
+    def run(*args, **kwargs):
+        return command(click.get_current_context().ensure_object(ScriptInfo).load_app(), *args, **kwargs)
 
-    folder = minutes_service.archive_dir(app.instance_path)
-    with app.app_context(), read_only() as s:
-        if meeting_id is None:
-            reports = minutes_verify.verify_all(s, folder)
-        elif s.get(Meeting, meeting_id) is None:
-            print(f"没有编号为 {meeting_id} 的会议 / no such meeting", file=sys.stderr)
-            return 2
-        else:
-            reports = [minutes_verify.verify(s, meeting_id, folder)]
-    for report in reports:
-        for i, line in enumerate(report.lines()):
-            print(line if i == 0 else f"  - {line}")
-    return 0 if all(r.ok for r in reports) else 1
+    return run
 
 
-def main(argv: list[str]) -> int:
-    args = _parser().parse_args(argv or ["serve"])
-    os.environ["YISHI_ASYNC_MODE"] = getattr(args, "async_mode", None) or os.environ.get("YISHI_ASYNC_MODE",
-                                                                                         "eventlet")
-    from .app import create_app
-    from .auth import hash_password, new_api_token
-    from .db import unit_of_work
-    from .models import User
+def server_options(command: Callable) -> Callable:
+    """--host, --port, --async-mode (run.py reads the mode before any import, to monkey-patch first)."""
+    for option in reversed((
+        click.option("--host", default=os.environ.get("YISHI_HOST", "127.0.0.1"), metavar="HOST",
+                     help="address to listen on; 0.0.0.0 to serve tablets on the LAN (default 127.0.0.1)"),
+        click.option("--port", type=int, default=int(os.environ.get("YISHI_PORT", "5000")), metavar="PORT"),
+        click.option("--async-mode", default=os.environ.get("YISHI_ASYNC_MODE", "eventlet"),
+                     type=click.Choice(ASYNC_MODES)),
+    )):
+        command = option(command)
+    return command
 
-    app = create_app()
-    cmd = args.command or "serve"
-    if cmd == "serve":
-        serve(app, args.host, args.port)
-    elif cmd == "init-db":
-        print("database ready:", app.config["DATABASE_URL"])
-    elif cmd == "create-admin":
-        password = read_password(args)
-        if password is None:
-            return 2
-        with app.app_context(), unit_of_work() as s:
-            if username_taken(s, args.username):
-                return 2
-            s.add(User(username=args.username, display_name=args.display_name or args.username,
-                       password_hash=hash_password(password), role="admin"))
-        print(f"已创建管理员 {args.username} / admin created")
-    elif cmd == "verify":
-        return verify(app, args.meeting)
-    elif cmd == "execution-sweep":
-        from execution import supervision  # points up to execution/, as create_app does
-        from execution.calendar import today
 
-        with app.app_context(), unit_of_work() as s:
-            n = supervision.sweep(s, today())
-        print(f"已生成{n}条通知 / {n} notifications created")
-    elif cmd == "create-user":
-        from execution.cli import create_user
+def password_option(command: Callable) -> Callable:
+    return click.option("--password", help="default: asked on the terminal (or YISHI_ADMIN_PASSWORD)")(command)
 
-        return create_user(app, args)
-    elif cmd == "create-api-token":
-        with app.app_context(), unit_of_work() as s:
-            user = s.exec(select(User).where(User.username == args.username)).first()
-            if user is None:
-                print("no such user", file=sys.stderr)
-                return 2
-            print(new_api_token(s, user, args.name))
-    elif cmd == "demo":
-        from .demo import create_demo
 
-        host_for_links = _lan_address() if args.host == "0.0.0.0" else args.host
-        base = f"http://{host_for_links}:{args.port}"
-        with app.app_context():
-            info = create_demo()
-        print(info.describe(base), flush=True)
-        if not args.no_serve:
-            serve(app, args.host, args.port)
+@click.command("serve", help="run the server (default command)")
+@server_options
+@pass_app
+def serve_command(app, host: str, port: int, async_mode: str) -> int:
+    serve(app, host, port)
     return 0
+
+
+@click.command("demo", help="create a demo body, meeting and secretary account, print the links, and serve")
+@server_options
+@click.option("--no-serve", is_flag=True, help="create the demo data and print the links only")
+@pass_app
+def demo_command(app, host: str, port: int, async_mode: str, no_serve: bool) -> int:
+    host_for_links = _lan_address() if host == "0.0.0.0" else host
+    base = f"http://{host_for_links}:{port}"
+    with app.app_context():
+        info = create_demo()
+    print(info.describe(base), flush=True)
+    if not no_serve:
+        serve(app, host, port)
+    return 0
+
+
+@click.command("create-admin", help="create a secretary/administrator account")
+@click.option("--username", required=True)
+@click.option("--display-name", default="")
+@password_option
+@pass_app
+def create_admin(app, username: str, display_name: str, password: str | None) -> int:
+    password = read_password(SimpleNamespace(password=password))
+    if password is None:
+        return 2
+    with app.app_context(), unit_of_work() as s:
+        if username_taken(s, username):
+            return 2
+        s.add(User(username=username, display_name=display_name or username,
+                   password_hash=hash_password(password), role="admin"))
+    print(f"已创建管理员 {username} / admin created")
+    return 0
+
+
+@click.command("create-api-token", help="create an API token for a user (printed once)")
+@click.option("--username", required=True)
+@click.option("--name", default="api")
+@pass_app
+def create_api_token(app, username: str, name: str) -> int:
+    with app.app_context(), unit_of_work() as s:
+        user = s.exec(select(User).where(User.username == username)).first()
+        if user is None:
+            print("no such user", file=sys.stderr)
+            return 2
+        print(new_api_token(s, user, name))
+    return 0
+
+
+@click.command("init-db", help="create the database tables")
+@pass_app
+def init_db(app) -> int:
+    print("database ready:", app.config["DATABASE_URL"])  # create_app made them
+    return 0
+
+
+COMMANDS = (serve_command, demo_command, create_admin, create_api_token, init_db)
+
+
+def init_app(app) -> None:
+    for command in COMMANDS:
+        app.cli.add_command(command)

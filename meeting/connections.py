@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from flask import current_app, has_app_context
@@ -20,6 +21,7 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from .actors import Actor
+from .db import read_only
 
 log = logging.getLogger(__name__)
 
@@ -57,8 +59,11 @@ class Credential:
 
 
 class Connections:
-    def __init__(self, socketio) -> None:
+    def __init__(self, socketio, credential_valid: Callable[[Session, Credential], bool]) -> None:
+        """``credential_valid(session, credential)``: is a staff socket's sign-in or token still good
+        (:func:`meeting.auth.credential_valid`, handed in: sign-in ends sockets through this module)."""
         self.socketio = socketio
+        self.credential_valid = credential_valid
         self.actors: dict[str, Actor] = {}
         self.credentials: dict[str, Credential] = {}
         self._lock = threading.Lock()
@@ -114,17 +119,12 @@ class Connections:
 
     def recheck(self, app) -> list[str]:
         """Disconnect the staff sockets whose sign-in or token has ended meanwhile (on any worker), or gone idle."""
-        from .auth import credential_valid
-
         creds = self.staff_sids()
         if not creds:
             return []
         ended = []
-        with app.app_context():
-            from .db import read_only
-
-            with read_only() as s:
-                verdicts = {c: credential_valid(s, c) for c in set(creds.values())}
+        with app.app_context(), read_only() as s:
+            verdicts = {c: self.credential_valid(s, c) for c in set(creds.values())}
         for sid, cred in creds.items():
             if not verdicts.get(cred, False):
                 self.disconnect(sid)

@@ -414,6 +414,3 @@ def _doc(d: ArchivedDocument) -> dict:
     return {"id": d.id, "kind": d.kind, "version": d.version, "sha256": d.sha256, "size": d.size,
             "created_at": d.created_at.isoformat(), "author": d.author, "reason": d.reason,
             "url": url_for("minutes.download", doc_id=d.id)}
-
-
-from . import tablet  # noqa: E402,F401  — the tablet's routes on this blueprint

@@ -111,8 +111,7 @@ def test_cli_sweep(app, monkeypatch, tmp_path, database_url):
     monkeypatch.setenv("YISHI_INSTANCE", str(tmp_path / "instance"))
     monkeypatch.setenv("YISHI_TODAY", "2024-04-02")
     monkeypatch.setenv("YISHI_ASYNC_MODE", "threading")
-    from meeting import app as app_module
-    from meeting import cli
+    from yishi import cli
 
     made = []
 
@@ -120,8 +119,8 @@ def test_cli_sweep(app, monkeypatch, tmp_path, database_url):
         made.append(real(config))
         return made[-1]
 
-    real = app_module.create_app
-    monkeypatch.setattr(app_module, "create_app", create_app)
+    real = cli.create_app
+    monkeypatch.setattr(cli, "create_app", create_app)
     try:
         assert cli.main(["execution-sweep"]) == 0
         assert run(app, lambda s: len(s.exec(select(Notification)).all())) == 2  # overdue + plan overdue

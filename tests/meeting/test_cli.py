@@ -21,7 +21,8 @@ def _run(args, tmp_path, database_url, **env):
 
 def test_help_lists_the_commands(tmp_path, database_url):
     out = _run(["--help"], tmp_path, database_url).stdout
-    for command in ("serve", "demo", "create-admin", "create-api-token", "init-db"):
+    for command in ("serve", "demo", "create-admin", "create-user", "create-api-token", "init-db", "verify",
+                    "execution-sweep"):  # each part adds its own (meeting, minutes, execution)
         assert command in out
 
 
