@@ -119,13 +119,7 @@ def create_app(config: dict | None = None) -> Flask:
 
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["yishi.engine"] = engine
-    create_schema(engine)
-    from execution.migrate import upgrade
-
-    upgrade(engine)  # columns added since a database was created
-    from .tokens import upgrade as hash_plain_tokens
-
-    hash_plain_tokens(engine)  # links stored in plain by an older version: hashed, still valid
+    create_schema(engine)  # the migrations of every part whose models are imported (meeting/migrations)
     for folder in (app.config["MATERIALS_DIR"], app.config["EXECUTION_DIR"]):
         Path(folder).mkdir(mode=0o700, parents=True, exist_ok=True)
     owner_only(instance, Path(app.config["MATERIALS_DIR"]), Path(app.config["EXECUTION_DIR"]),
