@@ -14,6 +14,7 @@ from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from meeting.clock import utcnow
+from meeting.db import UTCDateTime
 
 
 def _text() -> Column:
@@ -29,7 +30,7 @@ class Unit(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100, unique=True, index=True)
     active: bool = True
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class AccountLink(SQLModel, table=True):
@@ -73,10 +74,10 @@ class Assignment(SQLModel, table=True):
     plan_due: date | None = None  # computed: decided_on + profile plan_due period
     status: str = Field(default=NOT_STARTED, max_length=16)  # STORED_STATUSES
     public: bool = False  # may appear on the public disclosure page (never when the item is confidential)
-    completed_at: datetime | None = None  # unit reported 已办结
-    closed_at: datetime | None = None  # 已销号
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # unit reported 已办结
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # 已销号
     closed_by: str = Field(default="", max_length=64)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     created_by: str = Field(max_length=64)
 
 
@@ -111,7 +112,7 @@ class ExecutionPlan(SQLModel, table=True):
     person_responsible: str = Field(max_length=64)
     measures: str = Field(sa_column=_text())
     schedule: str = Field(default="", sa_column=_text())  # 时间安排 / 节点
-    filed_at: datetime = Field(default_factory=utcnow)
+    filed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     filed_by: str = Field(max_length=64)
 
 
@@ -125,7 +126,7 @@ class ProgressReport(SQLModel, table=True):
     content: str = Field(sa_column=_text())
     problems: str = Field(default="", sa_column=_text())
     completes: bool = False  # the unit reports the assignment done (已办结)
-    filed_at: datetime = Field(default_factory=utcnow)
+    filed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     filed_by: str = Field(max_length=64)
 
 
@@ -140,7 +141,7 @@ class Attachment(SQLModel, table=True):
     content_type: str = Field(default="application/octet-stream", max_length=100)
     size: int = 0
     sha256: str = Field(max_length=64)
-    uploaded_at: datetime = Field(default_factory=utcnow)
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     uploaded_by: str = Field(max_length=64)
 
 
@@ -157,9 +158,9 @@ class ExtensionRequest(SQLModel, table=True):
     old_deadline: date | None = None
     new_deadline: date
     status: str = Field(default=PENDING, max_length=16)
-    requested_at: datetime = Field(default_factory=utcnow)
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     requested_by: str = Field(max_length=64)
-    decided_at: datetime | None = None
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by: str = Field(default="", max_length=64)
     decision_note: str = Field(default="", sa_column=_text())
 
@@ -179,7 +180,7 @@ class ChangeProposal(SQLModel, table=True):
     proposal: str = Field(sa_column=_text())
     status: str = Field(default="submitted", max_length=16)  # submitted | on_agenda | withdrawn
     agenda_item_id: int | None = Field(default=None, foreign_key="agendaitem.id")
-    submitted_at: datetime = Field(default_factory=utcnow)
+    submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     submitted_by: str = Field(max_length=64)
 
 
@@ -194,7 +195,7 @@ class Evaluation(SQLModel, table=True):
     findings: str = Field(sa_column=_text())
     recommendation: str = Field(max_length=16)  # continue | suspend | modify
     evaluated_on: date
-    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     recorded_by: str = Field(max_length=64)
 
 
@@ -207,7 +208,7 @@ class SignOff(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id")  # the leader who signed (None: not linked)
     signed_on: date
     opinion: str = Field(default="", sa_column=_text())
-    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     recorded_by: str = Field(max_length=64)
 
 
@@ -223,7 +224,7 @@ class Reminder(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", index=True)
     content: str = Field(sa_column=_text())
     reply_by: date | None = None
-    issued_at: datetime = Field(default_factory=utcnow)
+    issued_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     issued_by: str = Field(max_length=64)
 
 
@@ -239,8 +240,8 @@ class Notification(SQLModel, table=True):
     kind: str = Field(max_length=16)  # due_soon | overdue | reminder | extension | closed | other
     text: str = Field(sa_column=_text())
     dedupe_key: str = Field(default="", max_length=100, index=True)  # one due_soon/overdue notice per row per day
-    created_at: datetime = Field(default_factory=utcnow)
-    read_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AccountabilityAction(SQLModel, table=True):
@@ -252,7 +253,7 @@ class AccountabilityAction(SQLModel, table=True):
     kind: str = Field(max_length=16)  # correction | interview | notice
     on: date
     reason: str = Field(sa_column=_text())
-    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     author: str = Field(max_length=64)
 
 
@@ -275,7 +276,7 @@ class NpcCase(SQLModel, table=True):
     reply_reviewer: str = Field(default="", max_length=64)  # 审核人 (政府办分管主任 / 副市长)
     reply_signed_on: date | None = None  # 主要负责人签字、加盖公章
     reply_sent_on: date | None = None
-    registered_at: datetime = Field(default_factory=utcnow)
+    registered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     registered_by: str = Field(max_length=64)
 
 
@@ -292,9 +293,9 @@ class Complaint(SQLModel, table=True):
     name: str = Field(default="", max_length=64)
     contact: str = Field(default="", max_length=100)  # never shown publicly
     content: str = Field(sa_column=_text())
-    received_at: datetime = Field(default_factory=utcnow)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     answer: str = Field(default="", sa_column=_text())
-    answered_at: datetime | None = None
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     answered_by: str = Field(default="", max_length=64)
 
 
@@ -315,7 +316,7 @@ class ExecutionEvent(SQLModel, table=True):
     Hash-chained like the meeting's events: :func:`meeting.chain.seal_execution`."""
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, index=True)
+    at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
     assignment_id: int | None = Field(default=None, index=True)
     kind: str = Field(max_length=32)
     actor: str = Field(max_length=64)

@@ -100,8 +100,10 @@ def test_every_part_with_tables_has_its_branch():
 # ---------------------------------------------------------------- the previous release's database
 
 
-def _previous_release(engine) -> None:
+def _previous_release(engine, naive_moments: bool = False) -> None:
     ddl = (FIXTURES / f"release_981c0b7.{engine.dialect.name}.sql").read_text(encoding="utf-8")
+    if naive_moments:  # as SQLModel before 0.0.3x made a datetime column
+        ddl = ddl.replace("TIMESTAMP WITH TIME ZONE", "TIMESTAMP WITHOUT TIME ZONE")
     statements = [s.strip() for s in ddl.split(";\n")]
     with engine.begin() as conn:
         for statement in statements:
@@ -220,3 +222,27 @@ def test_a_database_made_by_create_all_before_the_migrations_is_stamped_as_it_is
     before = schema(engine)
     assert create_schema(engine) == ["meeting_0001", "minutes_0001", "execution_0001"]
     assert schema(engine) == before and up_to_date(engine)
+
+
+def test_postgresql_moments_stored_without_their_zone_become_moments_with_it(engine):
+    """A previous release's database whose datetime columns are ``timestamp without time zone`` (an older SQLModel
+    made them): they become ``timestamp with time zone``, each value the UTC moment it was written as."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL's column types")
+    _previous_release(engine, naive_moments=True)
+    _rows_of_the_previous_release(engine)
+    create_schema(engine)
+    kinds = {(t, col["name"]): col["type"] for t in ("event", "person", "assignment")
+             for col in sa.inspect(engine).get_columns(t)}
+    assert kinds[("event", "at")].timezone and kinds[("person", "created_at")].timezone
+    with engine.begin() as c:
+        c.execute(sa.text("SET LOCAL TIME ZONE 'Asia/Shanghai'"))
+        assert c.execute(sa.text("SELECT at FROM event WHERE id = 1")).scalar_one() == AT
+    from sqlmodel import Session, select
+
+    from meeting.models import Event
+
+    with Session(engine) as s:  # the chain still checks: the instants were kept
+        events = s.exec(select(Event).order_by(Event.id)).all()
+    assert all(e.hash == digest(e.meeting_id, e.seq, e.kind, e.actor_kind, e.actor_id, e.actor_name, e.device, e.at,
+                                e.payload, e.prev_hash) for e in events)

@@ -14,12 +14,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from meeting.migrations.kit import index_if_missing, missing
+from meeting.migrations.kit import index_if_missing, missing, moments_with_their_zone
 
 revision = "execution_0001"
 down_revision = None
 branch_labels = ("execution",)
 depends_on = "meeting_0001"
+
+# the tables of this part
+TABLES = ("attachment", "executionevent", "holidayoverride", "unit", "accountlink", "npccase", "assignment", "accountabilityaction", "assignmentunit", "changeproposal", "complaint", "evaluation", "executionplan", "extensionrequest", "milestone", "notification", "progressreport", "reminder", "signoff")
 
 
 def upgrade() -> None:
@@ -354,6 +357,7 @@ def upgrade() -> None:
     index_if_missing("ix_assignment_leader_person_id", "assignment", ["leader_person_id"])
     index_if_missing("ix_assignment_coordinating_person_id", "assignment", ["coordinating_person_id"])
     chain.upgrade(bind, tables=("executionevent",))
+    moments_with_their_zone(list(TABLES))
 
 
 def downgrade() -> None:

@@ -13,12 +13,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from meeting.migrations.kit import missing
+from meeting.migrations.kit import missing, moments_with_their_zone
 
 revision = "meeting_0001"
 down_revision = None
 branch_labels = ("meeting",)
 depends_on = None
+
+# the tables of this part
+TABLES = ("body", "chainhead", "person", "user", "apitoken", "loginsession", "meeting", "membership", "relation", "agendaitem", "event", "observer", "seat", "itemstep", "itemsubject", "material", "opinion", "recusal", "round", "opinionrevision", "writtenopinion")
 
 
 def upgrade() -> None:
@@ -357,6 +360,7 @@ def upgrade() -> None:
     bind = op.get_bind()
     chain.upgrade(bind, tables=("event",))
     tokens.upgrade(bind)
+    moments_with_their_zone(list(TABLES))
 
 
 def downgrade() -> None:

@@ -13,12 +13,15 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-from meeting.migrations.kit import missing
+from meeting.migrations.kit import missing, moments_with_their_zone
 
 revision = "minutes_0001"
 down_revision = None
 branch_labels = ("minutes",)
 depends_on = "meeting_0001"
+
+# the tables of this part
+TABLES = ("archiveddocument", "minutes", "minutesamendment", "minutesitem")
 
 
 def upgrade() -> None:
@@ -96,6 +99,7 @@ def upgrade() -> None:
     from meeting import chain
 
     chain.upgrade(op.get_bind(), tables=("archiveddocument",))
+    moments_with_their_zone(list(TABLES))
 
 
 def downgrade() -> None:
