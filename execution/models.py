@@ -9,6 +9,7 @@ units are execution's own (a unit is an organisation that executes, with account
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
@@ -44,9 +45,27 @@ class AccountLink(SQLModel, table=True):
 
 # ---------------------------------------------------------------- assignments
 
-NOT_STARTED, IN_PROGRESS, COMPLETED, CLOSED = "not_started", "in_progress", "completed", "closed"
-STORED_STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED, CLOSED)  # 逾期 (overdue) is derived from the deadline
-LEAD, SUPPORT = "lead", "support"
+
+
+class AssignmentStatus(StrEnum):
+    """An assignment's stored course (stored as these strings); 逾期 (overdue) is derived from the deadline."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CLOSED = "closed"
+
+
+class UnitRole(StrEnum):
+    """A unit's part in an assignment: 牵头 or 配合."""
+
+    LEAD = "lead"
+    SUPPORT = "support"
+
+
+NOT_STARTED, IN_PROGRESS, COMPLETED, CLOSED = AssignmentStatus  # the names the services use
+STORED_STATUSES = tuple(AssignmentStatus)
+LEAD, SUPPORT = UnitRole
 
 
 class Assignment(SQLModel, table=True):
@@ -72,7 +91,7 @@ class Assignment(SQLModel, table=True):
     deadline: date | None = None  # 完成时限 (current; extensions move it and are kept in ExtensionRequest)
     original_deadline: date | None = None
     plan_due: date | None = None  # computed: decided_on + profile plan_due period
-    status: str = Field(default=NOT_STARTED, max_length=16)  # STORED_STATUSES
+    status: str = Field(default=AssignmentStatus.NOT_STARTED, max_length=16)  # AssignmentStatus
     public: bool = False  # may appear on the public disclosure page (never when the item is confidential)
     completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # unit reported 已办结
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # 已销号
@@ -88,7 +107,7 @@ class AssignmentUnit(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     assignment_id: int = Field(foreign_key="assignment.id", index=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
-    role: str = Field(max_length=8)  # lead | support
+    role: str = Field(max_length=8)  # UnitRole
     part: str = Field(default="", sa_column=_text())
 
 
@@ -145,7 +164,17 @@ class Attachment(SQLModel, table=True):
     uploaded_by: str = Field(max_length=64)
 
 
-PENDING, APPROVED, REFUSED = "pending", "approved", "refused"
+
+
+class RequestStatus(StrEnum):
+    """An extension request's answer (stored as these strings)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+PENDING, APPROVED, REFUSED = RequestStatus  # the names the services use
 
 
 class ExtensionRequest(SQLModel, table=True):
@@ -157,12 +186,20 @@ class ExtensionRequest(SQLModel, table=True):
     reason: str = Field(sa_column=_text())
     old_deadline: date | None = None
     new_deadline: date
-    status: str = Field(default=PENDING, max_length=16)
+    status: str = Field(default=RequestStatus.PENDING, max_length=16)  # RequestStatus
     requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     requested_by: str = Field(max_length=64)
     decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by: str = Field(default="", max_length=64)
     decision_note: str = Field(default="", sa_column=_text())
+
+
+class ProposalStatus(StrEnum):
+    """A change proposal's course: submitted → on_agenda (put before a meeting) | withdrawn."""
+
+    SUBMITTED = "submitted"
+    ON_AGENDA = "on_agenda"
+    WITHDRAWN = "withdrawn"
 
 
 class ChangeProposal(SQLModel, table=True):
@@ -178,7 +215,7 @@ class ChangeProposal(SQLModel, table=True):
     kind: str = Field(max_length=16)  # continue | stop | suspend | adjust
     circumstances: str = Field(sa_column=_text())  # 严重问题、客观情况变化或不可抗力
     proposal: str = Field(sa_column=_text())
-    status: str = Field(default="submitted", max_length=16)  # submitted | on_agenda | withdrawn
+    status: str = Field(default=ProposalStatus.SUBMITTED, max_length=16)  # ProposalStatus
     agenda_item_id: int | None = Field(default=None, foreign_key="agendaitem.id")
     submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     submitted_by: str = Field(max_length=64)

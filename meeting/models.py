@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -108,6 +109,24 @@ class Relation(SQLModel, table=True):
 # ---------------------------------------------------------------- meetings
 
 
+class MeetingStatus(StrEnum):
+    """A meeting's course; stored as these strings (the column stays a string, the values never change)."""
+
+    SCHEDULED = "scheduled"
+    IN_SESSION = "in_session"
+    CLOSED = "closed"
+
+
+class ItemStatus(StrEnum):
+    """An agenda item's course: pending → open (presented, discussed) → voting (opinions called) → closed | deferred."""
+
+    PENDING = "pending"
+    OPEN = "open"
+    VOTING = "voting"
+    CLOSED = "closed"
+    DEFERRED = "deferred"
+
+
 class Meeting(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     body_id: int = Field(foreign_key="body.id", index=True)
@@ -118,7 +137,7 @@ class Meeting(SQLModel, table=True):
     chair_person_id: int = Field(foreign_key="person.id")
     delegated_by_person_id: int | None = Field(default=None, foreign_key="person.id")  # head who delegated
     recorder_name: str = Field(default="", max_length=64)
-    status: str = Field(default="scheduled", max_length=16)  # scheduled | in_session | closed
+    status: str = Field(default=MeetingStatus.SCHEDULED, max_length=16)  # MeetingStatus
     opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # SHA-256 of the projector link's token (meeting.tokens; the plain token is shown once, when issued)
@@ -170,8 +189,7 @@ class AgendaItem(SQLModel, table=True):
     summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     amount_yuan: int | None = None
     confidential: bool = False
-    # pending → open (presented, discussed) → voting (opinions called) → closed | deferred
-    status: str = Field(default="pending", max_length=16)
+    status: str = Field(default=ItemStatus.PENDING, max_length=16)  # ItemStatus
     round: int = 1
     carried_from_item_id: int | None = Field(default=None, foreign_key="agendaitem.id")
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))

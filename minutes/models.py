@@ -7,6 +7,7 @@ the room each time. What lives here is what only a person can write, and what ha
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
@@ -14,7 +15,17 @@ from sqlmodel import Field, SQLModel
 from meeting.clock import utcnow
 from meeting.db import UTCDateTime
 
-DRAFT, APPROVED, ARCHIVED = "draft", "approved", "archived"
+
+
+class MinutesStatus(StrEnum):
+    """The minutes' course: draft → approved → archived (stored as these strings)."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    ARCHIVED = "archived"
+
+
+DRAFT, APPROVED, ARCHIVED = MinutesStatus  # the names the services use
 KINDS = ("record", "summary", "public")  # 会议记录 | 会议纪要 | 公开版
 
 
@@ -23,7 +34,7 @@ class Minutes(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", unique=True, index=True)
-    status: str = Field(default=DRAFT, max_length=16)
+    status: str = Field(default=MinutesStatus.DRAFT, max_length=16)  # MinutesStatus
     issue_number: int | None = None  # 〔2023〕第×期; defaults to the session number
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
