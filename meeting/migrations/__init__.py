@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 from importlib.resources import files
 from pathlib import Path
 
@@ -52,8 +53,6 @@ def config(parts: tuple[str, ...] | None = None) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(HERE))
     cfg.set_main_option("path_separator", "os")
-    import os
-
     cfg.set_main_option("version_locations", os.pathsep.join(version_location(p) for p in parts or parts_registered()))
     return cfg
 
