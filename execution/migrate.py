@@ -1,13 +1,14 @@
 """Columns added after a database was first created (``create_all`` makes missing tables, never missing columns).
 
 Each step adds one nullable column if it is missing, and fills it once, at that moment, where that can be done
-safely. Run by create_app after create_schema; idempotent, and a no-op on a fresh database.
+safely. Run by the execution part's baseline migration (execution/migrations) on a database made before the
+migrations; idempotent, and a no-op on a fresh database.
 """
 
 from __future__ import annotations
 
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 # (table, column, SQL type and reference)
 COLUMNS = (
@@ -16,15 +17,17 @@ COLUMNS = (
 )
 
 
-def upgrade(engine: Engine) -> list[str]:
-    """Add the missing columns; returns ``table.column`` of each one added."""
+def upgrade(bind: Engine | Connection) -> list[str]:
+    """Add the missing columns; returns ``table.column`` of each one added. ``bind``: an engine, or the connection
+    of a migration (its transaction)."""
+    from meeting.db import transaction
+
     added = []
-    insp = inspect(engine)
-    tables = set(insp.get_table_names())
     for table, column, ddl in COLUMNS:
-        if table not in tables or column in {c["name"] for c in insp.get_columns(table)}:
-            continue
-        with engine.begin() as conn:
+        with transaction(bind) as conn:
+            insp = inspect(conn)
+            if not insp.has_table(table) or column in {c["name"] for c in insp.get_columns(table)}:
+                continue
             conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {column} {ddl}"))
             if (table, column) == ("assignment", "coordinating_person_id"):
                 _bind_leaders(conn)

@@ -9,11 +9,13 @@ units are execution's own (a unit is an organisation that executes, with account
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from meeting.clock import utcnow
+from meeting.db import UTCDateTime
 
 
 def _text() -> Column:
@@ -29,7 +31,7 @@ class Unit(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     name: str = Field(max_length=100, unique=True, index=True)
     active: bool = True
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class AccountLink(SQLModel, table=True):
@@ -43,9 +45,27 @@ class AccountLink(SQLModel, table=True):
 
 # ---------------------------------------------------------------- assignments
 
-NOT_STARTED, IN_PROGRESS, COMPLETED, CLOSED = "not_started", "in_progress", "completed", "closed"
-STORED_STATUSES = (NOT_STARTED, IN_PROGRESS, COMPLETED, CLOSED)  # 逾期 (overdue) is derived from the deadline
-LEAD, SUPPORT = "lead", "support"
+
+
+class AssignmentStatus(StrEnum):
+    """An assignment's stored course (stored as these strings); 逾期 (overdue) is derived from the deadline."""
+
+    NOT_STARTED = "not_started"
+    IN_PROGRESS = "in_progress"
+    COMPLETED = "completed"
+    CLOSED = "closed"
+
+
+class UnitRole(StrEnum):
+    """A unit's part in an assignment: 牵头 or 配合."""
+
+    LEAD = "lead"
+    SUPPORT = "support"
+
+
+NOT_STARTED, IN_PROGRESS, COMPLETED, CLOSED = AssignmentStatus  # the names the services use
+STORED_STATUSES = tuple(AssignmentStatus)
+LEAD, SUPPORT = UnitRole
 
 
 class Assignment(SQLModel, table=True):
@@ -71,12 +91,12 @@ class Assignment(SQLModel, table=True):
     deadline: date | None = None  # 完成时限 (current; extensions move it and are kept in ExtensionRequest)
     original_deadline: date | None = None
     plan_due: date | None = None  # computed: decided_on + profile plan_due period
-    status: str = Field(default=NOT_STARTED, max_length=16)  # STORED_STATUSES
+    status: str = Field(default=AssignmentStatus.NOT_STARTED, max_length=16)  # AssignmentStatus
     public: bool = False  # may appear on the public disclosure page (never when the item is confidential)
-    completed_at: datetime | None = None  # unit reported 已办结
-    closed_at: datetime | None = None  # 已销号
+    completed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # unit reported 已办结
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # 已销号
     closed_by: str = Field(default="", max_length=64)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     created_by: str = Field(max_length=64)
 
 
@@ -87,7 +107,7 @@ class AssignmentUnit(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     assignment_id: int = Field(foreign_key="assignment.id", index=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
-    role: str = Field(max_length=8)  # lead | support
+    role: str = Field(max_length=8)  # UnitRole
     part: str = Field(default="", sa_column=_text())
 
 
@@ -111,7 +131,7 @@ class ExecutionPlan(SQLModel, table=True):
     person_responsible: str = Field(max_length=64)
     measures: str = Field(sa_column=_text())
     schedule: str = Field(default="", sa_column=_text())  # 时间安排 / 节点
-    filed_at: datetime = Field(default_factory=utcnow)
+    filed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     filed_by: str = Field(max_length=64)
 
 
@@ -125,7 +145,7 @@ class ProgressReport(SQLModel, table=True):
     content: str = Field(sa_column=_text())
     problems: str = Field(default="", sa_column=_text())
     completes: bool = False  # the unit reports the assignment done (已办结)
-    filed_at: datetime = Field(default_factory=utcnow)
+    filed_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     filed_by: str = Field(max_length=64)
 
 
@@ -140,11 +160,21 @@ class Attachment(SQLModel, table=True):
     content_type: str = Field(default="application/octet-stream", max_length=100)
     size: int = 0
     sha256: str = Field(max_length=64)
-    uploaded_at: datetime = Field(default_factory=utcnow)
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     uploaded_by: str = Field(max_length=64)
 
 
-PENDING, APPROVED, REFUSED = "pending", "approved", "refused"
+
+
+class RequestStatus(StrEnum):
+    """An extension request's answer (stored as these strings)."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REFUSED = "refused"
+
+
+PENDING, APPROVED, REFUSED = RequestStatus  # the names the services use
 
 
 class ExtensionRequest(SQLModel, table=True):
@@ -156,12 +186,20 @@ class ExtensionRequest(SQLModel, table=True):
     reason: str = Field(sa_column=_text())
     old_deadline: date | None = None
     new_deadline: date
-    status: str = Field(default=PENDING, max_length=16)
-    requested_at: datetime = Field(default_factory=utcnow)
+    status: str = Field(default=RequestStatus.PENDING, max_length=16)  # RequestStatus
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     requested_by: str = Field(max_length=64)
-    decided_at: datetime | None = None
+    decided_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     decided_by: str = Field(default="", max_length=64)
     decision_note: str = Field(default="", sa_column=_text())
+
+
+class ProposalStatus(StrEnum):
+    """A change proposal's course: submitted → on_agenda (put before a meeting) | withdrawn."""
+
+    SUBMITTED = "submitted"
+    ON_AGENDA = "on_agenda"
+    WITHDRAWN = "withdrawn"
 
 
 class ChangeProposal(SQLModel, table=True):
@@ -177,9 +215,9 @@ class ChangeProposal(SQLModel, table=True):
     kind: str = Field(max_length=16)  # continue | stop | suspend | adjust
     circumstances: str = Field(sa_column=_text())  # 严重问题、客观情况变化或不可抗力
     proposal: str = Field(sa_column=_text())
-    status: str = Field(default="submitted", max_length=16)  # submitted | on_agenda | withdrawn
+    status: str = Field(default=ProposalStatus.SUBMITTED, max_length=16)  # ProposalStatus
     agenda_item_id: int | None = Field(default=None, foreign_key="agendaitem.id")
-    submitted_at: datetime = Field(default_factory=utcnow)
+    submitted_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     submitted_by: str = Field(max_length=64)
 
 
@@ -194,7 +232,7 @@ class Evaluation(SQLModel, table=True):
     findings: str = Field(sa_column=_text())
     recommendation: str = Field(max_length=16)  # continue | suspend | modify
     evaluated_on: date
-    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     recorded_by: str = Field(max_length=64)
 
 
@@ -207,7 +245,7 @@ class SignOff(SQLModel, table=True):
     person_id: int | None = Field(default=None, foreign_key="person.id")  # the leader who signed (None: not linked)
     signed_on: date
     opinion: str = Field(default="", sa_column=_text())
-    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     recorded_by: str = Field(max_length=64)
 
 
@@ -223,7 +261,7 @@ class Reminder(SQLModel, table=True):
     unit_id: int = Field(foreign_key="unit.id", index=True)
     content: str = Field(sa_column=_text())
     reply_by: date | None = None
-    issued_at: datetime = Field(default_factory=utcnow)
+    issued_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     issued_by: str = Field(max_length=64)
 
 
@@ -239,8 +277,8 @@ class Notification(SQLModel, table=True):
     kind: str = Field(max_length=16)  # due_soon | overdue | reminder | extension | closed | other
     text: str = Field(sa_column=_text())
     dedupe_key: str = Field(default="", max_length=100, index=True)  # one due_soon/overdue notice per row per day
-    created_at: datetime = Field(default_factory=utcnow)
-    read_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    read_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class AccountabilityAction(SQLModel, table=True):
@@ -252,7 +290,7 @@ class AccountabilityAction(SQLModel, table=True):
     kind: str = Field(max_length=16)  # correction | interview | notice
     on: date
     reason: str = Field(sa_column=_text())
-    recorded_at: datetime = Field(default_factory=utcnow)
+    recorded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     author: str = Field(max_length=64)
 
 
@@ -275,7 +313,7 @@ class NpcCase(SQLModel, table=True):
     reply_reviewer: str = Field(default="", max_length=64)  # 审核人 (政府办分管主任 / 副市长)
     reply_signed_on: date | None = None  # 主要负责人签字、加盖公章
     reply_sent_on: date | None = None
-    registered_at: datetime = Field(default_factory=utcnow)
+    registered_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     registered_by: str = Field(max_length=64)
 
 
@@ -292,9 +330,9 @@ class Complaint(SQLModel, table=True):
     name: str = Field(default="", max_length=64)
     contact: str = Field(default="", max_length=100)  # never shown publicly
     content: str = Field(sa_column=_text())
-    received_at: datetime = Field(default_factory=utcnow)
+    received_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     answer: str = Field(default="", sa_column=_text())
-    answered_at: datetime | None = None
+    answered_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     answered_by: str = Field(default="", max_length=64)
 
 
@@ -315,7 +353,7 @@ class ExecutionEvent(SQLModel, table=True):
     Hash-chained like the meeting's events: :func:`meeting.chain.seal_execution`."""
 
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, index=True)
+    at: datetime = Field(default_factory=utcnow, index=True, sa_type=UTCDateTime)
     assignment_id: int | None = Field(default=None, index=True)
     kind: str = Field(max_length=32)
     actor: str = Field(max_length=64)

@@ -10,7 +10,7 @@ from meeting import policy
 from meeting.part import owner_only
 
 # api, npc_views: their routes on the blueprints registered below; models: its tables, in the meeting part's schema
-from . import api, cli, migrate, models, npc_views, public_views, supervision_views, views  # noqa: F401
+from . import api, cli, models, npc_views, public_views, supervision_views, views  # noqa: F401
 from . import policy as execution_policy
 
 
@@ -24,7 +24,6 @@ def settings(instance: Path) -> dict:
 
 
 def init_app(app: Flask) -> None:
-    migrate.upgrade(app.extensions["yishi.engine"])  # columns added since a database was created
     folder = Path(app.config["EXECUTION_DIR"])
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     owner_only(folder)

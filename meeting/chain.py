@@ -182,44 +182,48 @@ _COLUMNS = {"event": ("seq", "prev_hash", "hash"), "executionevent": ("seq", "pr
             "archiveddocument": ("chain_seq", "chain_hash")}
 
 
-def upgrade(engine) -> bool:
+def upgrade(bind, tables=tuple(_COLUMNS)) -> bool:
     """A database made before the event chain: add its columns, and — once, when they are added — seal the events
     already stored, in the order written (per meeting by id; the ledger by id). The chain then proves the record
     from the upgrade on; that earlier events were sealed at the upgrade is visible as their moment versus the
-    upgrade's. Events written later without a number are never sealed here: 核验 names them. True if upgraded."""
+    upgrade's. Events written later without a number are never sealed here: 核验 names them. True if upgraded.
+    ``bind``: an engine, or the connection of a migration (its transaction); ``tables``: which of the three."""
     from sqlalchemy import inspect
 
-    insp = inspect(engine)
+    from .db import transaction
+
     added: set[str] = set()
-    with engine.begin() as conn:
-        prep = engine.dialect.identifier_preparer
-        for name, columns in _COLUMNS.items():
+    with transaction(bind) as conn:
+        insp = inspect(conn)
+        prep = conn.dialect.identifier_preparer
+        for name in tables:
+            columns = _COLUMNS[name]
             table = SQLModel.metadata.tables.get(name)
             if table is None or not insp.has_table(name):
                 continue
             have = {c["name"] for c in insp.get_columns(name)}
             for column in columns:
                 if column not in have:
-                    kind = table.c[column].type.compile(engine.dialect)
+                    kind = table.c[column].type.compile(conn.dialect)
                     conn.execute(text(f"ALTER TABLE {prep.format_table(table)} ADD COLUMN {prep.quote(column)} {kind}"))
                     added.add(name)
         if "event" in added:
             conn.execute(text('CREATE UNIQUE INDEX IF NOT EXISTS ix_event_meeting_seq ON event (meeting_id, seq)'))
         if "executionevent" in added:
             conn.execute(text('CREATE UNIQUE INDEX IF NOT EXISTS ix_executionevent_seq ON executionevent (seq)'))
-    if not added & {"event", "executionevent"}:
-        return bool(added)
-    from sqlmodel import col
+        if not added & {"event", "executionevent"}:
+            return bool(added)
+        from sqlmodel import col
 
-    with Session(engine) as s:
-        if "event" in added:
-            for ev in s.scalars(select(Event).order_by(col(Event.id))).all():
-                seal(s, ev)
-                s.add(ev)
-        ledger = ledger_event_model()
-        if "executionevent" in added and ledger is not None:
-            for ev in s.scalars(select(ledger).order_by(col(ledger.id))).all():
-                seal_execution(s, ev)
-                s.add(ev)
-        s.commit()
+        with Session(bind=conn) as s:
+            if "event" in added:
+                for ev in s.scalars(select(Event).order_by(col(Event.id))).all():
+                    seal(s, ev)
+                    s.add(ev)
+            ledger = ledger_event_model()
+            if "executionevent" in added and ledger is not None:
+                for ev in s.scalars(select(ledger).order_by(col(ledger.id))).all():
+                    seal_execution(s, ev)
+                    s.add(ev)
+            s.commit()
     return True

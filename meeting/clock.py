@@ -53,5 +53,6 @@ def iso_utc(dt: datetime | None) -> str | None:
 
 
 def as_utc(dt: datetime) -> datetime:
-    """A stored time, zone attached: some drivers (SQLite) hand back naive values, which are UTC."""
+    """A time, zone attached. Columns read back aware (meeting.db.UTCDateTime); a value read by raw SQL on SQLite
+    comes back naive, and is UTC."""
     return dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)

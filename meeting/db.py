@@ -16,10 +16,44 @@ from pathlib import Path
 
 from flask import current_app
 
-from sqlalchemy import event
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import event, types
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
-from sqlalchemy.engine import Engine
-from sqlmodel import Session, SQLModel, create_engine
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Session, create_engine
+
+
+class UTCDateTime(types.TypeDecorator):
+    """A moment: stored in UTC, read back as an aware UTC datetime on every database, so no caller patches a naive
+    read. PostgreSQL keeps it as ``timestamp with time zone`` (an instant: the session's ``TimeZone`` changes how it
+    is printed, never what is stored or read back); SQLite as the UTC wall-clock text without an offset (what
+    ``create_all`` made with SQLModel's type: the same columns, the same stored values). A naive value is refused:
+    it is not known which zone it is in (``clock.from_local`` makes a typed wall-clock time a moment)."""
+
+    impl = types.DateTime(timezone=True)
+    cache_ok = True
+
+    def coerce_compared_value(self, op, value):
+        if isinstance(value, timedelta):  # ``column + interval`` stays an interval
+            return types.Interval()
+        return self
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.utcoffset() is None:
+            raise ValueError(f"a moment needs its time zone (a naive {value!r} was given): use clock.utcnow() or "
+                             "clock.from_local()")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.utcoffset() is None:  # SQLite: the UTC wall-clock time as written
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
 
 
 def normalise_url(url: str) -> str:
@@ -119,23 +153,34 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
 
 
-def create_schema(engine: Engine, attempts: int = 5) -> None:
-    """Create missing tables (every table imported so far: create_app imports the other packages' models first).
-    Two processes starting at once on a fresh database may race (one sees a table the other is creating): retry,
-    since ``create_all`` only creates what is still missing."""
+def create_schema(engine: Engine, attempts: int = 5) -> list[str]:
+    """Bring the database to today's schema by the migrations (meeting/migrations): a fresh database is made, one
+    made before the migrations is recognised and upgraded, one up to date is left alone. The parts migrated are
+    those whose tables are registered (the host imports every part before any init_app). Two processes starting
+    at once on a fresh database may race (one sees a table the other is creating): retry, the loser then finds the
+    work done. Returns the revisions applied."""
     from . import models  # noqa: F401  (registers the tables)
+    from .migrations import upgrade_database
 
     for attempt in range(attempts):
         try:
-            SQLModel.metadata.create_all(engine)
-            from .chain import upgrade
-
-            upgrade(engine)  # a database made before the event chain (meeting/chain.py)
-            return
+            return upgrade_database(engine)
         except (OperationalError, ProgrammingError, IntegrityError):
             if attempt == attempts - 1:
                 raise
             time.sleep(0.2 * (attempt + 1))
+    return []
+
+
+@contextmanager
+def transaction(bind: Engine | Connection) -> Iterator[Connection]:
+    """A connection in a transaction: a new one of an engine (committed at the end), or the given connection as it
+    is (a migration's: its transaction is the migration run's)."""
+    if isinstance(bind, Engine):
+        with bind.begin() as conn:
+            yield conn
+    else:
+        yield bind
 
 
 def engine() -> Engine:

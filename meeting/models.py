@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .clock import utcnow
+from .db import UTCDateTime
 
 # ---------------------------------------------------------------- accounts
 
@@ -29,7 +31,7 @@ class User(SQLModel, table=True):
     password_hash: str
     role: str = Field(default="secretary", max_length=16)  # see ROLES
     active: bool = True
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class ApiToken(SQLModel, table=True):
@@ -39,8 +41,8 @@ class ApiToken(SQLModel, table=True):
     user_id: int = Field(foreign_key="user.id", index=True)
     name: str = Field(max_length=64)
     token_hash: str = Field(index=True, unique=True, max_length=64)
-    created_at: datetime = Field(default_factory=utcnow)
-    last_used_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_used_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked: bool = False
 
 
@@ -53,10 +55,10 @@ class LoginSession(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     key_hash: str = Field(index=True, unique=True, max_length=64)
     user_id: int = Field(foreign_key="user.id", index=True)
-    created_at: datetime = Field(default_factory=utcnow)
-    authenticated_at: datetime = Field(default_factory=utcnow)
-    last_seen_at: datetime = Field(default_factory=utcnow)
-    revoked_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    authenticated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    last_seen_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    revoked_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     revoked_reason: str = Field(default="", max_length=32)  # logout | deactivated | password_changed | idle | expired
     device: str = Field(default="", max_length=200)
 
@@ -72,7 +74,7 @@ class Body(SQLModel, table=True):
     kind: str = Field(default="government", max_length=16)
     decision_mode: str = Field(default="majority", max_length=16)
     profile: str = Field(default="seed003", max_length=64)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Person(SQLModel, table=True):
@@ -80,7 +82,7 @@ class Person(SQLModel, table=True):
     name: str = Field(max_length=64, index=True)
     title: str = Field(default="", max_length=100)  # 职务
     unit: str = Field(default="", max_length=100)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Membership(SQLModel, table=True):
@@ -101,10 +103,28 @@ class Relation(SQLModel, table=True):
     person_b_id: int = Field(foreign_key="person.id", index=True)
     type: str = Field(max_length=16)
     reason: str = Field(default="", max_length=500)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 # ---------------------------------------------------------------- meetings
+
+
+class MeetingStatus(StrEnum):
+    """A meeting's course; stored as these strings (the column stays a string, the values never change)."""
+
+    SCHEDULED = "scheduled"
+    IN_SESSION = "in_session"
+    CLOSED = "closed"
+
+
+class ItemStatus(StrEnum):
+    """An agenda item's course: pending → open (presented, discussed) → voting (opinions called) → closed | deferred."""
+
+    PENDING = "pending"
+    OPEN = "open"
+    VOTING = "voting"
+    CLOSED = "closed"
+    DEFERRED = "deferred"
 
 
 class Meeting(SQLModel, table=True):
@@ -112,18 +132,18 @@ class Meeting(SQLModel, table=True):
     body_id: int = Field(foreign_key="body.id", index=True)
     kind: str = Field(max_length=16)
     session_number: int
-    starts_at: datetime
+    starts_at: datetime = Field(sa_type=UTCDateTime)
     place: str = Field(default="", max_length=200)
     chair_person_id: int = Field(foreign_key="person.id")
     delegated_by_person_id: int | None = Field(default=None, foreign_key="person.id")  # head who delegated
     recorder_name: str = Field(default="", max_length=64)
-    status: str = Field(default="scheduled", max_length=16)  # scheduled | in_session | closed
-    opened_at: datetime | None = None
-    closed_at: datetime | None = None
+    status: str = Field(default=MeetingStatus.SCHEDULED, max_length=16)  # MeetingStatus
+    opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # SHA-256 of the projector link's token (meeting.tokens; the plain token is shown once, when issued)
     projector_token_hash: str = Field(sa_column=Column("projector_token", String(64), unique=True, index=True,
                                                        nullable=False))
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Seat(SQLModel, table=True):
@@ -138,10 +158,10 @@ class Seat(SQLModel, table=True):
     token_hash: str = Field(sa_column=Column("token", String(64), unique=True, index=True, nullable=False))
     attendance: str = Field(default="expected", max_length=16)
     absence_reason: str = Field(default="", max_length=200)
-    arrived_at: datetime | None = None
-    left_at: datetime | None = None
+    arrived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    left_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     connections: int = 0  # live tablet connections (best effort; reset at server start)
-    last_seen_at: datetime | None = None
+    last_seen_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Observer(SQLModel, table=True):
@@ -169,8 +189,7 @@ class AgendaItem(SQLModel, table=True):
     summary: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     amount_yuan: int | None = None
     confidential: bool = False
-    # pending → open (presented, discussed) → voting (opinions called) → closed | deferred
-    status: str = Field(default="pending", max_length=16)
+    status: str = Field(default=ItemStatus.PENDING, max_length=16)  # ItemStatus
     round: int = 1
     carried_from_item_id: int | None = Field(default=None, foreign_key="agendaitem.id")
     notes: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
@@ -195,7 +214,7 @@ class ItemStep(SQLModel, table=True):
     step: str = Field(max_length=32)
     state: str = Field(default="not_started", max_length=16)
     note: str = Field(default="", max_length=500)
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Material(SQLModel, table=True):
@@ -209,7 +228,7 @@ class Material(SQLModel, table=True):
     size: int
     sha256: str = Field(max_length=64)
     stored_name: str = Field(max_length=100)
-    uploaded_at: datetime = Field(default_factory=utcnow)
+    uploaded_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 # ---------------------------------------------------------------- the record of the room
@@ -225,7 +244,7 @@ class Recusal(SQLModel, table=True):
     reason: str = Field(default="", max_length=500)
     source: str = Field(default="auto", max_length=16)  # auto | manual
     basis: str = Field(default="", max_length=200)  # the law cited
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Round(SQLModel, table=True):
@@ -235,9 +254,9 @@ class Round(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     item_id: int = Field(foreign_key="agendaitem.id", index=True)
     number: int
-    called_at: datetime | None = None  # when opinions were called for
-    chair_spoke_at: datetime | None = None
-    closed_at: datetime | None = None
+    called_at: datetime | None = Field(default=None, sa_type=UTCDateTime)  # when opinions were called for
+    chair_spoke_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     result: str | None = Field(default=None, max_length=16)
     tally_json: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     head_adopt: bool | None = None
@@ -263,8 +282,8 @@ class Opinion(SQLModel, table=True):
     reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     is_chair: bool = False
     version: int = 1
-    given_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    given_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class OpinionRevision(SQLModel, table=True):
@@ -277,7 +296,7 @@ class OpinionRevision(SQLModel, table=True):
     reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     client_id: str = Field(index=True, unique=True, max_length=64)
     device: str = Field(default="", max_length=200)
-    at: datetime = Field(default_factory=utcnow)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class WrittenOpinion(SQLModel, table=True):
@@ -293,7 +312,7 @@ class WrittenOpinion(SQLModel, table=True):
     submitted_by: str = Field(max_length=16)  # secretary | self
     material_id: int | None = Field(default=None, foreign_key="material.id")
     client_id: str | None = Field(default=None, index=True, unique=True, max_length=64)
-    at: datetime = Field(default_factory=utcnow)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class Event(SQLModel, table=True):
@@ -306,7 +325,7 @@ class Event(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("meeting_id", "seq"),)
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int | None = Field(default=None, foreign_key="meeting.id", index=True)
-    at: datetime = Field(default_factory=utcnow)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     actor_kind: str = Field(max_length=16)  # user | api | member | chair | observer | system
     actor_id: int | None = None
     actor_name: str = Field(default="", max_length=64)

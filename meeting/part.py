@@ -23,7 +23,6 @@ from .errors import YishiError
 from .intake import OpinionIntake
 from .schemas import bound_url_ids
 from .throttle import Throttle
-from .tokens import upgrade as hash_plain_tokens
 
 OWNER_ONLY_UMASK = 0o077  # data folders 0o700, files 0o600: materials, minutes, the database, the secret key
 
@@ -97,8 +96,9 @@ def init_app(app: Flask) -> None:
 
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["yishi.engine"] = engine
+    # the migrations of every part whose models are imported (each part's <part>/migrations; the host imports every
+    # part before any init_app): an older database upgraded, its plain links hashed, its leaders bound to people
     create_schema(engine)
-    hash_plain_tokens(engine)  # links stored in plain by an older version: hashed, still valid
     instance = Path(app.instance_path)
     Path(app.config["MATERIALS_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
     owner_only(instance, Path(app.config["MATERIALS_DIR"]), instance / "secret_key",

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass, field
 
 from sqlalchemy import inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, col, select
 
 from . import audit
@@ -109,12 +109,15 @@ def issued_at(s: Session, meeting_id: int) -> dict[str, dict]:
     return out
 
 
-def upgrade(engine: Engine) -> int:
+def upgrade(bind: Engine | Connection) -> int:
     """A database from before hashing holds plain tokens (32 characters): replace each by its SHA-256, so that
-    the links already handed out keep working. Returns how many were hashed; a no-op on a fresh database."""
-    tables = set(inspect(engine).get_table_names())
+    the links already handed out keep working. Returns how many were hashed; a no-op on a fresh database.
+    Run by the room's baseline migration on a database made before the migrations (``bind``: its connection)."""
+    from .db import transaction
+
     done = 0
-    with engine.begin() as conn:
+    with transaction(bind) as conn:
+        tables = set(inspect(conn).get_table_names())
         for table, column in (("seat", "token"), ("observer", "token"), ("meeting", "projector_token")):
             if table not in tables:
                 continue

@@ -7,13 +7,25 @@ the room each time. What lives here is what only a person can write, and what ha
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from meeting.clock import utcnow
+from meeting.db import UTCDateTime
 
-DRAFT, APPROVED, ARCHIVED = "draft", "approved", "archived"
+
+
+class MinutesStatus(StrEnum):
+    """The minutes' course: draft → approved → archived (stored as these strings)."""
+
+    DRAFT = "draft"
+    APPROVED = "approved"
+    ARCHIVED = "archived"
+
+
+DRAFT, APPROVED, ARCHIVED = MinutesStatus  # the names the services use
 KINDS = ("record", "summary", "public")  # 会议记录 | 会议纪要 | 公开版
 
 
@@ -22,12 +34,12 @@ class Minutes(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", unique=True, index=True)
-    status: str = Field(default=DRAFT, max_length=16)
+    status: str = Field(default=MinutesStatus.DRAFT, max_length=16)  # MinutesStatus
     issue_number: int | None = None  # 〔2023〕第×期; defaults to the session number
-    created_at: datetime = Field(default_factory=utcnow)
-    approved_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     approved_by: str = Field(default="", max_length=64)
-    archived_at: datetime | None = None
+    archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class MinutesItem(SQLModel, table=True):
@@ -43,7 +55,7 @@ class MinutesItem(SQLModel, table=True):
     lead_unit: str = Field(default="", max_length=100)
     supporting_units: str = Field(default="", max_length=500)  # 、-separated
     deadline: date | None = None
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_by: str = Field(default="", max_length=64)
 
 
@@ -58,7 +70,7 @@ class MinutesAmendment(SQLModel, table=True):
     new_value: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     reason: str = Field(sa_column=Column(Text, nullable=False))
     author: str = Field(max_length=64)
-    at: datetime = Field(default_factory=utcnow)
+    at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 
 class ArchivedDocument(SQLModel, table=True):
@@ -72,7 +84,7 @@ class ArchivedDocument(SQLModel, table=True):
     sha256: str = Field(max_length=64)
     size: int = 0
     stored_name: str = Field(max_length=120)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     author: str = Field(max_length=64)
     reason: str = Field(default="", sa_column=Column(Text, nullable=False, default=""))
     # the head of the meeting's event chain the document was built from (meeting.chain; 校验码 in the record)
