@@ -15,7 +15,7 @@ from sqlalchemy import Column, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from meeting.clock import utcnow
-from meeting.db import UTCDateTime
+from meeting.columns import UTCDateTime
 
 
 def _text() -> Column:

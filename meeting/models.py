@@ -9,7 +9,7 @@ from sqlalchemy import Column, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from .clock import utcnow
-from .db import UTCDateTime
+from .columns import UTCDateTime
 
 # ---------------------------------------------------------------- accounts
 

@@ -13,7 +13,7 @@ from sqlalchemy import Column, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from meeting.clock import utcnow
-from meeting.db import UTCDateTime
+from meeting.columns import UTCDateTime
 
 
 

@@ -12,7 +12,8 @@ from sqlalchemy.exc import StatementError
 from sqlmodel import Session, select
 
 from meeting.clock import cn_datetime
-from meeting.db import UTCDateTime, create_schema, make_engine
+from meeting.columns import UTCDateTime
+from meeting.db import create_schema, make_engine
 from meeting.models import Person
 
 AT = datetime(2023, 12, 9, 1, 30, 15, tzinfo=UTC)
