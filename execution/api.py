@@ -13,11 +13,10 @@ from typing import Any
 
 from flask import current_app, request, url_for
 
-from meeting.api import SAFE_METHODS, Out, UtcTime, _int_arg, _json_body, _ok, _zone, dump, endpoint
+from meeting.api import SAFE_METHODS, Out, UtcTime, _json_body, _ok, _zone, dump, endpoint
 from meeting.auth import account_actor, check_csrf
 from meeting.db import read_only, unit_of_work
 from meeting.errors import InvalidPayload, NotSignedIn
-from meeting.schemas import MAX_YEAR, MIN_YEAR
 
 from . import access, assignments, attachments, closeout, ledger, reports, units
 from .audit import events_of
@@ -280,19 +279,6 @@ def _detail_of(actor, assignment_id: int) -> dict:
         return _detail(assignments.detail(s, actor, assignment_id, today()))
 
 
-def _date_arg(name: str) -> date | None:
-    raw = request.args.get(name)
-    if not raw:
-        return None
-    try:
-        day = date.fromisoformat(raw)
-    except ValueError:
-        raise InvalidPayload(detail=f"{name}: 日期格式应为 2024-03-31") from None
-    if not MIN_YEAR <= day.year <= MAX_YEAR:
-        raise InvalidPayload(detail=f"{name}: 应在 {MIN_YEAR}–{MAX_YEAR} 年之间")
-    return day
-
-
 # ---------------------------------------------------------------- the ledger
 
 
@@ -307,13 +293,7 @@ def _date_arg(name: str) -> date | None:
           description="执行单位只得到本单位牵头或配合的事项，分管领导只得到本人分管的事项。")
 def list_assignments():
     actor = _account()
-    f = ledger.LedgerFilter(
-        unit_id=_int_arg("unit_id", None, 1),
-        leader=request.args.get("leader") or None,
-        meeting_id=_int_arg("meeting_id", None, 1),
-        category=request.args.get("category") or None, status=request.args.get("status") or None,
-        warning=request.args.get("warning") or None, due_before=_date_arg("due_before"),
-        due_after=_date_arg("due_after"), keyword=request.args.get("q") or None)
+    f = ledger.filter_from(request.args)
     with read_only() as s:
         ids = access.visible_ids(s, actor)
         rows = ledger.rows(s, today(), f, only_ids=ids)
