@@ -42,7 +42,8 @@ from .actors import Actor
 from .auth import check_csrf, require_staff
 from .clock import iso_utc
 from .db import read_only, unit_of_work
-from .errors import InvalidPayload, InvalidState, NotFound
+from .http import tell_room as _tell_room
+from .errors import InvalidPayload, NotFound
 from .models import (
     AgendaItem,
     Body,
@@ -57,7 +58,7 @@ from .models import (
     Round,
     Seat,
 )
-from .room import Outcome, load_room
+from .room import load_room
 from .schemas import (
     DB_INT_MAX,
     BodyIn,
@@ -375,12 +376,6 @@ def _int_arg(name: str, default: int, lo: int, hi: int = DB_INT_MAX) -> int:
     if value < lo or value > hi:
         raise InvalidPayload(detail=f"{name}: 应在 {lo}–{hi} 之间")
     return value
-
-
-def _tell_room(meeting_id: int | None) -> None:
-    """A setup change to a meeting: every screen of its room gets the new state."""
-    if meeting_id is not None:
-        current_app.extensions["yishi.broadcaster"].after(Outcome(meeting_id))
 
 
 def _link(token: str) -> str:
@@ -849,9 +844,7 @@ def upload_material(item_id: int):
 def delete_material(material_id: int):
     actor = _staff()
     with unit_of_work() as s:
-        mat = setup.get(s, Material, material_id, "材料")
-        if mat.kind != "material":  # the scan of a signed written opinion is part of the record
-            raise InvalidState(detail="书面意见原件扫描件是会议记录的一部分，不能删除。")
+        mat = setup.get(s, Material, material_id, "材料")  # a written opinion's scan: refused by the service
         meeting_id = setup.get(s, AgendaItem, mat.item_id, "议题").meeting_id
         setup.delete_material(s, actor, material_id)
     _tell_room(meeting_id)
