@@ -8,7 +8,6 @@ that its existence is not disclosed.
 from __future__ import annotations
 
 import re
-from datetime import date
 
 from flask import redirect, render_template, request, send_file, url_for
 from flask_babel import gettext
@@ -20,7 +19,7 @@ from meeting.http import form_data, signed_in
 from meeting.models import Body, Meeting, Person
 from minutes.models import APPROVED, ARCHIVED, Minutes
 
-from . import access, assignments, attachments, closeout, ledger, supervision
+from . import access, assignments, attachments, homes, ledger
 from .audit import label
 from .models import Attachment, Unit
 from .pages import LABELS, actor_now, bp, folder, posted, zone
@@ -59,23 +58,10 @@ def ledger_page():
 def unit_home():
     actor = actor_now()
     day = today()
-    with unit_of_work() as s:
-        unit = access.unit_of(s, actor)
-        if unit is None:
-            raise PermissionDenied(gettext("本账号未关联执行单位，请联系督查室。"))
-        ids = access.visible_ids(s, actor) or []
-        rows = ledger.rows(s, day, only_ids=ids)
-        roles = {aid: access.unit_role(s, unit.id, aid) for aid in ids}
-        notes, unread = _notifications(s, unit.id, day)
-    due = [r for r in rows if r.warning in ("red", "yellow", "blue")]
-    return render_template("execution/unit_home.html", unit=unit, rows=rows, roles=roles, due=due, today=day,
-                           labels=LABELS, notes=notes, unread=unread, actor=actor)
-
-
-def _notifications(s, unit_id: int, day: date):
-    """The office's in-app notices to this unit (execution.supervision), refreshed for today."""
-    supervision.sweep(s, day)
-    return supervision.notifications_for(s, unit_id, limit=10), supervision.unread_count(s, unit_id)
+    with unit_of_work() as s:  # the office's notices are refreshed for today
+        h = homes.unit_home(s, actor, day)
+    return render_template("execution/unit_home.html", unit=h.unit, rows=h.rows, roles=h.roles, due=h.due, today=day,
+                           labels=LABELS, notes=h.notes, unread=h.unread, actor=actor)
 
 
 @bp.get("/leader")
@@ -84,14 +70,9 @@ def leader_home():
     actor = actor_now()
     day = today()
     with read_only() as s:
-        person = access.leader_of(s, actor)
-        if person is None:
-            raise PermissionDenied(gettext("本账号未关联分管领导，请联系督查室。"))
-        rows = ledger.rows(s, day, only_ids=access.visible_ids(s, actor) or [])
-        signed = {so.assignment_id for so in (closeout.signoff_of(s, r.assignment.id) for r in rows) if so}
-    to_sign = [r for r in rows if r.assignment.status == "completed" and r.assignment.id not in signed]
-    return render_template("execution/leader_home.html", person=person, rows=rows, to_sign=to_sign, signed=signed,
-                           today=day, labels=LABELS, actor=actor)
+        h = homes.leader_home(s, actor, day)
+    return render_template("execution/leader_home.html", person=h.person, rows=h.rows, to_sign=h.to_sign,
+                           signed=h.signed, today=day, labels=LABELS, actor=actor)
 
 
 # ---------------------------------------------------------------- one assignment
