@@ -26,7 +26,7 @@ from .http import tell_room
 from .meeting_setup_views import setup_page
 from .models import AgendaItem, ItemSubject, Material
 from .schemas import CarryOverIn, ItemIn, ReorderIn, StepIn, parse
-from .setup_pages import _all_people, _amount, _done, _int, bp, setup_url
+from .setup_pages import all_people, bp, done, form_amount, form_int, setup_url
 from .state import meeting_title
 
 # ---------------------------------------------------------------- agenda items
@@ -34,7 +34,7 @@ from .state import meeting_title
 
 def _item_form(form) -> dict:
     subjects = [
-        {"person_id": _int(pid), "action": action}
+        {"person_id": form_int(pid), "action": action}
         for pid, action in zip(form.getlist("subject_person_id"), form.getlist("subject_action"),
                                strict=False)
         if pid.strip()
@@ -42,7 +42,7 @@ def _item_form(form) -> dict:
     return {
         "title": form.get("title", ""), "category": form.get("category", ""),
         "presenter": form.get("presenter", ""), "submitting_unit": form.get("submitting_unit", ""),
-        "summary": form.get("summary", ""), "amount_yuan": _amount(form.get("amount_yuan")),
+        "summary": form.get("summary", ""), "amount_yuan": form_amount(form.get("amount_yuan")),
         "confidential": form.get("confidential") == "1", "subjects": subjects,
     }
 
@@ -50,11 +50,11 @@ def _item_form(form) -> dict:
 def _item_page(meeting_id: int, item: AgendaItem | None = None, error: YishiError | None = None, form=None):
     with read_only() as s:
         room = room_mod.load_room(s, meeting_id)
-        people = _all_people(s)
+        people = all_people(s)
         subjects = (s.exec(select(ItemSubject).where(ItemSubject.item_id == item.id)
                            .order_by(col(ItemSubject.id))).all() if item else [])
     if form is not None:
-        subject_rows = [(_int(p), a) for p, a in zip(form.getlist("subject_person_id"),
+        subject_rows = [(form_int(p), a) for p, a in zip(form.getlist("subject_person_id"),
                                                      form.getlist("subject_action"), strict=False)]
         subject_rows = [r for r in subject_rows if r[0]]
     else:
@@ -83,7 +83,7 @@ def item_create(meeting_id: int):
     except YishiError as err:
         return _item_page(meeting_id, None, err, request.form)
     tell_room(meeting_id)
-    return _done(_("已添加议题“%(title)s”。请登记决策准备情况并上传材料。", title=item.title),
+    return done(_("已添加议题“%(title)s”。请登记决策准备情况并上传材料。", title=item.title),
                  setup_url(meeting_id, f"item-{item.id}"))
 
 
@@ -114,7 +114,7 @@ def item_update(item_id: int):
     except YishiError as err:
         return _item_page(item.meeting_id, item, err, request.form)
     tell_room(item.meeting_id)
-    return _done(_("已保存议题。"), setup_url(item.meeting_id, f"item-{item_id}"))
+    return done(_("已保存议题。"), setup_url(item.meeting_id, f"item-{item_id}"))
 
 
 @bp.post("/items/<int:item_id>/delete")
@@ -128,7 +128,7 @@ def item_delete(item_id: int):
     except YishiError as err:
         return setup_page(item.meeting_id, err, None, f"item-{item_id}")
     tell_room(item.meeting_id)
-    return _done(_("已删除议题“%(title)s”。", title=item.title), setup_url(item.meeting_id, "agenda"))
+    return done(_("已删除议题“%(title)s”。", title=item.title), setup_url(item.meeting_id, "agenda"))
 
 
 @bp.post("/meetings/<int:meeting_id>/agenda/order")
@@ -139,7 +139,7 @@ def agenda_order(meeting_id: int):
     try:
         check_csrf()
         raw = (request.get_json(silent=True) or {}) if as_json else {
-            "item_ids": [_int(x) for x in request.form.getlist("item_ids")]}
+            "item_ids": [form_int(x) for x in request.form.getlist("item_ids")]}
         data = parse(ReorderIn, raw)
         with unit_of_work() as s:
             setup.reorder_items(s, require_staff(s), meeting_id, data.item_ids)
@@ -150,7 +150,7 @@ def agenda_order(meeting_id: int):
     tell_room(meeting_id)
     if as_json:
         return jsonify({"ok": True, "item_ids": data.item_ids, "message": _("已保存议题顺序。")})
-    return _done(_("已保存议题顺序。"), setup_url(meeting_id, "agenda"))
+    return done(_("已保存议题顺序。"), setup_url(meeting_id, "agenda"))
 
 
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>/move")
@@ -167,7 +167,7 @@ def item_move(meeting_id: int, item_id: int):
     except YishiError as err:
         return setup_page(meeting_id, err, None, "agenda")
     tell_room(meeting_id)
-    return _done(_("已调整议题顺序。"), setup_url(meeting_id, "agenda"))
+    return done(_("已调整议题顺序。"), setup_url(meeting_id, "agenda"))
 
 
 @bp.post("/items/<int:item_id>/steps")
@@ -188,7 +188,7 @@ def item_steps(item_id: int):
     if changed:
         tell_room(item.meeting_id)
     message = _("已保存决策准备情况（%(n)d项变更）。", n=changed) if changed else _("决策准备情况没有变化。")
-    return _done(message, setup_url(item.meeting_id, f"item-{item_id}"))
+    return done(message, setup_url(item.meeting_id, f"item-{item_id}"))
 
 
 @bp.post("/items/<int:item_id>/materials")
@@ -210,7 +210,7 @@ def item_material(item_id: int):
     except YishiError as err:
         return setup_page(item.meeting_id, err, None, f"item-{item_id}")
     tell_room(item.meeting_id)
-    return _done(_("已上传材料“%(name)s”。", name=mat.filename), setup_url(item.meeting_id, f"item-{item_id}"))
+    return done(_("已上传材料“%(name)s”。", name=mat.filename), setup_url(item.meeting_id, f"item-{item_id}"))
 
 
 @bp.post("/materials/<int:material_id>/delete")
@@ -230,7 +230,7 @@ def material_delete(material_id: int):
     except YishiError as err:
         return setup_page(item.meeting_id, err, None, here)
     tell_room(item.meeting_id)
-    return _done(_("已删除材料“%(name)s”。", name=mat.filename), setup_url(item.meeting_id, here))
+    return done(_("已删除材料“%(name)s”。", name=mat.filename), setup_url(item.meeting_id, here))
 
 
 @bp.post("/meetings/<int:meeting_id>/carry-over")
@@ -239,10 +239,10 @@ def item_carry_over(meeting_id: int):
     """One click: a deferred item of an earlier meeting joins this agenda with its history."""
     check_csrf()
     try:
-        data = parse(CarryOverIn, {"item_id": _int(request.form.get("item_id"))})
+        data = parse(CarryOverIn, {"item_id": form_int(request.form.get("item_id"))})
         with unit_of_work() as s:
             item = setup.carry_over(s, require_staff(s), meeting_id, data.item_id)
     except YishiError as err:
         return setup_page(meeting_id, err, None, "deferred")
     tell_room(meeting_id)
-    return _done(_("已将暂缓议题“%(title)s”列入本次议程。", title=item.title), setup_url(meeting_id, f"item-{item.id}"))
+    return done(_("已将暂缓议题“%(title)s”列入本次议程。", title=item.title), setup_url(meeting_id, f"item-{item.id}"))

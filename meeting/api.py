@@ -42,8 +42,8 @@ from .actors import Actor
 from .auth import check_csrf, require_staff
 from .clock import iso_utc
 from .db import read_only, unit_of_work
-from .http import tell_room as _tell_room
 from .errors import InvalidPayload, NotFound
+from .http import tell_room as _tell_room
 from .models import (
     AgendaItem,
     Body,

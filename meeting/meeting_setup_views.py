@@ -24,7 +24,7 @@ from .errors import NotFound, YishiError
 from .http import tell_room
 from .models import AgendaItem, ItemStep, ItemSubject, Material, Meeting, Observer, Person, Round, Seat
 from .schemas import MeetingIn, ObserverIn, parse
-from .setup_pages import _done, _meeting_form, _people_map, _zone, bp, setup_url
+from .setup_pages import bp, done, meeting_form, people_map, setup_url, zone
 from .state import meeting_title
 
 # ---------------------------------------------------------------- the meeting's setup page
@@ -41,7 +41,7 @@ def _item_rows(s, room, items: list[AgendaItem]) -> list[dict]:
                        .order_by(col(Material.id))).all()
     rounds = s.exec(select(Round).where(col(Round.item_id).in_(ids)).order_by(col(Round.number))).all()
     recusals = {i.id: room_mod.compute_recusals(s, room, i) for i in items}
-    names = _people_map(s, [x.person_id for x in subjects]
+    names = people_map(s, [x.person_id for x in subjects]
                         + [g.person_id for gs in recusals.values() for g in gs]
                         + [g.subject_id for gs in recusals.values() for g in gs])
     rows = []
@@ -84,7 +84,7 @@ def setup_page(meeting_id: int, error: YishiError | None = None, form=None, erro
                             .order_by(col(AgendaItem.position), col(AgendaItem.id))).all())
         rows = _item_rows(s, room, items)
         deferred = _deferred_rows(s, body.id, meeting_id) if meeting.status != "closed" else []
-        people = _people_map(s, [meeting.chair_person_id, meeting.delegated_by_person_id])
+        people = people_map(s, [meeting.chair_person_id, meeting.delegated_by_person_id])
         history_meetings = {m.id: m for m in s.exec(select(Meeting).where(Meeting.body_id == body.id))}
     return render_template(
         "meeting_setup.html", meeting=meeting, body=body, profile=room.profile, title=meeting_title(room),
@@ -100,7 +100,7 @@ def _meeting_values(meeting: Meeting) -> dict:
     """The edit form's initial values, as the form sends them (starts_at as datetime-local in the zone)."""
     return {
         "kind": meeting.kind, "session_number": str(meeting.session_number),
-        "starts_at": to_local(meeting.starts_at, _zone()).strftime("%Y-%m-%dT%H:%M"), "place": meeting.place,
+        "starts_at": to_local(meeting.starts_at, zone()).strftime("%Y-%m-%dT%H:%M"), "place": meeting.place,
         "chair_person_id": str(meeting.chair_person_id), "recorder_name": meeting.recorder_name,
     }
 
@@ -120,15 +120,15 @@ def meeting_update(meeting_id: int):
     try:
         with read_only() as s:
             body_id = setup.get(s, Meeting, meeting_id, pgettext("what", "会议")).body_id
-        data = parse(MeetingIn, _meeting_form(form, body_id) | {"copy_observers_from_meeting_id": None})
+        data = parse(MeetingIn, meeting_form(form, body_id) | {"copy_observers_from_meeting_id": None})
         with unit_of_work() as s:
-            setup.update_meeting(s, require_staff(s), meeting_id, data, _zone())
+            setup.update_meeting(s, require_staff(s), meeting_id, data, zone())
     except NotFound:
         raise
     except YishiError as err:
         return setup_page(meeting_id, err, form, "meeting")
     tell_room(meeting_id)  # the screens already open (members checking in, the console) show the new details
-    return _done(_("已保存会议信息。"), setup_url(meeting_id, "meeting"))
+    return done(_("已保存会议信息。"), setup_url(meeting_id, "meeting"))
 
 
 @bp.post("/meetings/<int:meeting_id>/observers")
@@ -144,7 +144,7 @@ def observer_add(meeting_id: int):
     except YishiError as err:
         return setup_page(meeting_id, err, form, "observers")
     tell_room(meeting_id)
-    return _done(_("已添加列席人员“%(name)s”。", name=data.name), setup_url(meeting_id, "observers"))
+    return done(_("已添加列席人员“%(name)s”。", name=data.name), setup_url(meeting_id, "observers"))
 
 
 @bp.post("/meetings/<int:meeting_id>/observers/<int:observer_id>/delete")
@@ -158,4 +158,4 @@ def observer_remove(meeting_id: int, observer_id: int):
     except YishiError as err:
         return setup_page(meeting_id, err, None, "observers")
     tell_room(meeting_id)
-    return _done(_("已移除列席人员。"), setup_url(meeting_id, "observers"))
+    return done(_("已移除列席人员。"), setup_url(meeting_id, "observers"))

@@ -17,7 +17,7 @@ from .models import Person
 bp = Blueprint("setup_views", __name__)
 
 
-def _int(value: str | None):
+def form_int(value: str | None):
     """A form number: '' → None; digits → int; anything else is passed on for the schema to refuse."""
     value = (value or "").strip()
     if not value:
@@ -25,7 +25,7 @@ def _int(value: str | None):
     return int(value) if value.isdigit() else value
 
 
-def _amount(value: str | None) -> int | None:
+def form_amount(value: str | None) -> int | None:
     value = (value or "").replace(",", "").replace("，", "").replace(" ", "").strip()
     if not value:
         return None
@@ -34,11 +34,11 @@ def _amount(value: str | None) -> int | None:
     return int(value)
 
 
-def _zone() -> str:
+def zone() -> str:
     return current_app.config["YISHI_TIMEZONE"]
 
 
-def _done(message: str, target: str):
+def done(message: str, target: str):
     flash(message, "ok")
     return redirect(target, code=303)
 
@@ -53,14 +53,14 @@ def _yuan(amount: int | None) -> str:
     return _("%(amount)s元（%(wan)s万元）", amount=f"{amount:,}", wan=wan_text)
 
 
-def _people_map(s, ids) -> dict[int, Person]:
+def people_map(s, ids) -> dict[int, Person]:
     ids = {i for i in ids if i}
     if not ids:
         return {}
     return {p.id: p for p in s.exec(select(Person).where(col(Person.id).in_(ids)))}
 
 
-def _all_people(s) -> list[Person]:
+def all_people(s) -> list[Person]:
     return list(s.exec(select(Person).order_by(col(Person.name), col(Person.id))).all())
 
 
@@ -68,14 +68,14 @@ def setup_url(meeting_id: int, anchor: str = "") -> str:
     return url_for(".meeting_setup", meeting_id=meeting_id) + (f"#{anchor}" if anchor else "")
 
 
-def _meeting_form(form, body_id) -> dict:
+def meeting_form(form, body_id) -> dict:
     """The fields of a meeting (new-meeting form and edit form); ``starts_at`` is datetime-local wall-clock time
     in the configured zone (Asia/Shanghai)."""
     return {
         "body_id": body_id, "kind": form.get("kind", ""),
-        "session_number": _int(form.get("session_number")),
+        "session_number": form_int(form.get("session_number")),
         "starts_at": form.get("starts_at", ""), "place": form.get("place", ""),
-        "chair_person_id": _int(form.get("chair_person_id")),
+        "chair_person_id": form_int(form.get("chair_person_id")),
         "recorder_name": form.get("recorder_name", ""),
-        "copy_observers_from_meeting_id": _int(form.get("copy_observers_from_meeting_id")),
+        "copy_observers_from_meeting_id": form_int(form.get("copy_observers_from_meeting_id")),
     }

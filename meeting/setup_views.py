@@ -29,7 +29,7 @@ from .db import read_only, unit_of_work
 from .errors import InvalidPayload, NotFound, YishiError
 from .models import Body, Membership, Observer, Person, Relation
 from .schemas import BodyIn, MeetingIn, MembersIn, PersonIn, RelationIn, parse
-from .setup_pages import _all_people, _done, _int, _meeting_form, _people_map, _zone, bp
+from .setup_pages import all_people, bp, done, form_int, meeting_form, people_map, zone
 from .state import meeting_title
 
 # ---------------------------------------------------------------- bodies
@@ -64,7 +64,7 @@ def body_create():
             body = setup.create_body(s, require_staff(s), data)
     except YishiError as err:
         return _bodies_page(err, request.form)
-    return _done(_("已创建领导班子“%(name)s”，请设置成员名单。", name=body.name), url_for(".body", body_id=body.id))
+    return done(_("已创建领导班子“%(name)s”，请设置成员名单。", name=body.name), url_for(".body", body_id=body.id))
 
 
 def _body_page(body_id: int, error: YishiError | None = None, form=None, error_for: str = ""):
@@ -74,11 +74,11 @@ def _body_page(body_id: int, error: YishiError | None = None, form=None, error_f
             raise NotFound(what=pgettext("what", "领导班子"))
         members = setup.members_of(s, body_id)
         member_ids = [p.id for _, p in members]
-        people = _all_people(s)
+        people = all_people(s)
         rels = s.exec(select(Relation).where(or_(col(Relation.person_a_id).in_(member_ids),
                                                  col(Relation.person_b_id).in_(member_ids)))
                       .order_by(col(Relation.id))).all() if member_ids else []
-        names = _people_map(s, [r.person_a_id for r in rels] + [r.person_b_id for r in rels])
+        names = people_map(s, [r.person_a_id for r in rels] + [r.person_b_id for r in rels])
         last = setup.previous_meeting(s, body_id)
     return render_template(
         "body.html", body=body, members=members, member_ids=set(member_ids), people=people,
@@ -104,7 +104,7 @@ def body_update(body_id: int):
             setup.update_body(s, require_staff(s), body_id, data)
     except YishiError as err:
         return _body_page(body_id, err, request.form, "body")
-    return _done(_("已保存领导班子信息。"), url_for(".body", body_id=body_id))
+    return done(_("已保存领导班子信息。"), url_for(".body", body_id=body_id))
 
 
 @bp.post("/bodies/<int:body_id>/members")
@@ -113,29 +113,29 @@ def body_members(body_id: int):
     """The full ordered list (drag, up/down, add, remove) → set_members; the first is the head."""
     check_csrf()
     form = request.form
-    ids = [_int(x) for x in form.getlist("person_ids")]
+    ids = [form_int(x) for x in form.getlist("person_ids")]
     try:
         for op, shift in (("up", -1), ("down", 1)):
             if form.get(op):
-                pid = _int(form.get(op))
+                pid = form_int(form.get(op))
                 if pid in ids:
                     i = ids.index(pid)
                     j = i + shift
                     if 0 <= j < len(ids):
                         ids[i], ids[j] = ids[j], ids[i]
         if form.get("remove"):
-            pid = _int(form.get("remove"))
+            pid = form_int(form.get("remove"))
             ids = [x for x in ids if x != pid]
         if form.get("op") == "add":
             if not form.get("add"):
                 raise InvalidPayload(detail=_("请选择要添加的人员"))
-            ids.append(_int(form.get("add")))
+            ids.append(form_int(form.get("add")))
         data = parse(MembersIn, {"person_ids": ids})
         with unit_of_work() as s:
             setup.set_members(s, require_staff(s), body_id, data)
     except YishiError as err:
         return _body_page(body_id, err, form, "members")
-    return _done(_("已保存成员名单（%(n)d人）。", n=len(data.person_ids)), url_for(".body", body_id=body_id) + "#members")
+    return done(_("已保存成员名单（%(n)d人）。", n=len(data.person_ids)), url_for(".body", body_id=body_id) + "#members")
 
 
 @bp.post("/bodies/<int:body_id>/relations")
@@ -144,14 +144,14 @@ def relation_add(body_id: int):
     check_csrf()
     form = request.form
     try:
-        data = parse(RelationIn, {"person_a_id": _int(form.get("person_a_id")),
-                                   "person_b_id": _int(form.get("person_b_id")),
+        data = parse(RelationIn, {"person_a_id": form_int(form.get("person_a_id")),
+                                   "person_b_id": form_int(form.get("person_b_id")),
                                    "type": form.get("type", ""), "reason": form.get("reason", "")})
         with unit_of_work() as s:
             setup.add_relation(s, require_staff(s), data)
     except YishiError as err:
         return _body_page(body_id, err, form, "relations")
-    return _done(_("已登记关系。"), url_for(".body", body_id=body_id) + "#relations")
+    return done(_("已登记关系。"), url_for(".body", body_id=body_id) + "#relations")
 
 
 @bp.post("/bodies/<int:body_id>/relations/<int:relation_id>/delete")
@@ -163,7 +163,7 @@ def relation_delete(body_id: int, relation_id: int):
             setup.delete_relation(s, require_staff(s), relation_id)
     except YishiError as err:
         return _body_page(body_id, err, None, "relations")
-    return _done(_("已删除关系。"), url_for(".body", body_id=body_id) + "#relations")
+    return done(_("已删除关系。"), url_for(".body", body_id=body_id) + "#relations")
 
 
 # ---------------------------------------------------------------- people
@@ -171,7 +171,7 @@ def relation_delete(body_id: int, relation_id: int):
 
 def _people_page(editing: Person | None = None, error: YishiError | None = None, form=None):
     with read_only() as s:
-        people = _all_people(s)
+        people = all_people(s)
         rows = s.exec(select(Membership.person_id, Body.name)
                       .join(Body, col(Body.id) == Membership.body_id)).all()
     bodies_of: dict[int, list[str]] = {}
@@ -201,7 +201,7 @@ def person_create():
             person = setup.create_person(s, require_staff(s), data)
     except YishiError as err:
         return _people_page(None, err, request.form)
-    return _done(_("已添加人员“%(name)s”。", name=person.name), url_for(".people"))
+    return done(_("已添加人员“%(name)s”。", name=person.name), url_for(".people"))
 
 
 @bp.get("/people/<int:person_id>/edit")
@@ -228,7 +228,7 @@ def person_update(person_id: int):
         if person is None:
             raise
         return _people_page(person, err, request.form)
-    return _done(_("已保存人员信息。"), url_for(".people"))
+    return done(_("已保存人员信息。"), url_for(".people"))
 
 
 # ---------------------------------------------------------------- a new meeting
@@ -249,7 +249,7 @@ def _meeting_new_page(body_id, error: YishiError | None = None, form=None):
         next_sessions = setup.next_session_numbers(s, body_id)
         actor = staff_actor(s)
     default_kind = MeetingKind.PARTY_GROUP if body.kind == BodyKind.PARTY_GROUP else MeetingKind.EXECUTIVE
-    tomorrow = to_local(utcnow(), _zone()) + timedelta(days=1)
+    tomorrow = to_local(utcnow(), zone()) + timedelta(days=1)
     start = tomorrow.replace(hour=9, minute=0, second=0, microsecond=0)
     defaults = {
         "kind": default_kind.value, "session_number": str(next_sessions[default_kind.value]),
@@ -267,7 +267,7 @@ def _meeting_new_page(body_id, error: YishiError | None = None, form=None):
 @bp.get("/meetings/new")
 @login_required
 def meeting_new():
-    return _meeting_new_page(_int(request.args.get("body_id")))
+    return _meeting_new_page(form_int(request.args.get("body_id")))
 
 
 @bp.post("/meetings")
@@ -275,15 +275,15 @@ def meeting_new():
 def meeting_create():
     check_csrf()
     form = request.form
-    body_id = _int(form.get("body_id"))
+    body_id = form_int(form.get("body_id"))
     try:
-        data = parse(MeetingIn, _meeting_form(form, body_id))
+        data = parse(MeetingIn, meeting_form(form, body_id))
         with unit_of_work() as s:
-            meeting = setup.create_meeting(s, require_staff(s), data, _zone())
+            meeting = setup.create_meeting(s, require_staff(s), data, zone())
             title = meeting_title(room_mod.load_room(s, meeting.id))
     except YishiError as err:
         return _meeting_new_page(body_id, err, form)
-    return _done(_("已创建“%(title)s”，成员名单已按领导班子成员生成。请添加议题。", title=title),
+    return done(_("已创建“%(title)s”，成员名单已按领导班子成员生成。请添加议题。", title=title),
                  url_for(".meeting_setup", meeting_id=meeting.id))
 
 
