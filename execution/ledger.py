@@ -8,12 +8,13 @@ thresholds.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
 from sqlmodel import Session, col, select
 
+from meeting.http import date_arg, int_arg
 from voting import deadlines
 from voting.profiles import load_profile
 
@@ -73,6 +74,29 @@ class LedgerFilter:
     source: str | None = None  # meeting | npc
     public_only: bool = False
     keyword: str | None = None
+
+
+KEYWORD_MAX = 100
+
+
+def filter_from(args: Mapping[str, str]) -> LedgerFilter:
+    """The ledger's filters from a query string, the same for the ledger page, its exports and the API.
+
+    ``unit``/``meeting``/``keyword`` are accepted for ``unit_id``/``meeting_id``/``q`` (links printed on exports
+    use them); text is stripped; a malformed date or number is refused naming the parameter."""
+
+    def text(*names: str) -> str | None:
+        return next(((args.get(n) or "").strip() for n in names if (args.get(n) or "").strip()), None)
+
+    def num(*names: str) -> int | None:
+        return next((int_arg(n, args) for n in names if (args.get(n) or "").strip()), None)
+
+    keyword = text("q", "keyword")
+    return LedgerFilter(
+        unit_id=num("unit_id", "unit"), leader=text("leader"), meeting_id=num("meeting_id", "meeting"),
+        category=text("category"), status=text("status"), warning=text("warning"),
+        due_before=date_arg("due_before", args), due_after=date_arg("due_after", args), source=text("source"),
+        keyword=keyword[:KEYWORD_MAX] if keyword else None)
 
 
 def rows(s: Session, today: date, f: LedgerFilter | None = None, *, only_ids: Iterable[int] | None = None,

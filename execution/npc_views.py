@@ -10,13 +10,14 @@ from sqlmodel import col, select
 from meeting.auth import check_csrf
 from meeting.db import read_only, unit_of_work
 from meeting.errors import YishiError
+from meeting.http import form_data, signed_in
 from meeting.schemas import query_int
 from voting.vocabulary import ITEM_CATEGORY_LABELS
 
 from . import ledger, npc
 from .models import Unit
+from .office_pages import bp, done, office, page, today
 from .supervision import parse_in
-from .supervision_views import bp, done, form_data, office, page, signed_in, today
 
 
 def _list_page(error: YishiError | None = None, form=None):
@@ -94,8 +95,7 @@ def npc_assign(case_id: int):
     check_csrf()
     try:
         form = form_data("title", "lead_unit", "responsible_leader", "person_responsible", "category", "deadline",
-                         lists=("supporting_units",))
-        form["public"] = request.form.get("public") == "1"
+                         bools=("public",), lists=("supporting_units",))
         data = parse_in(npc.CaseAssignmentIn, form)
         with unit_of_work() as s:
             a = npc.create_assignment_from_case(s, office(s), case_id, data)

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from meeting.auth import check_csrf
 from meeting.db import read_only, unit_of_work
 from meeting.errors import YishiError
+from meeting.http import form_data
 
 from . import calendar, disclosure
 from .calendar import cn
@@ -51,13 +52,11 @@ def complaint_form():
 def complaint_submit():
     """A complaint about execution (seed 000 第26条) → a tracking code."""
     check_csrf()
-    form = {k: request.form.get(k, "").strip() for k in ("content", "name", "contact", "assignment_id")}
     try:
-        data = parse_in(disclosure.ComplaintIn, {k: v for k, v in form.items() if v}, disclosure.COMPLAINT_LABELS,
-                        disclosure.COMPLAINT_ERRORS)
+        data = parse_in(disclosure.ComplaintIn, form_data("content", "name", "contact", "assignment_id"),
+                        disclosure.COMPLAINT_LABELS, disclosure.COMPLAINT_ERRORS)
         with unit_of_work() as s:
-            c = disclosure.submit_complaint(s, data, calendar.today())
-            code = c.code
+            code = disclosure.submit_complaint(s, data, calendar.today()).code
     except YishiError as err:
         return _complaint_page(err, request.form)
     return redirect(url_for(".complaint_lookup", code=code, new=1), code=303)

@@ -10,97 +10,30 @@ the ledger; a unit account gets 403 everywhere here except its own notifications
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from functools import partial, wraps
+from datetime import timedelta
+from functools import partial
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import current_app, request, url_for
 from flask_babel import gettext as _
 from sqlmodel import col, select
-from werkzeug.routing import BuildError
 
 from meeting import schemas as meeting_schemas
 from meeting.auth import check_csrf
 from meeting.db import read_only, unit_of_work
-from meeting.errors import InvalidPayload, NotFound, PermissionDenied, YishiError
+from meeting.errors import NotFound, PermissionDenied, YishiError
+from meeting.http import form_data, signed_in
 from minutes.views import offload
 from voting.accountability import ACTION_LABELS
 from voting.vocabulary import ITEM_CATEGORY_LABELS
 
-from . import access, calendar, disclosure, export, ledger, supervision
+from . import access, calendar, disclosure, export, ledger, npc_views, supervision  # noqa: F401  (npc_views: its pages)
 from .calendar import cn
 from .models import Assignment, AssignmentUnit, Unit
+from .office_pages import assignment_url, bp, done, download, maybe_url, office, page, today
 
-bp = Blueprint("supervision", __name__)
 DOCX, XLSX = export.DOCX, export.XLSX
 
-
-# ---------------------------------------------------------------- request helpers
-
-
-def signed_in(view):
-    """Nobody signed in (no session, no API token): to the sign-in page; the view checks the role."""
-
-    @wraps(view)
-    def wrapper(*args, **kwargs):
-        if session.get("user_id") is None and not request.headers.get("Authorization", "").startswith("Bearer "):
-            return redirect(url_for("views.login", next=request.full_path))
-        return view(*args, **kwargs)
-
-    return wrapper
-
-
-def office(s):
-    actor = access.require_account(s)
-    access.require_office(actor)
-    return actor
-
-
-def today() -> date:
-    return calendar.today()
-
-
-def form_data(*keys: str, lists: tuple[str, ...] = ()) -> dict:
-    """The named form fields, '' left out (so optional dates and numbers become None)."""
-    out = {}
-    for k in keys:
-        v = request.form.get(k, "").strip()
-        if v:
-            out[k] = v
-    for k in lists:
-        values = [x.strip() for v in request.form.getlist(k) for x in v.replace("，", "、").replace(",", "、")
-                  .split("、") if x.strip()]
-        if values:
-            out[k] = values
-    return out
-
-
-def done(message: str, target: str):
-    flash(message, "ok")
-    return redirect(target, code=303)
-
-
-def assignment_url(assignment_id: int) -> str | None:
-    """The assignment page of the ledger (execution.views), when it exists."""
-    for endpoint in ("execution.assignment", "execution.assignment_page"):
-        try:
-            return url_for(endpoint, assignment_id=assignment_id)
-        except BuildError:
-            continue
-    return None
-
-
-def maybe_url(endpoint: str, **values) -> str | None:
-    """A link to another engineer's page when it is registered (the ledger, the unit home)."""
-    try:
-        return url_for(endpoint, **values)
-    except BuildError:
-        return None
-
-
-def page(template: str, error: YishiError | None = None, **ctx):
-    ctx.setdefault("form", {})
-    return render_template(template, error=error, assignment_url=assignment_url, maybe_url=maybe_url, cn=cn,
-                           today=today(), **ctx), (error.http_status if error else 200)
+__all__ = ["assignment_url", "bp", "done", "form_data", "maybe_url", "office", "page", "signed_in", "today"]
 
 
 # ---------------------------------------------------------------- dashboard
@@ -235,16 +168,7 @@ def reminder_docx(reminder_id: int):
         r, a, unit = supervision.reminder(s, reminder_id)
     issued = to_local(r.issued_at, current_app.config["YISHI_TIMEZONE"]).date()
     data = export.reminder_docx(r, a, unit, office=_office_name(), issued_on=issued)
-    return _download(data, DOCX, f"{r.number}.docx")
-
-
-def _download(data: bytes, mimetype: str, filename: str):
-    from urllib.parse import quote
-
-    resp = current_app.response_class(data, mimetype=mimetype)
-    resp.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    resp.headers["Cache-Control"] = "private, no-store"
-    return resp
+    return download(data, DOCX, f"{r.number}.docx")
 
 
 # ---------------------------------------------------------------- accountability (问责)
@@ -287,27 +211,8 @@ def accountability_record():
 # ---------------------------------------------------------------- exports
 
 
-def ledger_filter(args) -> tuple[ledger.LedgerFilter, str]:
-    """The ledger page's filters from the query string, and how they read in Chinese (printed on the export)."""
-
-    def num(key):
-        return meeting_schemas.query_int(args, key)
-
-    def day(key):
-        v = args.get(key, "").strip()
-        if not v:
-            return None
-        found = meeting_schemas.query_day(args, key)
-        if found is None:
-            raise InvalidPayload(detail=_("日期格式不正确：%(v)s", v=v)) from None
-        return found
-
-    f = ledger.LedgerFilter(
-        unit_id=num("unit_id") or num("unit"), leader=args.get("leader", "").strip() or None,
-        meeting_id=num("meeting_id") or num("meeting"), category=args.get("category", "").strip() or None,
-        status=args.get("status", "").strip() or None, warning=args.get("warning", "").strip() or None,
-        due_before=day("due_before"), due_after=day("due_after"), source=args.get("source", "").strip() or None,
-        keyword=(args.get("keyword") or args.get("q") or "").strip() or None)
+def filter_text(f: ledger.LedgerFilter) -> str:
+    """How the ledger's filters read in Chinese (printed on the export; the unit and meeting are added there)."""
     parts = []
     if f.leader:
         parts.append(_("分管领导：%(v)s", v=f.leader))
@@ -325,11 +230,12 @@ def ledger_filter(args) -> tuple[ledger.LedgerFilter, str]:
         parts.append(_("来源：%(v)s", v=_("人大决议决定、审议意见") if f.source == "npc" else _("会议决策")))
     if f.keyword:
         parts.append(_("关键词：%(v)s", v=f.keyword))
-    return f, "；".join(parts)
+    return "；".join(parts)
 
 
 def _export(kind: str):
-    f, text = ledger_filter(request.args)
+    f = ledger.filter_from(request.args)
+    text = filter_text(f)
     day = today()
     with read_only() as s:
         actor = access.require_account(s)
@@ -344,7 +250,7 @@ def _export(kind: str):
     render = export.ledger_docx if kind == "docx" else export.ledger_xlsx
     # CPU-bound (≈1 s for 300 rows as docx): off the event loop, so live rooms are not held up
     data = offload(partial(render, rows, title=title, today=day, filters_text=text))
-    return _download(data, DOCX if kind == "docx" else XLSX, f"督查台账-{day.isoformat()}.{kind}")
+    return download(data, DOCX if kind == "docx" else XLSX, f"督查台账-{day.isoformat()}.{kind}")
 
 
 @bp.get("/supervision/ledger.docx")
@@ -433,8 +339,7 @@ def holidays():
 def holiday_add():
     check_csrf()
     try:
-        form = form_data("day", "name")
-        form["working"] = request.form.get("working") == "1"
+        form = form_data("day", "name", bools=("working",))
         data = supervision.parse_in(calendar.HolidayIn, form)
         with unit_of_work() as s:
             calendar.add_override(s, office(s), data)

@@ -184,6 +184,33 @@ def password_changed(s: Session, user: User) -> None:
     end_logins(s, user.id, "password_changed")
 
 
+PASSWORD_MIN, PASSWORD_MAX = 8, 200
+
+
+def change_own_password(s: Session, user_id: int, current: str, new: str, confirm: str) -> str | None:
+    """The signed-in user sets a new password: every sign-in of the account ends (other browsers, open
+    consoles), this browser is signed in afresh, and the change is audited. Returns None when changed, or why
+    not (nothing changed): ``wrong_current``, ``length``, ``mismatch`` or ``same``."""
+    from .audit import record  # audit builds on the models only; auth is imported by almost everything
+
+    row = s.get(User, user_id)
+    if not verify_password(row, current):
+        return "wrong_current"
+    if not PASSWORD_MIN <= len(new) <= PASSWORD_MAX:
+        return "length"
+    if new != confirm:
+        return "mismatch"
+    if new == current:
+        return "same"
+    row.password_hash = hash_password(new)
+    s.add(row)
+    password_changed(s, row)
+    record(s, Actor(kind="user" if row.role in STAFF_ROLES else "account", name=row.display_name, user_id=row.id,
+                    device=device(), role=row.role), "account.password_changed", None, user_id=row.id)
+    start_login(s, row)  # the other sign-ins are over; this browser carries on
+    return None
+
+
 def _ended(row: LoginSession, now) -> str:
     """Why a sign-in is over ("" while it lasts)."""
     if row.revoked_at is not None:

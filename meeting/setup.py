@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
+from flask_babel import gettext, pgettext
 from sqlmodel import Session, col, func, or_, select
 
 from voting import recusal as recusal_rules
@@ -370,6 +371,32 @@ def reorder_items(s: Session, actor: Actor, meeting_id: int, item_ids: list[int]
     audit.record(s, actor, "agenda.reordered", meeting_id, item_ids=item_ids)
 
 
+def move_item(s: Session, actor: Actor, meeting_id: int, item_id: int, shift: int) -> None:
+    """One place up (-1) or down (+1): the keyboard-accessible way to reorder; at either end nothing moves."""
+    order = list(s.exec(select(AgendaItem.id).where(AgendaItem.meeting_id == meeting_id)
+                        .order_by(col(AgendaItem.position), col(AgendaItem.id))).all())
+    if item_id not in order:
+        raise NotFound(what=pgettext("what", "议题"))
+    i = order.index(item_id)
+    j = i + shift
+    if 0 <= j < len(order):
+        order[i], order[j] = order[j], order[i]
+        reorder_items(s, actor, meeting_id, order)
+
+
+def set_steps(s: Session, actor: Actor, item_id: int, wanted: list[StepIn]) -> int:
+    """The preparation steps of one item as the form shows them; only the changed ones are recorded (and
+    audited). Returns how many changed."""
+    current = {st.step: st for st in s.exec(select(ItemStep).where(ItemStep.item_id == item_id))}
+    changed = 0
+    for data in wanted:
+        st = current.get(data.step)
+        if st is None or st.state != data.state or st.note != data.note:
+            set_step(s, actor, item_id, data)
+            changed += 1
+    return changed
+
+
 def set_step(s: Session, actor: Actor, item_id: int, data: StepIn) -> ItemStep:
     item = get(s, AgendaItem, item_id, "议题")
     require_editable(get(s, Meeting, item.meeting_id, "会议"))
@@ -484,6 +511,8 @@ def carry_over(s: Session, actor: Actor, meeting_id: int, item_id: int) -> Agend
 def delete_material(s: Session, actor: Actor, material_id: int) -> None:
     """Withdraw a material from an item not yet discussed. The file stays (stored by content hash, maybe shared)."""
     mat = get(s, Material, material_id, "材料")
+    if mat.kind != "material":  # the scan of a signed written opinion is part of the record
+        raise InvalidState(detail=gettext("书面意见原件扫描件是会议记录的一部分，不能删除。"))
     item = pending_item(s, mat.item_id)
     audit.record(s, actor, "material.deleted", item.meeting_id, item_id=item.id, material_id=mat.id,
                  filename=mat.filename)

@@ -20,28 +20,25 @@ from flask import (
 from flask_babel import gettext, pgettext
 from sqlmodel import col, select
 
-from .actors import Actor
 from . import throttle
+from .actors import Actor
 from .auth import (
     authenticate,
+    change_own_password,
     check_csrf,
     confirm_password,
-    device,
     end_this_login,
     fresh_login_required,
-    hash_password,
     login_required,
-    password_changed,
     signed_in_user,
     staff_actor,
     start_login,
     token_actor,
-    verify_password,
 )
 from .db import read_only, unit_of_work
 from .errors import InvalidToken, NotFound, PermissionDenied, Recused, TooManyAttempts, YishiError
+from .http import tell_room
 from .models import (
-    STAFF_ROLES,
     AgendaItem,
     Body,
     Material,
@@ -50,14 +47,11 @@ from .models import (
     Person,
     Recusal,
     Seat,
-    User,
-    WrittenOpinion,
 )
-from .room import attach_written_scan
-from .setup import store_material
 from .room import load_room
 from .state import build, chair_view, me, meeting_title, title_of
 from .tokens import hash_token
+from .written import file_written_scan
 
 bp = Blueprint("views", __name__)
 
@@ -145,29 +139,15 @@ def change_password():
         except TooManyAttempts as err:
             return render_template("change_password.html", error=err.message), err.http_status
         with unit_of_work() as s:
-            row = s.get(User, user.id)
-            if not verify_password(row, current):
-                error = gettext("当前密码不正确。")
-            elif len(new) < 8 or len(new) > 200:
-                error = gettext("新密码须为8至200个字符。")
-            elif new != request.form.get("confirm_password", ""):
-                error = gettext("两次输入的新密码不一致。")
-            elif new == current:
-                error = gettext("新密码不能与当前密码相同。")
-            else:
-                row.password_hash = hash_password(new)
-                s.add(row)
-                password_changed(s, row)
-                from .audit import record
-
-                record(s, Actor(kind="user" if row.role in STAFF_ROLES else "account", name=row.display_name,
-                                user_id=row.id, device=device(), role=row.role),
-                       "account.password_changed", None, user_id=row.id)
-                start_login(s, row)  # the other sign-ins are over; this browser carries on
-        if error is None:
+            why = change_own_password(s, user.id, current, new, request.form.get("confirm_password", ""))
+        if why is None:
             done = gettext("密码已修改；该账号的其他登录已全部退出。")
-        elif error == gettext("当前密码不正确。"):
-            throttle.login_failed(user.username)
+        else:
+            error = {"wrong_current": gettext("当前密码不正确。"), "length": gettext("新密码须为8至200个字符。"),
+                     "mismatch": gettext("两次输入的新密码不一致。"),
+                     "same": gettext("新密码不能与当前密码相同。")}[why]
+            if why == "wrong_current":
+                throttle.login_failed(user.username)
     return render_template("change_password.html", error=error, done=done), (400 if error else 200)
 
 
@@ -351,16 +331,10 @@ def written_opinion_scan(meeting_id: int, written_id: int):
 
         raise InvalidPayload(detail=gettext("file: 请选择扫描件"))
     with unit_of_work() as s:
-        actor = staff_actor(s)
-        written = s.get(WrittenOpinion, written_id)
-        item = s.get(AgendaItem, written.item_id) if written else None
-        if item is None or item.meeting_id != meeting_id:
-            raise NotFound(what=pgettext("what", "书面意见"))
-        mat = store_material(s, actor, item.id, upload.filename or "书面意见.pdf", upload.mimetype,
-                             upload.read(), Path(current_app.config["MATERIALS_DIR"]), kind="written_opinion")
-        attach_written_scan(s, actor, written.id, mat.id)
+        mat = file_written_scan(s, staff_actor(s), meeting_id, written_id, upload.filename or "", upload.mimetype,
+                                upload.read(), Path(current_app.config["MATERIALS_DIR"]))
         material_id = mat.id
-    current_app.extensions["yishi.broadcaster"].state_changed(meeting_id)
+    tell_room(meeting_id)
     if request.accept_mimetypes.best == "application/json" or request.headers.get("X-CSRF-Token"):
         return {"ok": True, "material_id": material_id}
     return redirect(url_for("views.console", meeting_id=meeting_id), code=303)

@@ -32,10 +32,11 @@ from meeting.db import read_only, unit_of_work
 from flask_babel import pgettext
 
 from meeting.clock import from_local
-from meeting.errors import NotFound, PermissionDenied
+from meeting.errors import NotFound, PermissionDenied, YishiError
+from meeting.http import date_arg
 from meeting.models import AgendaItem, Body, Meeting
 from meeting.room import load_room
-from meeting.schemas import parse, query_day, query_int, year_arg
+from meeting.schemas import parse, query_int, year_arg
 from meeting.state import meeting_title
 from voting.vocabulary import ITEM_CATEGORY_LABELS, MEETING_KIND_LABELS
 
@@ -249,8 +250,18 @@ def local_date_bounds(day: date, zone: str) -> tuple[datetime, datetime]:
     return start, from_local(datetime(day.year, day.month, day.day) + timedelta(days=1), zone)
 
 
-def _date_arg(name: str) -> date | None:
-    return query_day(request.args, name)  # None when malformed or beyond the years a day's bounds can be had
+def _archive_dates(args) -> tuple[dict[str, date | None], list[YishiError]]:
+    """The archive's ``from`` and ``to`` dates. A malformed one is no filter, and the page says so (naming the
+    parameter) instead of answering as if it had been applied."""
+    days: dict[str, date | None] = {}
+    refused: list[YishiError] = []
+    for name in ("from", "to"):
+        try:
+            days[name] = date_arg(name, args)
+        except YishiError as err:
+            days[name] = None
+            refused.append(err)
+    return days, refused
 
 
 @bp.get("/archive")
@@ -272,10 +283,11 @@ def archive_page():
             start, _ = local_date_bounds(date(y, 1, 1), zone)
             _, end = local_date_bounds(date(y, 12, 31), zone)
             stmt = stmt.where(col(Meeting.starts_at) >= start, col(Meeting.starts_at) < end)
-        if _date_arg("from"):
-            stmt = stmt.where(col(Meeting.starts_at) >= local_date_bounds(_date_arg("from"), zone)[0])
-        if _date_arg("to"):
-            stmt = stmt.where(col(Meeting.starts_at) < local_date_bounds(_date_arg("to"), zone)[1])
+        days, refused = _archive_dates(q)
+        if days["from"]:
+            stmt = stmt.where(col(Meeting.starts_at) >= local_date_bounds(days["from"], zone)[0])
+        if days["to"]:
+            stmt = stmt.where(col(Meeting.starts_at) < local_date_bounds(days["to"], zone)[1])
         if q.get("category") or q.get("q"):
             sub = select(AgendaItem.meeting_id)
             if staff is None:  # the public searches what the 公开版 shows: no confidential or personnel items
@@ -298,7 +310,7 @@ def archive_page():
                          "docs": docs})
         bodies = list(s.exec(select(Body).order_by(col(Body.id))))
     return render_template("minutes_archive.html", rows=rows, bodies=bodies, kinds=KIND_NAMES, staff=staff,
-                           meeting_kinds=MEETING_KIND_LABELS, categories=ITEM_CATEGORY_LABELS, q=q)
+                           meeting_kinds=MEETING_KIND_LABELS, categories=ITEM_CATEGORY_LABELS, q=q, refused=refused)
 
 
 @bp.get("/meetings/<int:meeting_id>/verify")

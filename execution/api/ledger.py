@@ -3,6 +3,7 @@ meeting's approved minutes offer."""
 
 from __future__ import annotations
 
+from flask import request
 from pydantic import Field
 
 from meeting.api import Query, QueryDate, QueryInt, _json_body, _ok, _zone, dump, endpoint, query
@@ -36,11 +37,8 @@ class AssignmentsQuery(Query):
           description="执行单位只得到本单位牵头或配合的事项，分管领导只得到本人分管的事项。")
 def list_assignments():
     actor = _account()
-    args = query(AssignmentsQuery)
-    f = ledger.LedgerFilter(
-        unit_id=args.unit_id, leader=args.leader, meeting_id=args.meeting_id, category=args.category,
-        status=args.status, warning=args.warning, due_before=args.due_before, due_after=args.due_after,
-        keyword=args.q)
+    query(AssignmentsQuery)  # the documented parameters, refused as the document says
+    f = ledger.filter_from(request.args)  # the ledger's one filter: the same as its page and its exports
     with read_only() as s:
         ids = access.visible_ids(s, actor)
         rows = ledger.rows(s, today(), f, only_ids=ids)

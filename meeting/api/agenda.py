@@ -8,7 +8,7 @@ from flask import current_app, request
 
 from .. import setup
 from ..db import read_only, unit_of_work
-from ..errors import InvalidPayload, InvalidState
+from ..errors import InvalidPayload
 from ..models import AgendaItem, Material
 from ..room import load_room
 from ..schemas import CarryOverIn, ItemIn, ReorderIn, StepIn
@@ -112,9 +112,7 @@ def upload_material(item_id: int):
 def delete_material(material_id: int):
     actor = _staff()
     with unit_of_work() as s:
-        mat = setup.get(s, Material, material_id, "材料")
-        if mat.kind != "material":  # the scan of a signed written opinion is part of the record
-            raise InvalidState(detail="书面意见原件扫描件是会议记录的一部分，不能删除。")
+        mat = setup.get(s, Material, material_id, "材料")  # a written opinion's scan: refused by the service
         meeting_id = setup.get(s, AgendaItem, mat.item_id, "议题").meeting_id
         setup.delete_material(s, actor, material_id)
     _tell_room(meeting_id)

@@ -28,7 +28,7 @@ from werkzeug.exceptions import HTTPException
 from ..auth import check_csrf, require_staff
 from ..db import unit_of_work
 from ..errors import HTTP_ERROR_CODES, InvalidPayload, NotFound
-from ..room import Outcome
+from ..http import tell_room as _tell_room  # noqa: F401  (the API's name for it; re-exported)
 from ..schemas import DB_INT_MAX, MAX_YEAR, MIN_YEAR, parse, unsafe_char
 
 log = logging.getLogger(__name__)
@@ -192,12 +192,6 @@ def _int_arg(name: str, default: Any, lo: int, hi: int = DB_INT_MAX) -> Any:
         return _integer(lo, hi)(raw)
     except ValueError as exc:
         raise InvalidPayload(detail=f"{name}: {exc}") from None
-
-
-def _tell_room(meeting_id: int | None) -> None:
-    """A setup change to a meeting: every screen of its room gets the new state."""
-    if meeting_id is not None:
-        current_app.extensions["yishi.broadcaster"].after(Outcome(meeting_id))
 
 
 # ---------------------------------------------------------------- HTTP-level refusals as JSON
