@@ -7,7 +7,10 @@ the log together with the change.
 
 from __future__ import annotations
 
+import dataclasses
+import functools
 import json
+from collections import Counter
 from dataclasses import dataclass, field
 
 from sqlalchemy.exc import IntegrityError
@@ -17,6 +20,7 @@ from voting import opinions as opinion_rules
 from voting import presiding as presiding_rules
 from voting import quorum as quorum_rules
 from voting import recusal as recusal_rules
+from voting import speaking
 from voting.profiles import Profile, load_profile, relation_types
 from voting.vocabulary import (
     ATTENDANCE_LABELS,
@@ -202,18 +206,18 @@ class ItemFacts:
         """The counts. The chair-last rule applies to whoever presides over the item (``chair_id`` defaults to
         :attr:`presiding`). ``can_still_pass`` foretells the result: only the full view carries it."""
         chair_id = self.presiding if chair_id is None else chair_id
-        waiting = opinion_rules.waiting_for(chair_id=chair_id, eligible=self.eligible, spoken=self.spoken)
+        counts = speaking.round_counts_of(presiding=chair_id, eligible=self.eligible, spoken=self.spoken)
         out = {
             "item_id": self.item.id,
             "round": self.round.number,
-            "spoken": len(set(self.spoken) & self.eligible),
-            "eligible": len(self.eligible),
-            "waiting": len(waiting),
-            "chair_may_speak": chair_id in self.eligible and not waiting,
+            "spoken": counts.spoken,
+            "eligible": counts.eligible,
+            "waiting": counts.waiting,
+            "chair_may_speak": counts.presiding_may_speak,
             "chair_has_spoken": self.round.chair_spoke_at is not None,
         }
         if full:
-            out["can_still_pass"] = opinion_rules.can_still_pass(self.tally, self.outstanding)
+            out["can_still_pass"] = opinion_rules.can_still_pass(self.tally, counts.outstanding)
         return out
 
 
@@ -235,14 +239,13 @@ def item_facts(s: Session, room: Room, item: AgendaItem, rnd: Round | None = Non
             .order_by(col(WrittenOpinion.id))
         ).all()
     )
-    n_item = opinion_rules.decision_base(room.n, len(recused), recused_in_n=room.profile.recused_in_n)
-    quorum = quorum_rules.item_quorum(room.meeting.kind, item.category, len(eligible), n_item, room.profile)
-    counted_written = opinion_rules.tallied_written(
-        [(w.person_id, w.stance) for w in written], spoke_in_room=[o.person_id for o in opinions], recused=recused
-    )
-    tally = opinion_rules.tally([o.stance for o in opinions], counted_written, n=n_item, profile=room.profile)
-    return ItemFacts(item, rnd, recused, eligible, [o.person_id for o in opinions], opinions, written, n_item,
-                     quorum, tally, presiding_of(room, recused))
+    spoken = [o.person_id for o in opinions]
+    tally = opinion_rules.round_tally(
+        members=room.n, recused=recused, given=Counter(o.stance for o in opinions),
+        written=[(w.person_id, w.stance) for w in written], spoke_in_room=spoken, profile=room.profile)
+    quorum = quorum_rules.item_quorum(room.meeting.kind, item.category, len(eligible), tally.n, room.profile)
+    return ItemFacts(item, rnd, recused, eligible, spoken, opinions, written, tally.n, quorum, tally,
+                     presiding_of(room, recused))
 
 
 def live_item(s: Session, meeting_id: int) -> AgendaItem | None:
@@ -491,15 +494,35 @@ def call_opinions(s: Session, actor: Actor, meeting_id: int, item_id: int) -> Ou
     return Outcome(meeting_id, ack={"ok": True})
 
 
-def _refuse_seat_opinion(attendance: str | None, recused: bool) -> None:
-    """Only a present, non-recused member of this meeting may speak (seed 003 §四(二)2, §四(二)5).
-    ``attendance``: the member's seat's, or None when they have no seat in this meeting."""
-    if attendance is None:
-        raise PermissionDenied()
-    if recused:
-        raise Recused()
-    if attendance not in PRESENT_STATES:
-        raise AbsentCannotVote(attendance=ATTENDANCE_LABELS.get(attendance, attendance))
+def refuse_opinion(s: Session, refusal: speaking.OpinionRefusal | None, facts: speaking.OpinionFacts,
+                   item: AgendaItem | None) -> None:
+    """Raise the typed error of an opinion's refusal (voting/speaking.py), if any: one mapping for the single
+    and the batch path."""
+    if refusal is None:
+        return
+    R = speaking.OpinionRefusal
+    if refusal == R.ITEM_CONCLUDED:
+        raise ItemClosed(result=ITEM_RESULT_LABELS.get(ItemResult(current_round(s, item).result or "deferred")))
+    if refusal == R.ABSENT:
+        raise AbsentCannotVote(attendance=ATTENDANCE_LABELS.get(facts.attendance, facts.attendance))
+    if refusal == R.REASON_REQUIRED:
+        raise ReasonRequired(stance=STANCE_LABELS[facts.stance])
+    if refusal == R.PRESIDING_NOT_LAST:
+        raise ChairNotLast(waiting=facts.waiting)
+    raise _PLAIN_REFUSALS[refusal]()
+
+
+_PLAIN_REFUSALS = {
+    speaking.OpinionRefusal.OBSERVER: ObserverCannotVote,
+    speaking.OpinionRefusal.NOT_A_MEMBER: PermissionDenied,
+    speaking.OpinionRefusal.NO_SUCH_ITEM: functools.partial(NotFound, what="议题"),
+    speaking.OpinionRefusal.MEETING_CLOSED: MeetingClosed,
+    speaking.OpinionRefusal.MEETING_NOT_IN_SESSION: MeetingNotInSession,
+    speaking.OpinionRefusal.ITEM_NOT_OPEN: ItemNotOpen,
+    speaking.OpinionRefusal.NO_SEAT: PermissionDenied,
+    speaking.OpinionRefusal.RECUSED: Recused,
+    speaking.OpinionRefusal.PRESIDING_HAS_SPOKEN: ChairHasSpoken,
+}
 
 
 def _opinion_ack(op: Opinion, item: AgendaItem, duplicate: bool) -> dict:
@@ -530,54 +553,39 @@ def give_opinion(s: Session, actor: Actor, data: OpinionIn) -> Outcome:
         item = s.get(AgendaItem, op.item_id)
         return Outcome(item.meeting_id, ack=_opinion_ack(op, item, duplicate=True), broadcast=None)
 
-    if actor.kind == "observer":
-        raise ObserverCannotVote()
-    if not actor.is_seat:
-        raise PermissionDenied()
-    # One vote touches only the voter's own rows, so a 3,000-seat burst stays linear; only the chair's statement
-    # needs the whole room (who is eligible, who has spoken).
-    meeting = s.get(Meeting, actor.meeting_id)
-    item = s.get(AgendaItem, data.item_id)
-    if meeting is None or item is None or item.meeting_id != meeting.id:
-        raise NotFound(what="议题")
-    _require_meeting_in_session(meeting)
-    if item.status in ("closed", "deferred"):
-        raise ItemClosed(result=ITEM_RESULT_LABELS.get(ItemResult(current_round(s, item).result or "deferred")))
-    if item.status != "voting" or data.round != item.round:
-        raise ItemNotOpen()
+    # One vote touches only the voter's own rows, so a 3,000-seat burst stays linear; only the presiding member's
+    # statement needs the whole room (who is eligible, who has spoken). The rule itself: voting/speaking.py.
+    meeting = s.get(Meeting, actor.meeting_id) if actor.is_seat else None
+    item = s.get(AgendaItem, data.item_id) if meeting is not None else None
+    found = item is not None and item.meeting_id == meeting.id
+    facts = speaking.OpinionFacts(
+        observer=actor.kind == "observer", member=actor.is_seat, item_found=found,
+        meeting_status=meeting.status if found else "", item_status=item.status if found else "",
+        current_round=found and data.round == item.round, stance=data.stance, reason=data.reason)
+    refuse_opinion(s, speaking.item_refusal(facts), facts, item)
     rnd = current_round(s, item, lock=True)  # serialises the chair-last check across workers
     seat = s.exec(select(Seat).where(Seat.meeting_id == meeting.id, Seat.person_id == actor.person_id)).first()
     recused = s.exec(select(Recusal.id).where(Recusal.item_id == item.id,
                                               Recusal.person_id == actor.person_id)).first() is not None
-    _refuse_seat_opinion(None if seat is None else seat.attendance, recused)
-    if opinion_rules.reason_required(data.stance) and not data.reason:
-        raise ReasonRequired(stance=STANCE_LABELS[data.stance])
-    chair_id = meeting.chair_person_id
-    is_chair = actor.person_id == chair_id
+    is_chair = actor.person_id == meeting.chair_person_id
+    room_facts = None
     if not is_chair and chair_recused(s, meeting, item.id):
         # the chair left this item: the acting chair presides over it and speaks last in his place (四（二）2、5)
-        facts = item_facts(s, load_room(s, meeting.id), item, rnd)
-        chair_id = facts.presiding
-        is_chair = actor.person_id == chair_id
+        room_facts = item_facts(s, load_room(s, meeting.id), item, rnd)
+        is_chair = actor.person_id == room_facts.presiding
+    waiting = 0
     if is_chair:
-        facts = item_facts(s, load_room(s, meeting.id), item, rnd)
-        eligible, spoken = facts.eligible, facts.spoken
-        op = next((o for o in facts.opinions if o.person_id == actor.person_id), None)
+        room_facts = room_facts or item_facts(s, load_room(s, meeting.id), item, rnd)
+        waiting = speaking.round_counts_of(presiding=actor.person_id, eligible=room_facts.eligible,
+                                           spoken=room_facts.spoken).waiting
+    facts = dataclasses.replace(facts, attendance=None if seat is None else seat.attendance, recused=recused,
+                                presides=is_chair, waiting=waiting, presiding_has_spoken=rnd.chair_spoke_at is not None)
+    refuse_opinion(s, speaking.speaker_refusal(facts), facts, item)
+    if is_chair:
+        op = next((o for o in room_facts.opinions if o.person_id == actor.person_id), None)
     else:  # present and not recused, checked above: the voter is eligible
-        eligible, spoken = {actor.person_id}, []
         op = s.exec(select(Opinion).where(Opinion.item_id == item.id, Opinion.round_number == rnd.number,
                                           Opinion.person_id == actor.person_id)).first()
-    refusal = opinion_rules.may_speak(
-        actor.person_id, chair_id=chair_id, eligible=eligible, spoken=spoken,
-        chair_has_spoken=rnd.chair_spoke_at is not None,
-    )
-    if refusal == opinion_rules.Refusal.CHAIR_NOT_LAST:
-        raise ChairNotLast(waiting=len(opinion_rules.waiting_for(chair_id=chair_id, eligible=eligible,
-                                                                  spoken=spoken)))
-    if refusal == opinion_rules.Refusal.CHAIR_HAS_SPOKEN:
-        raise ChairHasSpoken()
-    if refusal is not None:
-        raise PermissionDenied()
 
     now = utcnow()
     if op is None:

@@ -27,9 +27,12 @@ class Refusal(StrEnum):
     REASON_REQUIRED = "reason_required"
 
 
+REASON_REQUIRED = frozenset({Stance.DISAGREE, Stance.DEFER})  # a stance's text finds it too (StrEnum)
+
+
 def reason_required(stance: Stance | str) -> bool:
     """不同意 and 缓议 must state a reason; 同意 may (seed 003 §四(二)2 "说明理由"; ux.md)."""
-    return Stance(stance) in (Stance.DISAGREE, Stance.DEFER)
+    return Stance(stance) in REASON_REQUIRED
 
 
 def may_speak(

@@ -11,7 +11,8 @@ The sources:
 - 《洮北区人民政府“三重一大”事项决策实施办法（试行）》（白洮政发〔2023〕14号）四（二）2: 参会人员要对决策事项逐一
   发表意见，明确表示同意、不同意或缓议的意见并说明理由。会议主持人应当最后发表意见。因故不能参加会议的班子成员
   可以通过书面形式表达本人意见。
-- the same, 四（二）5, and 《中华人民共和国公务员法》第七十六条: a member recused from an item leaves it — no opinion on it.
+- the same, 四（二）5, and 《中华人民共和国公务员法》第七十六条: a member recused from an item leaves it — no
+  opinion on it.
 - 《重大行政决策程序暂行条例》（国务院令第713号）第三十条: the head decides on the basis of the collective discussion,
   having heard everyone: the one who presides speaks last.
 """
@@ -22,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from .opinions import reason_required
+from .opinions import REASON_REQUIRED, waiting_count
 from .vocabulary import PRESENT_STATES
 
 MEETING_IN_SESSION = "in_session"
@@ -88,6 +89,12 @@ def opinion_refusal(f: OpinionFacts) -> OpinionRefusal | None:
     5. when: whoever presides speaks last, once every other eligible member has spoken (四（二）2; 713号 第三十条);
        after he has spoken the others' opinions are final, his own he may still correct until the result.
     """
+    return item_refusal(f) or speaker_refusal(f)
+
+
+def item_refusal(f: OpinionFacts) -> OpinionRefusal | None:
+    """Steps 1–2 of :func:`opinion_refusal` alone: is this a member's opinion on an item taking opinions? A path
+    asks it before it reads the member's seat and the round (the batch: before it reads them once per item)."""
     if f.observer:
         return OpinionRefusal.OBSERVER
     if not f.member:
@@ -102,7 +109,7 @@ def opinion_refusal(f: OpinionFacts) -> OpinionRefusal | None:
         return OpinionRefusal.ITEM_CONCLUDED
     if f.item_status != ITEM_TAKING_OPINIONS or not f.current_round:
         return OpinionRefusal.ITEM_NOT_OPEN
-    return speaker_refusal(f)
+    return None
 
 
 def speaker_refusal(f: OpinionFacts) -> OpinionRefusal | None:
@@ -113,7 +120,7 @@ def speaker_refusal(f: OpinionFacts) -> OpinionRefusal | None:
         return OpinionRefusal.RECUSED
     if f.attendance not in PRESENT_STATES:
         return OpinionRefusal.ABSENT
-    if reason_required(f.stance) and not f.reason:
+    if not f.reason and f.stance in REASON_REQUIRED:  # a validated stance (the schema's)
         return OpinionRefusal.REASON_REQUIRED
     if f.presides:
         return OpinionRefusal.PRESIDING_NOT_LAST if f.waiting else None
@@ -141,10 +148,8 @@ def round_counts(*, eligible: int, spoken: int, presiding_eligible: bool, presid
     """The counts from counts (a database's aggregates): ``eligible`` members, ``spoken`` of them have spoken;
     the presiding member among the eligible when ``presiding_eligible``, among those who spoke when
     ``presiding_spoken``. Eligible: present and not recused (四（二）2、5); he waits for the others (四（二）2)."""
-    if not 0 <= spoken <= eligible or (presiding_spoken and not presiding_eligible) or (
-            presiding_eligible and eligible < 1):
-        raise ValueError("inconsistent counts")
-    waiting = eligible - spoken - (1 if presiding_eligible and not presiding_spoken else 0)
+    waiting = waiting_count(eligible=eligible, spoken=spoken, chair_eligible=presiding_eligible,
+                            chair_spoken=presiding_spoken)
     return RoundCounts(eligible, spoken, waiting, presiding_eligible and not waiting)
 
 
