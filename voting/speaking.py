@@ -49,6 +49,7 @@ class OpinionRefusal(StrEnum):
     REASON_REQUIRED = "reason_required"  # 不同意 and 缓议 state a reason (四（二）2 说明理由)
     PRESIDING_NOT_LAST = "presiding_not_last"  # whoever presides speaks last (四（二）2; 713号 第三十条)
     PRESIDING_HAS_SPOKEN = "presiding_has_spoken"  # the others' opinions are final once he has spoken
+    IN_THE_ROOM = "in_the_room"  # a written opinion is for a member who cannot attend; one present speaks
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,6 +127,35 @@ def speaker_refusal(f: OpinionFacts) -> OpinionRefusal | None:
         return OpinionRefusal.PRESIDING_NOT_LAST if f.waiting else None
     if f.presiding_has_spoken:
         return OpinionRefusal.PRESIDING_HAS_SPOKEN
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class WrittenFacts:
+    """What the rule needs to know about an absent member's written opinion (书面意见), as plain values.
+    ``attendance``: the member's seat's in this meeting, None when he has none."""
+
+    item_status: str = ITEM_TAKING_OPINIONS
+    attendance: str | None = "absent"
+    recused: bool = False
+    stance: str = "agree"
+    reason: str = ""
+
+
+def written_refusal(f: WrittenFacts) -> OpinionRefusal | None:
+    """Why this written opinion may not be recorded, or None. In this order: the item not yet concluded (it may
+    be sent before the item is opened); a member with a seat here; not in the room — 因故不能参加会议的班子成员可以
+    通过书面形式表达本人意见 (四（二）2); not recused from the item (四（二）5); 不同意 and 缓议 with a reason."""
+    if f.item_status in ITEM_CONCLUDED:
+        return OpinionRefusal.ITEM_CONCLUDED
+    if f.attendance is None:
+        return OpinionRefusal.NO_SEAT
+    if f.attendance in PRESENT_STATES:
+        return OpinionRefusal.IN_THE_ROOM
+    if f.recused:
+        return OpinionRefusal.RECUSED
+    if not f.reason and f.stance in REASON_REQUIRED:
+        return OpinionRefusal.REASON_REQUIRED
     return None
 
 

@@ -100,10 +100,10 @@ def _require_presiding(actor: Actor, room: Room, recused: set[int]) -> int | Non
     raise PermissionDenied()
 
 
-def refuse_opinion(s: Session, refusal: speaking.OpinionRefusal | None, facts: speaking.OpinionFacts,
-                   item: AgendaItem | None) -> None:
+def refuse_opinion(s: Session, refusal: speaking.OpinionRefusal | None,
+                   facts: speaking.OpinionFacts | speaking.WrittenFacts, item: AgendaItem | None) -> None:
     """Raise the typed error of an opinion's refusal (voting/speaking.py), if any: one mapping for the single
-    and the batch path."""
+    and the batch path, and for written opinions."""
     if refusal is None:
         return
     R = speaking.OpinionRefusal

@@ -8,13 +8,9 @@ import dataclasses
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
-from voting import opinions as opinion_rules
 from voting import speaking
 from voting.vocabulary import (
-    ITEM_RESULT_LABELS,
-    PRESENT_STATES,
     STANCE_LABELS,
-    ItemResult,
     Stance,
 )
 
@@ -24,14 +20,11 @@ from ..clock import iso_utc, utcnow
 from ..errors import (
     Conflict,
     InvalidPayload,
-    ItemClosed,
     MeetingClosed,
     NotFound,
     NotPresentForWritten,
     ObserverCannotVote,
     PermissionDenied,
-    ReasonRequired,
-    Recused,
 )
 from ..models import (
     AgendaItem,
@@ -176,17 +169,18 @@ def written_opinion(s: Session, actor: Actor, meeting_id: int, data: WrittenOpin
     if room.meeting.status == "closed":
         raise MeetingClosed()
     item = _item_of(s, room, data.item_id)
-    if item.status in ("closed", "deferred"):
-        raise ItemClosed(result=ITEM_RESULT_LABELS.get(ItemResult(current_round(s, item).result or "deferred")))
     seat = room.seat_of(person_id)
-    if seat is None:
+    facts = speaking.WrittenFacts(item_status=item.status, attendance=None if seat is None else seat.attendance,
+                                  stance=data.stance, reason=data.reason)
+    if speaking.written_refusal(facts) in (None, speaking.OpinionRefusal.REASON_REQUIRED):
+        # recused wins over the reason; who is recused from an item not yet opened is computed, so only now
+        facts = dataclasses.replace(facts, recused=person_id in _recusal_grounds_now(s, room, item))
+    refusal = speaking.written_refusal(facts)
+    if refusal == speaking.OpinionRefusal.NO_SEAT:
         raise NotFound(what="该成员")
-    if seat.attendance in PRESENT_STATES:
+    if refusal == speaking.OpinionRefusal.IN_THE_ROOM:
         raise NotPresentForWritten()
-    if person_id in _recusal_grounds_now(s, room, item):
-        raise Recused()
-    if opinion_rules.reason_required(data.stance) and not data.reason:
-        raise ReasonRequired(stance=STANCE_LABELS[data.stance])
+    refuse_opinion(s, refusal, facts, item)
     existing = s.exec(select(WrittenOpinion).where(
         WrittenOpinion.item_id == item.id, WrittenOpinion.round_number == item.round,
         WrittenOpinion.person_id == person_id)).first()

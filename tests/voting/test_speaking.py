@@ -11,10 +11,12 @@ from voting.speaking import (
     OpinionFacts,
     OpinionRefusal,
     RoundCounts,
+    WrittenFacts,
     opinion_refusal,
     round_counts,
     round_counts_of,
     speaker_refusal,
+    written_refusal,
 )
 from voting.vocabulary import Attendance, Stance
 
@@ -155,3 +157,43 @@ def test_round_tally_is_the_tally_of_the_loaded_round(recused_in_n, count_writte
     assert got == tally(given, [Stance.AGREE], n=9 if recused_in_n else 8, profile=profile)
     assert (got.written_agree, got.written_disagree) == (1, 0)
     assert got.yes == (4 if count_written else 3)
+
+
+W = WrittenFacts()  # an absent member's written agreement on an item not concluded
+
+
+@pytest.mark.parametrize(("change", "refusal"), [
+    ({}, None),
+    ({"item_status": "pending"}, None),  # sent before the item is opened
+    ({"item_status": "open"}, None),
+    ({"item_status": "closed"}, R.ITEM_CONCLUDED),
+    ({"item_status": "deferred"}, R.ITEM_CONCLUDED),
+    ({"attendance": None}, R.NO_SEAT),
+    ({"attendance": Attendance.PRESENT}, R.IN_THE_ROOM),
+    ({"attendance": Attendance.LATE}, R.IN_THE_ROOM),
+    ({"attendance": Attendance.EXPECTED}, None),
+    ({"attendance": Attendance.LEFT}, None),
+    ({"recused": True}, R.RECUSED),
+    ({"stance": Stance.DISAGREE}, R.REASON_REQUIRED),
+    ({"stance": Stance.DEFER, "reason": "理由"}, None),
+])
+def test_each_written_refusal_and_its_boundary(change, refusal):
+    assert written_refusal(dataclasses.replace(W, **change)) == refusal
+
+
+WRITTEN_REFUSING = [
+    ("item_status", "closed", R.ITEM_CONCLUDED),
+    ("attendance", None, R.NO_SEAT),
+    ("recused", True, R.RECUSED),
+    ("stance", Stance.DISAGREE, R.REASON_REQUIRED),
+]
+
+
+@pytest.mark.parametrize("first", range(len(WRITTEN_REFUSING)))
+def test_the_first_written_refusal_in_order_wins(first):
+    facts = dataclasses.replace(W, **{name: value for name, value, _ in WRITTEN_REFUSING[first:]})
+    assert written_refusal(facts) == WRITTEN_REFUSING[first][2]
+
+
+def test_in_the_room_wins_over_recused():
+    assert written_refusal(dataclasses.replace(W, attendance=Attendance.PRESENT, recused=True)) == R.IN_THE_ROOM
