@@ -8,7 +8,6 @@ progress counts, and after an item closes its tally and result — never who sai
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 
@@ -16,6 +15,7 @@ from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
 from voting import opinions as opinion_rules
+from voting import speaking
 from voting.profiles import load_profile
 from voting.vocabulary import (
     ATTENDANCE_LABELS,
@@ -417,23 +417,22 @@ def progress(s: Session, meeting_id: int, *, detail: bool | Callable[[int], bool
     spoke_too = set(conn.execute(select(Opinion.person_id).where(  # absentees who came and spoke after all
         Opinion.item_id == item.id, Opinion.round_number == rnd.number,
         col(Opinion.person_id).in_([w.person_id for w in written]))).scalars()) if written else set()
-    n_item = opinion_rules.decision_base(seats, len(recused), recused_in_n=profile.recused_in_n)
-    counted_written = opinion_rules.tallied_written([(w.person_id, w.stance) for w in written],
-                                                    spoke_in_room=spoke_too, recused=recused)
-    tally = opinion_rules.tally_of_counts(stances, Counter(counted_written), n=n_item, profile=profile)
-    waiting = opinion_rules.waiting_count(eligible=n_eligible, spoken=n_spoken, chair_eligible=bool(chair_eligible),
-                                          chair_spoken=bool(chair_spoken))
+    tally = opinion_rules.round_tally(members=seats, recused=recused, given=stances,
+                                      written=[(w.person_id, w.stance) for w in written], spoke_in_room=spoke_too,
+                                      profile=profile)
+    counts = speaking.round_counts(eligible=n_eligible, spoken=n_spoken, presiding_eligible=bool(chair_eligible),
+                                   presiding_spoken=bool(chair_spoken))
     out = {
         "item_id": item.id,
         "round": rnd.number,
-        "spoken": n_spoken,
-        "eligible": n_eligible,
-        "waiting": waiting,
-        "chair_may_speak": bool(chair_eligible) and not waiting,
+        "spoken": counts.spoken,
+        "eligible": counts.eligible,
+        "waiting": counts.waiting,
+        "chair_may_speak": counts.presiding_may_speak,
         "chair_has_spoken": rnd.chair_spoke_at is not None,
     }
     if detail if isinstance(detail, bool) else detail(n_eligible):
-        out["can_still_pass"] = opinion_rules.can_still_pass(tally, n_eligible - n_spoken)
+        out["can_still_pass"] = opinion_rules.can_still_pass(tally, counts.outstanding)
         opinions = conn.execute(
             select(Opinion.person_id, Person.name, Opinion.stance, Opinion.reason, Opinion.is_chair,
                    Opinion.version, Opinion.updated_at)

@@ -27,9 +27,12 @@ class Refusal(StrEnum):
     REASON_REQUIRED = "reason_required"
 
 
+REASON_REQUIRED = frozenset({Stance.DISAGREE, Stance.DEFER})  # a stance's text finds it too (StrEnum)
+
+
 def reason_required(stance: Stance | str) -> bool:
     """不同意 and 缓议 must state a reason; 同意 may (seed 003 §四(二)2 "说明理由"; ux.md)."""
-    return Stance(stance) in (Stance.DISAGREE, Stance.DEFER)
+    return Stance(stance) in REASON_REQUIRED
 
 
 def may_speak(
@@ -193,6 +196,25 @@ def tally_of_counts(
         n=n,
         fraction=profile.passing,
     )
+
+
+def round_tally(
+    *,
+    members: int,
+    recused: Iterable[int],
+    given: Mapping[Stance | str, int],
+    written: Iterable[tuple[int, Stance | str]],
+    spoke_in_room: Iterable[int],
+    profile: Profile,
+) -> Tally:
+    """One round's tally from plain facts, the one way every path counts: ``members`` of the body (应到会成员),
+    those ``recused`` from the item, the opinions given in the room per stance, the written opinions
+    ``(person, stance)`` and who has spoken in the room. N per :func:`decision_base`; the written opinions
+    :func:`tallied_written` lets in; counted per :func:`tally_of_counts` (白洮政发〔2023〕14号 四（二）2、3)."""
+    recused = frozenset(recused)
+    n = decision_base(members, len(recused), recused_in_n=profile.recused_in_n)
+    counted = tallied_written(written, spoke_in_room=spoke_in_room, recused=recused)
+    return tally_of_counts(given, Counter(counted), n=n, profile=profile)
 
 
 def can_still_pass(t: Tally, outstanding: int) -> bool:
