@@ -11,21 +11,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 
 from .fractions import Fraction
 from .profiles import Profile
 from .vocabulary import ItemResult, Stance
-
-
-class Refusal(StrEnum):
-    """Why a member may not speak now. The meeting layer maps each to a typed error."""
-
-    NOT_ELIGIBLE = "not_eligible"
-    CHAIR_NOT_LAST = "chair_not_last"
-    CHAIR_HAS_SPOKEN = "chair_has_spoken"
-    REASON_REQUIRED = "reason_required"
-
 
 REASON_REQUIRED = frozenset({Stance.DISAGREE, Stance.DEFER})  # a stance's text finds it too (StrEnum)
 
@@ -35,40 +24,8 @@ def reason_required(stance: Stance | str) -> bool:
     return Stance(stance) in REASON_REQUIRED
 
 
-def may_speak(
-    person_id: int,
-    *,
-    chair_id: int,
-    eligible: Iterable[int],
-    spoken: Iterable[int],
-    chair_has_spoken: bool,
-) -> Refusal | None:
-    """May ``person_id`` give (or correct) an opinion now? ``None`` means yes.
-
-    - only present, non-recused members are eligible (seed 003 §四(二)2, §四(二)5);
-    - the chair speaks last: not while any other eligible member has not spoken (seed 003 §四(二)2; 713号 第30条);
-    - once the chair has spoken, the others' opinions are final (the chair spoke on what they said); the chair may
-      still correct their own until the result.
-    """
-    eligible = frozenset(eligible)
-    if person_id not in eligible:
-        return Refusal.NOT_ELIGIBLE
-    if person_id == chair_id:
-        if waiting_for(chair_id=chair_id, eligible=eligible, spoken=spoken):
-            return Refusal.CHAIR_NOT_LAST
-        return None
-    if chair_has_spoken:
-        return Refusal.CHAIR_HAS_SPOKEN
-    return None
-
-
-def waiting_for(*, chair_id: int, eligible: Iterable[int], spoken: Iterable[int]) -> frozenset[int]:
-    """Eligible members other than the chair who have not yet spoken (the chair waits for them)."""
-    return frozenset(eligible) - frozenset(spoken) - {chair_id}
-
-
 def waiting_count(*, eligible: int, spoken: int, chair_eligible: bool, chair_spoken: bool) -> int:
-    """``len(waiting_for(...))`` from counts, for a room read by a database's aggregates: ``eligible`` members
+    """How many members the chair still waits for, from counts, for a room read by a database's aggregates: ``eligible`` members
     (the chair among them when ``chair_eligible``), ``spoken`` of them have spoken (the chair among them when
     ``chair_spoken``). The chair speaks last and waits for the others (seed 003 §四(二)2; 713号 第30条)."""
     if not 0 <= spoken <= eligible or (chair_spoken and not chair_eligible) or (chair_eligible and eligible < 1):

@@ -7,7 +7,6 @@ import pytest
 from voting import opinions
 from voting.fractions import Fraction
 from voting.opinions import (
-    Refusal,
     Tally,
     can_still_pass,
     decision_base,
@@ -15,12 +14,10 @@ from voting.opinions import (
     head_decision_result,
     majority_result,
     may_reconsider,
-    may_speak,
     reason_required,
     tally,
     tally_of_counts,
     waiting_count,
-    waiting_for,
 )
 from voting.profiles import load_profile
 from voting.vocabulary import ItemResult, Stance
@@ -61,63 +58,8 @@ def test_reason_required_unknown_stance_raises():
         reason_required("abstain")
 
 
-# --- may_speak / waiting_for ---
-
 CHAIR = 1
 ELIGIBLE = {1, 2, 3, 4}
-
-
-@pytest.mark.parametrize(
-    ("person", "spoken", "chair_has_spoken", "expected"),
-    [
-        pytest.param(CHAIR, set(), False, Refusal.CHAIR_NOT_LAST, id="chair-first-refused"),
-        pytest.param(CHAIR, {2, 3}, False, Refusal.CHAIR_NOT_LAST, id="chair-one-member-outstanding-refused"),
-        pytest.param(CHAIR, {2, 3, 4}, False, None, id="chair-after-all-members-allowed"),
-        pytest.param(CHAIR, {2, 3, 4, CHAIR}, True, None, id="chair-correcting-after-speaking-allowed"),
-        pytest.param(2, set(), False, None, id="member-first-allowed"),
-        pytest.param(2, {2}, False, None, id="member-correcting-before-chair-allowed"),
-        pytest.param(2, {2, 3, 4, CHAIR}, True, Refusal.CHAIR_HAS_SPOKEN, id="member-after-chair-refused"),
-        pytest.param(9, set(), False, Refusal.NOT_ELIGIBLE, id="absent-or-recused-member-refused"),
-        pytest.param(9, {2, 3, 4}, False, Refusal.NOT_ELIGIBLE,
-                     id="non-eligible-refused-even-when-all-spoke"),
-        pytest.param(9, {2, 3, 4, CHAIR}, True, Refusal.NOT_ELIGIBLE,
-                     id="non-eligible-after-chair-not-eligible"),
-    ],
-)
-def test_may_speak(person, spoken, chair_has_spoken, expected):
-    assert may_speak(person, chair_id=CHAIR, eligible=ELIGIBLE, spoken=spoken,
-                     chair_has_spoken=chair_has_spoken) == expected
-
-
-def test_chair_not_in_eligible_set_is_not_eligible():
-    assert may_speak(CHAIR, chair_id=CHAIR, eligible={2, 3}, spoken={2, 3},
-                     chair_has_spoken=False) is Refusal.NOT_ELIGIBLE
-
-
-def test_recused_member_does_not_hold_up_the_chair():
-    # member 4 recused: not in the eligible set, so the chair waits only for 2 and 3
-    assert may_speak(CHAIR, chair_id=CHAIR, eligible={1, 2, 3}, spoken={2, 3}, chair_has_spoken=False) is None
-
-
-def test_written_opinion_of_absentee_does_not_unblock_the_chair():
-    # 5 gave a written opinion but is not eligible in the room; 4 has not spoken
-    assert may_speak(CHAIR, chair_id=CHAIR, eligible=ELIGIBLE, spoken={2, 3, 5},
-                     chair_has_spoken=False) is Refusal.CHAIR_NOT_LAST
-
-
-@pytest.mark.parametrize(
-    ("eligible", "spoken", "expected"),
-    [
-        pytest.param(ELIGIBLE, set(), {2, 3, 4}, id="nobody-spoken"),
-        pytest.param(ELIGIBLE, {3}, {2, 4}, id="one-spoken"),
-        pytest.param(ELIGIBLE, {2, 3, 4}, set(), id="all-spoken"),
-        pytest.param(ELIGIBLE, {CHAIR}, {2, 3, 4}, id="chair-excluded-from-waiting"),
-        pytest.param({1, 2, 3}, set(), {2, 3}, id="recused-not-waited-for"),
-        pytest.param({1}, set(), set(), id="chair-alone"),
-    ],
-)
-def test_waiting_for(eligible, spoken, expected):
-    assert waiting_for(chair_id=CHAIR, eligible=eligible, spoken=spoken) == frozenset(expected)
 
 
 @pytest.mark.parametrize(
@@ -135,13 +77,13 @@ def test_waiting_for(eligible, spoken, expected):
         pytest.param(set(), set(), id="nobody-eligible"),
     ],
 )
-def test_waiting_count_is_the_size_of_waiting_for(eligible, spoken):
+def test_waiting_count_is_the_size_of_the_set_waited_for(eligible, spoken):
     """The counts a database aggregate gives (eligible, spoken among them, the chair's two flags) name the same
-    number as the sets."""
+    number as the sets: the eligible members but the chair who have not spoken."""
     spoken_eligible = spoken & eligible
     assert waiting_count(eligible=len(eligible), spoken=len(spoken_eligible), chair_eligible=CHAIR in eligible,
                          chair_spoken=CHAIR in spoken_eligible) == len(
-        waiting_for(chair_id=CHAIR, eligible=eligible, spoken=spoken))
+        eligible - spoken - {CHAIR})
 
 
 @pytest.mark.parametrize(

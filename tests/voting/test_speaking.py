@@ -142,6 +142,13 @@ def test_round_counts_of_sets_count_only_the_eligible():
     assert round_counts_of(presiding=7, eligible={1, 2}, spoken=[]) == RoundCounts(2, 0, 2, False)  # recused
 
 
+def test_a_written_opinion_of_an_absent_member_does_not_unblock_the_chair():
+    """5 sent a written opinion but is not in the room (not eligible); 4 has not spoken: the chair still waits."""
+    got = round_counts_of(presiding=1, eligible={1, 2, 3, 4}, spoken=[2, 3, 5])
+    assert got == RoundCounts(eligible=4, spoken=2, waiting=1, presiding_may_speak=False)
+    assert round_counts_of(presiding=1, eligible={1, 2, 3}, spoken=[2, 3]).presiding_may_speak  # 4 recused
+
+
 PROFILE = load_profile()
 
 
