@@ -5,8 +5,9 @@
     python3 dev.py test [extra pytest arguments]
 
 Uses only the standard library until the virtual environment (.venv) exists; reinstalls dependencies only when
-pyproject.toml changes. ``test`` runs the whole suite on SQLite and then on PostgreSQL (``YISHI_TEST_PG_URL``,
-default postgresql://127.0.0.1:5432/test); the real-server tests run once per async mode (eventlet, gevent).
+pyproject.toml changes. ``test`` checks the code's form with ruff (format, lint, import order), then runs the
+whole suite on SQLite and then on PostgreSQL (``YISHI_TEST_PG_URL``, default postgresql://127.0.0.1:5432/test);
+the real-server tests run once per async mode (eventlet, gevent).
 """
 
 from __future__ import annotations
@@ -72,10 +73,12 @@ def ensure_venv(extras: str) -> None:
 
 
 def postgres_reachable(url: str) -> bool:
-    code = ("import sqlalchemy as sa,sys\n"
-            f"e=sa.create_engine({url!r})\n"
-            "try:\n with e.connect() as c: c.execute(sa.text('select 1'))\n"
-            "except Exception as x: print(x); sys.exit(1)")
+    code = (
+        "import sqlalchemy as sa,sys\n"
+        f"e=sa.create_engine({url!r})\n"
+        "try:\n with e.connect() as c: c.execute(sa.text('select 1'))\n"
+        "except Exception as x: print(x); sys.exit(1)"
+    )
     return subprocess.call([str(PY), "-c", code], cwd=ROOT, stdout=subprocess.DEVNULL) == 0
 
 
@@ -90,6 +93,12 @@ def count(junit: Path) -> tuple[int, int, int]:
 
 def run_tests(extra: list[str]) -> int:
     ensure_venv("test")
+    # the code's form first, in seconds: formatted, linted, imports in order (config: pyproject.toml [tool.ruff])
+    print("\n=== ruff: format and lint ===", flush=True)
+    for check in (("format", "--check", "."), ("check", ".")):
+        if sh(PY, "-m", "ruff", *check, check=False):
+            print("ruff found the above; `.venv/bin/ruff format . && .venv/bin/ruff check --fix .` fixes most of it.")
+            return 1
     pg_url = os.environ.get("YISHI_TEST_PG_URL", "postgresql+psycopg://127.0.0.1:5432/test")
     databases = ["sqlite"]
     if postgres_reachable(pg_url):
@@ -111,8 +120,10 @@ def run_tests(extra: list[str]) -> int:
         if junit.exists():
             for i, n in enumerate(count(junit)):
                 totals[i] += n
-    print(f"\nyishi (sqlite{' + postgresql' if len(databases) > 1 else ''}): "
-          f"{totals[0]} passed, {totals[1]} failed, {totals[2]} skipped")
+    print(
+        f"\nyishi (sqlite{' + postgresql' if len(databases) > 1 else ''}): "
+        f"{totals[0]} passed, {totals[1]} failed, {totals[2]} skipped"
+    )
     return rc
 
 

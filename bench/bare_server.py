@@ -51,8 +51,9 @@ ROOM = "meeting:1:member"
 
 
 def build(mode: str, interval: float) -> socketio.Server:
-    sio = socketio.Server(async_mode=mode, ping_interval=10, ping_timeout=20, max_http_buffer_size=1_000_000,
-                          async_handlers=False)  # as meeting/app.py: events run where they are read
+    sio = socketio.Server(
+        async_mode=mode, ping_interval=10, ping_timeout=20, max_http_buffer_size=1_000_000, async_handlers=False
+    )  # as meeting/app.py: events run where they are read
     state = {"spoken": 0, "connected": 0, "pending": False}
     seen: set[str] = set()
     lock = threading.Lock()
@@ -114,8 +115,9 @@ def main(argv: list[str] | None = None) -> int:
 
         sock = eventlet.listen((args.host, args.port))
         # same as `python run.py serve` (meeting/cli.py passes YISHI_MAX_CONNECTIONS as max_size)
-        eventlet.wsgi.server(sock, app, log_output=False,
-                             max_size=int(os.environ.get("YISHI_MAX_CONNECTIONS", "10000")))
+        eventlet.wsgi.server(
+            sock, app, log_output=False, max_size=int(os.environ.get("YISHI_MAX_CONNECTIONS", "10000"))
+        )
     else:
         from gevent import pywsgi
 

@@ -31,15 +31,25 @@ def one_run(n: int, batch: int, url: str, instance: str) -> tuple[float, float]:
     from meeting.schemas import OpinionIn
     from tests.factories import Factory
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": url, "INSTANCE_PATH": instance,
-                      "YISHI_ASYNC_MODE": "threading", "YISHI_BROADCAST_INTERVAL": 0})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "DATABASE_URL": url,
+            "INSTANCE_PATH": instance,
+            "YISHI_ASYNC_MODE": "threading",
+            "YISHI_BROADCAST_INTERVAL": 0,
+        }
+    )
     f = Factory(app)
     _, ids, m, item = f.running(n + 1, n + 1, kind="executive")
     actors = [f.seat_actor(m.id, p) for p in ids[1:]]
     spent = cpu = 0.0
     for start in range(0, n, batch):
-        part = [(a, OpinionIn(client_id=uuid.uuid4().hex, item_id=item.id, round=1, stance="agree", reason=""))
-                for a in actors[start:start + batch]]
+        part = [
+            (a, OpinionIn(client_id=uuid.uuid4().hex, item_id=item.id, round=1, stance="agree", reason=""))
+            for a in actors[start : start + batch]
+        ]
         with app.app_context():
             t0, c0 = time.perf_counter(), time.process_time()
             with unit_of_work() as s:
@@ -79,9 +89,11 @@ def main() -> None:
                         conn.execute(sa.text(f'DROP SCHEMA "{schema}" CASCADE'))
                     admin.dispose()
     wall, cpu = [r[0] for r in results], [r[1] for r in results]
-    print(f"{args.opinions} opinions in batches of {args.batch}: {statistics.median(wall):.1f} µs per opinion "
-          f"wall, {statistics.median(cpu):.1f} µs CPU (this process; the machine's other load does not count) — "
-          f"median of {args.repeat}: " + ", ".join(f"{w:.1f}/{c:.1f}" for w, c in results))
+    print(
+        f"{args.opinions} opinions in batches of {args.batch}: {statistics.median(wall):.1f} µs per opinion "
+        f"wall, {statistics.median(cpu):.1f} µs CPU (this process; the machine's other load does not count) — "
+        f"median of {args.repeat}: " + ", ".join(f"{w:.1f}/{c:.1f}" for w, c in results)
+    )
 
 
 if __name__ == "__main__":

@@ -65,8 +65,21 @@ class Tablet:
         self.t_gone: float | None = None
 
 
-async def _worker_main(idx, url, tokens, extra, first_index, item_id, rnd, n_total, ctrl, connect_conc,
-                       connect_timeout, burst_timeout, ack_timeout):
+async def _worker_main(
+    idx,
+    url,
+    tokens,
+    extra,
+    first_index,
+    item_id,
+    rnd,
+    n_total,
+    ctrl,
+    connect_conc,
+    connect_timeout,
+    burst_timeout,
+    ack_timeout,
+):
     import aiohttp
     import socketio
 
@@ -149,8 +162,13 @@ async def _worker_main(idx, url, tokens, extra, first_index, item_id, rnd, n_tot
     await asyncio.sleep(max(0.0, t0 - time.monotonic()))
 
     async def fire(t: Tablet):
-        payload = {"client_id": uuid.uuid4().hex, "item_id": item_id, "round": rnd,
-                   "stance": STANCES[t.index % len(STANCES)], "reason": "基准测试：理由"}
+        payload = {
+            "client_id": uuid.uuid4().hex,
+            "item_id": item_id,
+            "round": rnd,
+            "stance": STANCES[t.index % len(STANCES)],
+            "reason": "基准测试：理由",
+        }
 
         def on_ack(*args):
             t.t_ack = time.monotonic()
@@ -171,7 +189,10 @@ async def _worker_main(idx, url, tokens, extra, first_index, item_id, rnd, n_tot
     while time.monotonic() < t0 + burst_timeout and any(t.t_final is None and t.connected for t in ok):
         await asyncio.sleep(0.05)
     out = {
-        "worker": idx, "aborted": False, "t0": t0, "sent_s": t_sent - t0,
+        "worker": idx,
+        "aborted": False,
+        "t0": t0,
+        "sent_s": t_sent - t0,
         "latencies": [t.t_ack - t.t_emit for t in ok if t.t_ack is not None],
         "ack_at": [t.t_ack - t0 for t in ok if t.t_ack is not None],
         "final_at": [t.t_final - t0 for t in ok if t.t_final is not None],
@@ -185,19 +206,48 @@ async def _worker_main(idx, url, tokens, extra, first_index, item_id, rnd, n_tot
         "max_spoken_seen": max((t.max_spoken for t in ok), default=0),
         "progress_msgs": sum(t.progress_msgs for t in ok),
         "state_msgs": sum(t.state_msgs for t in ok),
-        "refusals": sorted({json.dumps(t.ack, ensure_ascii=False)[:200] for t in ok
-                            if t.ack is not None and not t.ack.get("ok")})[:5],
+        "refusals": sorted(
+            {json.dumps(t.ack, ensure_ascii=False)[:200] for t in ok if t.ack is not None and not t.ack.get("ok")}
+        )[:5],
         "transports": sorted({t.sio.transport() or "" for t in ok}),
     }
     ctrl["results"].put(out)
 
 
-def _worker(idx, url, tokens, extra, first_index, item_id, rnd, n_total, ctrl, connect_conc, connect_timeout,
-            burst_timeout, ack_timeout):
+def _worker(
+    idx,
+    url,
+    tokens,
+    extra,
+    first_index,
+    item_id,
+    rnd,
+    n_total,
+    ctrl,
+    connect_conc,
+    connect_timeout,
+    burst_timeout,
+    ack_timeout,
+):
     raise_nofile()
     try:
-        asyncio.run(_worker_main(idx, url, tokens, extra, first_index, item_id, rnd, n_total, ctrl, connect_conc,
-                                 connect_timeout, burst_timeout, ack_timeout))
+        asyncio.run(
+            _worker_main(
+                idx,
+                url,
+                tokens,
+                extra,
+                first_index,
+                item_id,
+                rnd,
+                n_total,
+                ctrl,
+                connect_conc,
+                connect_timeout,
+                burst_timeout,
+                ack_timeout,
+            )
+        )
     finally:
         # leave at once: a graceful disconnect of thousands of tablets is not what is measured
         ctrl["results"].close()
@@ -218,9 +268,19 @@ def _pct(values: list[float], p: float) -> float | None:
     return values[k]
 
 
-def run(url: str, seed: dict, procs: int | None = None, connect_conc: int = 32, connect_timeout: float = 600,
-        burst_timeout: float = 300, ack_timeout: float | None = None, with_chair: bool = True,
-        on_burst=None, settle: float = 5.0, log=print) -> dict:
+def run(
+    url: str,
+    seed: dict,
+    procs: int | None = None,
+    connect_conc: int = 32,
+    connect_timeout: float = 600,
+    burst_timeout: float = 300,
+    ack_timeout: float | None = None,
+    with_chair: bool = True,
+    on_burst=None,
+    settle: float = 5.0,
+    log=print,
+) -> dict:
     raise_nofile()
     tokens = seed["tokens"]
     n = len(tokens)
@@ -233,9 +293,25 @@ def run(url: str, seed: dict, procs: int | None = None, connect_conc: int = 32, 
     t_connect = time.monotonic()
     for i, chunk in enumerate(chunks):
         extra = [seed["chair_token"]] if (i == 0 and with_chair and seed.get("chair_token")) else []
-        w = ctx.Process(target=_worker, args=(i, url, chunk, extra, i * 100000, seed["item_id"], seed.get("round", 1), n,
-                                              ctrl, connect_conc, connect_timeout, burst_timeout, ack_timeout),
-                        daemon=True)
+        w = ctx.Process(
+            target=_worker,
+            args=(
+                i,
+                url,
+                chunk,
+                extra,
+                i * 100000,
+                seed["item_id"],
+                seed.get("round", 1),
+                n,
+                ctrl,
+                connect_conc,
+                connect_timeout,
+                burst_timeout,
+                ack_timeout,
+            ),
+            daemon=True,
+        )
         w.start()
         workers.append(w)
     summary: dict = {"n": n, "procs": procs, "url": url}
@@ -256,8 +332,7 @@ def run(url: str, seed: dict, procs: int | None = None, connect_conc: int = 32, 
         summary["connect_failed"] = failed + (n - connected - failed if ready < procs else 0)
         summary["connect_errors"] = errors[:5]
         if ready < procs or connected < n:
-            log(f"  connect phase incomplete: {connected}/{n} connected in {summary['connect_s']}s "
-                f"({errors[:2]})")
+            log(f"  connect phase incomplete: {connected}/{n} connected in {summary['connect_s']}s ({errors[:2]})")
             summary["status"] = "connect_failed"
             ctrl["go"].set()  # t0 stays 0: workers abort
             return summary
@@ -287,31 +362,34 @@ def run(url: str, seed: dict, procs: int | None = None, connect_conc: int = 32, 
     lat = [x for r in results for x in r["latencies"]]
     acks = [x for r in results for x in r["ack_at"]]
     finals = [x for r in results for x in r["final_at"]]
-    summary.update({
-        "ok": sum(r["ok"] for r in results),
-        "duplicate": sum(r["duplicate"] for r in results),
-        "refused": sum(r["refused"] for r in results),
-        "lost": sum(r["lost"] for r in results),
-        "gone_before_burst": sum(r["gone_before_burst"] for r in results),
-        "gone_during_burst": sum(r["gone_during_burst"] for r in results),
-        "no_final": sum(r["no_final"] for r in results),
-        "max_spoken_seen": max(r["max_spoken_seen"] for r in results),
-        "sent_s": round(max(r["sent_s"] for r in results), 4),
-        "p50_ms": round(1000 * _pct(lat, 50), 1) if lat else None,
-        "p99_ms": round(1000 * _pct(lat, 99), 1) if lat else None,
-        "max_ms": round(1000 * max(lat), 1) if lat else None,
-        "mean_ms": round(1000 * statistics.fmean(lat), 1) if lat else None,
-        "acks_done_s": round(max(acks), 4) if acks else None,
-        # the burst completion time: until every tablet shows the final count
-        "tally_done_s": round(max(finals), 4) if finals and len(finals) == n else None,
-        "t0": results[0]["t0"],  # the burst instant (time.monotonic, the same clock in every process)
-        "progress_msgs": sum(r["progress_msgs"] for r in results),
-        "state_msgs": sum(r["state_msgs"] for r in results),
-        "refusals": sorted({x for r in results for x in r["refusals"]})[:5],
-        "transports": sorted({x for r in results for x in r["transports"]}),
-    })
-    summary["status"] = "ok" if (summary["ok"] == n and summary["lost"] == 0 and summary["no_final"] == 0) \
-        else "incomplete"
+    summary.update(
+        {
+            "ok": sum(r["ok"] for r in results),
+            "duplicate": sum(r["duplicate"] for r in results),
+            "refused": sum(r["refused"] for r in results),
+            "lost": sum(r["lost"] for r in results),
+            "gone_before_burst": sum(r["gone_before_burst"] for r in results),
+            "gone_during_burst": sum(r["gone_during_burst"] for r in results),
+            "no_final": sum(r["no_final"] for r in results),
+            "max_spoken_seen": max(r["max_spoken_seen"] for r in results),
+            "sent_s": round(max(r["sent_s"] for r in results), 4),
+            "p50_ms": round(1000 * _pct(lat, 50), 1) if lat else None,
+            "p99_ms": round(1000 * _pct(lat, 99), 1) if lat else None,
+            "max_ms": round(1000 * max(lat), 1) if lat else None,
+            "mean_ms": round(1000 * statistics.fmean(lat), 1) if lat else None,
+            "acks_done_s": round(max(acks), 4) if acks else None,
+            # the burst completion time: until every tablet shows the final count
+            "tally_done_s": round(max(finals), 4) if finals and len(finals) == n else None,
+            "t0": results[0]["t0"],  # the burst instant (time.monotonic, the same clock in every process)
+            "progress_msgs": sum(r["progress_msgs"] for r in results),
+            "state_msgs": sum(r["state_msgs"] for r in results),
+            "refusals": sorted({x for r in results for x in r["refusals"]})[:5],
+            "transports": sorted({x for r in results for x in r["transports"]}),
+        }
+    )
+    summary["status"] = (
+        "ok" if (summary["ok"] == n and summary["lost"] == 0 and summary["no_final"] == 0) else "incomplete"
+    )
     return summary
 
 
@@ -323,16 +401,32 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--connect-concurrency", type=int, default=32, help="simultaneous connects per process")
     ap.add_argument("--connect-timeout", type=float, default=600)
     ap.add_argument("--burst-timeout", type=float, default=300)
-    ap.add_argument("--no-chair", action="store_true",
-                    help="do not connect the chair's tablet (by default it is connected, as in a real meeting, and "
-                         "receives the full view's progress; it is not part of the burst)")
-    ap.add_argument("--settle", type=float, default=5.0,
-                    help="seconds between the last check-in and the burst (default 5; at least 1)")
+    ap.add_argument(
+        "--no-chair",
+        action="store_true",
+        help="do not connect the chair's tablet (by default it is connected, as in a real meeting, and "
+        "receives the full view's progress; it is not part of the burst)",
+    )
+    ap.add_argument(
+        "--settle",
+        type=float,
+        default=5.0,
+        help="seconds between the last check-in and the burst (default 5; at least 1)",
+    )
     ap.add_argument("--out", help="write the JSON summary here as well")
     args = ap.parse_args(argv)
     seed = json.loads(open(args.seed).read())
-    summary = run(args.url, seed, args.procs, args.connect_concurrency, args.connect_timeout, args.burst_timeout,
-                  with_chair=not args.no_chair, settle=args.settle, log=lambda m: print(m, file=sys.stderr, flush=True))
+    summary = run(
+        args.url,
+        seed,
+        args.procs,
+        args.connect_concurrency,
+        args.connect_timeout,
+        args.burst_timeout,
+        with_chair=not args.no_chair,
+        settle=args.settle,
+        log=lambda m: print(m, file=sys.stderr, flush=True),
+    )
     text = json.dumps(summary, ensure_ascii=False)
     print(text)
     if args.out:

@@ -36,18 +36,35 @@ def build(factory: Factory) -> int:
     factory.present(m, ids)
     factory.act("open_meeting", m)
     for i in range(ITEMS):
-        item = factory.item(m, title=f"关于第{i + 1}项重点工作推进方案的议题", category="major_decision",
-                            submitting_unit="区发展和改革局", presenter="局长").id
+        item = factory.item(
+            m,
+            title=f"关于第{i + 1}项重点工作推进方案的议题",
+            category="major_decision",
+            submitting_unit="区发展和改革局",
+            presenter="局长",
+        ).id
         factory.act("open_item", m, {"item_id": item})
         factory.act("call_opinions", m, {"item_id": item})
         for pid in ids[1:]:
             stance = "disagree" if pid == ids[-1] else "agree"
-            factory.act("give_opinion", m, {"client_id": uuid.uuid4().hex, "item_id": item, "round": 1,
-                                            "stance": stance, "reason": "建议进一步论证资金来源" if stance == "disagree" else ""},
-                        actor=factory.seat_actor(m, pid))
-        factory.act("give_opinion", m, {"client_id": uuid.uuid4().hex, "item_id": item, "round": 1,
-                                        "stance": "agree", "reason": "同意"},
-                    actor=factory.seat_actor(m, ids[0], chair_id=ids[0]))
+            factory.act(
+                "give_opinion",
+                m,
+                {
+                    "client_id": uuid.uuid4().hex,
+                    "item_id": item,
+                    "round": 1,
+                    "stance": stance,
+                    "reason": "建议进一步论证资金来源" if stance == "disagree" else "",
+                },
+                actor=factory.seat_actor(m, pid),
+            )
+        factory.act(
+            "give_opinion",
+            m,
+            {"client_id": uuid.uuid4().hex, "item_id": item, "round": 1, "stance": "agree", "reason": "同意"},
+            actor=factory.seat_actor(m, ids[0], chair_id=ids[0]),
+        )
         factory.act("close_item", m, {"item_id": item})
     factory.act("close_meeting", m)
     return m
@@ -59,8 +76,15 @@ def main() -> None:
     ap.add_argument("--write", action="store_true")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{tmp}/b.db",
-                          "INSTANCE_PATH": tmp, "YISHI_BROADCAST_INTERVAL": 0})
+        app = create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "bench",
+                "DATABASE_URL": f"sqlite:///{tmp}/b.db",
+                "INSTANCE_PATH": tmp,
+                "YISHI_BROADCAST_INTERVAL": 0,
+            }
+        )
         mid = build(Factory(app))
         totals, loads, renders, sizes = [], [], [], {}
         for _ in range(args.runs):
@@ -76,10 +100,12 @@ def main() -> None:
             sizes = {"record": len(rec), "summary": len(summ)}
         app.extensions["yishi.engine"].dispose()
     med = statistics.median(totals)
-    line = (f"| {ITEMS} items × {MEMBERS} members ({ITEMS * MEMBERS} opinions), record + summary | "
-            f"{med * 1000:.0f} ms | {statistics.median(loads) * 1000:.0f} ms | "
-            f"{statistics.median(renders) * 1000:.0f} ms | {args.runs} | "
-            f"{sizes['record'] // 1024} KB + {sizes['summary'] // 1024} KB |")
+    line = (
+        f"| {ITEMS} items × {MEMBERS} members ({ITEMS * MEMBERS} opinions), record + summary | "
+        f"{med * 1000:.0f} ms | {statistics.median(loads) * 1000:.0f} ms | "
+        f"{statistics.median(renders) * 1000:.0f} ms | {args.runs} | "
+        f"{sizes['record'] // 1024} KB + {sizes['summary'] // 1024} KB |"
+    )
     print(line)
     if args.write:
         perf = ROOT / "docs" / "performance.md"

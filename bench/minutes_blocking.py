@@ -48,8 +48,15 @@ def seed(folder: Path) -> dict:
     from meeting.models import Meeting
     from tests.factories import Factory
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "bench", "DATABASE_URL": f"sqlite:///{folder}/yishi.db",
-                      "INSTANCE_PATH": str(folder), "YISHI_BROADCAST_INTERVAL": 0})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "bench",
+            "DATABASE_URL": f"sqlite:///{folder}/yishi.db",
+            "INSTANCE_PATH": str(folder),
+            "YISHI_BROADCAST_INTERVAL": 0,
+        }
+    )
     factory = Factory(app)
     big = build(factory)
     _, _, live, _ = factory.running(9)  # another body: a live room, opinions called
@@ -69,12 +76,23 @@ def free_port() -> int:
 
 def start_server(mode: str, folder: Path, port: int, log: Path, inline: bool = False) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("YISHI_", "SOCKETIO_")) and k != "DATABASE_URL"}
-    env.update(YISHI_INSTANCE=str(folder), DATABASE_URL=f"sqlite:///{folder}/yishi.db", YISHI_ASYNC_MODE=mode,
-               PYTHONUNBUFFERED="1", YISHI_RENDER_INLINE="1" if inline else "0")
+    env.update(
+        YISHI_INSTANCE=str(folder),
+        DATABASE_URL=f"sqlite:///{folder}/yishi.db",
+        YISHI_ASYNC_MODE=mode,
+        PYTHONUNBUFFERED="1",
+        YISHI_RENDER_INLINE="1" if inline else "0",
+    )
     out = log.open("wb")
-    proc = subprocess.Popen([sys.executable, "run.py", "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--async-mode", mode], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
-                            stdin=subprocess.DEVNULL, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "run.py", "serve", "--host", "127.0.0.1", "--port", str(port), "--async-mode", mode],
+        cwd=ROOT,
+        env=env,
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
@@ -129,8 +147,10 @@ class Fetcher(threading.Thread):
 
     def __init__(self, base: str, meeting_id: int, token: str, phase: list[str], index: int) -> None:
         super().__init__(daemon=True)
-        self.urls = [f"{base}/minutes/meetings/{meeting_id}/draft/{kind}.docx?token={token}"
-                     for kind in (("record", "summary") if index % 2 == 0 else ("summary", "record"))]
+        self.urls = [
+            f"{base}/minutes/meetings/{meeting_id}/draft/{kind}.docx?token={token}"
+            for kind in (("record", "summary") if index % 2 == 0 else ("summary", "record"))
+        ]
         self.phase, self.done, self.times = phase, 0, []
         self.stop = threading.Event()
 
@@ -164,7 +184,7 @@ def run_mode(mode: str, folder: Path, seeded: dict, args, inline: bool = False) 
     label = mode + (" (rendering inline, for comparison)" if inline else "")
     phase = ["warmup"]
     try:
-        pingers = [Pinger(base, tok, args.gap, phase) for tok in seeded["live_tokens"][1:1 + args.clients]]
+        pingers = [Pinger(base, tok, args.gap, phase) for tok in seeded["live_tokens"][1 : 1 + args.clients]]
         fetchers = [Fetcher(base, seeded["big"], seeded["big_chair"], phase, i) for i in range(args.fetchers)]
         for t in (*pingers, *fetchers):
             t.start()
@@ -185,10 +205,15 @@ def run_mode(mode: str, folder: Path, seeded: dict, args, inline: bool = False) 
     doc_times = [t for f in fetchers for t in f.times]
     for name in ("idle", "documents"):
         rtts = [rtt for p in pingers for ph, rtt in p.samples if ph == name]
-        gen = (f"{docs} docx, {docs / args.seconds:.1f}/s, each {statistics.median(doc_times) * 1000:.0f} ms "
-               f"median" if name == "documents" and doc_times else "—")
-        rows.append(f"| {label} | {name} | {len(rtts)} | {pct(rtts, .5) * 1000:.1f} ms | {pct(rtts, .99) * 1000:.1f} ms"
-                    f" | {max(rtts) * 1000:.1f} ms | {gen} |")
+        gen = (
+            f"{docs} docx, {docs / args.seconds:.1f}/s, each {statistics.median(doc_times) * 1000:.0f} ms median"
+            if name == "documents" and doc_times
+            else "—"
+        )
+        rows.append(
+            f"| {label} | {name} | {len(rtts)} | {pct(rtts, 0.5) * 1000:.1f} ms | {pct(rtts, 0.99) * 1000:.1f} ms"
+            f" | {max(rtts) * 1000:.1f} ms | {gen} |"
+        )
     errors = sum(p.errors for p in pingers)
     if errors:
         rows.append(f"| {label} | errors | {errors} | | | | |")
@@ -202,8 +227,11 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=4, help="tablets sending `sync` in a loop")
     ap.add_argument("--gap", type=float, default=0.05, help="seconds between a tablet's round trips")
     ap.add_argument("--fetchers", type=int, default=2, help="concurrent document downloads")
-    ap.add_argument("--inline", action="store_true",
-                    help="also run each mode with YISHI_RENDER_INLINE=1 (rendering on the event loop) to compare")
+    ap.add_argument(
+        "--inline",
+        action="store_true",
+        help="also run each mode with YISHI_RENDER_INLINE=1 (rendering on the event loop) to compare",
+    )
     args = ap.parse_args()
     with tempfile.TemporaryDirectory(prefix="yishi-minutes-blocking-") as tmp:
         folder = Path(tmp)
@@ -213,7 +241,7 @@ def main() -> None:
         print("| Mode | Phase | Round trips | p50 | p99 | max | Documents generated meanwhile |")
         print("|---|---|---|---|---|---|---|")
         for mode in args.modes:
-            for inline in ((False, True) if args.inline else (False,)):
+            for inline in (False, True) if args.inline else (False,):
                 for row in run_mode(mode, folder, seeded, args, inline):
                     print(row, flush=True)
 

@@ -92,10 +92,18 @@ def seeded(n: int, app_root: Path, cache: Path, python: str, log) -> tuple[Path,
         shutil.rmtree(d, ignore_errors=True)
         d.mkdir(parents=True)
         log(f"seeding n={n} (once; cached in {d}) …")
-        env = dict(os.environ, YISHI_INSTANCE=str(d / "instance"), DATABASE_URL=f"sqlite:///{d / 'instance' / 'yishi.db'}",
-                   YISHI_ASYNC_MODE="threading")
-        subprocess.run([python, str(HERE / "seed.py"), "--n", str(n), "--out", str(d / "seed.tmp"),
-                        "--app-root", str(app_root)], env=env, check=True, timeout=3600)
+        env = dict(
+            os.environ,
+            YISHI_INSTANCE=str(d / "instance"),
+            DATABASE_URL=f"sqlite:///{d / 'instance' / 'yishi.db'}",
+            YISHI_ASYNC_MODE="threading",
+        )
+        subprocess.run(
+            [python, str(HERE / "seed.py"), "--n", str(n), "--out", str(d / "seed.tmp"), "--app-root", str(app_root)],
+            env=env,
+            check=True,
+            timeout=3600,
+        )
         (d / "seed.tmp").rename(info)
     return d / "instance", json.loads(info.read_text())
 
@@ -163,15 +171,20 @@ def one_run(target: str, mode: str, n: int, args, workdir: Path, log) -> dict:
         cmd = [python, "run.py", "serve", "--host", "127.0.0.1", "--port", str(port), "--async-mode", mode]
         cwd = args.app_root
     else:
-        seed = {"n": n, "item_id": 1, "round": 1, "tokens": [f"bare-{i:05d}" for i in range(n)],
-                "chair_token": "bare-chair"}
-        cmd = [python, str(HERE / "bare_server.py"), "--host", "127.0.0.1", "--port", str(port),
-               "--async-mode", mode]
+        seed = {
+            "n": n,
+            "item_id": 1,
+            "round": 1,
+            "tokens": [f"bare-{i:05d}" for i in range(n)],
+            "chair_token": "bare-chair",
+        }
+        cmd = [python, str(HERE / "bare_server.py"), "--host", "127.0.0.1", "--port", str(port), "--async-mode", mode]
         cwd = ROOT
     log_path = workdir / f"server-{target}-{mode}-{n}-{int(time.time())}.log"
     with open(log_path, "w") as server_log:
-        proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=server_log, stderr=subprocess.STDOUT,
-                                start_new_session=True)
+        proc = subprocess.Popen(
+            cmd, cwd=cwd, env=env, stdout=server_log, stderr=subprocess.STDOUT, start_new_session=True
+        )
     spy = None
     try:
         wait_http(url, proc)
@@ -194,20 +207,48 @@ def one_run(target: str, mode: str, n: int, args, workdir: Path, log) -> dict:
         def on_burst():
             nonlocal spy
             sampler.start()
-            if (args.profile and target in args.profile_targets and n >= args.profile_min_n
-                    and shutil.which(args.py_spy)):
+            if (
+                args.profile
+                and target in args.profile_targets
+                and n >= args.profile_min_n
+                and shutil.which(args.py_spy)
+            ):
                 out = workdir / f"py-spy-{target}-{mode}-{n}-{int(time.time())}.txt"
-                spy = subprocess.Popen([args.py_spy, "record", "--pid", str(proc.pid), "--format", "raw",
-                                        "--duration", str(max(1, round(args.profile_seconds))), "--rate", str(args.profile_rate),
-                                        "--nonblocking", "--output", str(out)],
-                                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                spy = subprocess.Popen(
+                    [
+                        args.py_spy,
+                        "record",
+                        "--pid",
+                        str(proc.pid),
+                        "--format",
+                        "raw",
+                        "--duration",
+                        str(max(1, round(args.profile_seconds))),
+                        "--rate",
+                        str(args.profile_rate),
+                        "--nonblocking",
+                        "--output",
+                        str(out),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
                 result["profile"] = str(out)
 
         connect_timeout = args.connect_timeout or max(120.0, 0.25 * n)
         burst_timeout = args.burst_timeout or max(60.0, 0.05 * n)
-        summary = load.run(url, seed, procs=args.procs, connect_conc=args.connect_concurrency,
-                           connect_timeout=connect_timeout, burst_timeout=burst_timeout,
-                           with_chair=not args.no_chair, on_burst=on_burst, settle=args.settle, log=log)
+        summary = load.run(
+            url,
+            seed,
+            procs=args.procs,
+            connect_conc=args.connect_concurrency,
+            connect_timeout=connect_timeout,
+            burst_timeout=burst_timeout,
+            with_chair=not args.no_chair,
+            on_burst=on_burst,
+            settle=args.settle,
+            log=log,
+        )
         result.update(summary)
         sampling.set()
         if sampler.is_alive():
@@ -255,7 +296,8 @@ def summarise(results: list[dict], modes, sizes) -> list[dict]:
                 rs = [r for r in results if r["mode"] == mode and r["n"] == n and r["target"] == target]
                 good = [r for r in rs if r.get("status") == "ok"]
                 row[target] = {
-                    "runs": len(rs), "complete": len(good),
+                    "runs": len(rs),
+                    "complete": len(good),
                     "p50_ms": _median([r.get("p50_ms") for r in good]),
                     "p99_ms": _median([r.get("p99_ms") for r in good]),
                     "acks_s": _median([r.get("acks_done_s") for r in good]),
@@ -308,11 +350,16 @@ def markdown(rows: list[dict], meta: dict) -> str:
             f"| {a['complete']}/{a['runs']} · {b['complete']}/{b['runs']} | {_f(a['connect_s'], 1)} |"
         )
     out.append("")
-    out.append("*all shown* = from the burst start until the last tablet has received a `progress` with "
-               "`spoken == N` (burst completion, medians over complete runs); ratio = median app / median bare; "
-               "server CPU = the server process's user + system time from the burst instant until every tablet "
-               "showed the final count (median; sampled every 20 ms). "
-               "Transports seen: " + ", ".join(sorted({f"{r['mode']}: {'/'.join(r['app']['transports'] or r['bare']['transports'])}" for r in rows})))
+    out.append(
+        "*all shown* = from the burst start until the last tablet has received a `progress` with "
+        "`spoken == N` (burst completion, medians over complete runs); ratio = median app / median bare; "
+        "server CPU = the server process's user + system time from the burst instant until every tablet "
+        "showed the final count (median; sampled every 20 ms). "
+        "Transports seen: "
+        + ", ".join(
+            sorted({f"{r['mode']}: {'/'.join(r['app']['transports'] or r['bare']['transports'])}" for r in rows})
+        )
+    )
     return "\n".join(out) + "\n"
 
 
@@ -320,8 +367,20 @@ def machine() -> dict:
     import importlib.metadata as md
 
     pkgs = {}
-    for p in ("python-socketio", "python-engineio", "Flask-SocketIO", "eventlet", "gevent", "greenlet",
-              "simple-websocket", "gevent-websocket", "aiohttp", "SQLAlchemy", "sqlmodel", "Flask"):
+    for p in (
+        "python-socketio",
+        "python-engineio",
+        "Flask-SocketIO",
+        "eventlet",
+        "gevent",
+        "greenlet",
+        "simple-websocket",
+        "gevent-websocket",
+        "aiohttp",
+        "SQLAlchemy",
+        "sqlmodel",
+        "Flask",
+    ):
         with contextlib.suppress(md.PackageNotFoundError):
             pkgs[p] = md.version(p)
     cpu = ""
@@ -330,8 +389,14 @@ def machine() -> dict:
             if line.startswith("model name"):
                 cpu = line.split(":", 1)[1].strip()
                 break
-    return {"nproc": os.cpu_count(), "cpu": cpu, "python": platform.python_version(),
-            "os": platform.platform(), "packages": pkgs, "loadavg_start": os.getloadavg()}
+    return {
+        "nproc": os.cpu_count(),
+        "cpu": cpu,
+        "python": platform.python_version(),
+        "os": platform.platform(),
+        "packages": pkgs,
+        "loadavg_start": os.getloadavg(),
+    }
 
 
 def update_doc(path: Path, table: str) -> None:
@@ -363,26 +428,43 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--modes", nargs="+", default=["eventlet", "gevent"], choices=["eventlet", "gevent"])
     ap.add_argument("--sizes", nargs="+", type=int, default=[30, 300, 1000, 3000])
     ap.add_argument("--repeat", type=int, default=3, help="runs per (target, mode, N)")
-    ap.add_argument("--large-repeat", type=int, default=None,
-                    help="runs for N ≥ 3000 (default: min(repeat, 2), to keep the matrix bounded)")
+    ap.add_argument(
+        "--large-repeat",
+        type=int,
+        default=None,
+        help="runs for N ≥ 3000 (default: min(repeat, 2), to keep the matrix bounded)",
+    )
     ap.add_argument("--targets", nargs="+", default=["app", "bare"], choices=["app", "bare"])
-    ap.add_argument("--app-root", type=Path, default=ROOT,
-                    help="application tree to serve (default: this repository; another tree measures a change)")
+    ap.add_argument(
+        "--app-root",
+        type=Path,
+        default=ROOT,
+        help="application tree to serve (default: this repository; another tree measures a change)",
+    )
     ap.add_argument("--procs", type=int, default=None, help="client processes per run (default: by N, ≤4)")
     ap.add_argument("--connect-concurrency", type=int, default=32)
     ap.add_argument("--connect-timeout", type=float, default=None, help="default max(120 s, N/4 s)")
     ap.add_argument("--burst-timeout", type=float, default=None, help="default max(60 s, N/20 s)")
     ap.add_argument("--interval", type=float, default=None, help="YISHI_BROADCAST_INTERVAL for both servers")
-    ap.add_argument("--settle", type=float, default=5.0,
-                    help="seconds between the last check-in and the burst (default 5)")
+    ap.add_argument(
+        "--settle", type=float, default=5.0, help="seconds between the last check-in and the burst (default 5)"
+    )
     ap.add_argument("--no-chair", action="store_true", help="do not connect the chair's (full view) tablet")
-    ap.add_argument("--no-probe", dest="probe", action="store_false",
-                    help="skip the default-transport probe (polling → websocket upgrade) before each run")
-    ap.add_argument("--profile", action="store_true",
-                    help="py-spy the server during bursts of N ≥ --profile-min-n")
+    ap.add_argument(
+        "--no-probe",
+        dest="probe",
+        action="store_false",
+        help="skip the default-transport probe (polling → websocket upgrade) before each run",
+    )
+    ap.add_argument("--profile", action="store_true", help="py-spy the server during bursts of N ≥ --profile-min-n")
     ap.add_argument("--profile-min-n", type=int, default=3000)
-    ap.add_argument("--profile-targets", nargs="+", default=["app"], choices=["app", "bare"],
-                    help="which servers --profile samples (default: the app)")
+    ap.add_argument(
+        "--profile-targets",
+        nargs="+",
+        default=["app"],
+        choices=["app", "bare"],
+        help="which servers --profile samples (default: the app)",
+    )
     ap.add_argument("--profile-seconds", type=float, default=30)
     ap.add_argument("--profile-rate", type=int, default=100, help="py-spy samples per second (default 100)")
     ap.add_argument("--py-spy", default=str(Path(sys.executable).parent / "py-spy"))
@@ -390,10 +472,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--cache", type=Path, default=Path(tempfile.gettempdir()) / "yishi-bench-seeds")
     ap.add_argument("--tmp", default=None, help="where run instances are created (default: the system temp dir)")
     ap.add_argument("--out-dir", type=Path, default=None, help="default bench/results/<UTC stamp>")
-    ap.add_argument("--update-doc", type=Path, default=None,
-                    help="write the table into this markdown file between <!-- bench:results --> markers")
-    ap.add_argument("--report", type=Path, default=None, metavar="RESULTS_JSON",
-                    help="only rebuild the table from an earlier results.json (e.g. of an interrupted matrix)")
+    ap.add_argument(
+        "--update-doc",
+        type=Path,
+        default=None,
+        help="write the table into this markdown file between <!-- bench:results --> markers",
+    )
+    ap.add_argument(
+        "--report",
+        type=Path,
+        default=None,
+        metavar="RESULTS_JSON",
+        help="only rebuild the table from an earlier results.json (e.g. of an interrupted matrix)",
+    )
     args = ap.parse_args(argv)
     if args.report:
         return report(args.report, args.update_doc)
@@ -412,19 +503,31 @@ def main(argv: list[str] | None = None) -> int:
 
     git = ""
     with contextlib.suppress(Exception):
-        git = subprocess.run(["git", "-C", str(args.app_root), "rev-parse", "--short", "HEAD"], capture_output=True,
-                             text=True, timeout=10).stdout.strip()
-        if subprocess.run(["git", "-C", str(args.app_root), "status", "--porcelain", "--", "meeting", "voting",
-                           "run.py"], capture_output=True, text=True, timeout=10).stdout.strip():
+        git = subprocess.run(
+            ["git", "-C", str(args.app_root), "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip()
+        if subprocess.run(
+            ["git", "-C", str(args.app_root), "status", "--porcelain", "--", "meeting", "voting", "run.py"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+        ).stdout.strip():
             git += "+local changes"
     m = machine()
     exe = sys.executable
     if exe.startswith(str(ROOT) + os.sep):
         exe = os.path.relpath(exe, ROOT)
-    meta = {"command": " ".join([exe, *sys.argv]),
-            "started": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"), "machine_info": m,
-            "machine": f"{m['nproc']} CPU ({m['cpu']}), Python {m['python']}", "app_root": str(args.app_root),
-            "git": git}
+    meta = {
+        "command": " ".join([exe, *sys.argv]),
+        "started": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M"),
+        "machine_info": m,
+        "machine": f"{m['nproc']} CPU ({m['cpu']}), Python {m['python']}",
+        "app_root": str(args.app_root),
+        "git": git,
+    }
     large_repeat = args.large_repeat or min(args.repeat, 2)
     results: list[dict] = []
     for n in args.sizes:
@@ -436,17 +539,21 @@ def main(argv: list[str] | None = None) -> int:
                     r["repeat"] = i + 1
                     r["loadavg"] = os.getloadavg()
                     results.append(r)
-                    log(f"  → {r.get('status')}: ok={r.get('ok')} refused={r.get('refused')} lost={r.get('lost')} "
+                    log(
+                        f"  → {r.get('status')}: ok={r.get('ok')} refused={r.get('refused')} lost={r.get('lost')} "
                         f"p50={r.get('p50_ms')}ms p99={r.get('p99_ms')}ms acks={r.get('acks_done_s')}s "
                         f"all shown={r.get('tally_done_s')}s connect={r.get('connect_s')}s "
-                        f"transport probe={r.get('probe_transport')} tracebacks={r.get('server_tracebacks')}")
-                    (out_dir / "results.json").write_text(json.dumps({"meta": meta, "runs": results}, indent=1,
-                                                                     ensure_ascii=False))
+                        f"transport probe={r.get('probe_transport')} tracebacks={r.get('server_tracebacks')}"
+                    )
+                    (out_dir / "results.json").write_text(
+                        json.dumps({"meta": meta, "runs": results}, indent=1, ensure_ascii=False)
+                    )
     meta["finished"] = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M")
     rows = summarise(results, args.modes, args.sizes)
     table = markdown(rows, meta)
-    (out_dir / "results.json").write_text(json.dumps({"meta": meta, "runs": results, "summary": rows}, indent=1,
-                                                     ensure_ascii=False))
+    (out_dir / "results.json").write_text(
+        json.dumps({"meta": meta, "runs": results, "summary": rows}, indent=1, ensure_ascii=False)
+    )
     (out_dir / "results.md").write_text(table)
     if args.update_doc:
         update_doc(args.update_doc, table)

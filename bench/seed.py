@@ -44,8 +44,11 @@ def seed(n: int) -> dict:
     app = create_app()
     with app.app_context():
         with unit_of_work() as s:
-            body = setup.create_body(s, staff, BodyIn(name="基准测试人民代表大会", kind="government",
-                                                      decision_mode="majority", profile="seed003"))
+            body = setup.create_body(
+                s,
+                staff,
+                BodyIn(name="基准测试人民代表大会", kind="government", decision_mode="majority", profile="seed003"),
+            )
             ids = []
             for i in range(n + 1):
                 title = "主任" if i == 0 else "委员"
@@ -55,9 +58,16 @@ def seed(n: int) -> dict:
             setup.set_members(s, staff, body.id, MembersIn(person_ids=ids))
             s.flush()
             meeting = setup.create_meeting(
-                s, staff,
-                MeetingIn(body_id=body.id, kind="plenary", session_number=1,
-                          starts_at=datetime(2024, 1, 8, 9, 0), place="大会堂", recorder_name="基准测试"),
+                s,
+                staff,
+                MeetingIn(
+                    body_id=body.id,
+                    kind="plenary",
+                    session_number=1,
+                    starts_at=datetime(2024, 1, 8, 9, 0),
+                    place="大会堂",
+                    recorder_name="基准测试",
+                ),
                 "Asia/Shanghai",
             )
             s.flush()
@@ -84,16 +94,25 @@ def seed(n: int) -> dict:
             chair_token = by_person[chair_id]
         app.extensions["yishi.engine"].dispose()
     assert len(tokens) == n
-    return {"n": n, "meeting_id": meeting_id, "item_id": item_id, "round": 1, "chair_token": chair_token,
-            "tokens": tokens}
+    return {
+        "n": n,
+        "meeting_id": meeting_id,
+        "item_id": item_id,
+        "round": 1,
+        "chair_token": chair_token,
+        "tokens": tokens,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--n", type=int, required=True, help="number of member tablets in the burst")
     ap.add_argument("--out", required=True, help="JSON file to write (tokens, item id)")
-    ap.add_argument("--app-root", default=str(ROOT),
-                    help="the application tree to import (default: this repository; another tree to measure a change)")
+    ap.add_argument(
+        "--app-root",
+        default=str(ROOT),
+        help="the application tree to import (default: this repository; another tree to measure a change)",
+    )
     args = ap.parse_args(argv)
     sys.path.insert(0, str(Path(args.app_root).resolve()))
     if not os.environ.get("YISHI_INSTANCE"):
@@ -101,8 +120,11 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.monotonic()
     info = seed(args.n)
     Path(args.out).write_text(json.dumps(info, ensure_ascii=False))
-    print(f"seeded n={args.n} meeting={info['meeting_id']} item={info['item_id']} "
-          f"in {time.monotonic() - t0:.1f}s -> {args.out}", flush=True)
+    print(
+        f"seeded n={args.n} meeting={info['meeting_id']} item={info['item_id']} "
+        f"in {time.monotonic() - t0:.1f}s -> {args.out}",
+        flush=True,
+    )
     return 0
 
 

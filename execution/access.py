@@ -73,8 +73,13 @@ def visible_ids(s: Session, actor: Actor) -> list[int] | None:
     person = leader_of(s, actor)
     if person is not None:
         # by the person's id only: a namesake (a second 刘海军) is another person and sees nothing of this
-        return list(s.exec(select(Assignment.id).where(
-            (Assignment.leader_person_id == person.id) | (Assignment.coordinating_person_id == person.id))).all())
+        return list(
+            s.exec(
+                select(Assignment.id).where(
+                    (Assignment.leader_person_id == person.id) | (Assignment.coordinating_person_id == person.id)
+                )
+            ).all()
+        )
     return []
 
 
@@ -90,8 +95,9 @@ def person_named(s: Session, name: str) -> int | None:
 
 def unit_role(s: Session, unit_id: int, assignment_id: int) -> str | None:
     """``lead`` | ``support`` | None: the unit's part in the assignment."""
-    link = s.exec(select(AssignmentUnit).where(AssignmentUnit.assignment_id == assignment_id,
-                                               AssignmentUnit.unit_id == unit_id)).first()
+    link = s.exec(
+        select(AssignmentUnit).where(AssignmentUnit.assignment_id == assignment_id, AssignmentUnit.unit_id == unit_id)
+    ).first()
     return link.role if link is not None else None
 
 
@@ -108,7 +114,10 @@ def units_of_assignments(s: Session, ids: list[int]) -> dict[int, list[tuple[Ass
     out: dict[int, list[tuple[AssignmentUnit, Unit]]] = {}
     if not ids:
         return out
-    for link, unit in s.exec(select(AssignmentUnit, Unit).join(Unit, col(Unit.id) == AssignmentUnit.unit_id)
-                             .where(col(AssignmentUnit.assignment_id).in_(ids))).all():
+    for link, unit in s.exec(
+        select(AssignmentUnit, Unit)
+        .join(Unit, col(Unit.id) == AssignmentUnit.unit_id)
+        .where(col(AssignmentUnit.assignment_id).in_(ids))
+    ).all():
         out.setdefault(link.assignment_id, []).append((link, unit))
     return out

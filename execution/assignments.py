@@ -75,19 +75,34 @@ def candidates(s: Session, meeting_id: int, zone: str) -> tuple[Meeting, list[Ca
         supporting = supporting or p.supporting_units
         deadline = texts.get("deadline") or p.deadline
         prefill = {
-            "title": short_title(it.title), "decided_text": text, "category": it.category,
-            "decided_on": day.isoformat(), "lead_unit": lead, "supporting_units": "、".join(supporting),
-            "responsible_leader": p.responsible_leader, "coordinating_leader": p.coordinating_leader,
+            "title": short_title(it.title),
+            "decided_text": text,
+            "category": it.category,
+            "decided_on": day.isoformat(),
+            "lead_unit": lead,
+            "supporting_units": "、".join(supporting),
+            "responsible_leader": p.responsible_leader,
+            "coordinating_leader": p.coordinating_leader,
             "person_responsible": p.person_responsible,
             "deadline": deadline.isoformat() if isinstance(deadline, date) else (deadline or ""),
             "milestones": "\n".join(f"{d.isoformat()} {t}" for t, d in p.milestones),
         }
-        out.append(Candidate(
-            item_id=it.id, heading=it.heading, title=it.title, category=it.category,
-            category_label=it.category_label, result_label=it.result_label or "未作出决定", decided=decided,
-            confidential=it.confidential or it.category == ItemCategory.PERSONNEL, decision_text=text,
-            prefill=prefill, deadline_text=p.deadline_text, existing=made.get(it.id, []),
-        ))
+        out.append(
+            Candidate(
+                item_id=it.id,
+                heading=it.heading,
+                title=it.title,
+                category=it.category,
+                category_label=it.category_label,
+                result_label=it.result_label or "未作出决定",
+                decided=decided,
+                confidential=it.confidential or it.category == ItemCategory.PERSONNEL,
+                decision_text=text,
+                prefill=prefill,
+                deadline_text=p.deadline_text,
+                existing=made.get(it.id, []),
+            )
+        )
     return meeting, out
 
 
@@ -186,12 +201,20 @@ def detail(s: Session, actor: Actor, assignment_id: int, today: date) -> Detail:
         for oid, atts in attachments.of(s, owner, [r.id for r in rows_]).items():
             files[(owner, oid)] = atts
     return Detail(
-        row=row, viewer=viewer, unit=unit, units=units,
+        row=row,
+        viewer=viewer,
+        unit=unit,
+        units=units,
         milestones=list(s.exec(select(Milestone).where(Milestone.assignment_id == a.id).order_by(col(Milestone.due)))),
-        plans=plans, reports=reps, files=files, unit_names={u.id: u.name for _, u in units},
+        plans=plans,
+        reports=reps,
+        files=files,
+        unit_names={u.id: u.name for _, u in units},
         extensions=[] if support else reports.extensions_of(s, a.id),
         proposals=[] if support else reports.proposals_of(s, a.id),
-        evaluations=evals, signoff=so, events=[] if support else events_of(s, a.id),
+        evaluations=evals,
+        signoff=so,
+        events=[] if support else events_of(s, a.id),
         meeting=s.get(Meeting, a.meeting_id) if a.meeting_id else None,
         item=s.get(AgendaItem, a.item_id) if a.item_id else None,
     )

@@ -14,16 +14,23 @@ from meeting.actors import Actor
 from meeting.schemas import clean_text, unsafe_char
 
 from .errors import BadAttachment
-from .models import Attachment, ExecutionPlan, Evaluation, ProgressReport, SignOff
+from .models import Attachment, Evaluation, ExecutionPlan, ProgressReport, SignOff
 
 ALLOWED = {
-    ".pdf": "application/pdf", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-    ".gif": "image/gif", ".webp": "image/webp", ".txt": "text/plain; charset=utf-8", ".ofd": "application/ofd",
+    ".pdf": "application/pdf",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".webp": "image/webp",
+    ".txt": "text/plain; charset=utf-8",
+    ".ofd": "application/ofd",
     ".doc": "application/msword",
     ".docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
     ".xls": "application/vnd.ms-excel",
     ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ".wps": "application/vnd.ms-works", ".zip": "application/zip",
+    ".wps": "application/vnd.ms-works",
+    ".zip": "application/zip",
 }
 MAX_BYTES = 50 * 1024 * 1024
 OWNERS = {"progress": ProgressReport, "signoff": SignOff, "evaluation": Evaluation, "plan": ExecutionPlan}
@@ -74,14 +81,24 @@ def store(s: Session, actor: Actor, owner: str, owner_id: int, up: Upload, folde
     digest = hashlib.sha256(up.data).hexdigest()
     stored = f"{digest}{ext}"
     _write_once(Path(folder) / stored, up.data)
-    att = Attachment(owner=owner, owner_id=owner_id, filename=PurePath(up.filename).name[:200], stored_name=stored,
-                     content_type=ALLOWED[ext], size=len(up.data), sha256=digest, uploaded_by=actor.name[:64])
+    att = Attachment(
+        owner=owner,
+        owner_id=owner_id,
+        filename=PurePath(up.filename).name[:200],
+        stored_name=stored,
+        content_type=ALLOWED[ext],
+        size=len(up.data),
+        sha256=digest,
+        uploaded_by=actor.name[:64],
+    )
     s.add(att)
     s.flush()
     return att
 
 
-def store_all(s: Session, actor: Actor, owner: str, owner_id: int, uploads: list[Upload], folder: Path) -> list[Attachment]:
+def store_all(
+    s: Session, actor: Actor, owner: str, owner_id: int, uploads: list[Upload], folder: Path
+) -> list[Attachment]:
     for up in uploads:
         check(up)  # every file is checked before any is kept
     return [store(s, actor, owner, owner_id, up, folder) for up in uploads]
@@ -91,8 +108,11 @@ def of(s: Session, owner: str, ids: list[int]) -> dict[int, list[Attachment]]:
     out: dict[int, list[Attachment]] = {}
     if not ids:
         return out
-    for att in s.exec(select(Attachment).where(Attachment.owner == owner, col(Attachment.owner_id).in_(ids))
-                      .order_by(col(Attachment.id))):
+    for att in s.exec(
+        select(Attachment)
+        .where(Attachment.owner == owner, col(Attachment.owner_id).in_(ids))
+        .order_by(col(Attachment.id))
+    ):
         out.setdefault(att.owner_id, []).append(att)
     return out
 

@@ -53,8 +53,11 @@ def record_event(s: Session, actor: Actor, kind: str, assignment_id: int | None,
 
 
 def events_of(s: Session, assignment_id: int) -> list[ExecutionEvent]:
-    return list(s.exec(select(ExecutionEvent).where(ExecutionEvent.assignment_id == assignment_id)
-                       .order_by(col(ExecutionEvent.id))))
+    return list(
+        s.exec(
+            select(ExecutionEvent).where(ExecutionEvent.assignment_id == assignment_id).order_by(col(ExecutionEvent.id))
+        )
+    )
 
 
 def label(kind: str) -> str:

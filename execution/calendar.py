@@ -31,8 +31,10 @@ class DuplicateHoliday(YishiError):
 
 class HolidayInsideCoverage(YishiError):
     code = "holiday_inside_coverage"
-    msgid = ("%(day)s在节假日日历已覆盖的年份（%(first)d—%(last)d年）内，以国务院办公厅节假日安排为准；"
-             "仅地方性假日可在此登记，请在名称中注明。")
+    msgid = (
+        "%(day)s在节假日日历已覆盖的年份（%(first)d—%(last)d年）内，以国务院办公厅节假日安排为准；"
+        "仅地方性假日可在此登记，请在名称中注明。"
+    )
     source = "国务院办公厅关于年度部分节假日安排的通知"
 
 
@@ -57,14 +59,18 @@ def override_years(s: Session) -> set[int]:
 
 
 def coverage_notice(day: date | None, entered_years: set[int]) -> str:
-    """"" when ``day`` is inside the package's years (or the office has entered that year); otherwise the sentence
+    """ "" when ``day`` is inside the package's years (or the office has entered that year); otherwise the sentence
     the screen shows next to the deadline."""
     if day is None or deadlines.calendar_covers(day) or day.year in entered_years:
         return ""
     years = coverage()
     span = f"{years[0]}—{years[1]}" if years else "—"
-    return gettext("%(year)d年超出节假日日历的覆盖年份（%(span)s年），该年的工作日暂按周一至周五计算；"
-                   "请督查室在“节假日设置”中录入该年度的节假日和调休安排。", year=day.year, span=span)
+    return gettext(
+        "%(year)d年超出节假日日历的覆盖年份（%(span)s年），该年的工作日暂按周一至周五计算；"
+        "请督查室在“节假日设置”中录入该年度的节假日和调休安排。",
+        year=day.year,
+        span=span,
+    )
 
 
 class HolidayIn(Payload):
@@ -113,5 +119,15 @@ def _event(s: Session, actor: Actor, kind: str, **data) -> None:
     record_event(s, actor, kind, None, **data)
 
 
-__all__ = ["HolidayIn", "add_override", "cn", "coverage", "coverage_notice", "listing", "override_years",
-           "overrides", "remove_override", "today"]
+__all__ = [
+    "HolidayIn",
+    "add_override",
+    "cn",
+    "coverage",
+    "coverage_notice",
+    "listing",
+    "override_years",
+    "overrides",
+    "remove_override",
+    "today",
+]

@@ -43,12 +43,19 @@ def create_user(app, args) -> int:
         elif args.role == "leader":
             people = s.exec(select(Person).where(Person.name == args.person)).all()
             if len(people) != 1:
-                print(f"人员“{args.person}”{'不存在' if not people else '重名，请用 --person-id 指定'}"
-                      " / person not found or ambiguous (use --person-id)", file=sys.stderr)
+                print(
+                    f"人员“{args.person}”{'不存在' if not people else '重名，请用 --person-id 指定'}"
+                    " / person not found or ambiguous (use --person-id)",
+                    file=sys.stderr,
+                )
                 return 2
             person = people[0]
-        user = User(username=args.username, display_name=args.display_name or args.username,
-                    password_hash=hash_password(password), role=args.role)
+        user = User(
+            username=args.username,
+            display_name=args.display_name or args.username,
+            password_hash=hash_password(password),
+            role=args.role,
+        )
         s.add(user)
         s.flush()
         if args.role == "unit":
@@ -72,8 +79,10 @@ def create_user_command(app, **options) -> int:
     return create_user(app, SimpleNamespace(**options))
 
 
-@click.command("execution-sweep", help="today's due-soon / overdue / plan-overdue notifications to units "
-                                       "(idempotent: run it daily, e.g. from cron)")
+@click.command(
+    "execution-sweep",
+    help="today's due-soon / overdue / plan-overdue notifications to units (idempotent: run it daily, e.g. from cron)",
+)
 @pass_app
 def execution_sweep(app) -> int:
     with app.app_context(), unit_of_work() as s:

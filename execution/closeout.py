@@ -43,8 +43,17 @@ def _completed(a: Assignment, today: date, what: str) -> None:
         raise NotCompleted(number=a.number, status=STATUS_LABELS[display_status(a, today)], what=what)
 
 
-def sign_off(s: Session, actor: Actor, assignment_id: int, leader: str, signed_on: date, opinion: str,
-             files: list[attachments.Upload], folder: Path, today: date) -> SignOff:
+def sign_off(
+    s: Session,
+    actor: Actor,
+    assignment_id: int,
+    leader: str,
+    signed_on: date,
+    opinion: str,
+    files: list[attachments.Upload],
+    folder: Path,
+    today: date,
+) -> SignOff:
     """The responsible (or coordinating) leader's sign-off, with at least one evidence file.
 
     A leader account signs for itself (its linked person — by id — must be this assignment's responsible or
@@ -77,14 +86,29 @@ def sign_off(s: Session, actor: Actor, assignment_id: int, leader: str, signed_o
         raise EvidenceRequired()
     for up in files:
         attachments.check(up)
-    so = SignOff(assignment_id=a.id, leader=leader[:64], person_id=person_id, signed_on=signed_on, opinion=opinion,
-                 recorded_by=actor.name[:64])
+    so = SignOff(
+        assignment_id=a.id,
+        leader=leader[:64],
+        person_id=person_id,
+        signed_on=signed_on,
+        opinion=opinion,
+        recorded_by=actor.name[:64],
+    )
     s.add(so)
     s.flush()
     stored = attachments.store_all(s, actor, "signoff", so.id, files, folder)
-    record_event(s, actor, "signoff.recorded", a.id, signoff_id=so.id, leader=so.leader, person_id=so.person_id,
-                 signed_on=signed_on,
-                 in_app=person is not None, files=[{"name": x.filename, "sha256": x.sha256} for x in stored])
+    record_event(
+        s,
+        actor,
+        "signoff.recorded",
+        a.id,
+        signoff_id=so.id,
+        leader=so.leader,
+        person_id=so.person_id,
+        signed_on=signed_on,
+        in_app=person is not None,
+        files=[{"name": x.filename, "sha256": x.sha256} for x in stored],
+    )
     return so
 
 

@@ -67,10 +67,14 @@ def _withheld_item_ids(s: Session, item_ids: set[int]) -> set[int]:
     """Items whose decisions are never public: confidential, or personnel (干部任免)."""
     if not item_ids:
         return set()
-    return set(s.exec(select(AgendaItem.id).where(
-        col(AgendaItem.id).in_(item_ids),
-        (AgendaItem.confidential == True) | (AgendaItem.category == ItemCategory.PERSONNEL.value),  # noqa: E712
-    )).all())
+    return set(
+        s.exec(
+            select(AgendaItem.id).where(
+                col(AgendaItem.id).in_(item_ids),
+                (AgendaItem.confidential == True) | (AgendaItem.category == ItemCategory.PERSONNEL.value),  # noqa: E712
+            )
+        ).all()
+    )
 
 
 def public_rows(s: Session, today: date, keyword: str = "") -> list[PublicRow]:
@@ -83,8 +87,20 @@ def public_rows(s: Session, today: date, keyword: str = "") -> list[PublicRow]:
         a = r.assignment
         if a.item_id in withheld or a.category == ItemCategory.PERSONNEL.value:
             continue
-        out.append(PublicRow(a.id, a.number, a.title, a.decided_text, ITEM_CATEGORY_LABELS.get(a.category, ""),
-                             a.decided_on, r.lead_unit, tuple(r.supporting_units), a.deadline, r.status_label))
+        out.append(
+            PublicRow(
+                a.id,
+                a.number,
+                a.title,
+                a.decided_text,
+                ITEM_CATEGORY_LABELS.get(a.category, ""),
+                a.decided_on,
+                r.lead_unit,
+                tuple(r.supporting_units),
+                a.deadline,
+                r.status_label,
+            )
+        )
     return out
 
 
@@ -118,8 +134,14 @@ class AnswerIn(Payload):
     answer: Annotated[str, Field(min_length=5, max_length=5000)]
 
 
-COMPLAINT_LABELS = {"content": "投诉内容", "name": "姓名", "contact": "联系方式", "assignment_id": "决策事项",
-                    "channel": "来源渠道", "answer": "答复内容"}
+COMPLAINT_LABELS = {
+    "content": "投诉内容",
+    "name": "姓名",
+    "contact": "联系方式",
+    "assignment_id": "决策事项",
+    "channel": "来源渠道",
+    "answer": "答复内容",
+}
 COMPLAINT_ERRORS = {"string_too_short": "过短（投诉内容至少10个字，答复至少5个字）", "string_too_long": "过长"}
 
 
@@ -131,13 +153,20 @@ def new_code(s: Session) -> str:
     raise RuntimeError("could not draw a free tracking code")  # pragma: no cover - 32^8 codes
 
 
-def submit_complaint(s: Session, data: ComplaintIn, today: date, *, channel: str = "web",
-                     actor: Actor | None = None) -> Complaint:
+def submit_complaint(
+    s: Session, data: ComplaintIn, today: date, *, channel: str = "web", actor: Actor | None = None
+) -> Complaint:
     """Register a complaint (public form, or the office for letters, calls and e-mails); returns it with its code."""
     if data.assignment_id is not None and not is_public(s, data.assignment_id, today):
         raise NotPublicDecision()
-    c = Complaint(code=new_code(s), channel=channel, assignment_id=data.assignment_id, name=data.name,
-                  contact=data.contact, content=data.content)
+    c = Complaint(
+        code=new_code(s),
+        channel=channel,
+        assignment_id=data.assignment_id,
+        name=data.name,
+        contact=data.contact,
+        content=data.content,
+    )
     s.add(c)
     s.flush()
     if actor is not None:
@@ -178,5 +207,15 @@ def complaints(s: Session, state: str = "open") -> list[tuple[Complaint, Assignm
     return list(s.exec(q).all())
 
 
-__all__ = ["CHANNEL_LABELS", "AnswerIn", "ComplaintIn", "PublicRow", "RegisterComplaintIn", "answer_complaint",
-           "complaints", "lookup", "public_rows", "submit_complaint"]
+__all__ = [
+    "CHANNEL_LABELS",
+    "AnswerIn",
+    "ComplaintIn",
+    "PublicRow",
+    "RegisterComplaintIn",
+    "answer_complaint",
+    "complaints",
+    "lookup",
+    "public_rows",
+    "submit_complaint",
+]

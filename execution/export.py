@@ -90,8 +90,14 @@ def _local_day(dt, zone: str) -> date | None:
     return None if local is None else local.date()
 
 
-def export_rows(s: Session, today: date, f: ledger.LedgerFilter | None = None, *,
-                only_ids: Iterable[int] | None = None, zone: str = DEFAULT_ZONE) -> list[ExportRow]:
+def export_rows(
+    s: Session,
+    today: date,
+    f: ledger.LedgerFilter | None = None,
+    *,
+    only_ids: Iterable[int] | None = None,
+    zone: str = DEFAULT_ZONE,
+) -> list[ExportRow]:
     """The ledger rows (same filters as the page) with their plans, progress, requests and evidence."""
     rows = ledger.rows(s, today, f, only_ids=only_ids)
     if not rows:
@@ -109,25 +115,33 @@ def export_rows(s: Session, today: date, f: ledger.LedgerFilter | None = None, *
     extensions = by_assignment(ExtensionRequest, col(ExtensionRequest.requested_at))
     plans = by_assignment(ExecutionPlan, col(ExecutionPlan.filed_at))
     signoffs = by_assignment(SignOff, col(SignOff.signed_on))
-    parts = {(lk.assignment_id, lk.unit_id): lk.part for lk in
-             s.exec(select(AssignmentUnit).where(col(AssignmentUnit.assignment_id).in_(ids))).all()}
+    parts = {
+        (lk.assignment_id, lk.unit_id): lk.part
+        for lk in s.exec(select(AssignmentUnit).where(col(AssignmentUnit.assignment_id).in_(ids))).all()
+    }
     unit_ids = {u.name: u.id for u in s.exec(select(Unit)).all()}
     owners = {("progress", p.id): aid for aid, ps in reports.items() for p in ps}
     owners |= {("signoff", x.id): aid for aid, xs in signoffs.items() for x in xs}
     owners |= {("plan", x.id): aid for aid, xs in plans.items() for x in xs}
     evidence: dict[int, list[str]] = {}
     if owners:
-        for att in s.exec(select(Attachment).where(col(Attachment.owner).in_(["progress", "signoff", "plan"]),
-                                                   col(Attachment.owner_id).in_([k[1] for k in owners]))
-                          .order_by(col(Attachment.id))).all():
+        for att in s.exec(
+            select(Attachment)
+            .where(
+                col(Attachment.owner).in_(["progress", "signoff", "plan"]),
+                col(Attachment.owner_id).in_([k[1] for k in owners]),
+            )
+            .order_by(col(Attachment.id))
+        ).all():
             aid = owners.get((att.owner, att.owner_id))
             if aid is not None:
                 evidence.setdefault(aid, []).append(att.filename)
     meetings = {}
     meeting_ids = {r.assignment.meeting_id for r in rows if r.assignment.meeting_id}
     if meeting_ids:
-        for m, b in s.exec(select(Meeting, Body).join(Body, col(Body.id) == Meeting.body_id)
-                           .where(col(Meeting.id).in_(meeting_ids))).all():
+        for m, b in s.exec(
+            select(Meeting, Body).join(Body, col(Body.id) == Meeting.body_id).where(col(Meeting.id).in_(meeting_ids))
+        ).all():
             meetings[m.id] = f"{title_of(m, b)}（{cn(_local_day(m.starts_at, zone))}）"
 
     out = []
@@ -139,29 +153,49 @@ def export_rows(s: Session, today: date, f: ledger.LedgerFilter | None = None, *
             supporting.append(f"{name}（{part}）" if part else name)
         exts = []
         for x in extensions.get(a.id, []):
-            line = f"{cn(_local_day(x.requested_at, zone))}申请延期至{cn(x.new_deadline)}，理由：{x.reason}；" \
-                   f"{EXTENSION_STATUS.get(x.status, x.status)}"
+            line = (
+                f"{cn(_local_day(x.requested_at, zone))}申请延期至{cn(x.new_deadline)}，理由：{x.reason}；"
+                f"{EXTENSION_STATUS.get(x.status, x.status)}"
+            )
             if x.decided_at:
                 line += f"（{cn(_local_day(x.decided_at, zone))}{x.decided_by}）"
             exts.append(line)
         filed = plans.get(a.id, [])
-        out.append(ExportRow(
-            number=a.number,
-            meeting=meetings.get(a.meeting_id, "") if a.meeting_id else ("人大决议决定、审议意见" if a.source == "npc" else ""),
-            decided_on=a.decided_on, title=a.title, decided_text=a.decided_text,
-            category=ITEM_CATEGORY_LABELS.get(a.category, a.category),
-            responsible_leader=a.responsible_leader, coordinating_leader=a.coordinating_leader,
-            lead_unit=r.lead_unit, supporting_units=supporting, person_responsible=a.person_responsible,
-            plan_due=a.plan_due, plan_filed_on=_local_day(filed[0].filed_at, zone) if filed else None,
-            deadline=a.deadline, original_deadline=a.original_deadline,
-            milestones=[f"{m.title}：{cn(m.due)}" + (f"（{cn(m.done_on)}完成）" if m.done_on else "")
-                        for m in milestones.get(a.id, [])],
-            progress=[f"{cn(p.reported_on)}：{p.content}" + ("（报告办结）" if p.completes else "")
-                      for p in reports.get(a.id, [])],
-            problems=[f"{cn(p.reported_on)}：{p.problems}" for p in reports.get(a.id, []) if p.problems.strip()],
-            extensions=exts, status=r.status_label, warning=r.warning_label or "无",
-            evidence=evidence.get(a.id, []), closed_on=_local_day(a.closed_at, zone),
-        ))
+        out.append(
+            ExportRow(
+                number=a.number,
+                meeting=meetings.get(a.meeting_id, "")
+                if a.meeting_id
+                else ("人大决议决定、审议意见" if a.source == "npc" else ""),
+                decided_on=a.decided_on,
+                title=a.title,
+                decided_text=a.decided_text,
+                category=ITEM_CATEGORY_LABELS.get(a.category, a.category),
+                responsible_leader=a.responsible_leader,
+                coordinating_leader=a.coordinating_leader,
+                lead_unit=r.lead_unit,
+                supporting_units=supporting,
+                person_responsible=a.person_responsible,
+                plan_due=a.plan_due,
+                plan_filed_on=_local_day(filed[0].filed_at, zone) if filed else None,
+                deadline=a.deadline,
+                original_deadline=a.original_deadline,
+                milestones=[
+                    f"{m.title}：{cn(m.due)}" + (f"（{cn(m.done_on)}完成）" if m.done_on else "")
+                    for m in milestones.get(a.id, [])
+                ],
+                progress=[
+                    f"{cn(p.reported_on)}：{p.content}" + ("（报告办结）" if p.completes else "")
+                    for p in reports.get(a.id, [])
+                ],
+                problems=[f"{cn(p.reported_on)}：{p.problems}" for p in reports.get(a.id, []) if p.problems.strip()],
+                extensions=exts,
+                status=r.status_label,
+                warning=r.warning_label or "无",
+                evidence=evidence.get(a.id, []),
+                closed_on=_local_day(a.closed_at, zone),
+            )
+        )
     return out
 
 
@@ -169,14 +203,25 @@ def export_rows(s: Session, today: date, f: ledger.LedgerFilter | None = None, *
 
 TABLE_SIZE = 10.5  # 五号
 DOCX_COLUMNS = (  # header, width in mm (landscape A4 text width 267 mm)
-    ("督办编号", 17), ("会议及届次", 25), ("决策事项（会议议定）", 45), ("类别", 12), ("分管领导", 15),
-    ("牵头单位", 18), ("配合单位", 20), ("责任人", 13), ("完成时限及节点", 24), ("进展情况", 34),
-    ("存在问题及延期申请", 24), ("状态", 10), ("预警", 10),
+    ("督办编号", 17),
+    ("会议及届次", 25),
+    ("决策事项（会议议定）", 45),
+    ("类别", 12),
+    ("分管领导", 15),
+    ("牵头单位", 18),
+    ("配合单位", 20),
+    ("责任人", 13),
+    ("完成时限及节点", 24),
+    ("进展情况", 34),
+    ("存在问题及延期申请", 24),
+    ("状态", 10),
+    ("预警", 10),
 )
 
 
-def _cell(cell, lines: list[str] | str, *, font: str = FANGSONG, size: float = TABLE_SIZE, bold: bool = False,
-          align=None) -> None:
+def _cell(
+    cell, lines: list[str] | str, *, font: str = FANGSONG, size: float = TABLE_SIZE, bold: bool = False, align=None
+) -> None:
     lines = [lines] if isinstance(lines, str) else (lines or [""])
     p = cell.paragraphs[0]
     for i, line in enumerate(lines):
@@ -221,8 +266,9 @@ def _normal(doc, title: str) -> None:
     doc.core_properties.language = "zh-CN"
 
 
-def _heading(doc, text: str, *, font: str, size: float, align=WD_ALIGN_PARAGRAPH.CENTER, color=None,
-             after: float = 4) -> None:
+def _heading(
+    doc, text: str, *, font: str, size: float, align=WD_ALIGN_PARAGRAPH.CENTER, color=None, after: float = 4
+) -> None:
     p = doc.add_paragraph()
     p.alignment = align
     p.paragraph_format.space_after = Pt(after)
@@ -248,19 +294,38 @@ def ledger_docx(rows: list[ExportRow], *, title: str, today: date, filters_text:
         _cell(cell, label, font=HEITI, align=WD_ALIGN_PARAGRAPH.CENTER)
     for r in rows:
         leaders = r.responsible_leader + (f"（协调：{r.coordinating_leader}）" if r.coordinating_leader else "")
-        due = ([f"完成时限：{cn(r.deadline)}" if r.deadline else "完成时限：未定"]
-               + ([f"原定：{cn(r.original_deadline)}"] if r.original_deadline and r.original_deadline != r.deadline
-                  else [])
-               + ([f"方案应报：{cn(r.plan_due)}" + (f"（{cn(r.plan_filed_on)}已报）" if r.plan_filed_on else "")]
-                  if r.plan_due else [])
-               + r.milestones)
+        due = (
+            [f"完成时限：{cn(r.deadline)}" if r.deadline else "完成时限：未定"]
+            + (
+                [f"原定：{cn(r.original_deadline)}"]
+                if r.original_deadline and r.original_deadline != r.deadline
+                else []
+            )
+            + (
+                [f"方案应报：{cn(r.plan_due)}" + (f"（{cn(r.plan_filed_on)}已报）" if r.plan_filed_on else "")]
+                if r.plan_due
+                else []
+            )
+            + r.milestones
+        )
         progress = r.progress or ["—"]
         if r.evidence:
             progress = progress + ["佐证材料：" + "、".join(r.evidence)]
-        values = [r.number, r.meeting or "—", [r.title, r.decided_text], r.category, leaders or "—",
-                  r.lead_unit, r.supporting_units or ["—"], r.person_responsible or "—", due, progress,
-                  (r.problems + r.extensions) or ["—"], r.status + (f"（{cn(r.closed_on)}）" if r.closed_on else ""),
-                  r.warning]
+        values = [
+            r.number,
+            r.meeting or "—",
+            [r.title, r.decided_text],
+            r.category,
+            leaders or "—",
+            r.lead_unit,
+            r.supporting_units or ["—"],
+            r.person_responsible or "—",
+            due,
+            progress,
+            (r.problems + r.extensions) or ["—"],
+            r.status + (f"（{cn(r.closed_on)}）" if r.closed_on else ""),
+            r.warning,
+        ]
         cells = table.add_row().cells
         for cell, value, (_label, width) in zip(cells, values, DOCX_COLUMNS, strict=True):
             cell.width = Mm(width)
@@ -271,22 +336,60 @@ def ledger_docx(rows: list[ExportRow], *, title: str, today: date, filters_text:
 # ---------------------------------------------------------------- xlsx
 
 XLSX_COLUMNS = (  # header, width (characters), kind
-    ("督办编号", 11, "text"), ("会议及届次", 26, "text"), ("决策日期", 14, "date"), ("事项名称", 24, "text"),
-    ("决策内容（会议议定原文）", 48, "text"), ("类别", 12, "text"), ("分管领导", 10, "text"),
-    ("协调领导", 10, "text"), ("牵头单位", 16, "text"), ("配合单位", 22, "text"), ("责任人", 10, "text"),
-    ("方案应报日期", 14, "date"), ("方案报送日期", 14, "date"), ("完成时限", 14, "date"), ("原定完成时限", 14, "date"),
-    ("节点", 28, "text"), ("进展情况", 44, "text"), ("存在问题", 30, "text"), ("延期申请", 36, "text"),
-    ("状态", 9, "text"), ("预警等级", 10, "text"), ("佐证材料", 24, "text"), ("销号日期", 14, "date"),
+    ("督办编号", 11, "text"),
+    ("会议及届次", 26, "text"),
+    ("决策日期", 14, "date"),
+    ("事项名称", 24, "text"),
+    ("决策内容（会议议定原文）", 48, "text"),
+    ("类别", 12, "text"),
+    ("分管领导", 10, "text"),
+    ("协调领导", 10, "text"),
+    ("牵头单位", 16, "text"),
+    ("配合单位", 22, "text"),
+    ("责任人", 10, "text"),
+    ("方案应报日期", 14, "date"),
+    ("方案报送日期", 14, "date"),
+    ("完成时限", 14, "date"),
+    ("原定完成时限", 14, "date"),
+    ("节点", 28, "text"),
+    ("进展情况", 44, "text"),
+    ("存在问题", 30, "text"),
+    ("延期申请", 36, "text"),
+    ("状态", 9, "text"),
+    ("预警等级", 10, "text"),
+    ("佐证材料", 24, "text"),
+    ("销号日期", 14, "date"),
 )
 DATE_FORMAT = 'yyyy"年"m"月"d"日"'
 
 
 def _xlsx_values(r: ExportRow) -> list:
     join = "\n".join
-    return [r.number, r.meeting, r.decided_on, r.title, r.decided_text, r.category, r.responsible_leader,
-            r.coordinating_leader, r.lead_unit, join(r.supporting_units), r.person_responsible, r.plan_due,
-            r.plan_filed_on, r.deadline, r.original_deadline, join(r.milestones), join(r.progress), join(r.problems),
-            join(r.extensions), r.status, r.warning, join(r.evidence), r.closed_on]
+    return [
+        r.number,
+        r.meeting,
+        r.decided_on,
+        r.title,
+        r.decided_text,
+        r.category,
+        r.responsible_leader,
+        r.coordinating_leader,
+        r.lead_unit,
+        join(r.supporting_units),
+        r.person_responsible,
+        r.plan_due,
+        r.plan_filed_on,
+        r.deadline,
+        r.original_deadline,
+        join(r.milestones),
+        join(r.progress),
+        join(r.problems),
+        join(r.extensions),
+        r.status,
+        r.warning,
+        join(r.evidence),
+        r.closed_on,
+    ]
 
 
 def ledger_xlsx(rows: list[ExportRow], *, title: str, today: date, filters_text: str = "") -> bytes:
@@ -299,8 +402,11 @@ def ledger_xlsx(rows: list[ExportRow], *, title: str, today: date, filters_text:
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="F0EFEA")
     wrap = Alignment(wrap_text=True, vertical="top")
     for cell in ws[1]:
-        cell.font, cell.fill, cell.alignment = bold, fill, Alignment(horizontal="center", vertical="center",
-                                                                      wrap_text=True)
+        cell.font, cell.fill, cell.alignment = (
+            bold,
+            fill,
+            Alignment(horizontal="center", vertical="center", wrap_text=True),
+        )
     for r in rows:
         ws.append([clean_text(v) if isinstance(v, str) else v for v in _xlsx_values(r)])  # legacy rows
     for row in ws.iter_rows(min_row=2):
@@ -347,8 +453,13 @@ def reminder_docx(r: Reminder, a: Assignment, unit: Unit, *, office: str, issued
         p.paragraph_format.first_line_indent = Pt(0 if i == 0 else SIZE_3 * 2)
         p.paragraph_format.line_spacing = Pt(29)
         _fonts(p.add_run(clean_text(para.strip())), FANGSONG, SIZE_3)
-    facts = [("督办编号：", a.number), ("督办事项：", a.title), ("决策内容：", a.decided_text),
-             ("完成时限：", cn(a.deadline) or "未定"), ("报送期限：", cn(r.reply_by) or "收到后及时报送")]
+    facts = [
+        ("督办编号：", a.number),
+        ("督办事项：", a.title),
+        ("决策内容：", a.decided_text),
+        ("完成时限：", cn(a.deadline) or "未定"),
+        ("报送期限：", cn(r.reply_by) or "收到后及时报送"),
+    ]
     for label, text in facts:
         p = doc.add_paragraph()
         p.paragraph_format.line_spacing = Pt(29)

@@ -52,8 +52,9 @@ def unit_home(s: Session, actor: Actor, day: date) -> UnitHome:
     if unit is None:
         raise PermissionDenied(gettext("本账号未关联执行单位，请联系督查室。"))
     ids = access.visible_ids(s, actor) or []
-    home = UnitHome(unit=unit, rows=ledger.rows(s, day, only_ids=ids),
-                    roles={aid: access.unit_role(s, unit.id, aid) for aid in ids})
+    home = UnitHome(
+        unit=unit, rows=ledger.rows(s, day, only_ids=ids), roles={aid: access.unit_role(s, unit.id, aid) for aid in ids}
+    )
     supervision.sweep(s, day)
     home.notes, home.unread = supervision.notifications_for(s, unit.id, limit=10), supervision.unread_count(s, unit.id)
     return home

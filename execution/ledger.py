@@ -93,14 +93,27 @@ def filter_from(args: Mapping[str, str]) -> LedgerFilter:
 
     keyword = text("q", "keyword")
     return LedgerFilter(
-        unit_id=num("unit_id", "unit"), leader=text("leader"), meeting_id=num("meeting_id", "meeting"),
-        category=text("category"), status=text("status"), warning=text("warning"),
-        due_before=date_arg("due_before", args), due_after=date_arg("due_after", args), source=text("source"),
-        keyword=keyword[:KEYWORD_MAX] if keyword else None)
+        unit_id=num("unit_id", "unit"),
+        leader=text("leader"),
+        meeting_id=num("meeting_id", "meeting"),
+        category=text("category"),
+        status=text("status"),
+        warning=text("warning"),
+        due_before=date_arg("due_before", args),
+        due_after=date_arg("due_after", args),
+        source=text("source"),
+        keyword=keyword[:KEYWORD_MAX] if keyword else None,
+    )
 
 
-def rows(s: Session, today: date, f: LedgerFilter | None = None, *, only_ids: Iterable[int] | None = None,
-         thresholds: deadlines.WarningThresholds | None = None) -> list[LedgerRow]:
+def rows(
+    s: Session,
+    today: date,
+    f: LedgerFilter | None = None,
+    *,
+    only_ids: Iterable[int] | None = None,
+    thresholds: deadlines.WarningThresholds | None = None,
+) -> list[LedgerRow]:
     """Ledger rows in number order, filtered. ``only_ids`` limits to those assignments (a unit's own)."""
     f = f or LedgerFilter()
     thresholds = thresholds or load_profile().execution.warning
@@ -108,8 +121,9 @@ def rows(s: Session, today: date, f: LedgerFilter | None = None, *, only_ids: It
     if only_ids is not None:
         q = q.where(col(Assignment.id).in_(list(only_ids)))
     if f.unit_id is not None:
-        q = q.where(col(Assignment.id).in_(select(AssignmentUnit.assignment_id)
-                                           .where(AssignmentUnit.unit_id == f.unit_id)))
+        q = q.where(
+            col(Assignment.id).in_(select(AssignmentUnit.assignment_id).where(AssignmentUnit.unit_id == f.unit_id))
+        )
     if f.leader:
         q = q.where((Assignment.responsible_leader == f.leader) | (Assignment.coordinating_leader == f.leader))
     if f.meeting_id is not None:
@@ -126,14 +140,21 @@ def rows(s: Session, today: date, f: LedgerFilter | None = None, *, only_ids: It
         q = q.where(Assignment.public == True)  # noqa: E712
     if f.keyword:
         like = f"%{f.keyword}%"
-        q = q.where(col(Assignment.title).like(like) | col(Assignment.decided_text).like(like)
-                    | col(Assignment.number).like(like))
+        q = q.where(
+            col(Assignment.title).like(like)
+            | col(Assignment.decided_text).like(like)
+            | col(Assignment.number).like(like)
+        )
     assignments = s.exec(q).all()
     if not assignments:
         return []
     ids = [a.id for a in assignments]
-    links = s.exec(select(AssignmentUnit, Unit).join(Unit, col(Unit.id) == AssignmentUnit.unit_id)
-                   .where(col(AssignmentUnit.assignment_id).in_(ids)).order_by(col(AssignmentUnit.id))).all()
+    links = s.exec(
+        select(AssignmentUnit, Unit)
+        .join(Unit, col(Unit.id) == AssignmentUnit.unit_id)
+        .where(col(AssignmentUnit.assignment_id).in_(ids))
+        .order_by(col(AssignmentUnit.id))
+    ).all()
     lead: dict[int, str] = {}
     support: dict[int, list[str]] = {}
     for link, unit in links:
@@ -153,5 +174,14 @@ def rows(s: Session, today: date, f: LedgerFilter | None = None, *, only_ids: It
     return out
 
 
-__all__ = ["IN_PROGRESS", "LedgerFilter", "LedgerRow", "OVERDUE", "STATUS_LABELS", "WARNING_LABELS",
-           "display_status", "rows", "warning_of"]
+__all__ = [
+    "IN_PROGRESS",
+    "LedgerFilter",
+    "LedgerRow",
+    "OVERDUE",
+    "STATUS_LABELS",
+    "WARNING_LABELS",
+    "display_status",
+    "rows",
+    "warning_of",
+]

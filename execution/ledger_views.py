@@ -44,13 +44,27 @@ def ledger_page():
     with read_only() as s:
         rows = ledger.rows(s, day, f)
         unit_list = list(s.exec(select(Unit).order_by(col(Unit.name))))
-        meetings = s.exec(select(Meeting, Body).join(Body, col(Body.id) == Meeting.body_id)
-                          .where(col(Meeting.id).in_(select(Minutes.meeting_id).where(
-                              col(Minutes.status).in_((APPROVED, ARCHIVED)))))
-                          .order_by(col(Meeting.starts_at).desc())).all()
-        leaders = sorted({r.assignment.responsible_leader for r in ledger.rows(s, day) if r.assignment.responsible_leader})
-    return render_template("execution/ledger.html", rows=rows, f=f, args=request.args, units=unit_list,
-                           meetings=meetings, leaders=leaders, today=day, labels=LABELS, actor=actor)
+        meetings = s.exec(
+            select(Meeting, Body)
+            .join(Body, col(Body.id) == Meeting.body_id)
+            .where(col(Meeting.id).in_(select(Minutes.meeting_id).where(col(Minutes.status).in_((APPROVED, ARCHIVED)))))
+            .order_by(col(Meeting.starts_at).desc())
+        ).all()
+        leaders = sorted(
+            {r.assignment.responsible_leader for r in ledger.rows(s, day) if r.assignment.responsible_leader}
+        )
+    return render_template(
+        "execution/ledger.html",
+        rows=rows,
+        f=f,
+        args=request.args,
+        units=unit_list,
+        meetings=meetings,
+        leaders=leaders,
+        today=day,
+        labels=LABELS,
+        actor=actor,
+    )
 
 
 @bp.get("/unit")
@@ -60,8 +74,18 @@ def unit_home():
     day = today()
     with unit_of_work() as s:  # the office's notices are refreshed for today
         h = homes.unit_home(s, actor, day)
-    return render_template("execution/unit_home.html", unit=h.unit, rows=h.rows, roles=h.roles, due=h.due, today=day,
-                           labels=LABELS, notes=h.notes, unread=h.unread, actor=actor)
+    return render_template(
+        "execution/unit_home.html",
+        unit=h.unit,
+        rows=h.rows,
+        roles=h.roles,
+        due=h.due,
+        today=day,
+        labels=LABELS,
+        notes=h.notes,
+        unread=h.unread,
+        actor=actor,
+    )
 
 
 @bp.get("/leader")
@@ -71,8 +95,16 @@ def leader_home():
     day = today()
     with read_only() as s:
         h = homes.leader_home(s, actor, day)
-    return render_template("execution/leader_home.html", person=h.person, rows=h.rows, to_sign=h.to_sign,
-                           signed=h.signed, today=day, labels=LABELS, actor=actor)
+    return render_template(
+        "execution/leader_home.html",
+        person=h.person,
+        rows=h.rows,
+        to_sign=h.to_sign,
+        signed=h.signed,
+        today=day,
+        labels=LABELS,
+        actor=actor,
+    )
 
 
 # ---------------------------------------------------------------- one assignment
@@ -92,8 +124,17 @@ def assignment(assignment_id: int):
                 q = q.where(Meeting.body_id == d.meeting.body_id)
             later = s.exec(q.order_by(col(Meeting.starts_at))).all()
         people = list(s.exec(select(Person).order_by(col(Person.name)))) if d.may("edit") else []
-    return render_template("execution/assignment.html", d=d, a=d.a, today=day, labels=LABELS, later=later,
-                           people=people, actor=actor, event_label=label)
+    return render_template(
+        "execution/assignment.html",
+        d=d,
+        a=d.a,
+        today=day,
+        labels=LABELS,
+        later=later,
+        people=people,
+        actor=actor,
+        event_label=label,
+    )
 
 
 @bp.get("/attachments/<int:attachment_id>")
@@ -128,8 +169,9 @@ def from_minutes(meeting_id: int):
     with read_only() as s:
         meeting, items = assignments.candidates(s, meeting_id, zone())
         title = s.get(Body, meeting.body_id).name
-    return render_template("execution/from_minutes.html", meeting=meeting, body_name=title, items=items,
-                           labels=LABELS, actor=actor)
+    return render_template(
+        "execution/from_minutes.html", meeting=meeting, body_name=title, items=items, labels=LABELS, actor=actor
+    )
 
 
 def _split(text: str) -> list[str]:
@@ -151,11 +193,25 @@ def _milestones(text: str) -> list[list[str]]:
 @posted(lambda meeting_id, item_id: url_for("execution.from_minutes", meeting_id=meeting_id) + f"#item-{item_id}")
 def create_from_item(meeting_id: int, item_id: int):
     actor = actor_now()
-    data = form_data("title", "decided_text", "category", "decided_on", "lead_unit", "responsible_leader",
-                     "coordinating_leader", "person_responsible", "deadline", bools=("public",))
-    data.update(meeting_id=meeting_id, item_id=item_id, source="meeting",
-                supporting_units=_split(request.form.get("supporting_units", "")),
-                milestones=_milestones(request.form.get("milestones", "")))
+    data = form_data(
+        "title",
+        "decided_text",
+        "category",
+        "decided_on",
+        "lead_unit",
+        "responsible_leader",
+        "coordinating_leader",
+        "person_responsible",
+        "deadline",
+        bools=("public",),
+    )
+    data.update(
+        meeting_id=meeting_id,
+        item_id=item_id,
+        source="meeting",
+        supporting_units=_split(request.form.get("supporting_units", "")),
+        milestones=_milestones(request.form.get("milestones", "")),
+    )
     payload = parse(AssignmentIn, data)
     with unit_of_work() as s:
         a = create_assignment(s, actor, payload)

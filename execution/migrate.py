@@ -39,9 +39,14 @@ def _bind_leaders(conn) -> None:
     """Before this column, a leader account also saw an assignment by its leader's printed name. Bind those names
     to people once, where the name is borne by exactly one person; a name two people share stays unbound (the office
     picks the person on the assignment page) — nobody gains access by a namesake."""
-    for id_col, name_col in (("leader_person_id", "responsible_leader"), ("coordinating_person_id",
-                                                                          "coordinating_leader")):
-        conn.execute(text(
-            f"UPDATE assignment SET {id_col} = (SELECT MIN(p.id) FROM person p WHERE p.name = assignment.{name_col}) "
-            f"WHERE {id_col} IS NULL AND {name_col} <> '' "
-            f"AND (SELECT COUNT(*) FROM person p WHERE p.name = assignment.{name_col}) = 1"))
+    for id_col, name_col in (
+        ("leader_person_id", "responsible_leader"),
+        ("coordinating_person_id", "coordinating_leader"),
+    ):
+        conn.execute(
+            text(
+                f"UPDATE assignment SET {id_col} = (SELECT MIN(p.id) FROM person p WHERE p.name = assignment.{name_col}) "
+                f"WHERE {id_col} IS NULL AND {name_col} <> '' "
+                f"AND (SELECT COUNT(*) FROM person p WHERE p.name = assignment.{name_col}) = 1"
+            )
+        )

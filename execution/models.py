@@ -46,7 +46,6 @@ class AccountLink(SQLModel, table=True):
 # ---------------------------------------------------------------- assignments
 
 
-
 class AssignmentStatus(StrEnum):
     """An assignment's stored course (stored as these strings); 逾期 (overdue) is derived from the deadline."""
 
@@ -164,8 +163,6 @@ class Attachment(SQLModel, table=True):
     uploaded_by: str = Field(max_length=64)
 
 
-
-
 class RequestStatus(StrEnum):
     """An extension request's answer (stored as these strings)."""
 
@@ -269,8 +266,15 @@ class Notification(SQLModel, table=True):
     """In-app notice to a unit's accounts (due soon, overdue, reminder issued, extension decided…)."""
 
     # a non-empty dedupe_key is unique: two sweeps at once (dashboard and a unit page) cannot notify twice
-    __table_args__ = (Index("uq_notification_dedupe", "dedupe_key", unique=True,
-                            sqlite_where=text("dedupe_key <> ''"), postgresql_where=text("dedupe_key <> ''")),)
+    __table_args__ = (
+        Index(
+            "uq_notification_dedupe",
+            "dedupe_key",
+            unique=True,
+            sqlite_where=text("dedupe_key <> ''"),
+            postgresql_where=text("dedupe_key <> ''"),
+        ),
+    )
     id: int | None = Field(default=None, primary_key=True)
     unit_id: int = Field(foreign_key="unit.id", index=True)
     assignment_id: int | None = Field(default=None, foreign_key="assignment.id")

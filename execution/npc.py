@@ -27,8 +27,8 @@ from . import access
 from .audit import record_event
 from .calendar import cn, coverage_notice, override_years, overrides
 from .errors import DateInFuture
-from .supervision import _t
 from .models import Assignment, NpcCase, Unit
+from .supervision import _t
 
 KIND_LABELS = {"resolution": "决议决定", "review_opinion": "审议意见"}
 PERIOD_LABELS = {
@@ -122,16 +122,21 @@ def case_deadlines(s: Session, case: NpcCase) -> list[CaseDeadline]:
     for key in NPC_PERIODS:
         p = periods[key]
         due = deadlines.due_date(case.received_on, p, ov if p.unit == "working_days" else None)
-        out.append(CaseDeadline(key, PERIOD_LABELS[key], p.label, due, p.source, done.get(key),
-                                coverage_notice(due, years)))
+        out.append(
+            CaseDeadline(key, PERIOD_LABELS[key], p.label, due, p.source, done.get(key), coverage_notice(due, years))
+        )
     return out
 
 
 def department_plan_filed(s: Session, case_id: int) -> date | None:
     from .models import ExecutionPlan
 
-    first = s.exec(select(ExecutionPlan.filed_at).join(Assignment, col(Assignment.id) == ExecutionPlan.assignment_id)
-                   .where(Assignment.npc_case_id == case_id).order_by(col(ExecutionPlan.filed_at))).first()
+    first = s.exec(
+        select(ExecutionPlan.filed_at)
+        .join(Assignment, col(Assignment.id) == ExecutionPlan.assignment_id)
+        .where(Assignment.npc_case_id == case_id)
+        .order_by(col(ExecutionPlan.filed_at))
+    ).first()
     if first is None:
         return None
     from meeting.clock import to_local
@@ -140,14 +145,19 @@ def department_plan_filed(s: Session, case_id: int) -> date | None:
 
 
 def reply_warning(s: Session, case: NpcCase, today: date) -> str:
-    """"" or the sentence warning that the 5-month reply is late (sent late, or not sent and past due)."""
+    """ "" or the sentence warning that the 5-month reply is late (sent late, or not sent and past due)."""
     reply = next(d for d in case_deadlines(s, case) if d.key == "reply")
     state = reply.state(today)
     if state == "late":
-        return _t("答复意见于%(sent)s报送，超过五个月的期限（%(due)s）。", sent=cn(case.reply_sent_on), due=cn(reply.due))
+        return _t(
+            "答复意见于%(sent)s报送，超过五个月的期限（%(due)s）。", sent=cn(case.reply_sent_on), due=cn(reply.due)
+        )
     if state == "overdue":
-        return _t("答复意见应于%(due)s前报送（自收到之日起五个月内，seed 004 §二2），已逾期%(days)d日。",
-                  due=cn(reply.due), days=(today - reply.due).days)
+        return _t(
+            "答复意见应于%(due)s前报送（自收到之日起五个月内，seed 004 §二2），已逾期%(days)d日。",
+            due=cn(reply.due),
+            days=(today - reply.due).days,
+        )
     if state == "due_soon":
         return _t("答复意见应于%(due)s前报送，还有%(days)d日。", due=cn(reply.due), days=(reply.due - today).days)
     return ""
@@ -166,14 +176,29 @@ def register_case(s: Session, actor: Actor, data: NpcCaseIn, today: date) -> Npc
     if data.received_on > today:
         raise DateInFuture(what="收到日期", today=cn(today))
     unit = _department(s, data.department)
-    case = NpcCase(kind=data.kind, number=data.number, title=data.title, content=data.content,
-                   received_on=data.received_on, department_unit_id=unit.id if unit else None,
-                   compilation=data.compilation, leader_instructions=data.leader_instructions,
-                   registered_by=actor.name[:64])
+    case = NpcCase(
+        kind=data.kind,
+        number=data.number,
+        title=data.title,
+        content=data.content,
+        received_on=data.received_on,
+        department_unit_id=unit.id if unit else None,
+        compilation=data.compilation,
+        leader_instructions=data.leader_instructions,
+        registered_by=actor.name[:64],
+    )
     s.add(case)
     s.flush()
-    record_event(s, actor, "npc.registered", None, case_id=case.id, kind=data.kind, title=data.title,
-                 received_on=data.received_on.isoformat())
+    record_event(
+        s,
+        actor,
+        "npc.registered",
+        None,
+        case_id=case.id,
+        kind=data.kind,
+        title=data.title,
+        received_on=data.received_on.isoformat(),
+    )
     return case
 
 
@@ -193,8 +218,16 @@ def classify(s: Session, actor: Actor, case_id: int, data: ClassifyIn) -> NpcCas
     case.compilation = data.compilation
     case.leader_instructions = data.leader_instructions
     s.add(case)
-    record_event(s, actor, "npc.classified", None, case_id=case.id, department=unit.name if unit else "",
-                 compilation=data.compilation, instructions=data.leader_instructions)
+    record_event(
+        s,
+        actor,
+        "npc.classified",
+        None,
+        case_id=case.id,
+        department=unit.name if unit else "",
+        compilation=data.compilation,
+        instructions=data.leader_instructions,
+    )
     return case
 
 
@@ -206,18 +239,28 @@ def record_reply(s: Session, actor: Actor, case_id: int, data: ReplyIn, today: d
         if day is not None and day > today:
             raise DateInFuture(what=what, today=cn(today))
     if data.reply_signed_on and data.reply_signed_on < case.received_on:
-        raise ReplyOrder(later="签章日期", later_on=cn(data.reply_signed_on), earlier="收到日期",
-                         earlier_on=cn(case.received_on))
+        raise ReplyOrder(
+            later="签章日期", later_on=cn(data.reply_signed_on), earlier="收到日期", earlier_on=cn(case.received_on)
+        )
     if data.reply_sent_on and data.reply_signed_on and data.reply_sent_on < data.reply_signed_on:
-        raise ReplyOrder(later="报送日期", later_on=cn(data.reply_sent_on), earlier="签章日期",
-                         earlier_on=cn(data.reply_signed_on))
+        raise ReplyOrder(
+            later="报送日期", later_on=cn(data.reply_sent_on), earlier="签章日期", earlier_on=cn(data.reply_signed_on)
+        )
     if (data.reply_signed_on or data.reply_sent_on) and not (data.reply_draft.strip() and data.reply_reviewer.strip()):
         raise InvalidPayload(detail="答复意见签章前须有答复初稿和审核人（seed 004 §二2 第四）")
     case.reply_draft, case.reply_reviewer = data.reply_draft, data.reply_reviewer
     case.reply_signed_on, case.reply_sent_on = data.reply_signed_on, data.reply_sent_on
     s.add(case)
-    record_event(s, actor, "npc.reply", None, case_id=case.id, reviewer=data.reply_reviewer,
-                 signed_on=data.reply_signed_on, sent_on=data.reply_sent_on)
+    record_event(
+        s,
+        actor,
+        "npc.reply",
+        None,
+        case_id=case.id,
+        reviewer=data.reply_reviewer,
+        signed_on=data.reply_signed_on,
+        sent_on=data.reply_sent_on,
+    )
     return case
 
 
@@ -232,11 +275,25 @@ def create_assignment_from_case(s: Session, actor: Actor, case_id: int, data: Ca
     due = {d.key: d.due for d in case_deadlines(s, case)}
     deadline = data.deadline or due["reply"]
     milestones = [(PERIOD_LABELS[k], due[k]) for k in ("department_plan", "government_plan") if due[k] <= deadline]
-    a = create_assignment(s, actor, AssignmentIn(
-        title=data.title, decided_text=case.content, category=data.category, decided_on=case.received_on,
-        lead_unit=data.lead_unit, supporting_units=data.supporting_units,
-        responsible_leader=data.responsible_leader, person_responsible=data.person_responsible,
-        deadline=deadline, milestones=milestones, public=data.public, source="npc", npc_case_id=case.id))
+    a = create_assignment(
+        s,
+        actor,
+        AssignmentIn(
+            title=data.title,
+            decided_text=case.content,
+            category=data.category,
+            decided_on=case.received_on,
+            lead_unit=data.lead_unit,
+            supporting_units=data.supporting_units,
+            responsible_leader=data.responsible_leader,
+            person_responsible=data.person_responsible,
+            deadline=deadline,
+            milestones=milestones,
+            public=data.public,
+            source="npc",
+            npc_case_id=case.id,
+        ),
+    )
     a.plan_due = due["department_plan"]  # seed 004 §二2 第一：原则上在两周内将处理方案报送市政府
     s.add(a)
     if case.department_unit_id is None:
@@ -271,6 +328,22 @@ def assignments_of(s: Session, case_id: int) -> list[Assignment]:
     return list(s.exec(select(Assignment).where(Assignment.npc_case_id == case_id).order_by(col(Assignment.number))))
 
 
-__all__ = ["KIND_LABELS", "PERIOD_LABELS", "STATE_LABELS", "CaseAssignmentIn", "ClassifyIn", "NpcCaseIn",
-           "ReplyIn", "case_deadlines", "cases", "classify", "compilation_groups", "compilations",
-           "create_assignment_from_case", "get_case", "record_reply", "register_case", "reply_warning"]
+__all__ = [
+    "KIND_LABELS",
+    "PERIOD_LABELS",
+    "STATE_LABELS",
+    "CaseAssignmentIn",
+    "ClassifyIn",
+    "NpcCaseIn",
+    "ReplyIn",
+    "case_deadlines",
+    "cases",
+    "classify",
+    "compilation_groups",
+    "compilations",
+    "create_assignment_from_case",
+    "get_case",
+    "record_reply",
+    "register_case",
+    "reply_warning",
+]

@@ -30,8 +30,17 @@ def _list_page(error: YishiError | None = None, form=None):
         units = {u.id: u.name for u in s.exec(select(Unit).order_by(col(Unit.name)))}
         warnings = {c.id: npc.reply_warning(s, c, day) for c in rows}
         batches = npc.compilations(s)
-    return page("execution/npc_list.html", error, rows=rows, units=units, warnings=warnings, batches=batches,
-                kinds=npc.KIND_LABELS, compilation=compilation or "", form=form or {"received_on": day.isoformat()})
+    return page(
+        "execution/npc_list.html",
+        error,
+        rows=rows,
+        units=units,
+        warnings=warnings,
+        batches=batches,
+        kinds=npc.KIND_LABELS,
+        compilation=compilation or "",
+        form=form or {"received_on": day.isoformat()},
+    )
 
 
 @bp.get("/supervision/npc")
@@ -45,8 +54,12 @@ def npc_list():
 def npc_register():
     check_csrf()
     try:
-        data = parse_in(npc.NpcCaseIn, form_data("kind", "number", "title", "content", "received_on", "department",
-                                                 "compilation", "leader_instructions"))
+        data = parse_in(
+            npc.NpcCaseIn,
+            form_data(
+                "kind", "number", "title", "content", "received_on", "department", "compilation", "leader_instructions"
+            ),
+        )
         with unit_of_work() as s:
             case = npc.register_case(s, office(s), data, today())
     except YishiError as err:
@@ -65,9 +78,21 @@ def _case_page(case_id: int, error: YishiError | None = None, form=None, error_f
         assignments = npc.assignments_of(s, case.id)
         rows = {r.assignment.id: r for r in ledger.rows(s, day, only_ids=[a.id for a in assignments])}
     form = form or {"title": case.title, "lead_unit": dept.name if dept else ""}
-    return page("execution/npc_case.html", error, case=case, dept=dept, dates=dates, reply_warning=warning,
-                assignments=assignments, rows=rows, kinds=npc.KIND_LABELS, states=npc.STATE_LABELS,
-                categories=ITEM_CATEGORY_LABELS, form=form, error_for=error_for)
+    return page(
+        "execution/npc_case.html",
+        error,
+        case=case,
+        dept=dept,
+        dates=dates,
+        reply_warning=warning,
+        assignments=assignments,
+        rows=rows,
+        kinds=npc.KIND_LABELS,
+        states=npc.STATE_LABELS,
+        categories=ITEM_CATEGORY_LABELS,
+        form=form,
+        error_for=error_for,
+    )
 
 
 @bp.get("/supervision/npc/<int:case_id>")
@@ -94,8 +119,16 @@ def npc_classify(case_id: int):
 def npc_assign(case_id: int):
     check_csrf()
     try:
-        form = form_data("title", "lead_unit", "responsible_leader", "person_responsible", "category", "deadline",
-                         bools=("public",), lists=("supporting_units",))
+        form = form_data(
+            "title",
+            "lead_unit",
+            "responsible_leader",
+            "person_responsible",
+            "category",
+            "deadline",
+            bools=("public",),
+            lists=("supporting_units",),
+        )
         data = parse_in(npc.CaseAssignmentIn, form)
         with unit_of_work() as s:
             a = npc.create_assignment_from_case(s, office(s), case_id, data)

@@ -52,8 +52,9 @@ def maybe_url(endpoint: str, **values) -> str | None:
 
 def page(template: str, error: YishiError | None = None, **ctx):
     ctx.setdefault("form", {})
-    return render_template(template, error=error, assignment_url=assignment_url, maybe_url=maybe_url, cn=cn,
-                           today=today(), **ctx), (error.http_status if error else 200)
+    return render_template(
+        template, error=error, assignment_url=assignment_url, maybe_url=maybe_url, cn=cn, today=today(), **ctx
+    ), (error.http_status if error else 200)
 
 
 def download(data: bytes, mimetype: str, filename: str):

@@ -31,9 +31,16 @@ from .schemas import (
 
 bp = Blueprint("execution", __name__, url_prefix="/execution")
 
-LABELS = {"status": ledger.STATUS_LABELS, "warning": ledger.WARNING_LABELS, "category": ITEM_CATEGORY_LABELS,
-          "proposal": PROPOSAL_LABELS, "trigger": TRIGGER_LABELS, "recommendation": RECOMMENDATION_LABELS,
-          "extension": EXTENSION_LABELS, "role": ROLE_LABELS}
+LABELS = {
+    "status": ledger.STATUS_LABELS,
+    "warning": ledger.WARNING_LABELS,
+    "category": ITEM_CATEGORY_LABELS,
+    "proposal": PROPOSAL_LABELS,
+    "trigger": TRIGGER_LABELS,
+    "recommendation": RECOMMENDATION_LABELS,
+    "extension": EXTENSION_LABELS,
+    "role": ROLE_LABELS,
+}
 
 
 def folder() -> Path:
@@ -53,8 +60,11 @@ def actor_now():
 
 
 def uploads(name: str = "files") -> list[attachments.Upload]:
-    return [attachments.Upload(f.filename or "", f.read(), f.mimetype or "")
-            for f in request.files.getlist(name) if f and f.filename]
+    return [
+        attachments.Upload(f.filename or "", f.read(), f.mimetype or "")
+        for f in request.files.getlist(name)
+        if f and f.filename
+    ]
 
 
 def posted(back):
@@ -72,8 +82,7 @@ def posted(back):
             except YishiError as err:
                 if err.http_status in (401, 403, 404):
                     raise
-                flash(err.message + (gettext("（依据：%(source)s）", source=err.source) if err.source else ""),
-                      "error")
+                flash(err.message + (gettext("（依据：%(source)s）", source=err.source) if err.source else ""), "error")
                 return redirect(target, code=303)
             if isinstance(message, tuple):
                 message, target = message

@@ -26,8 +26,7 @@ from datetime import date, timedelta
 
 from voting.deadlines import add_months, add_working_days
 
-CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,
-             "九": 9}
+CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
 NUM = r"[0-9]+|[零〇一二两三四五六七八九十百]+"
 SEP = "，,。；;"
 UNIT_CHARS = rf"[^{SEP}、\s：:（）()]"
@@ -76,8 +75,10 @@ _LEAD_PATTERNS = [
 ]
 _SUPPORT_PATTERNS = [
     re.compile(rf"配合单位[：:]\s*(?P<u>[^{SEP}]+)"),
-    re.compile(rf"(?:牵头|负责|承办|主办)(?:负责)?[，,、\s]*(?P<u>[^{SEP}]+?)(?:等(?:有关|相关)?(?:部门|单位))?"
-               r"(?:积极|共同|全力)?(?:配合|协助|协同|参与)"),
+    re.compile(
+        rf"(?:牵头|负责|承办|主办)(?:负责)?[，,、\s]*(?P<u>[^{SEP}]+?)(?:等(?:有关|相关)?(?:部门|单位))?"
+        r"(?:积极|共同|全力)?(?:配合|协助|协同|参与)"
+    ),
 ]
 
 
@@ -236,15 +237,17 @@ def _what_follows(text: str, end: int) -> str:
     return rest[:200]
 
 
-def parse_deadlines(text: str, decided_on: date,
-                    holidays: Mapping[date, bool] | None = None) -> tuple[date | None, str, list[tuple[str, date]]]:
+def parse_deadlines(
+    text: str, decided_on: date, holidays: Mapping[date, bool] | None = None
+) -> tuple[date | None, str, list[tuple[str, date]]]:
     found = _dates(text, decided_on, holidays)
     if not found:
         return None, "", []
     last = max(found, key=lambda f: (f[2], f[0]))
-    milestones = [(_what_follows(text, end) or text[pos:end], d) for pos, end, d in found
-                  if (pos, end, d) != last and d < last[2]]
-    return last[2], text[last[0]:last[1]], milestones
+    milestones = [
+        (_what_follows(text, end) or text[pos:end], d) for pos, end, d in found if (pos, end, d) != last and d < last[2]
+    ]
+    return last[2], text[last[0] : last[1]], milestones
 
 
 def parse_decision(text: str, decided_on: date, holidays: Mapping[date, bool] | None = None) -> Parsed:

@@ -17,8 +17,11 @@ from . import policy as execution_policy
 def settings(instance: Path) -> dict:
     return {
         # where an account of a role other than secretary lands (meeting.auth.login_required, meeting.policy)
-        "YISHI_ROLE_HOMES": {"supervisor": "execution.ledger", "unit": "execution.unit_home",
-                             "leader": "execution.leader_home"},
+        "YISHI_ROLE_HOMES": {
+            "supervisor": "execution.ledger",
+            "unit": "execution.unit_home",
+            "leader": "execution.leader_home",
+        },
         "EXECUTION_DIR": str(instance / "execution"),
     }
 

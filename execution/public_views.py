@@ -39,8 +39,13 @@ def _complaint_page(error: YishiError | None = None, form=None):
     with read_only() as s:
         decisions = disclosure.public_rows(s, calendar.today())
     form = form or {"assignment_id": request.args.get("decision", "")}
-    return _page("execution/public_complaint.html", error.http_status if error else 200, decisions=decisions,
-                 error=error, form=form)
+    return _page(
+        "execution/public_complaint.html",
+        error.http_status if error else 200,
+        decisions=decisions,
+        error=error,
+        form=form,
+    )
 
 
 @bp.get("/public/complaints")
@@ -53,8 +58,12 @@ def complaint_submit():
     """A complaint about execution (seed 000 第26条) → a tracking code."""
     check_csrf()
     try:
-        data = parse_in(disclosure.ComplaintIn, form_data("content", "name", "contact", "assignment_id"),
-                        disclosure.COMPLAINT_LABELS, disclosure.COMPLAINT_ERRORS)
+        data = parse_in(
+            disclosure.ComplaintIn,
+            form_data("content", "name", "contact", "assignment_id"),
+            disclosure.COMPLAINT_LABELS,
+            disclosure.COMPLAINT_ERRORS,
+        )
         with unit_of_work() as s:
             code = disclosure.submit_complaint(s, data, calendar.today()).code
     except YishiError as err:
@@ -71,9 +80,20 @@ def complaint_lookup():
         with read_only() as s:
             c = disclosure.lookup(s, code)
             if c is not None:
-                found = {"code": c.code, "content": c.content, "received_at": c.received_at,
-                         "answer": c.answer, "answered_at": c.answered_at,
-                         "channel": disclosure.CHANNEL_LABELS.get(c.channel, "")}
+                found = {
+                    "code": c.code,
+                    "content": c.content,
+                    "received_at": c.received_at,
+                    "answer": c.answer,
+                    "answered_at": c.answered_at,
+                    "channel": disclosure.CHANNEL_LABELS.get(c.channel, ""),
+                }
     status = 404 if code and found is None else 200
-    return _page("execution/public_lookup.html", status, code=code, found=found,
-                 new=request.args.get("new") == "1", not_found=_("未找到该查询码，请核对后重试。") if status == 404 else "")
+    return _page(
+        "execution/public_lookup.html",
+        status,
+        code=code,
+        found=found,
+        new=request.args.get("new") == "1",
+        not_found=_("未找到该查询码，请核对后重试。") if status == 404 else "",
+    )

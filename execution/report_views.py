@@ -35,8 +35,7 @@ from .service import today
 @posted(assignment_page)
 def plan(assignment_id: int):
     actor = actor_now()
-    data = parse(PlanIn, form_data("internal_unit", "responsible_leader", "person_responsible", "measures",
-                                   "schedule"))
+    data = parse(PlanIn, form_data("internal_unit", "responsible_leader", "person_responsible", "measures", "schedule"))
     with unit_of_work() as s:
         p = reports.file_plan(s, actor, assignment_id, data)
     return gettext("执行工作方案（第%(v)s版）已报送。", v=p.version)
@@ -104,8 +103,9 @@ def place_proposal(proposal_id: int):
 @posted(assignment_page)
 def evaluation(assignment_id: int):
     actor = actor_now()
-    data = parse(EvaluationIn, form_data("trigger", "evaluator", "method", "findings", "recommendation",
-                                         "evaluated_on"))
+    data = parse(
+        EvaluationIn, form_data("trigger", "evaluator", "method", "findings", "recommendation", "evaluated_on")
+    )
     with unit_of_work() as s:
         reports.record_evaluation(s, actor, assignment_id, data, today(), uploads(), folder())
     return gettext("决策后评估已记录。")
@@ -117,8 +117,9 @@ def signoff(assignment_id: int):
     actor = actor_now()
     data = parse(SignOffIn, form_data("leader", "signed_on", "opinion"))
     with unit_of_work() as s:
-        closeout.sign_off(s, actor, assignment_id, data.leader, data.signed_on, data.opinion, uploads(), folder(),
-                          today())
+        closeout.sign_off(
+            s, actor, assignment_id, data.leader, data.signed_on, data.opinion, uploads(), folder(), today()
+        )
     return gettext("分管领导签字确认已记录。")
 
 
@@ -135,9 +136,18 @@ def close(assignment_id: int):
 @posted(assignment_page)
 def edit(assignment_id: int):
     actor = actor_now()
-    data = parse(AssignmentEditIn, form_data("title", "responsible_leader", "coordinating_leader",
-                                             "person_responsible", "leader_person_id", "coordinating_person_id",
-                                             bools=("public",)))
+    data = parse(
+        AssignmentEditIn,
+        form_data(
+            "title",
+            "responsible_leader",
+            "coordinating_leader",
+            "person_responsible",
+            "leader_person_id",
+            "coordinating_person_id",
+            bools=("public",),
+        ),
+    )
     with unit_of_work() as s:
         assignments.update_assignment(s, actor, assignment_id, data)
     return gettext("已保存。")

@@ -122,8 +122,13 @@ def file_plan(s: Session, actor: Actor, assignment_id: int, data: PlanIn) -> Exe
     _lead(act, "执行工作方案")
     _open(act.assignment, "修改执行工作方案")
     last = s.exec(select(func.max(ExecutionPlan.version)).where(ExecutionPlan.assignment_id == assignment_id)).one()
-    plan = ExecutionPlan(assignment_id=assignment_id, unit_id=act.unit.id, version=(last or 0) + 1,
-                         filed_by=actor.name[:64], **data.model_dump())
+    plan = ExecutionPlan(
+        assignment_id=assignment_id,
+        unit_id=act.unit.id,
+        version=(last or 0) + 1,
+        filed_by=actor.name[:64],
+        **data.model_dump(),
+    )
     s.add(plan)
     s.flush()
     record_event(s, actor, "plan.filed", assignment_id, version=plan.version, unit=act.unit.name)
@@ -131,15 +136,27 @@ def file_plan(s: Session, actor: Actor, assignment_id: int, data: PlanIn) -> Exe
 
 
 def plans_of(s: Session, assignment_id: int) -> list[ExecutionPlan]:
-    return list(s.exec(select(ExecutionPlan).where(ExecutionPlan.assignment_id == assignment_id)
-                       .order_by(col(ExecutionPlan.version).desc())))
+    return list(
+        s.exec(
+            select(ExecutionPlan)
+            .where(ExecutionPlan.assignment_id == assignment_id)
+            .order_by(col(ExecutionPlan.version).desc())
+        )
+    )
 
 
 # ---------------------------------------------------------------- progress
 
 
-def report_progress(s: Session, actor: Actor, assignment_id: int, data: ProgressIn, today: date,
-                    files: list[attachments.Upload] = (), folder: Path | None = None) -> ProgressReport:
+def report_progress(
+    s: Session,
+    actor: Actor,
+    assignment_id: int,
+    data: ProgressIn,
+    today: date,
+    files: list[attachments.Upload] = (),
+    folder: Path | None = None,
+) -> ProgressReport:
     """A dated progress entry with problems met and attachments. The first report moves 未启动 → 推进中; the lead
     unit's report marked ``completes`` moves it to 已办结, awaiting close-out (销号)."""
     act = acting_unit(s, actor, assignment_id)
@@ -162,14 +179,24 @@ def report_progress(s: Session, actor: Actor, assignment_id: int, data: Progress
     elif a.status == NOT_STARTED:
         a.status = IN_PROGRESS
     s.add(a)
-    record_event(s, actor, "progress.reported", a.id, report_id=report.id, unit=act.unit.name, role=act.role,
-                 reported_on=data.reported_on, completes=data.completes, status_from=before, status_to=a.status,
-                 files=[{"name": x.filename, "sha256": x.sha256} for x in stored])
+    record_event(
+        s,
+        actor,
+        "progress.reported",
+        a.id,
+        report_id=report.id,
+        unit=act.unit.name,
+        role=act.role,
+        reported_on=data.reported_on,
+        completes=data.completes,
+        status_from=before,
+        status_to=a.status,
+        files=[{"name": x.filename, "sha256": x.sha256} for x in stored],
+    )
     return report
 
 
-def add_progress_files(s: Session, actor: Actor, report_id: int, files: list[attachments.Upload],
-                       folder: Path) -> list:
+def add_progress_files(s: Session, actor: Actor, report_id: int, files: list[attachments.Upload], folder: Path) -> list:
     """More attachments to one's own progress report (the API sends files separately)."""
     report = s.get(ProgressReport, report_id)
     if report is None:
@@ -179,8 +206,14 @@ def add_progress_files(s: Session, actor: Actor, report_id: int, files: list[att
         raise NotFound(what="进展报告")
     _open(act.assignment, "上传附件")
     stored = attachments.store_all(s, actor, "progress", report.id, files, folder)
-    record_event(s, actor, "attachment.added", report.assignment_id, report_id=report.id,
-                 files=[{"name": x.filename, "sha256": x.sha256} for x in stored])
+    record_event(
+        s,
+        actor,
+        "attachment.added",
+        report.assignment_id,
+        report_id=report.id,
+        files=[{"name": x.filename, "sha256": x.sha256} for x in stored],
+    )
     return stored
 
 
@@ -200,18 +233,33 @@ def request_extension(s: Session, actor: Actor, assignment_id: int, data: Extens
     a = act.assignment
     _lead(act, "申请延期")
     _open(a, "申请延期", finished_too=True)
-    if s.exec(select(ExtensionRequest).where(ExtensionRequest.assignment_id == a.id,
-                                             ExtensionRequest.status == PENDING)).first():
+    if s.exec(
+        select(ExtensionRequest).where(ExtensionRequest.assignment_id == a.id, ExtensionRequest.status == PENDING)
+    ).first():
         raise ExtensionPending()
     floor = max(x for x in (a.deadline, today) if x is not None)
     if data.new_deadline <= floor:
         raise ExtensionNotLater(deadline=cn(a.deadline) or "未定")
-    req = ExtensionRequest(assignment_id=a.id, unit_id=act.unit.id, reason=data.reason, old_deadline=a.deadline,
-                           new_deadline=data.new_deadline, requested_by=actor.name[:64])
+    req = ExtensionRequest(
+        assignment_id=a.id,
+        unit_id=act.unit.id,
+        reason=data.reason,
+        old_deadline=a.deadline,
+        new_deadline=data.new_deadline,
+        requested_by=actor.name[:64],
+    )
     s.add(req)
     s.flush()
-    record_event(s, actor, "extension.requested", a.id, request_id=req.id, old_deadline=a.deadline,
-                 new_deadline=data.new_deadline, reason=data.reason)
+    record_event(
+        s,
+        actor,
+        "extension.requested",
+        a.id,
+        request_id=req.id,
+        old_deadline=a.deadline,
+        new_deadline=data.new_deadline,
+        reason=data.reason,
+    )
     return req
 
 
@@ -235,14 +283,27 @@ def decide_extension(s: Session, actor: Actor, request_id: int, data: ExtensionD
         req.old_deadline = a.deadline
         a.deadline = req.new_deadline
         s.add(a)
-    record_event(s, actor, "extension.approved" if data.approve else "extension.refused", a.id,
-                 request_id=req.id, old_deadline=req.old_deadline, new_deadline=req.new_deadline, note=data.note)
+    record_event(
+        s,
+        actor,
+        "extension.approved" if data.approve else "extension.refused",
+        a.id,
+        request_id=req.id,
+        old_deadline=req.old_deadline,
+        new_deadline=req.new_deadline,
+        note=data.note,
+    )
     return req
 
 
 def extensions_of(s: Session, assignment_id: int) -> list[ExtensionRequest]:
-    return list(s.exec(select(ExtensionRequest).where(ExtensionRequest.assignment_id == assignment_id)
-                       .order_by(col(ExtensionRequest.id))))
+    return list(
+        s.exec(
+            select(ExtensionRequest)
+            .where(ExtensionRequest.assignment_id == assignment_id)
+            .order_by(col(ExtensionRequest.id))
+        )
+    )
 
 
 # ---------------------------------------------------------------- change proposals
@@ -254,8 +315,9 @@ def submit_proposal(s: Session, actor: Actor, assignment_id: int, data: Proposal
     act = acting_unit(s, actor, assignment_id)
     _lead(act, "提出继续、停止、暂缓或调整执行的建议")
     _open(act.assignment, "提出建议")
-    p = ChangeProposal(assignment_id=assignment_id, unit_id=act.unit.id, submitted_by=actor.name[:64],
-                       **data.model_dump())
+    p = ChangeProposal(
+        assignment_id=assignment_id, unit_id=act.unit.id, submitted_by=actor.name[:64], **data.model_dump()
+    )
     s.add(p)
     s.flush()
     record_event(s, actor, "proposal.submitted", assignment_id, proposal_id=p.id, kind=data.kind)
@@ -283,10 +345,17 @@ def place_proposal(s: Session, actor: Actor, proposal_id: int, meeting_id: int) 
     unit = s.get(Unit, p.unit_id)
     label = PROPOSAL_LABELS[p.kind]
     title = f"关于督办事项{a.number}“{a.title}”{label}的建议"[:200]
-    summary = (f"原决策（{cn(a.decided_on)}）：{a.decided_text}\n情况变化：{p.circumstances}\n"
-               f"建议（{label}）：{p.proposal}")
-    item = setup.add_item(s, actor, meeting_id, ItemIn(title=title, category=a.category, presenter="",
-                                                      submitting_unit=unit.name[:100], summary=summary[:20000]))
+    summary = (
+        f"原决策（{cn(a.decided_on)}）：{a.decided_text}\n情况变化：{p.circumstances}\n建议（{label}）：{p.proposal}"
+    )
+    item = setup.add_item(
+        s,
+        actor,
+        meeting_id,
+        ItemIn(
+            title=title, category=a.category, presenter="", submitting_unit=unit.name[:100], summary=summary[:20000]
+        ),
+    )
     p.agenda_item_id, p.status = item.id, "on_agenda"
     s.add(p)
     record_event(s, actor, "proposal.placed", a.id, proposal_id=p.id, meeting_id=meeting_id, item_id=item.id)
@@ -294,15 +363,25 @@ def place_proposal(s: Session, actor: Actor, proposal_id: int, meeting_id: int) 
 
 
 def proposals_of(s: Session, assignment_id: int) -> list[ChangeProposal]:
-    return list(s.exec(select(ChangeProposal).where(ChangeProposal.assignment_id == assignment_id)
-                       .order_by(col(ChangeProposal.id))))
+    return list(
+        s.exec(
+            select(ChangeProposal).where(ChangeProposal.assignment_id == assignment_id).order_by(col(ChangeProposal.id))
+        )
+    )
 
 
 # ---------------------------------------------------------------- post-evaluation
 
 
-def record_evaluation(s: Session, actor: Actor, assignment_id: int, data: EvaluationIn, today: date,
-                      files: list[attachments.Upload] = (), folder: Path | None = None) -> Evaluation:
+def record_evaluation(
+    s: Session,
+    actor: Actor,
+    assignment_id: int,
+    data: EvaluationIn,
+    today: date,
+    files: list[attachments.Upload] = (),
+    folder: Path | None = None,
+) -> Evaluation:
     """决策后评估: when the decision misses its goals, draws many objections, or is chosen for it; findings and a
     recommendation (continue / suspend / modify). Recorded by the supervision office."""
     access.require_office(actor)
@@ -315,11 +394,19 @@ def record_evaluation(s: Session, actor: Actor, assignment_id: int, data: Evalua
     s.flush()
     if files:
         attachments.store_all(s, actor, "evaluation", ev.id, list(files), folder)
-    record_event(s, actor, "evaluation.recorded", a.id, evaluation_id=ev.id, trigger=data.trigger,
-                 recommendation=data.recommendation)
+    record_event(
+        s,
+        actor,
+        "evaluation.recorded",
+        a.id,
+        evaluation_id=ev.id,
+        trigger=data.trigger,
+        recommendation=data.recommendation,
+    )
     return ev
 
 
 def evaluations_of(s: Session, assignment_id: int) -> list[Evaluation]:
-    return list(s.exec(select(Evaluation).where(Evaluation.assignment_id == assignment_id)
-                       .order_by(col(Evaluation.id))))
+    return list(
+        s.exec(select(Evaluation).where(Evaluation.assignment_id == assignment_id).order_by(col(Evaluation.id)))
+    )

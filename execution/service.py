@@ -63,8 +63,9 @@ class AssignmentIn(Payload):
     coordinating_person_id: Id | None = None  # who the coordinating leader is
     person_responsible: Name = ""  # 责任人
     deadline: date | None = None
-    milestones: Annotated[list[tuple[Annotated[str, Field(min_length=1, max_length=200)], date]],
-                          Field(max_length=50)] = []
+    milestones: Annotated[
+        list[tuple[Annotated[str, Field(min_length=1, max_length=200)], date]], Field(max_length=50)
+    ] = []
     public: bool = False
     source: Literal["meeting", "npc"] = "meeting"
     meeting_id: Id | None = None
@@ -179,8 +180,9 @@ def _squash(text: str) -> str:
     return "".join(text.split())
 
 
-def check_decided_item(s: Session, item_id: int, meeting_id: int | None, decided_text: str,
-                       decided_on: date) -> AgendaItem:
+def check_decided_item(
+    s: Session, item_id: int, meeting_id: int | None, decided_text: str, decided_on: date
+) -> AgendaItem:
     """The item exists, its minutes are approved (or archived), it passed, and the text is taken from them."""
     item = s.get(AgendaItem, item_id)
     if item is None:
@@ -242,13 +244,26 @@ def create_assignment(s: Session, actor: Actor, data: AssignmentIn) -> Assignmen
         if not u.active:
             raise UnitInactive(name=u.name)
     a = Assignment(
-        number="", source=data.source, meeting_id=meeting_id,
-        item_id=data.item_id, npc_case_id=data.npc_case_id, title=data.title, decided_text=data.decided_text,
-        category=data.category.value, decided_on=data.decided_on, responsible_leader=data.responsible_leader,
-        leader_person_id=leader_person_id, coordinating_leader=data.coordinating_leader,
-        coordinating_person_id=coordinating_person_id, lead_unit_id=lead.id,
-        person_responsible=data.person_responsible, deadline=data.deadline, original_deadline=data.deadline,
-        plan_due=plan_due_for(s, data.decided_on, meeting_id), public=data.public, created_by=actor.name[:64],
+        number="",
+        source=data.source,
+        meeting_id=meeting_id,
+        item_id=data.item_id,
+        npc_case_id=data.npc_case_id,
+        title=data.title,
+        decided_text=data.decided_text,
+        category=data.category.value,
+        decided_on=data.decided_on,
+        responsible_leader=data.responsible_leader,
+        leader_person_id=leader_person_id,
+        coordinating_leader=data.coordinating_leader,
+        coordinating_person_id=coordinating_person_id,
+        lead_unit_id=lead.id,
+        person_responsible=data.person_responsible,
+        deadline=data.deadline,
+        original_deadline=data.deadline,
+        plan_due=plan_due_for(s, data.decided_on, meeting_id),
+        public=data.public,
+        created_by=actor.name[:64],
     )
     for attempt in range(5):  # two people numbering at the same instant: the unique index decides, the loser retries
         a.number = next_number(s, data.decided_on.year)
@@ -262,8 +277,9 @@ def create_assignment(s: Session, actor: Actor, data: AssignmentIn) -> Assignmen
                 raise
     s.add(AssignmentUnit(assignment_id=a.id, unit_id=lead.id, role=LEAD))
     for u in supporting:
-        s.add(AssignmentUnit(assignment_id=a.id, unit_id=u.id, role=SUPPORT,
-                             part=data.supporting_parts.get(u.name, "")))
+        s.add(
+            AssignmentUnit(assignment_id=a.id, unit_id=u.id, role=SUPPORT, part=data.supporting_parts.get(u.name, ""))
+        )
     for title, due in data.milestones:
         s.add(Milestone(assignment_id=a.id, title=title, due=due))
     s.flush()
@@ -275,5 +291,4 @@ def _cn(d: date | datetime | None) -> str:
     return "" if d is None else f"{d.year}年{d.month}月{d.day}日"
 
 
-__all__ = ["AssignmentIn", "create_assignment", "next_number", "plan_due_for", "record_event", "today",
-           "unit_by_name"]
+__all__ = ["AssignmentIn", "create_assignment", "next_number", "plan_due_for", "record_event", "today", "unit_by_name"]

@@ -20,10 +20,10 @@ from pydantic import BaseModel, Field
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
+from meeting import schemas as meeting_schemas
 from meeting.actors import Actor
 from meeting.clock import utcnow
 from meeting.errors import InvalidPayload, NotFound, YishiError
-from meeting import schemas as meeting_schemas
 from meeting.schemas import Id, Payload
 from voting import accountability as rules
 
@@ -47,7 +47,6 @@ from .models import (
     Unit,
 )
 
-
 P = TypeVar("P", bound=BaseModel)
 
 
@@ -64,18 +63,42 @@ class UnitNotOnAssignment(YishiError):
 
 
 OFFICE_LABELS = {
-    "unit_id": "单位", "assignment_id": "督办事项", "content": "内容", "reply_by": "报送期限", "kind": "问责方式",
-    "on": "日期", "reason": "事由", "day": "日期", "working": "类型", "name": "名称", "number": "文号",
-    "title": "标题", "received_on": "收到日期", "department": "归口单位", "compilation": "汇编批次",
-    "leader_instructions": "领导批示", "reply_draft": "答复初稿", "reply_reviewer": "审核人",
-    "reply_signed_on": "签章日期", "reply_sent_on": "报送日期", "lead_unit": "牵头单位", "supporting_units": "配合单位",
-    "responsible_leader": "分管领导", "person_responsible": "责任人", "category": "类别", "deadline": "完成时限",
-    "public": "公开", "contact": "联系方式", "answer": "答复内容", "channel": "来源渠道",
+    "unit_id": "单位",
+    "assignment_id": "督办事项",
+    "content": "内容",
+    "reply_by": "报送期限",
+    "kind": "问责方式",
+    "on": "日期",
+    "reason": "事由",
+    "day": "日期",
+    "working": "类型",
+    "name": "名称",
+    "number": "文号",
+    "title": "标题",
+    "received_on": "收到日期",
+    "department": "归口单位",
+    "compilation": "汇编批次",
+    "leader_instructions": "领导批示",
+    "reply_draft": "答复初稿",
+    "reply_reviewer": "审核人",
+    "reply_signed_on": "签章日期",
+    "reply_sent_on": "报送日期",
+    "lead_unit": "牵头单位",
+    "supporting_units": "配合单位",
+    "responsible_leader": "分管领导",
+    "person_responsible": "责任人",
+    "category": "类别",
+    "deadline": "完成时限",
+    "public": "公开",
+    "contact": "联系方式",
+    "answer": "答复内容",
+    "channel": "来源渠道",
 }
 
 
-def parse_in(model: type[P], data: object, labels: dict[str, str] | None = None,
-             errors: dict[str, str] | None = None) -> P:
+def parse_in(
+    model: type[P], data: object, labels: dict[str, str] | None = None, errors: dict[str, str] | None = None
+) -> P:
     """Validate a form or JSON body, or raise InvalidPayload naming the field in Chinese (nothing changes)."""
     return meeting_schemas.parse(model, data, labels={**OFFICE_LABELS, **(labels or {})}, errors=errors)
 
@@ -122,8 +145,7 @@ def unplanned_ids(s: Session, ids: list[int]) -> set[int]:
 def plan_overdue(row: ledger.LedgerRow, today: date, unplanned: set[int]) -> bool:
     """执行工作方案 not filed and its due day (plan_due, seed 000 第15条) passed; finished rows are not chased."""
     a = row.assignment
-    return (a.status not in (COMPLETED, CLOSED) and a.plan_due is not None and today > a.plan_due
-            and a.id in unplanned)
+    return a.status not in (COMPLETED, CLOSED) and a.plan_due is not None and today > a.plan_due and a.id in unplanned
 
 
 def dashboard(s: Session, today: date) -> Dashboard:
@@ -132,17 +154,25 @@ def dashboard(s: Session, today: date) -> Dashboard:
     unplanned = unplanned_ids(s, [r.assignment.id for r in active])
     d = Dashboard(today=today, open_count=len(active))
     d.overdue = sorted((r for r in active if r.status == ledger.OVERDUE), key=lambda r: r.assignment.deadline)
-    d.due = sorted((r for r in active if r.status != ledger.OVERDUE and r.warning in ("blue", "yellow")),
-                   key=lambda r: r.assignment.deadline)
-    d.plans_overdue = sorted((r for r in active if plan_overdue(r, today, unplanned)),
-                             key=lambda r: r.assignment.plan_due)
-    d.extensions = list(s.exec(
-        select(ExtensionRequest, Assignment, Unit)
-        .join(Assignment, col(Assignment.id) == ExtensionRequest.assignment_id)
-        .join(Unit, col(Unit.id) == ExtensionRequest.unit_id)
-        .where(ExtensionRequest.status == PENDING).order_by(col(ExtensionRequest.requested_at))).all())
-    d.complaints = list(s.exec(select(Complaint).where(col(Complaint.answered_at).is_(None))
-                               .order_by(col(Complaint.received_at))).all())
+    d.due = sorted(
+        (r for r in active if r.status != ledger.OVERDUE and r.warning in ("blue", "yellow")),
+        key=lambda r: r.assignment.deadline,
+    )
+    d.plans_overdue = sorted(
+        (r for r in active if plan_overdue(r, today, unplanned)), key=lambda r: r.assignment.plan_due
+    )
+    d.extensions = list(
+        s.exec(
+            select(ExtensionRequest, Assignment, Unit)
+            .join(Assignment, col(Assignment.id) == ExtensionRequest.assignment_id)
+            .join(Unit, col(Unit.id) == ExtensionRequest.unit_id)
+            .where(ExtensionRequest.status == PENDING)
+            .order_by(col(ExtensionRequest.requested_at))
+        ).all()
+    )
+    d.complaints = list(
+        s.exec(select(Complaint).where(col(Complaint.answered_at).is_(None)).order_by(col(Complaint.received_at))).all()
+    )
     return d
 
 
@@ -156,8 +186,11 @@ def notify(s: Session, unit_id: int, assignment_id: int | None, kind: str, text:
         return False
     try:
         with s.begin_nested():
-            s.add(Notification(unit_id=unit_id, assignment_id=assignment_id, kind=kind[:16], text=text,
-                               dedupe_key=dedupe_key[:100]))
+            s.add(
+                Notification(
+                    unit_id=unit_id, assignment_id=assignment_id, kind=kind[:16], text=text, dedupe_key=dedupe_key[:100]
+                )
+            )
     except IntegrityError:
         return False
     return True
@@ -178,23 +211,56 @@ def sweep(s: Session, today: date) -> int:
     created = 0
     day = today.isoformat()
     # today's keys in one query, so that a page load after the first of the day inserts and asks nothing more
-    done = set(s.exec(select(Notification.dedupe_key).where(col(Notification.dedupe_key).endswith(f":{day}"),
-                                                           col(Notification.assignment_id).in_(ids))).all())
+    done = set(
+        s.exec(
+            select(Notification.dedupe_key).where(
+                col(Notification.dedupe_key).endswith(f":{day}"), col(Notification.assignment_id).in_(ids)
+            )
+        ).all()
+    )
     for r in rows:
         a = r.assignment
         head = _zh("督办事项%(number)s“%(title)s”", number=a.number, title=a.title)
         notices: list[tuple[str, str, bool]] = []  # kind, text, lead unit only
         if r.status == ledger.OVERDUE:
-            notices.append(("overdue", head + _zh("已逾期%(days)d日（完成时限%(deadline)s），请抓紧办理并报送进展情况。",
-                                                 days=(today - a.deadline).days, deadline=cn(a.deadline)), False))
+            notices.append(
+                (
+                    "overdue",
+                    head
+                    + _zh(
+                        "已逾期%(days)d日（完成时限%(deadline)s），请抓紧办理并报送进展情况。",
+                        days=(today - a.deadline).days,
+                        deadline=cn(a.deadline),
+                    ),
+                    False,
+                )
+            )
         elif r.warning in ("blue", "yellow"):
-            notices.append(("due_soon", head + _zh("距完成时限（%(deadline)s）还有%(days)d日（%(warning)s）。",
-                                                  deadline=cn(a.deadline), days=(a.deadline - today).days,
-                                                  warning=_zh(r.warning_label)), False))
+            notices.append(
+                (
+                    "due_soon",
+                    head
+                    + _zh(
+                        "距完成时限（%(deadline)s）还有%(days)d日（%(warning)s）。",
+                        deadline=cn(a.deadline),
+                        days=(a.deadline - today).days,
+                        warning=_zh(r.warning_label),
+                    ),
+                    False,
+                )
+            )
         if plan_overdue(r, today, unplanned):
-            notices.append(("plan_overdue", head + _zh(
-                "的执行工作方案应于%(due)s前报送，至今未报送（决策作出后30日内制定，seed 000 第15条）。", due=cn(a.plan_due)),
-                True))
+            notices.append(
+                (
+                    "plan_overdue",
+                    head
+                    + _zh(
+                        "的执行工作方案应于%(due)s前报送，至今未报送（决策作出后30日内制定，seed 000 第15条）。",
+                        due=cn(a.plan_due),
+                    ),
+                    True,
+                )
+            )
         for kind, text, lead_only in notices:
             for unit_id, role in units.get(a.id, []):
                 if lead_only and role != LEAD:
@@ -214,8 +280,11 @@ def notifications_for(s: Session, unit_id: int, *, unread_only: bool = False, li
 
 
 def unread_count(s: Session, unit_id: int) -> int:
-    return s.exec(select(func.count()).select_from(Notification).where(
-        Notification.unit_id == unit_id, col(Notification.read_at).is_(None))).one()
+    return s.exec(
+        select(func.count())
+        .select_from(Notification)
+        .where(Notification.unit_id == unit_id, col(Notification.read_at).is_(None))
+    ).one()
 
 
 def mark_read(s: Session, unit_id: int, ids: list[int] | None = None) -> int:
@@ -250,20 +319,32 @@ def next_reminder_number(s: Session, year: int) -> str:
     """催办〔2024〕3号: numbered per calendar year of issue."""
     prefix = reminder_prefix(year)
     taken = s.exec(select(Reminder.number).where(col(Reminder.number).startswith(prefix))).all()
-    n = max((int(x[len(prefix):].removesuffix("号")) for x in taken
-             if x[len(prefix):].removesuffix("号").isdigit()), default=0)
+    n = max(
+        (int(x[len(prefix) :].removesuffix("号")) for x in taken if x[len(prefix) :].removesuffix("号").isdigit()),
+        default=0,
+    )
     return f"{prefix}{n + 1}号"
 
 
 def default_reminder_text(a: Assignment, unit: Unit, today: date) -> str:
     """The notice's usual wording, which the office edits before issuing."""
-    text = _t("%(unit)s：\n    %(date)s议定的督办事项“%(title)s”（督办编号%(number)s）", unit=unit.name,
-              date=cn(a.decided_on), title=a.title, number=a.number)
+    text = _t(
+        "%(unit)s：\n    %(date)s议定的督办事项“%(title)s”（督办编号%(number)s）",
+        unit=unit.name,
+        date=cn(a.decided_on),
+        title=a.title,
+        number=a.number,
+    )
     if a.deadline is not None and today > a.deadline:
-        text += _t("，完成时限为%(deadline)s，现已逾期%(days)d日。", deadline=cn(a.deadline), days=(today - a.deadline).days)
+        text += _t(
+            "，完成时限为%(deadline)s，现已逾期%(days)d日。", deadline=cn(a.deadline), days=(today - a.deadline).days
+        )
     elif a.deadline is not None:
-        text += _t("，完成时限为%(deadline)s，距完成时限还有%(days)d日。", deadline=cn(a.deadline),
-                   days=(a.deadline - today).days)
+        text += _t(
+            "，完成时限为%(deadline)s，距完成时限还有%(days)d日。",
+            deadline=cn(a.deadline),
+            days=(a.deadline - today).days,
+        )
     else:
         text += "。"
     return text + _t("请你单位高度重视，抓紧推进落实，并将办理进展、存在问题及下一步措施书面报送督查室。")
@@ -280,15 +361,25 @@ def issue_reminder(s: Session, actor: Actor, assignment_id: int, data: ReminderI
     unit = s.get(Unit, unit_id)
     if unit is None:
         raise NotFound(what="单位")
-    if s.exec(select(AssignmentUnit.id).where(AssignmentUnit.assignment_id == a.id,
-                                              AssignmentUnit.unit_id == unit.id)).first() is None:
+    if (
+        s.exec(
+            select(AssignmentUnit.id).where(AssignmentUnit.assignment_id == a.id, AssignmentUnit.unit_id == unit.id)
+        ).first()
+        is None
+    ):
         raise UnitNotOnAssignment(unit=unit.name, number=a.number)
     if data.reply_by is not None and data.reply_by < today:
         raise ReplyByPast(reply_by=cn(data.reply_by), today=cn(today))
     for _attempt in range(5):
         number = next_reminder_number(s, today.year)
-        r = Reminder(number=number, assignment_id=a.id, unit_id=unit.id, content=data.content,
-                     reply_by=data.reply_by, issued_by=actor.name[:64])
+        r = Reminder(
+            number=number,
+            assignment_id=a.id,
+            unit_id=unit.id,
+            content=data.content,
+            reply_by=data.reply_by,
+            issued_by=actor.name[:64],
+        )
         try:
             with s.begin_nested():
                 s.add(r)
@@ -303,14 +394,24 @@ def issue_reminder(s: Session, actor: Actor, assignment_id: int, data: ReminderI
     else:
         text += "。"
     notify(s, unit.id, a.id, "reminder", text, f"reminder:{r.id}")
-    record_event(s, actor, "reminder.issued", a.id, number=r.number, unit=unit.name,
-                 reply_by=r.reply_by.isoformat() if r.reply_by else None)
+    record_event(
+        s,
+        actor,
+        "reminder.issued",
+        a.id,
+        number=r.number,
+        unit=unit.name,
+        reply_by=r.reply_by.isoformat() if r.reply_by else None,
+    )
     return r
 
 
 def reminders(s: Session, assignment_id: int | None = None) -> list[tuple[Reminder, Assignment, Unit]]:
-    q = (select(Reminder, Assignment, Unit).join(Assignment, col(Assignment.id) == Reminder.assignment_id)
-         .join(Unit, col(Unit.id) == Reminder.unit_id))
+    q = (
+        select(Reminder, Assignment, Unit)
+        .join(Assignment, col(Assignment.id) == Reminder.assignment_id)
+        .join(Unit, col(Unit.id) == Reminder.unit_id)
+    )
     if assignment_id is not None:
         q = q.where(Reminder.assignment_id == assignment_id)
     return list(s.exec(q.order_by(col(Reminder.issued_at).desc(), col(Reminder.id).desc())).all())
@@ -360,43 +461,89 @@ def record_action(s: Session, actor: Actor, data: AccountabilityIn, today: date)
         a = s.get(Assignment, data.assignment_id)
         if a is None:
             raise NotFound(what="督办事项")
-        if s.exec(select(AssignmentUnit.id).where(AssignmentUnit.assignment_id == a.id,
-                                                  AssignmentUnit.unit_id == unit.id)).first() is None:
+        if (
+            s.exec(
+                select(AssignmentUnit.id).where(AssignmentUnit.assignment_id == a.id, AssignmentUnit.unit_id == unit.id)
+            ).first()
+            is None
+        ):
             raise UnitNotOnAssignment(unit=unit.name, number=a.number)
-    action = AccountabilityAction(unit_id=unit.id, assignment_id=data.assignment_id, kind=data.kind, on=data.on,
-                                  reason=data.reason, author=actor.name[:64])
+    action = AccountabilityAction(
+        unit_id=unit.id,
+        assignment_id=data.assignment_id,
+        kind=data.kind,
+        on=data.on,
+        reason=data.reason,
+        author=actor.name[:64],
+    )
     s.add(action)
     s.flush()
     label = rules.ACTION_LABELS[rules.ActionKind(data.kind)]
-    notify(s, unit.id, data.assignment_id, "accountability",
-           _zh("督查室于%(date)s对你单位%(what)s：%(reason)s", date=cn(data.on), what=_zh(label), reason=data.reason),
-           f"accountability:{action.id}")
-    record_event(s, actor, "accountability.recorded", data.assignment_id, unit=unit.name, kind=data.kind,
-                 on=data.on.isoformat(), reason=data.reason)
+    notify(
+        s,
+        unit.id,
+        data.assignment_id,
+        "accountability",
+        _zh("督查室于%(date)s对你单位%(what)s：%(reason)s", date=cn(data.on), what=_zh(label), reason=data.reason),
+        f"accountability:{action.id}",
+    )
+    record_event(
+        s,
+        actor,
+        "accountability.recorded",
+        data.assignment_id,
+        unit=unit.name,
+        kind=data.kind,
+        on=data.on.isoformat(),
+        reason=data.reason,
+    )
     count = rules.interviews_in_year(_unit_actions(s, unit.id), data.on.year)
     return UnitRecord(unit, count, rules.criticism_due(count))
 
 
 def _unit_actions(s: Session, unit_id: int) -> list[tuple[str, date]]:
-    return [(k, on) for k, on in s.exec(select(AccountabilityAction.kind, AccountabilityAction.on)
-                                        .where(AccountabilityAction.unit_id == unit_id)).all()]
+    return [
+        (k, on)
+        for k, on in s.exec(
+            select(AccountabilityAction.kind, AccountabilityAction.on).where(AccountabilityAction.unit_id == unit_id)
+        ).all()
+    ]
 
 
 def accountability_log(s: Session, year: int) -> AccountabilityLog:
     """The year's actions, newest first, and per unit its 约谈 count with the 通报批评 flag."""
     entries = []
-    for action, unit in s.exec(select(AccountabilityAction, Unit).join(Unit, col(Unit.id) == AccountabilityAction.unit_id)
-                               .order_by(col(AccountabilityAction.on).desc(), col(AccountabilityAction.id).desc())):
+    for action, unit in s.exec(
+        select(AccountabilityAction, Unit)
+        .join(Unit, col(Unit.id) == AccountabilityAction.unit_id)
+        .order_by(col(AccountabilityAction.on).desc(), col(AccountabilityAction.id).desc())
+    ):
         if action.on.year != year:
             continue
         entries.append((action, unit, s.get(Assignment, action.assignment_id) if action.assignment_id else None))
     counts = rules.interview_counts(((a.unit_id, a.kind, a.on) for a, _u, _x in entries), year)
     units = {u.id: u for _a, u, _x in entries}
-    records = sorted((UnitRecord(units[uid], n, rules.criticism_due(n)) for uid, n in counts.items()),
-                     key=lambda r: (-r.interviews, r.unit.name))
+    records = sorted(
+        (UnitRecord(units[uid], n, rules.criticism_due(n)) for uid, n in counts.items()),
+        key=lambda r: (-r.interviews, r.unit.name),
+    )
     return AccountabilityLog(year, entries, records)
 
 
-__all__ = ["AccountabilityIn", "Dashboard", "ReminderIn", "accountability_log", "dashboard",
-           "default_reminder_text", "issue_reminder", "mark_read", "notifications_for", "notify", "record_action",
-           "reminder", "reminders", "sweep", "unread_count"]
+__all__ = [
+    "AccountabilityIn",
+    "Dashboard",
+    "ReminderIn",
+    "accountability_log",
+    "dashboard",
+    "default_reminder_text",
+    "issue_reminder",
+    "mark_read",
+    "notifications_for",
+    "notify",
+    "record_action",
+    "reminder",
+    "reminders",
+    "sweep",
+    "unread_count",
+]

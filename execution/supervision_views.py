@@ -79,8 +79,13 @@ def notifications():
         supervision.sweep(s, today())
         notes = supervision.notifications_for(s, unit.id)
         unread = supervision.unread_count(s, unit.id)
-    return page("execution/supervision_notifications.html", unit=unit, notes=notes, unread=unread,
-                is_office=access.is_office(actor))
+    return page(
+        "execution/supervision_notifications.html",
+        unit=unit,
+        notes=notes,
+        unread=unread,
+        is_office=access.is_office(actor),
+    )
 
 
 @bp.post("/supervision/notifications/read")
@@ -115,13 +120,19 @@ def _reminder_form_page(assignment_id: int, error: YishiError | None = None, for
         a = s.get(Assignment, assignment_id)
         if a is None:
             raise NotFound(what=_("督办事项"))
-        units = s.exec(select(AssignmentUnit, Unit).join(Unit, col(Unit.id) == AssignmentUnit.unit_id)
-                       .where(AssignmentUnit.assignment_id == a.id).order_by(col(AssignmentUnit.id))).all()
+        units = s.exec(
+            select(AssignmentUnit, Unit)
+            .join(Unit, col(Unit.id) == AssignmentUnit.unit_id)
+            .where(AssignmentUnit.assignment_id == a.id)
+            .order_by(col(AssignmentUnit.id))
+        ).all()
         row = next(iter(ledger.rows(s, day, only_ids=[a.id])), None)
         lead = s.get(Unit, a.lead_unit_id)
         previous = supervision.reminders(s, a.id)
-        form = form or {"content": supervision.default_reminder_text(a, lead, day),
-                        "reply_by": (day + timedelta(days=5)).isoformat()}
+        form = form or {
+            "content": supervision.default_reminder_text(a, lead, day),
+            "reply_by": (day + timedelta(days=5)).isoformat(),
+        }
     return page("execution/reminder_form.html", error, a=a, units=units, row=row, form=form, previous=previous)
 
 
@@ -141,7 +152,9 @@ def reminder_issue(assignment_id: int):
             r = supervision.issue_reminder(s, office(s), assignment_id, data, today())
     except YishiError as err:
         return _reminder_form_page(assignment_id, err, request.form)
-    return done(_("已发出%(number)s，并已通知承办单位。", number=r.number), url_for(".reminder_print", reminder_id=r.id))
+    return done(
+        _("已发出%(number)s，并已通知承办单位。", number=r.number), url_for(".reminder_print", reminder_id=r.id)
+    )
 
 
 def _office_name() -> str:
@@ -181,8 +194,16 @@ def _accountability_page(error: YishiError | None = None, form=None, flagged=Non
         log = supervision.accountability_log(s, year)
         units = s.exec(select(Unit).where(Unit.active == True).order_by(col(Unit.name))).all()  # noqa: E712
         assignments = s.exec(select(Assignment).order_by(col(Assignment.number).desc()).limit(500)).all()
-    return page("execution/supervision_accountability.html", error, log=log, units=units, assignments=assignments,
-                labels=ACTION_LABELS, form=form or {"on": today().isoformat()}, flagged=flagged)
+    return page(
+        "execution/supervision_accountability.html",
+        error,
+        log=log,
+        units=units,
+        assignments=assignments,
+        labels=ACTION_LABELS,
+        form=form or {"on": today().isoformat()},
+        flagged=flagged,
+    )
 
 
 @bp.get("/supervision/accountability")
@@ -196,8 +217,9 @@ def accountability():
 def accountability_record():
     check_csrf()
     try:
-        data = supervision.parse_in(supervision.AccountabilityIn,
-                                    form_data("unit_id", "assignment_id", "kind", "on", "reason"))
+        data = supervision.parse_in(
+            supervision.AccountabilityIn, form_data("unit_id", "assignment_id", "kind", "on", "reason")
+        )
         with unit_of_work() as s:
             rec = supervision.record_action(s, office(s), data, today())
     except YishiError as err:
@@ -276,8 +298,16 @@ def _complaints_page(error: YishiError | None = None, form=None, answer_for: int
         office(s)
         rows = disclosure.complaints(s, state)
         public = disclosure.public_rows(s, day)
-    return page("execution/supervision_complaints.html", error, rows=rows, state=state, public=public,
-                channels=disclosure.CHANNEL_LABELS, form=form or {}, answer_for=answer_for)
+    return page(
+        "execution/supervision_complaints.html",
+        error,
+        rows=rows,
+        state=state,
+        public=public,
+        channels=disclosure.CHANNEL_LABELS,
+        form=form or {},
+        answer_for=answer_for,
+    )
 
 
 @bp.get("/supervision/complaints")
@@ -292,9 +322,12 @@ def complaint_register():
     """A complaint received by letter, phone or e-mail (seed 000 第26条), registered by the office."""
     check_csrf()
     try:
-        data = supervision.parse_in(disclosure.RegisterComplaintIn,
-                                    form_data("channel", "content", "name", "contact", "assignment_id"),
-                                    disclosure.COMPLAINT_LABELS, disclosure.COMPLAINT_ERRORS)
+        data = supervision.parse_in(
+            disclosure.RegisterComplaintIn,
+            form_data("channel", "content", "name", "contact", "assignment_id"),
+            disclosure.COMPLAINT_LABELS,
+            disclosure.COMPLAINT_ERRORS,
+        )
         with unit_of_work() as s:
             c = disclosure.submit_complaint(s, data, today(), channel=data.channel, actor=office(s))
     except YishiError as err:
@@ -307,8 +340,9 @@ def complaint_register():
 def complaint_answer(complaint_id: int):
     check_csrf()
     try:
-        data = supervision.parse_in(disclosure.AnswerIn, form_data("answer"), disclosure.COMPLAINT_LABELS,
-                                    disclosure.COMPLAINT_ERRORS)
+        data = supervision.parse_in(
+            disclosure.AnswerIn, form_data("answer"), disclosure.COMPLAINT_LABELS, disclosure.COMPLAINT_ERRORS
+        )
         with unit_of_work() as s:
             c = disclosure.answer_complaint(s, office(s), complaint_id, data)
     except YishiError as err:
@@ -324,8 +358,14 @@ def _holidays_page(error: YishiError | None = None, form=None):
         office(s)
         rows = calendar.listing(s)
     years = calendar.coverage()
-    return page("execution/supervision_holidays.html", error, rows=rows, years=years, form=form or {},
-                next_uncovered=(years[1] + 1) if years else None)
+    return page(
+        "execution/supervision_holidays.html",
+        error,
+        rows=rows,
+        years=years,
+        form=form or {},
+        next_uncovered=(years[1] + 1) if years else None,
+    )
 
 
 @bp.get("/supervision/holidays")

@@ -24,8 +24,9 @@ def units_page():
         rows = units.unit_rows(s)
         accounts = units.account_rows(s)
         people = list(s.exec(select(Person).order_by(col(Person.name))))
-    return render_template("execution/units.html", rows=rows, accounts=accounts, people=people, labels=LABELS,
-                           actor=actor)
+    return render_template(
+        "execution/units.html", rows=rows, accounts=accounts, people=people, labels=LABELS, actor=actor
+    )
 
 
 def _units_page(*_, **__) -> str:

@@ -69,15 +69,33 @@ def create_account(s: Session, actor: Actor, data: AccountIn) -> User:
             raise AccountLinkMissing(role="分管领导", what="人员")
         if s.get(Person, data.person_id) is None:
             raise NotFound(what="人员")
-    user = User(username=data.username, display_name=data.display_name, password_hash=hash_password(data.password),
-                role=data.role)
+    user = User(
+        username=data.username,
+        display_name=data.display_name,
+        password_hash=hash_password(data.password),
+        role=data.role,
+    )
     s.add(user)
     s.flush()
     if data.role in LINKED_ROLES:
-        s.add(AccountLink(user_id=user.id, unit_id=data.unit_id if data.role == "unit" else None,
-                          person_id=data.person_id if data.role == "leader" else None))
-    record_event(s, actor, "account.created", None, user_id=user.id, username=user.username, role=user.role,
-                 unit_id=data.unit_id, person_id=data.person_id)
+        s.add(
+            AccountLink(
+                user_id=user.id,
+                unit_id=data.unit_id if data.role == "unit" else None,
+                person_id=data.person_id if data.role == "leader" else None,
+            )
+        )
+    record_event(
+        s,
+        actor,
+        "account.created",
+        None,
+        user_id=user.id,
+        username=user.username,
+        role=user.role,
+        unit_id=data.unit_id,
+        person_id=data.person_id,
+    )
     return user
 
 
@@ -99,8 +117,9 @@ def update_account(s: Session, actor: Actor, user_id: int, data: AccountUpdateIn
         user.password_hash = hash_password(data.password)
         password_changed(s, user)  # every sign-in with the old password ends
     s.add(user)
-    record_event(s, actor, "account.updated", None, user_id=user.id, active=user.active,
-                 password_changed=bool(data.password))
+    record_event(
+        s, actor, "account.updated", None, user_id=user.id, active=user.active, password_changed=bool(data.password)
+    )
     return user
 
 
@@ -122,15 +141,23 @@ class AccountRow:
 def unit_rows(s: Session) -> list[UnitRow]:
     units = list(s.exec(select(Unit).order_by(col(Unit.name))))
     counts: dict[tuple[int, str], int] = {}
-    for unit_id, role, n in s.exec(select(AssignmentUnit.unit_id, AssignmentUnit.role, func.count())
-                                   .group_by(AssignmentUnit.unit_id, AssignmentUnit.role)):
+    for unit_id, role, n in s.exec(
+        select(AssignmentUnit.unit_id, AssignmentUnit.role, func.count()).group_by(
+            AssignmentUnit.unit_id, AssignmentUnit.role
+        )
+    ):
         counts[(unit_id, role)] = n
     accounts: dict[int, list[User]] = {}
-    for link, user in s.exec(select(AccountLink, User).join(User, col(User.id) == AccountLink.user_id)
-                             .where(col(AccountLink.unit_id).is_not(None))):
+    for link, user in s.exec(
+        select(AccountLink, User)
+        .join(User, col(User.id) == AccountLink.user_id)
+        .where(col(AccountLink.unit_id).is_not(None))
+    ):
         accounts.setdefault(link.unit_id, []).append(user)
-    return [UnitRow(u, accounts.get(u.id, []), counts.get((u.id, "lead"), 0), counts.get((u.id, "support"), 0))
-            for u in units]
+    return [
+        UnitRow(u, accounts.get(u.id, []), counts.get((u.id, "lead"), 0), counts.get((u.id, "support"), 0))
+        for u in units
+    ]
 
 
 def account_rows(s: Session) -> list[AccountRow]:
@@ -138,6 +165,11 @@ def account_rows(s: Session) -> list[AccountRow]:
     out = []
     for user in s.exec(select(User).order_by(col(User.role), col(User.username))):
         link = links.get(user.id)
-        out.append(AccountRow(user, s.get(Unit, link.unit_id) if link and link.unit_id else None,
-                              s.get(Person, link.person_id) if link and link.person_id else None))
+        out.append(
+            AccountRow(
+                user,
+                s.get(Unit, link.unit_id) if link and link.unit_id else None,
+                s.get(Person, link.person_id) if link and link.person_id else None,
+            )
+        )
     return out

@@ -35,15 +35,18 @@ from .state import meeting_title
 def _item_form(form) -> dict:
     subjects = [
         {"person_id": form_int(pid), "action": action}
-        for pid, action in zip(form.getlist("subject_person_id"), form.getlist("subject_action"),
-                               strict=False)
+        for pid, action in zip(form.getlist("subject_person_id"), form.getlist("subject_action"), strict=False)
         if pid.strip()
     ]
     return {
-        "title": form.get("title", ""), "category": form.get("category", ""),
-        "presenter": form.get("presenter", ""), "submitting_unit": form.get("submitting_unit", ""),
-        "summary": form.get("summary", ""), "amount_yuan": form_amount(form.get("amount_yuan")),
-        "confidential": form.get("confidential") == "1", "subjects": subjects,
+        "title": form.get("title", ""),
+        "category": form.get("category", ""),
+        "presenter": form.get("presenter", ""),
+        "submitting_unit": form.get("submitting_unit", ""),
+        "summary": form.get("summary", ""),
+        "amount_yuan": form_amount(form.get("amount_yuan")),
+        "confidential": form.get("confidential") == "1",
+        "subjects": subjects,
     }
 
 
@@ -51,18 +54,30 @@ def _item_page(meeting_id: int, item: AgendaItem | None = None, error: YishiErro
     with read_only() as s:
         room = room_mod.load_room(s, meeting_id)
         people = all_people(s)
-        subjects = (s.exec(select(ItemSubject).where(ItemSubject.item_id == item.id)
-                           .order_by(col(ItemSubject.id))).all() if item else [])
+        subjects = (
+            s.exec(select(ItemSubject).where(ItemSubject.item_id == item.id).order_by(col(ItemSubject.id))).all()
+            if item
+            else []
+        )
     if form is not None:
-        subject_rows = [(form_int(p), a) for p, a in zip(form.getlist("subject_person_id"),
-                                                     form.getlist("subject_action"), strict=False)]
+        subject_rows = [
+            (form_int(p), a)
+            for p, a in zip(form.getlist("subject_person_id"), form.getlist("subject_action"), strict=False)
+        ]
         subject_rows = [r for r in subject_rows if r[0]]
     else:
         subject_rows = [(x.person_id, x.action) for x in subjects]
     return render_template(
-        "item_form.html", meeting=room.meeting, title=meeting_title(room), profile=room.profile, item=item,
-        people=people, member_ids=room.member_ids, subject_rows=subject_rows + [(None, "")] * 2,
-        error=error, form=form,
+        "item_form.html",
+        meeting=room.meeting,
+        title=meeting_title(room),
+        profile=room.profile,
+        item=item,
+        people=people,
+        member_ids=room.member_ids,
+        subject_rows=subject_rows + [(None, "")] * 2,
+        error=error,
+        form=form,
     ), (error.http_status if error else 200)
 
 
@@ -83,8 +98,10 @@ def item_create(meeting_id: int):
     except YishiError as err:
         return _item_page(meeting_id, None, err, request.form)
     tell_room(meeting_id)
-    return done(_("已添加议题“%(title)s”。请登记决策准备情况并上传材料。", title=item.title),
-                 setup_url(meeting_id, f"item-{item.id}"))
+    return done(
+        _("已添加议题“%(title)s”。请登记决策准备情况并上传材料。", title=item.title),
+        setup_url(meeting_id, f"item-{item.id}"),
+    )
 
 
 def _item_or_404(item_id: int) -> AgendaItem:
@@ -138,8 +155,11 @@ def agenda_order(meeting_id: int):
     as_json = request.is_json
     try:
         check_csrf()
-        raw = (request.get_json(silent=True) or {}) if as_json else {
-            "item_ids": [form_int(x) for x in request.form.getlist("item_ids")]}
+        raw = (
+            (request.get_json(silent=True) or {})
+            if as_json
+            else {"item_ids": [form_int(x) for x in request.form.getlist("item_ids")]}
+        )
         data = parse(ReorderIn, raw)
         with unit_of_work() as s:
             setup.reorder_items(s, require_staff(s), meeting_id, data.item_ids)
@@ -178,9 +198,18 @@ def item_steps(item_id: int):
     item = _item_or_404(item_id)
     form = request.form
     try:
-        wanted = [parse(StepIn, {"step": step.value, "state": form.get(f"state_{step.value}"),
-                                  "note": form.get(f"note_{step.value}", "")})
-                  for step in PreparationStep if form.get(f"state_{step.value}") is not None]
+        wanted = [
+            parse(
+                StepIn,
+                {
+                    "step": step.value,
+                    "state": form.get(f"state_{step.value}"),
+                    "note": form.get(f"note_{step.value}", ""),
+                },
+            )
+            for step in PreparationStep
+            if form.get(f"state_{step.value}") is not None
+        ]
         with unit_of_work() as s:
             changed = setup.set_steps(s, require_staff(s), item_id, wanted)
     except YishiError as err:
@@ -205,8 +234,15 @@ def item_material(item_id: int):
             content_type = mimetypes.guess_type(upload.filename)[0] or content_type
         data = upload.read()
         with unit_of_work() as s:
-            mat = setup.store_material(s, require_staff(s), item_id, upload.filename, content_type, data,
-                                       Path(current_app.config["MATERIALS_DIR"]))
+            mat = setup.store_material(
+                s,
+                require_staff(s),
+                item_id,
+                upload.filename,
+                content_type,
+                data,
+                Path(current_app.config["MATERIALS_DIR"]),
+            )
     except YishiError as err:
         return setup_page(item.meeting_id, err, None, f"item-{item_id}")
     tell_room(item.meeting_id)

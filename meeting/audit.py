@@ -12,7 +12,6 @@ from . import chain
 from .actors import Actor
 from .models import Event
 
-
 # one encoder for every event (json.dumps with options builds a new one per call): sorted keys, Chinese as is
 _PAYLOAD = json.JSONEncoder(ensure_ascii=False, default=str, sort_keys=True)
 

@@ -100,13 +100,23 @@ def account_actor(s: Session) -> Actor | None:
         user = s.get(User, tok.user_id)
         tok.last_used_at = utcnow()  # saved with the caller's transaction (best effort on read-only requests)
         s.add(tok)
-        return Actor(kind="api" if user.role in STAFF_ROLES else "account", name=user.display_name,
-                     user_id=user.id, device=device(), role=user.role)
+        return Actor(
+            kind="api" if user.role in STAFF_ROLES else "account",
+            name=user.display_name,
+            user_id=user.id,
+            device=device(),
+            role=user.role,
+        )
     user = signed_in_user(s)
     if user is None:
         return None
-    return Actor(kind="user" if user.role in STAFF_ROLES else "account", name=user.display_name,
-                 user_id=user.id, device=device(), role=user.role)
+    return Actor(
+        kind="user" if user.role in STAFF_ROLES else "account",
+        name=user.display_name,
+        user_id=user.id,
+        device=device(),
+        role=user.role,
+    )
 
 
 # ---------------------------------------------------------------- sign-in sessions, ended on the server
@@ -155,8 +165,7 @@ def end_logins(s: Session, user_id: int, reason: str) -> list[int]:
     """End every sign-in of the account (logout everywhere, deactivation, a new password) and, once ``s``
     commits, every socket it opened."""
     now = utcnow()
-    rows = s.exec(select(LoginSession).where(LoginSession.user_id == user_id,
-                                             LoginSession.revoked_at == None)).all()  # noqa: E711
+    rows = s.exec(select(LoginSession).where(LoginSession.user_id == user_id, LoginSession.revoked_at == None)).all()  # noqa: E711
     for row in rows:
         row.revoked_at, row.revoked_reason = now, reason
         s.add(row)
@@ -205,8 +214,19 @@ def change_own_password(s: Session, user_id: int, current: str, new: str, confir
     row.password_hash = hash_password(new)
     s.add(row)
     password_changed(s, row)
-    record(s, Actor(kind="user" if row.role in STAFF_ROLES else "account", name=row.display_name, user_id=row.id,
-                    device=device(), role=row.role), "account.password_changed", None, user_id=row.id)
+    record(
+        s,
+        Actor(
+            kind="user" if row.role in STAFF_ROLES else "account",
+            name=row.display_name,
+            user_id=row.id,
+            device=device(),
+            role=row.role,
+        ),
+        "account.password_changed",
+        None,
+        user_id=row.id,
+    )
     start_login(s, row)  # the other sign-ins are over; this browser carries on
     return None
 
@@ -224,8 +244,11 @@ def _ended(row: LoginSession, now) -> str:
 
 def _mark_ended(row_id: int, reason: str) -> None:
     with Session(engine()) as w:
-        w.exec(update(LoginSession).where(LoginSession.id == row_id, LoginSession.revoked_at == None)  # noqa: E711
-               .values(revoked_at=utcnow(), revoked_reason=reason))
+        w.exec(
+            update(LoginSession)
+            .where(LoginSession.id == row_id, LoginSession.revoked_at == None)  # noqa: E711
+            .values(revoked_at=utcnow(), revoked_reason=reason)
+        )
         w.commit()
 
 
@@ -297,8 +320,9 @@ def end_this_login(s: Session) -> None:
     found = current_login(s)
     if found:
         row = found
-        s.exec(update(LoginSession).where(LoginSession.id == row.id).values(revoked_at=utcnow(),
-                                                                           revoked_reason="logout"))
+        s.exec(
+            update(LoginSession).where(LoginSession.id == row.id).values(revoked_at=utcnow(), revoked_reason="logout")
+        )
         end_after_commit(s, "login", row.id)
     _forget()
     g.yishi_login = False
@@ -378,8 +402,9 @@ def token_actor(s: Session, token: str) -> Actor:
             raise InvalidToken()
         person = s.get(Person, seat.person_id)
         kind = "chair" if seat.person_id == meeting.chair_person_id else "member"
-        return Actor(kind=kind, name=person.name, person_id=person.id, seat_id=seat.id, meeting_id=meeting.id,
-                     device=device())
+        return Actor(
+            kind=kind, name=person.name, person_id=person.id, seat_id=seat.id, meeting_id=meeting.id, device=device()
+        )
     obs = s.exec(select(Observer).where(Observer.token_hash == digest)).first()
     if obs is not None:
         meeting = s.get(Meeting, obs.meeting_id)

@@ -43,8 +43,8 @@ from flask_socketio import SocketIO
 from sqlmodel import select
 
 from .db import read_only
-from .room import Outcome
 from .models import Meeting, Seat
+from .room import Outcome
 from .state import PROGRESS_KEYS, VIEWS, build, chair_view, me, progress, recused_from_last_closed, withhold
 
 SHARED_VIEWS = ("member", "public")  # the same for every tablet / projector of a meeting
@@ -207,8 +207,9 @@ class Broadcaster:
                 if rooms:
                     self.socketio.emit("state", state, to=rooms)
 
-    def _send_withheld(self, meeting_id: int, view: str, state: dict, rooms: list[str], recused: set[int],
-                       chair_id: int, seats) -> list[str]:
+    def _send_withheld(
+        self, meeting_id: int, view: str, state: dict, rooms: list[str], recused: set[int], chair_id: int, seats
+    ) -> list[str]:
         """Those recused from the last closed item get the state without its tally and reasons
         (:func:`meeting.state.withhold`): the chair in his own room; member tablets by their personal rooms,
         the others then by theirs too (a room of "everyone but them" does not exist). Returns the rooms that
@@ -272,8 +273,9 @@ class Broadcaster:
                 self._cost[("progress", meeting_id)] = self.clock() - now
                 self._waiting[meeting_id] = prog["waiting"]
         if not detailed:
-            self._coalesce("detail", meeting_id, self.send_progress_detail,
-                           self._detail_spacing(meeting_id, prog["eligible"]))
+            self._coalesce(
+                "detail", meeting_id, self.send_progress_detail, self._detail_spacing(meeting_id, prog["eligible"])
+            )
 
     def send_progress_when_written(self, meeting_id: int) -> None:
         """The counts, once due — unless a burst of opinions is still being written and members are still to
@@ -289,8 +291,9 @@ class Broadcaster:
         """The full view's detailed list, once the burst that made it due has ended (or has gone on for
         ``DETAIL_MAX_HOLD`` seconds)."""
         with self._lock:
-            arriving = (("progress", meeting_id) in self._pending
-                        or self.clock() - self._progress_sent.get(meeting_id, float("-inf")) < self.interval)
+            arriving = ("progress", meeting_id) in self._pending or self.clock() - self._progress_sent.get(
+                meeting_id, float("-inf")
+            ) < self.interval
         if self._put_off("detail", meeting_id, arriving, DETAIL_MAX_HOLD, self.send_progress_detail):
             return
         with self._emit_lock:
@@ -307,8 +310,9 @@ class Broadcaster:
         self.changed(meeting_id)
         self._coalesce("state", meeting_id, self.send_state)
 
-    def progress_changed(self, meeting_id: int, arrived: float | None = None, *,
-                         spacing: float | None = None, complete: bool = False) -> None:
+    def progress_changed(
+        self, meeting_id: int, arrived: float | None = None, *, spacing: float | None = None, complete: bool = False
+    ) -> None:
         """An opinion was written. The room is told one interval (or ``spacing``) after it arrived
         (``arrived``, by default now), and never less than that after the last progress sent.
 

@@ -46,22 +46,56 @@ def iso_utc(at: datetime) -> str:
     return at.isoformat(timespec="microseconds") + "Z"
 
 
-def canonical(meeting_id: int | None, seq: int, kind: str, actor_kind: str, actor_id: int | None,
-              actor_name: str, device: str, at: datetime, payload: str, prev_hash: str) -> bytes:
+def canonical(
+    meeting_id: int | None,
+    seq: int,
+    kind: str,
+    actor_kind: str,
+    actor_id: int | None,
+    actor_name: str,
+    device: str,
+    at: datetime,
+    payload: str,
+    prev_hash: str,
+) -> bytes:
     """The bytes hashed for one event: a JSON array of its fields in a fixed order, UTF-8."""
-    return _CANON.encode(["yishi-event/1", meeting_id, seq, kind, actor_kind, actor_id, actor_name, device,
-                          iso_utc(at), payload, prev_hash]).encode()
+    return _CANON.encode(
+        [
+            "yishi-event/1",
+            meeting_id,
+            seq,
+            kind,
+            actor_kind,
+            actor_id,
+            actor_name,
+            device,
+            iso_utc(at),
+            payload,
+            prev_hash,
+        ]
+    ).encode()
 
 
 def digest(meeting_id, seq, kind, actor_kind, actor_id, actor_name, device, at, payload, prev_hash) -> str:
-    return _SHA(canonical(meeting_id, seq, kind, actor_kind, actor_id, actor_name, device, at, payload,
-                          prev_hash)).hexdigest()
+    return _SHA(
+        canonical(meeting_id, seq, kind, actor_kind, actor_id, actor_name, device, at, payload, prev_hash)
+    ).hexdigest()
 
 
 def event_digest(ev: Event) -> str:
     """The hash an event (as stored) should carry."""
-    return digest(ev.meeting_id, ev.seq, ev.kind, ev.actor_kind, ev.actor_id, ev.actor_name, ev.device, ev.at,
-                  ev.payload, ev.prev_hash)
+    return digest(
+        ev.meeting_id,
+        ev.seq,
+        ev.kind,
+        ev.actor_kind,
+        ev.actor_id,
+        ev.actor_name,
+        ev.device,
+        ev.at,
+        ev.payload,
+        ev.prev_hash,
+    )
 
 
 # ---------------------------------------------------------------- the head, once per transaction
@@ -73,16 +107,19 @@ def _take_sql(dialect) -> str:
     t = prep.format_table(ChainHead.__table__)
     c, q, h = prep.quote("chain"), prep.quote("seq"), prep.quote("hash")
     # an upsert that changes nothing: creates the head if missing, and on PostgreSQL locks it (as FOR UPDATE)
-    return (f"INSERT INTO {t} ({c}, {q}, {h}) VALUES (:chain, 0, :genesis) "
-            f"ON CONFLICT ({c}) DO UPDATE SET {q} = {t}.{q} RETURNING {q}, {h}")
+    return (
+        f"INSERT INTO {t} ({c}, {q}, {h}) VALUES (:chain, 0, :genesis) "
+        f"ON CONFLICT ({c}) DO UPDATE SET {q} = {t}.{q} RETURNING {q}, {h}"
+    )
 
 
 @functools.lru_cache(maxsize=8)
 def _put_sql(dialect) -> str:
     prep = dialect.identifier_preparer
     t = prep.format_table(ChainHead.__table__)
-    return (f"UPDATE {t} SET {prep.quote('seq')} = :seq, {prep.quote('hash')} = :hash "
-            f"WHERE {prep.quote('chain')} = :chain")
+    return (
+        f"UPDATE {t} SET {prep.quote('seq')} = :seq, {prep.quote('hash')} = :hash WHERE {prep.quote('chain')} = :chain"
+    )
 
 
 def _head(s: Session, chain: int) -> list:
@@ -116,8 +153,7 @@ def head_of(s: Session, meeting_id: int | None) -> tuple[int, str]:
     head = (s.info.get(_CACHE) or {}).get(chain)
     if head is not None:
         return head[0], head[1]
-    row = s.connection().execute(
-        select(ChainHead.seq, ChainHead.hash).where(ChainHead.chain == chain)).first()
+    row = s.connection().execute(select(ChainHead.seq, ChainHead.hash).where(ChainHead.chain == chain)).first()
     return (row[0], row[1]) if row is not None else (0, GENESIS)
 
 
@@ -147,17 +183,45 @@ def seal_rows(s: Session, meeting_id: int | None, rows: list[dict]) -> None:
     for row in rows:
         seq += 1
         row["seq"], row["prev_hash"] = seq, prev
-        prev = row["hash"] = sha(encode([
-            "yishi-event/1", meeting_id, seq, row["kind"], row["actor_kind"], row["actor_id"], row["actor_name"],
-            row["device"], iso_utc(row["at"]), row["payload"], prev]).encode()).hexdigest()
+        prev = row["hash"] = sha(
+            encode(
+                [
+                    "yishi-event/1",
+                    meeting_id,
+                    seq,
+                    row["kind"],
+                    row["actor_kind"],
+                    row["actor_id"],
+                    row["actor_name"],
+                    row["device"],
+                    iso_utc(row["at"]),
+                    row["payload"],
+                    prev,
+                ]
+            ).encode()
+        ).hexdigest()
     head[0], head[1] = seq, prev
     _put(s, chain, head)
 
 
 def execution_digest(ev) -> str:
     """The hash an execution ledger event (``ExecutionEvent``, as stored) should carry."""
-    return _SHA(_CANON.encode(["yishi-execution-event/1", ev.assignment_id, ev.seq, ev.kind, ev.actor,
-                               ev.actor_role, ev.device, iso_utc(ev.at), ev.data, ev.prev_hash]).encode()).hexdigest()
+    return _SHA(
+        _CANON.encode(
+            [
+                "yishi-execution-event/1",
+                ev.assignment_id,
+                ev.seq,
+                ev.kind,
+                ev.actor,
+                ev.actor_role,
+                ev.device,
+                iso_utc(ev.at),
+                ev.data,
+                ev.prev_hash,
+            ]
+        ).encode()
+    ).hexdigest()
 
 
 def ledger_event_model() -> type | None:
@@ -178,8 +242,11 @@ def seal_execution(s: Session, ev) -> None:
 # ---------------------------------------------------------------- a database made before the chain
 
 
-_COLUMNS = {"event": ("seq", "prev_hash", "hash"), "executionevent": ("seq", "prev_hash", "hash"),
-            "archiveddocument": ("chain_seq", "chain_hash")}
+_COLUMNS = {
+    "event": ("seq", "prev_hash", "hash"),
+    "executionevent": ("seq", "prev_hash", "hash"),
+    "archiveddocument": ("chain_seq", "chain_hash"),
+}
 
 
 def upgrade(bind, tables=tuple(_COLUMNS)) -> bool:
@@ -208,9 +275,9 @@ def upgrade(bind, tables=tuple(_COLUMNS)) -> bool:
                     conn.execute(text(f"ALTER TABLE {prep.format_table(table)} ADD COLUMN {prep.quote(column)} {kind}"))
                     added.add(name)
         if "event" in added:
-            conn.execute(text('CREATE UNIQUE INDEX IF NOT EXISTS ix_event_meeting_seq ON event (meeting_id, seq)'))
+            conn.execute(text("CREATE UNIQUE INDEX IF NOT EXISTS ix_event_meeting_seq ON event (meeting_id, seq)"))
         if "executionevent" in added:
-            conn.execute(text('CREATE UNIQUE INDEX IF NOT EXISTS ix_executionevent_seq ON executionevent (seq)'))
+            conn.execute(text("CREATE UNIQUE INDEX IF NOT EXISTS ix_executionevent_seq ON executionevent (seq)"))
         if not added & {"event", "executionevent"}:
             return bool(added)
         from sqlmodel import col

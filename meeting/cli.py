@@ -84,8 +84,11 @@ def serve(app, host: str, port: int) -> None:
     if app.config["YISHI_ASYNC_MODE"] == "threading":
         kwargs["allow_unsafe_werkzeug"] = True
     _tune_gc()
-    print(f"议事 Yishi: http://{host}:{port}/  (async mode {app.config['YISHI_ASYNC_MODE']}, "
-          f"database {app.config['DATABASE_URL'].split('@')[-1]})", flush=True)
+    print(
+        f"议事 Yishi: http://{host}:{port}/  (async mode {app.config['YISHI_ASYNC_MODE']}, "
+        f"database {app.config['DATABASE_URL'].split('@')[-1]})",
+        flush=True,
+    )
     socketio.run(app, host=host, port=port, log_output=log_output, **kwargs)
 
 
@@ -102,13 +105,20 @@ def pass_app(command: Callable) -> Callable:
 
 def server_options(command: Callable) -> Callable:
     """--host, --port, --async-mode (run.py reads the mode before any import, to monkey-patch first)."""
-    for option in reversed((
-        click.option("--host", default=os.environ.get("YISHI_HOST", "127.0.0.1"), metavar="HOST",
-                     help="address to listen on; 0.0.0.0 to serve tablets on the LAN (default 127.0.0.1)"),
-        click.option("--port", type=int, default=int(os.environ.get("YISHI_PORT", "5000")), metavar="PORT"),
-        click.option("--async-mode", default=os.environ.get("YISHI_ASYNC_MODE", "eventlet"),
-                     type=click.Choice(ASYNC_MODES)),
-    )):
+    for option in reversed(
+        (
+            click.option(
+                "--host",
+                default=os.environ.get("YISHI_HOST", "127.0.0.1"),
+                metavar="HOST",
+                help="address to listen on; 0.0.0.0 to serve tablets on the LAN (default 127.0.0.1)",
+            ),
+            click.option("--port", type=int, default=int(os.environ.get("YISHI_PORT", "5000")), metavar="PORT"),
+            click.option(
+                "--async-mode", default=os.environ.get("YISHI_ASYNC_MODE", "eventlet"), type=click.Choice(ASYNC_MODES)
+            ),
+        )
+    ):
         command = option(command)
     return command
 
@@ -152,8 +162,14 @@ def create_admin(app, username: str, display_name: str, password: str | None) ->
     with app.app_context(), unit_of_work() as s:
         if username_taken(s, username):
             return 2
-        s.add(User(username=username, display_name=display_name or username,
-                   password_hash=hash_password(password), role="admin"))
+        s.add(
+            User(
+                username=username,
+                display_name=display_name or username,
+                password_hash=hash_password(password),
+                role="admin",
+            )
+        )
     print(f"已创建管理员 {username} / admin created")
     return 0
 

@@ -27,8 +27,9 @@ class UTCDateTime(types.TypeDecorator):
         if value is None:
             return None
         if value.utcoffset() is None:
-            raise ValueError(f"a moment needs its time zone (a naive {value!r} was given): use clock.utcnow() or "
-                             "clock.from_local()")
+            raise ValueError(
+                f"a moment needs its time zone (a naive {value!r} was given): use clock.utcnow() or clock.from_local()"
+            )
         value = value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 

@@ -25,7 +25,7 @@ def normalise_url(url: str) -> str:
     """Accept the common spellings of a PostgreSQL URL and use the psycopg 3 driver."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 
@@ -102,8 +102,10 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000,
-                                                  "factory": RetryingConnection})
+        engine = create_engine(
+            url,
+            connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000, "factory": RetryingConnection},
+        )
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - exercised by every test
@@ -186,13 +188,21 @@ def is_outage(exc: BaseException | None) -> bool:
 
     seen = 0
     while exc is not None and seen < 10:
-        if isinstance(exc, (sa_exc.OperationalError, sa_exc.InterfaceError, sa_exc.DisconnectionError,
-                            sa_exc.TimeoutError, sqlite3.OperationalError, sqlite3.InterfaceError)):
+        if isinstance(
+            exc,
+            (
+                sa_exc.OperationalError,
+                sa_exc.InterfaceError,
+                sa_exc.DisconnectionError,
+                sa_exc.TimeoutError,
+                sqlite3.OperationalError,
+                sqlite3.InterfaceError,
+            ),
+        ):
             return True
         if getattr(exc, "connection_invalidated", False):
             return True
-        if type(exc).__module__.startswith("psycopg") and type(exc).__name__ in ("OperationalError",
-                                                                               "InterfaceError"):
+        if type(exc).__module__.startswith("psycopg") and type(exc).__name__ in ("OperationalError", "InterfaceError"):
             return True
         # werkzeug's InternalServerError carries the error it stands for
         exc = getattr(exc, "original_exception", None) or exc.__cause__ or exc.__context__
@@ -226,8 +236,10 @@ class OutageLogFilter(logging.Filter):
                     verdict = False
                 else:
                     if self._suppressed:
-                        record.msg = (f"{record.msg} (database unavailable: {self._suppressed} more such errors "
-                                      f"in the last {now - self._last:.0f} s were not logged)")
+                        record.msg = (
+                            f"{record.msg} (database unavailable: {self._suppressed} more such errors "
+                            f"in the last {now - self._last:.0f} s were not logged)"
+                        )
                     self._last, self._suppressed = now, 0
         record._yishi_outage_verdict = verdict
         return verdict
@@ -241,8 +253,7 @@ def install_outage_log_filter(app) -> OutageLogFilter:
     exists once create_app has imported it), their handlers, the root logger's and Python's last-resort handler.
     Idempotent: tests build many apps in one process. ``YISHI_DB_ERROR_LOG_INTERVAL`` sets the interval."""
     OUTAGE_FILTER.interval = float(app.config.get("YISHI_DB_ERROR_LOG_INTERVAL", OUTAGE_LOG_INTERVAL))
-    names = [n for n in list(logging.Logger.manager.loggerDict)
-             if n.split(".", 1)[0] in _PACKAGE_LOGGERS]
+    names = [n for n in list(logging.Logger.manager.loggerDict) if n.split(".", 1)[0] in _PACKAGE_LOGGERS]
     loggers = [app.logger, logging.getLogger(), *(logging.getLogger(n) for n in names)]
     handlers = [h for lg in loggers for h in lg.handlers]
     if logging.lastResort is not None:

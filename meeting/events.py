@@ -15,13 +15,12 @@ from flask import current_app, request
 from flask_babel import force_locale, get_locale
 from flask_socketio import SocketIO, join_room
 
-from . import presence
+from . import presence, throttle
 from .actions import ACTIONS, perform, prepare
 from .actors import Actor
-from . import throttle
 from .auth import api_token_of, credential_valid, current_login, staff_actor, token_actor, touch_login
-from .connections import Connections, Credential
 from .broadcast import person_room, room_name
+from .connections import Connections, Credential
 from .db import read_only
 from .errors import InvalidPayload, InvalidToken, NotFound, PermissionDenied, YishiError
 from .models import Meeting
@@ -109,8 +108,13 @@ def register(socketio: SocketIO, connections: Connections) -> None:
                         raise NotFound(what="会议")
                     if s.get(Meeting, meeting_id) is None:
                         raise NotFound(what="会议")
-                    actor = Actor(kind=actor.kind, name=actor.name, user_id=actor.user_id, meeting_id=meeting_id,
-                                  device=actor.device)
+                    actor = Actor(
+                        kind=actor.kind,
+                        name=actor.name,
+                        user_id=actor.user_id,
+                        meeting_id=meeting_id,
+                        device=actor.device,
+                    )
         except YishiError as err:
             from flask_socketio import ConnectionRefusedError
 
@@ -155,8 +159,10 @@ def register(socketio: SocketIO, connections: Connections) -> None:
         try:
             payload = parse(ItemRef, args[0] if len(args) == 1 else None)
             with read_only() as s:
-                return {"ok": True, **participant_item_detail(s, actor, payload.item_id,
-                                                              current_app.config["YISHI_TIMEZONE"])}
+                return {
+                    "ok": True,
+                    **participant_item_detail(s, actor, payload.item_id, current_app.config["YISHI_TIMEZONE"]),
+                }
         except YishiError as err:
             return err.to_dict()
         except Exception:  # never a traceback for the tablet's transport: an answer (or none, without an ack)
@@ -261,12 +267,19 @@ def guard_packets(socketio: SocketIO, authenticated) -> None:
             sid = server.manager.sid_from_eio_sid(eio_sid, "/")
             if sid is not None and authenticated(sid):
                 if n == 1:
-                    log.warning("malformed Socket.IO packet from an authenticated connection %s (%s); ignored",
-                                sid, type(exc).__name__)
+                    log.warning(
+                        "malformed Socket.IO packet from an authenticated connection %s (%s); ignored",
+                        sid,
+                        type(exc).__name__,
+                    )
                 return None
             if n == MAX_MALFORMED:
-                log.warning("Socket.IO connection %s dropped after %d malformed packets (last: %s)",
-                            eio_sid, n, type(exc).__name__)
+                log.warning(
+                    "Socket.IO connection %s dropped after %d malformed packets (last: %s)",
+                    eio_sid,
+                    n,
+                    type(exc).__name__,
+                )
                 try:
                     server.eio.disconnect(eio_sid)
                 except Exception:  # noqa: BLE001 - already gone

@@ -106,7 +106,8 @@ def wrap_socketio(app: Flask, path: str = "/socket.io/") -> None:
         def start(status, response_headers, exc_info=None):
             present = {name.lower() for name, _ in response_headers}
             response_headers = list(response_headers) + [
-                (name, value) for name, value in SOCKET_HEADERS.items() if name.lower() not in present]
+                (name, value) for name, value in SOCKET_HEADERS.items() if name.lower() not in present
+            ]
             return start_response(status, response_headers, exc_info)
 
         return inner(environ, start)

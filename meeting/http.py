@@ -59,8 +59,12 @@ def form_data(*keys: str, bools: tuple[str, ...] = (), lists: tuple[str, ...] = 
     for k in bools:
         out[k] = (form.get(k) or "").strip().lower() in TRUE_WORDS
     for k in lists:
-        values = [x.strip() for v in form.getlist(k) for x in v.replace("，", "、").replace(",", "、").split("、")
-                  if x.strip()]
+        values = [
+            x.strip()
+            for v in form.getlist(k)
+            for x in v.replace("，", "、").replace(",", "、").split("、")
+            if x.strip()
+        ]
         if values:
             out[k] = values
     return out

@@ -60,8 +60,10 @@ def _mark(dialect) -> str:
     """The driver's placeholder for one parameter."""
     mark = _MARKS.get(dialect.paramstyle)
     if mark is None:
-        raise RuntimeError(f"database driver {dialect.driver!r} (paramstyle {dialect.paramstyle}) is not "
-                           "supported: Yishi runs on SQLite (sqlite3) and PostgreSQL (psycopg)")
+        raise RuntimeError(
+            f"database driver {dialect.driver!r} (paramstyle {dialect.paramstyle}) is not "
+            "supported: Yishi runs on SQLite (sqlite3) and PostgreSQL (psycopg)"
+        )
     return mark
 
 
@@ -91,8 +93,10 @@ def _attendance_query(dialect) -> str:
     """Members → their seat's attendance (one meeting, this batch's members)."""
     prep, mark = dialect.identifier_preparer, _mark(dialect)
     person, attendance = prep.quote("person_id"), prep.quote("attendance")
-    return (f"SELECT {person}, {attendance} FROM {prep.format_table(Seat.__table__)} "
-            f"WHERE {prep.quote('meeting_id')} = {mark} AND {person} IN")
+    return (
+        f"SELECT {person}, {attendance} FROM {prep.format_table(Seat.__table__)} "
+        f"WHERE {prep.quote('meeting_id')} = {mark} AND {person} IN"
+    )
 
 
 @functools.lru_cache(maxsize=8)
@@ -100,8 +104,10 @@ def _spoken_query(dialect) -> str:
     """Members → their opinion's id (one item's round, this batch's members)."""
     prep, mark = dialect.identifier_preparer, _mark(dialect)
     person = prep.quote("person_id")
-    return (f"SELECT {person}, {prep.quote('id')} FROM {prep.format_table(Opinion.__table__)} "
-            f"WHERE {prep.quote('item_id')} = {mark} AND {prep.quote('round_number')} = {mark} AND {person} IN")
+    return (
+        f"SELECT {person}, {prep.quote('id')} FROM {prep.format_table(Opinion.__table__)} "
+        f"WHERE {prep.quote('item_id')} = {mark} AND {prep.quote('round_number')} = {mark} AND {person} IN"
+    )
 
 
 @dataclass
@@ -128,14 +134,16 @@ def _insert_plan(dialect, table: Table, columns: tuple[str, ...], opinion_ref: b
     if opinion_ref:
         names.insert(0, prep.quote("opinion_id"))
         opinion = prep.format_table(Opinion.__table__)
-        values.insert(0, f"(SELECT id FROM {opinion} WHERE item_id = {mark} AND round_number = {mark} "
-                         f"AND person_id = {mark})")
+        values.insert(
+            0, f"(SELECT id FROM {opinion} WHERE item_id = {mark} AND round_number = {mark} AND person_id = {mark})"
+        )
     sql = f"INSERT INTO {prep.format_table(table)} ({', '.join(names)}) VALUES ({', '.join(values)})"
     return sql, tuple(convert)
 
 
-def _insert_many(conn: Connection, table: Table, rows: list[dict], *, opinion_ref: bool = False,
-                 memo: dict | None = None) -> None:
+def _insert_many(
+    conn: Connection, table: Table, rows: list[dict], *, opinion_ref: bool = False, memo: dict | None = None
+) -> None:
     """One INSERT executed for many rows by the database driver itself (``executemany``).
 
     SQLAlchemy's own INSERT of a list of rows converts every value of every row in Python (≈ 30 µs an opinion
@@ -178,8 +186,7 @@ class _Writes:
         memo: dict = {}
         if self.opinions:
             _insert_many(conn, Opinion.__table__, [o.row for o in self.opinions], memo=memo)
-        new = [dict(r, **{k: ref.row[k] for k in OPINION_KEY})
-               for ref, r in self.revisions if isinstance(ref, _New)]
+        new = [dict(r, **{k: ref.row[k] for k in OPINION_KEY}) for ref, r in self.revisions if isinstance(ref, _New)]
         if new:
             _insert_many(conn, OpinionRevision.__table__, new, opinion_ref=True, memo=memo)
         stored = [dict(r, opinion_id=ref) for ref, r in self.revisions if not isinstance(ref, _New)]
@@ -194,8 +201,13 @@ class _Writes:
 def _event_row(actor: Actor, kind: str, meeting_id: int, payload: dict, at) -> dict:
     """The columns :func:`meeting.audit.record` writes for one event, as a row for a multi-row INSERT."""
     return {
-        "meeting_id": meeting_id, "at": at, "actor_kind": actor.kind, "actor_id": actor.audit_id,
-        "actor_name": actor.name[:64], "device": actor.device[:200], "kind": kind,
+        "meeting_id": meeting_id,
+        "at": at,
+        "actor_kind": actor.kind,
+        "actor_id": actor.audit_id,
+        "actor_name": actor.name[:64],
+        "device": actor.device[:200],
+        "kind": kind,
         "payload": audit.payload_json(payload),
     }
 
@@ -246,8 +258,7 @@ def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, Opini
         if ctx.round is None:  # read once per item, when the first opinion on it is accepted so far
             ctx.round = room.current_round(s, ctx.item, lock=True)  # serialises the chair-last check
             ctx.chair_has_spoken = ctx.round.chair_spoke_at is not None
-            ctx.recused = set(conn.execute(
-                select(Recusal.person_id).where(Recusal.item_id == ctx.item.id)).scalars())
+            ctx.recused = set(conn.execute(select(Recusal.person_id).where(Recusal.item_id == ctx.item.id)).scalars())
             ctx.spoken = dict(_rows_in(conn, _spoken_query(conn.dialect), (ctx.item.id, ctx.round_number), members))
 
     def acting_chair(ctx: _ItemContext) -> int | None:
@@ -278,10 +289,13 @@ def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, Opini
             verdict = decided.get(key)
             if verdict is None:
                 facts = speaking.OpinionFacts(
-                    observer=key[0], member=actor.is_seat, item_found=ctx is not None,
+                    observer=key[0],
+                    member=actor.is_seat,
+                    item_found=ctx is not None,
                     meeting_status=meeting.status if ctx is not None else "",
                     item_status=ctx.status if ctx is not None else "",
-                    current_round=ctx is not None and data.round == ctx.round_number)
+                    current_round=ctx is not None and data.round == ctx.round_number,
+                )
                 verdict = decided[key] = (speaking.item_refusal(facts), facts)
             room.refuse_opinion(s, *verdict, None if ctx is None else ctx.item)
             item = ctx.item
@@ -290,12 +304,22 @@ def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, Opini
                 out.append(ALONE)  # the acting chair's statement, like the chair's, needs the whole room
                 break
             # not the one who presides (he went ALONE above): he waits for no one; has the presiding one spoken?
-            key = (attendance.get(actor.person_id), actor.person_id in ctx.recused, data.stance, not data.reason,
-                   ctx.chair_has_spoken)
+            key = (
+                attendance.get(actor.person_id),
+                actor.person_id in ctx.recused,
+                data.stance,
+                not data.reason,
+                ctx.chair_has_spoken,
+            )
             verdict = decided.get(key)
             if verdict is None:
-                facts = speaking.OpinionFacts(attendance=key[0], recused=key[1], stance=data.stance,
-                                              reason=data.reason, presiding_has_spoken=key[4])
+                facts = speaking.OpinionFacts(
+                    attendance=key[0],
+                    recused=key[1],
+                    stance=data.stance,
+                    reason=data.reason,
+                    presiding_has_spoken=key[4],
+                )
                 verdict = decided[key] = (speaking.speaker_refusal(facts), facts)
             room.refuse_opinion(s, *verdict, item)
 
@@ -303,9 +327,19 @@ def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, Opini
             stance = str(data.stance)
             existing = ctx.spoken.get(actor.person_id)
             if existing is None:
-                ref = _New({"item_id": data.item_id, "round_number": ctx.round_number,
-                            "person_id": actor.person_id, "stance": stance, "reason": data.reason,
-                            "is_chair": False, "version": 1, "given_at": now, "updated_at": now})
+                ref = _New(
+                    {
+                        "item_id": data.item_id,
+                        "round_number": ctx.round_number,
+                        "person_id": actor.person_id,
+                        "stance": stance,
+                        "reason": data.reason,
+                        "is_chair": False,
+                        "version": 1,
+                        "given_at": now,
+                        "updated_at": now,
+                    }
+                )
                 writes.opinions.append(ref)
                 ctx.spoken[actor.person_id] = ref
                 row = ref.row
@@ -318,16 +352,46 @@ def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, Opini
                 existing.version, existing.updated_at = existing.version + 1, now
                 s.add(existing)
                 ref = existing.id
-                row = {"round_number": existing.round_number, "person_id": actor.person_id, "stance": stance,
-                       "reason": data.reason, "is_chair": existing.is_chair, "version": existing.version,
-                       "updated_at": now}
-            writes.revisions.append((ref, {"version": row["version"], "stance": stance, "reason": data.reason,
-                                           "client_id": data.client_id, "device": actor.device[:200], "at": now}))
-            writes.events.append(_event_row(
-                actor, "opinion.given" if row["version"] == 1 else "opinion.corrected", meeting_id,
-                {"item_id": data.item_id, "round": ctx.round_number, "person_id": actor.person_id,
-                 "stance": stance, "reason": data.reason, "version": row["version"], "is_chair": False,
-                 "client_id": data.client_id}, now))
+                row = {
+                    "round_number": existing.round_number,
+                    "person_id": actor.person_id,
+                    "stance": stance,
+                    "reason": data.reason,
+                    "is_chair": existing.is_chair,
+                    "version": existing.version,
+                    "updated_at": now,
+                }
+            writes.revisions.append(
+                (
+                    ref,
+                    {
+                        "version": row["version"],
+                        "stance": stance,
+                        "reason": data.reason,
+                        "client_id": data.client_id,
+                        "device": actor.device[:200],
+                        "at": now,
+                    },
+                )
+            )
+            writes.events.append(
+                _event_row(
+                    actor,
+                    "opinion.given" if row["version"] == 1 else "opinion.corrected",
+                    meeting_id,
+                    {
+                        "item_id": data.item_id,
+                        "round": ctx.round_number,
+                        "person_id": actor.person_id,
+                        "stance": stance,
+                        "reason": data.reason,
+                        "version": row["version"],
+                        "is_chair": False,
+                        "client_id": data.client_id,
+                    },
+                    now,
+                )
+            )
             ack = room._opinion_ack(SimpleNamespace(**row), item, duplicate=False)
             in_batch[data.client_id] = (actor.person_id, ack)
             out.append(Outcome(meeting_id, ack=ack, broadcast="progress", opinion=ack["opinion"]))
@@ -355,8 +419,9 @@ class OpinionIntake:
     broadcaster's: meeting/app.py) and how many opinions are queued behind it — the broadcaster
     (:meth:`meeting.broadcast.Broadcaster.opinions_written`) tells the room once per batch."""
 
-    def __init__(self, app: Flask, socketio: SocketIO, max_batch: int = 500, written=None,
-                 clock=time.monotonic) -> None:
+    def __init__(
+        self, app: Flask, socketio: SocketIO, max_batch: int = 500, written=None, clock=time.monotonic
+    ) -> None:
         self.app = app
         self.socketio = socketio
         self.max_batch = max_batch
@@ -373,8 +438,9 @@ class OpinionIntake:
     def submit(self, actor: Actor, payload: OpinionIn, arrived: float | None = None) -> Outcome:
         """Queue one validated opinion and wait until its batch has committed; raise its refusal, if any.
         ``arrived``: when the request reached the server (by :attr:`clock`; by default now)."""
-        slot = _Slot(actor, payload, self.clock() if arrived is None else arrived,
-                     self.socketio.server.eio.create_event())
+        slot = _Slot(
+            actor, payload, self.clock() if arrived is None else arrived, self.socketio.server.eio.create_event()
+        )
         meeting_id = actor.meeting_id
         with self._lock:
             self._queues.setdefault(meeting_id, []).append(slot)
@@ -393,7 +459,7 @@ class OpinionIntake:
                 self.socketio.sleep(0)  # let the handlers already woken queue their opinions: fewer, larger batches
                 with self._lock:
                     queue = self._queues.get(meeting_id, [])
-                    batch, rest = queue[: self.max_batch], queue[self.max_batch:]
+                    batch, rest = queue[: self.max_batch], queue[self.max_batch :]
                     if rest:
                         self._queues[meeting_id] = rest
                     else:
@@ -412,8 +478,12 @@ class OpinionIntake:
                     # told by a background task that first yields (the tablets' handlers, woken below, run
                     # first) — and with no broadcast interval (tests) at once, as one opinion alone is
                     try:
-                        self.written(meeting_id, [r for r in results if isinstance(r, Outcome)],
-                                     min(slot.arrived for slot in batch), backlog)
+                        self.written(
+                            meeting_id,
+                            [r for r in results if isinstance(r, Outcome)],
+                            min(slot.arrived for slot in batch),
+                            backlog,
+                        )
                     except Exception:  # noqa: BLE001 - a failed broadcast loses no opinion; the next one tells
                         log.exception("telling the room of an opinion batch failed")
                 for slot, result in zip(batch, results, strict=True):
@@ -423,7 +493,7 @@ class OpinionIntake:
     def _persist(self, meeting_id: int, requests: list[tuple[Actor, OpinionIn]]) -> list:
         results: list = []
         while len(results) < len(requests):
-            rest = requests[len(results):]
+            rest = requests[len(results) :]
             try:
                 with unit_of_work() as s:
                     done = give_opinions(s, meeting_id, rest)

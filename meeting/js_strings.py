@@ -102,7 +102,9 @@ TABLES: dict[str, dict[str, Any]] = {
         "notSpokenTitle": _("尚未发表意见："),
         "chairLastMark": _("（主持人，最后发表）"),
         "allSpoken": _("全部成员均已发表意见。"),
-        "majority": _("表决情况：同意 {agree}，不同意 {disagree}，缓议 {defer}；按多数意见为“{verdict}”（赞成 {yes} 票，须 {needed} 票）。"),
+        "majority": _(
+            "表决情况：同意 {agree}，不同意 {disagree}，缓议 {defer}；按多数意见为“{verdict}”（赞成 {yes} 票，须 {needed} 票）。"
+        ),
         "verdictPass": pgettext("verdict", "通过"),
         "verdictFail": pgettext("verdict", "未通过"),
         "decided": _("决定已记录。"),
@@ -169,7 +171,9 @@ TABLES: dict[str, dict[str, Any]] = {
         "nothingYet": _("纪要公开版在纪要审定后公开。"),
         "failed": _("暂时无法读取会议纪要，请稍后刷新页面。"),
         "confirmTitle": _("审定会议纪要"),
-        "confirmText": _("审定后，纪要交会议秘书归档，文字不能再直接修改（如需改动，须以更正方式进行并保留记录）。确定审定吗？"),
+        "confirmText": _(
+            "审定后，纪要交会议秘书归档，文字不能再直接修改（如需改动，须以更正方式进行并保留记录）。确定审定吗？"
+        ),
         "confirmOk": _("确认审定"),
         "approvedNotice": _("纪要已审定。"),
         "offline": _("连接中断，审定未能发送，请稍后再试。"),
@@ -335,7 +339,8 @@ TABLES: dict[str, dict[str, Any]] = {
         "notSaved": _("未能保存顺序。"),
         "offline": _("网络中断，顺序未保存，请重试。"),
         "wan": _("＝ {n} 万元"),
-    },}
+    },
+}
 
 #: the parts a page may ask for; templates write
 #:     <script type="application/json" id="yishi-strings">{{ js_strings('room', 'tablet')|tojson }}</script>

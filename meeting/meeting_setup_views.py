@@ -34,30 +34,35 @@ def _item_rows(s, room, items: list[AgendaItem]) -> list[dict]:
     ids = [i.id for i in items]
     if not ids:
         return []
-    subjects = s.exec(select(ItemSubject).where(col(ItemSubject.item_id).in_(ids))
-                      .order_by(col(ItemSubject.id))).all()
+    subjects = s.exec(select(ItemSubject).where(col(ItemSubject.item_id).in_(ids)).order_by(col(ItemSubject.id))).all()
     steps = s.exec(select(ItemStep).where(col(ItemStep.item_id).in_(ids))).all()
-    materials = s.exec(select(Material).where(col(Material.item_id).in_(ids), Material.kind == "material")
-                       .order_by(col(Material.id))).all()
+    materials = s.exec(
+        select(Material).where(col(Material.item_id).in_(ids), Material.kind == "material").order_by(col(Material.id))
+    ).all()
     rounds = s.exec(select(Round).where(col(Round.item_id).in_(ids)).order_by(col(Round.number))).all()
     recusals = {i.id: room_mod.compute_recusals(s, room, i) for i in items}
-    names = people_map(s, [x.person_id for x in subjects]
-                        + [g.person_id for gs in recusals.values() for g in gs]
-                        + [g.subject_id for gs in recusals.values() for g in gs])
+    names = people_map(
+        s,
+        [x.person_id for x in subjects]
+        + [g.person_id for gs in recusals.values() for g in gs]
+        + [g.subject_id for gs in recusals.values() for g in gs],
+    )
     rows = []
     for item in items:
         last_round = [r for r in rounds if r.item_id == item.id][-1:] or [None]
-        rows.append({
-            "item": item,
-            "subjects": [(x, names.get(x.person_id)) for x in subjects if x.item_id == item.id],
-            "steps": {st.step: st for st in steps if st.item_id == item.id},
-            "required": room.profile.required_steps(item.category),
-            "missing": setup.missing_steps(s, item, room.body.profile),
-            "materials": [m for m in materials if m.item_id == item.id],
-            "round": last_round[0],
-            "history": setup.item_history(s, item),
-            "recusals": [(g, names.get(g.person_id), names.get(g.subject_id)) for g in recusals[item.id]],
-        })
+        rows.append(
+            {
+                "item": item,
+                "subjects": [(x, names.get(x.person_id)) for x in subjects if x.item_id == item.id],
+                "steps": {st.step: st for st in steps if st.item_id == item.id},
+                "required": room.profile.required_steps(item.category),
+                "missing": setup.missing_steps(s, item, room.body.profile),
+                "materials": [m for m in materials if m.item_id == item.id],
+                "round": last_round[0],
+                "history": setup.item_history(s, item),
+                "recusals": [(g, names.get(g.person_id), names.get(g.subject_id)) for g in recusals[item.id]],
+            }
+        )
     return rows
 
 
@@ -66,8 +71,14 @@ def _deferred_rows(s, body_id: int, meeting_id: int) -> list[dict]:
     for d in setup.deferred_items(s, body_id, exclude_meeting_id=meeting_id):
         m = s.get(Meeting, d.meeting_id)
         rnd = s.exec(select(Round).where(Round.item_id == d.id).order_by(col(Round.number).desc())).first()
-        rows.append({"item": d, "meeting": m, "defer_reason": rnd.defer_reason if rnd else "",
-                     "history": setup.item_history(s, d)})
+        rows.append(
+            {
+                "item": d,
+                "meeting": m,
+                "defer_reason": rnd.defer_reason if rnd else "",
+                "history": setup.item_history(s, d),
+            }
+        )
     return rows
 
 
@@ -75,33 +86,56 @@ def setup_page(meeting_id: int, error: YishiError | None = None, form=None, erro
     with read_only() as s:
         room = room_mod.load_room(s, meeting_id)
         meeting, body = room.meeting, room.body
-        seats = s.exec(select(Seat, Person).join(Person, col(Person.id) == Seat.person_id)
-                       .where(Seat.meeting_id == meeting_id)
-                       .order_by(col(Seat.seniority), col(Seat.id))).all()
-        observers = s.exec(select(Observer).where(Observer.meeting_id == meeting_id)
-                           .order_by(col(Observer.id))).all()
-        items = list(s.exec(select(AgendaItem).where(AgendaItem.meeting_id == meeting_id)
-                            .order_by(col(AgendaItem.position), col(AgendaItem.id))).all())
+        seats = s.exec(
+            select(Seat, Person)
+            .join(Person, col(Person.id) == Seat.person_id)
+            .where(Seat.meeting_id == meeting_id)
+            .order_by(col(Seat.seniority), col(Seat.id))
+        ).all()
+        observers = s.exec(select(Observer).where(Observer.meeting_id == meeting_id).order_by(col(Observer.id))).all()
+        items = list(
+            s.exec(
+                select(AgendaItem)
+                .where(AgendaItem.meeting_id == meeting_id)
+                .order_by(col(AgendaItem.position), col(AgendaItem.id))
+            ).all()
+        )
         rows = _item_rows(s, room, items)
         deferred = _deferred_rows(s, body.id, meeting_id) if meeting.status != "closed" else []
         people = people_map(s, [meeting.chair_person_id, meeting.delegated_by_person_id])
         history_meetings = {m.id: m for m in s.exec(select(Meeting).where(Meeting.body_id == body.id))}
     return render_template(
-        "meeting_setup.html", meeting=meeting, body=body, profile=room.profile, title=meeting_title(room),
-        seats=seats, observers=observers, rows=rows, deferred=deferred, meeting_form=_meeting_values(meeting),
-        chair=people.get(meeting.chair_person_id), delegated_by=people.get(meeting.delegated_by_person_id),
-        history_meetings=history_meetings, editable=meeting.status != "closed", steps=list(PreparationStep),
+        "meeting_setup.html",
+        meeting=meeting,
+        body=body,
+        profile=room.profile,
+        title=meeting_title(room),
+        seats=seats,
+        observers=observers,
+        rows=rows,
+        deferred=deferred,
+        meeting_form=_meeting_values(meeting),
+        chair=people.get(meeting.chair_person_id),
+        delegated_by=people.get(meeting.delegated_by_person_id),
+        history_meetings=history_meetings,
+        editable=meeting.status != "closed",
+        steps=list(PreparationStep),
         relation_types=relation_types(),
-        error=error, error_for=error_for, form=form or {},
+        error=error,
+        error_for=error_for,
+        form=form or {},
     ), (error.http_status if error else 200)
 
 
 def _meeting_values(meeting: Meeting) -> dict:
     """The edit form's initial values, as the form sends them (starts_at as datetime-local in the zone)."""
     return {
-        "kind": meeting.kind, "session_number": str(meeting.session_number),
-        "starts_at": to_local(meeting.starts_at, zone()).strftime("%Y-%m-%dT%H:%M"), "place": meeting.place,
-        "chair_person_id": str(meeting.chair_person_id), "recorder_name": meeting.recorder_name,
+        "kind": meeting.kind,
+        "session_number": str(meeting.session_number),
+        "starts_at": to_local(meeting.starts_at, zone()).strftime("%Y-%m-%dT%H:%M"),
+        "place": meeting.place,
+        "chair_person_id": str(meeting.chair_person_id),
+        "recorder_name": meeting.recorder_name,
     }
 
 
@@ -137,8 +171,9 @@ def observer_add(meeting_id: int):
     check_csrf()
     form = request.form
     try:
-        data = parse(ObserverIn, {"name": form.get("name", ""), "unit": form.get("unit", ""),
-                                   "role": form.get("role", "")})
+        data = parse(
+            ObserverIn, {"name": form.get("name", ""), "unit": form.get("unit", ""), "role": form.get("role", "")}
+        )
         with unit_of_work() as s:
             setup.add_observer(s, require_staff(s), meeting_id, data)
     except YishiError as err:

@@ -141,8 +141,9 @@ class Meeting(SQLModel, table=True):
     opened_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     closed_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     # SHA-256 of the projector link's token (meeting.tokens; the plain token is shown once, when issued)
-    projector_token_hash: str = Field(sa_column=Column("projector_token", String(64), unique=True, index=True,
-                                                       nullable=False))
+    projector_token_hash: str = Field(
+        sa_column=Column("projector_token", String(64), unique=True, index=True, nullable=False)
+    )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
 
 

@@ -27,14 +27,18 @@ from . import errors
 REF = "#/components/schemas/{model}"
 ROLE_LABELS = {"staff": "会议秘书（会话或 API 令牌）", "chair": "主持人（本人平板）", "member": "成员（本人平板）"}
 TAGS = ("会场操作", "会场", "会议", "议题", "领导班子", "人员", "文档")
-UPLOAD = {"type": "string", "contentMediaType": "application/octet-stream",
-          "description": "PDF、PNG、JPEG、GIF、WebP、纯文本或 docx"}
+UPLOAD = {
+    "type": "string",
+    "contentMediaType": "application/octet-stream",
+    "description": "PDF、PNG、JPEG、GIF、WebP、纯文本或 docx",
+}
 
 
 def error_classes() -> list[type[errors.YishiError]]:
     """Every typed refusal defined in meeting/errors.py, in the order written there."""
     return [
-        obj for obj in vars(errors).values()
+        obj
+        for obj in vars(errors).values()
         if inspect.isclass(obj) and issubclass(obj, errors.YishiError) and obj.__module__ == errors.__name__
     ]
 
@@ -81,8 +85,9 @@ class PydanticPlugin(BasePlugin):
 
     # -------- schemas
 
-    def schema_helper(self, name: str, definition: dict, model: type[BaseModel] | None = None,
-                      mode: str = "validation", **kwargs: Any) -> dict | None:
+    def schema_helper(
+        self, name: str, definition: dict, model: type[BaseModel] | None = None, mode: str = "validation", **kwargs: Any
+    ) -> dict | None:
         if model is None:
             return None
         schema = model.model_json_schema(ref_template=REF, mode=mode)
@@ -124,8 +129,15 @@ class PydanticPlugin(BasePlugin):
     def path_helper(self, path: str | None = None, rule: str | None = None, **kwargs: Any) -> str | None:
         return flask_path(rule)[0] if rule is not None else None
 
-    def operation_helper(self, path: str | None = None, operations: dict | None = None, rule: str | None = None,
-                         endpoint: Any = None, statuses: Sequence[int] = (), **kwargs: Any) -> None:
+    def operation_helper(
+        self,
+        path: str | None = None,
+        operations: dict | None = None,
+        rule: str | None = None,
+        endpoint: Any = None,
+        statuses: Sequence[int] = (),
+        **kwargs: Any,
+    ) -> None:
         if endpoint is None or operations is None or rule is None:
             return
         e = endpoint
@@ -145,8 +157,12 @@ class PydanticPlugin(BasePlugin):
             op["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": self._form(e)}}}
         if e.public:
             op["security"] = []
-            op["responses"] = {"200": {"description": "OpenAPI 3.1 文档", "content": {"application/json": {
-                "schema": {"type": "object", "description": "本文档"}}}}}
+            op["responses"] = {
+                "200": {
+                    "description": "OpenAPI 3.1 文档",
+                    "content": {"application/json": {"schema": {"type": "object", "description": "本文档"}}},
+                }
+            }
         else:
             ok = self._ok_schema(e.response_key, e.response, e.response_list, e.response_extra)
             op["responses"] = _responses(e.status, ok, statuses, "已创建" if e.status == 201 else "成功")
@@ -156,8 +172,11 @@ class PydanticPlugin(BasePlugin):
         if e.form is None:
             return {"type": "object", "required": ["file"], "properties": {"file": UPLOAD}}
         fields = e.form.model_json_schema(mode="validation")
-        return {"type": "object", "required": [*fields.get("required", ()), "files"],
-                "properties": {**fields["properties"], "files": {"type": "array", "items": UPLOAD}}}
+        return {
+            "type": "object",
+            "required": [*fields.get("required", ()), "files"],
+            "properties": {**fields["properties"], "files": {"type": "array", "items": UPLOAD}},
+        }
 
     def _ok_schema(self, key: str | None, model: type[BaseModel] | None, many: bool, extra: dict) -> dict:
         props: dict = {"ok": {"const": True}}
@@ -189,18 +208,32 @@ def _error_responses(spec: APISpec, codes: dict[str, int]) -> None:
     by_status: dict[int, list[str]] = {}
     for code, status in codes.items():
         by_status.setdefault(status, []).append(code)
-    titles = {400: "请求格式不正确或缺少理由", 401: "未登录，或令牌/链接无效", 403: "无权进行此操作",
-              404: "对象或接口不存在", 405: "不支持此 HTTP 方法", 409: "不符合议事规则或当前状态，未作任何更改",
-              413: "上传内容过大", 500: "服务器内部错误"}
+    titles = {
+        400: "请求格式不正确或缺少理由",
+        401: "未登录，或令牌/链接无效",
+        403: "无权进行此操作",
+        404: "对象或接口不存在",
+        405: "不支持此 HTTP 方法",
+        409: "不符合议事规则或当前状态，未作任何更改",
+        413: "上传内容过大",
+        500: "服务器内部错误",
+    }
     for status in sorted(by_status):
         listed = ", ".join(f"`{c}`" for c in sorted(by_status[status]))
-        spec.components.response(f"Error{status}", {
-            "description": f"{titles.get(status, '错误')}。可能的 error.code：{listed}",
-            "content": {"application/json": {"schema": {
-                "allOf": [{"$ref": "#/components/schemas/Error"}],
-                "properties": {"error": {"properties": {"code": {"enum": sorted(by_status[status])}}}},
-            }}},
-        })
+        spec.components.response(
+            f"Error{status}",
+            {
+                "description": f"{titles.get(status, '错误')}。可能的 error.code：{listed}",
+                "content": {
+                    "application/json": {
+                        "schema": {
+                            "allOf": [{"$ref": "#/components/schemas/Error"}],
+                            "properties": {"error": {"properties": {"code": {"enum": sorted(by_status[status])}}}},
+                        }
+                    }
+                },
+            },
+        )
 
 
 def _error_schema(codes: dict[str, int]) -> dict:
@@ -246,15 +279,34 @@ def _spec() -> tuple[APISpec, PydanticPlugin]:
     )
     for tag in TAGS:
         spec.tag({"name": tag})
-    spec.components.security_scheme("bearerAuth", {
-        "type": "http", "scheme": "bearer", "bearerFormat": "ysk_…",
-        "description": "python run.py create-api-token --username <用户名>"})
-    spec.components.security_scheme("cookieAuth", {
-        "type": "apiKey", "in": "cookie", "name": "session",
-        "description": "浏览器登录（/login）后的会话；非 GET 请求还须带 X-CSRF-Token 头"})
-    spec.components.parameter("CsrfToken", "header", {
-        "name": "X-CSRF-Token", "required": False, "schema": {"type": "string"},
-        "description": "使用浏览器会话认证时必填（页面上的 csrf_token）；使用 Bearer 令牌时不需要"})
+    spec.components.security_scheme(
+        "bearerAuth",
+        {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "ysk_…",
+            "description": "python run.py create-api-token --username <用户名>",
+        },
+    )
+    spec.components.security_scheme(
+        "cookieAuth",
+        {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": "session",
+            "description": "浏览器登录（/login）后的会话；非 GET 请求还须带 X-CSRF-Token 头",
+        },
+    )
+    spec.components.parameter(
+        "CsrfToken",
+        "header",
+        {
+            "name": "X-CSRF-Token",
+            "required": False,
+            "schema": {"type": "string"},
+            "description": "使用浏览器会话认证时必填（页面上的 csrf_token）；使用 Bearer 令牌时不需要",
+        },
+    )
     return spec, plugin
 
 
@@ -270,10 +322,15 @@ def _action_operation(plugin: PydanticPlugin, rule: str, name: str, action: Any,
         "description": description,
         "tags": ["会场操作"],
         "parameters": [*flask_path(rule)[1], "CsrfToken"],
-        "requestBody": {"required": bool(action.payload.model_fields),
-                        "content": {"application/json": {"schema": plugin.model(action.payload)}}},
-        "responses": _responses(200, {"type": "object", "required": ["ok"], "properties": {"ok": {"const": True}},
-                                      "additionalProperties": True}, statuses),
+        "requestBody": {
+            "required": bool(action.payload.model_fields),
+            "content": {"application/json": {"schema": plugin.model(action.payload)}},
+        },
+        "responses": _responses(
+            200,
+            {"type": "object", "required": ["ok"], "properties": {"ok": {"const": True}}, "additionalProperties": True},
+            statuses,
+        ),
         "x-yishi-action": name,
         "x-yishi-roles": sorted(action.roles),
     }
@@ -282,8 +339,9 @@ def _action_operation(plugin: PydanticPlugin, rule: str, name: str, action: Any,
     return op
 
 
-def document(endpoints: Iterable[Any], actions: Iterable[tuple[str, Any]], action_rule: str,
-             prefix: str = "/api/v1") -> dict:
+def document(
+    endpoints: Iterable[Any], actions: Iterable[tuple[str, Any]], action_rule: str, prefix: str = "/api/v1"
+) -> dict:
     """The OpenAPI 3.1 document of ``endpoints`` (:class:`meeting.api.Endpoint`) and the staff ``actions``
     (``(name, Action)`` in registry order, each at ``action_rule`` with ``{name}`` filled in)."""
     codes = error_codes()

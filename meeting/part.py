@@ -101,8 +101,9 @@ def init_app(app: Flask) -> None:
     create_schema(engine)
     instance = Path(app.instance_path)
     Path(app.config["MATERIALS_DIR"]).mkdir(mode=0o700, parents=True, exist_ok=True)
-    owner_only(instance, Path(app.config["MATERIALS_DIR"]), instance / "secret_key",
-               *_sqlite_files(app.config["DATABASE_URL"]))
+    owner_only(
+        instance, Path(app.config["MATERIALS_DIR"]), instance / "secret_key", *_sqlite_files(app.config["DATABASE_URL"])
+    )
     redact.install(app.logger)  # no tablet token in an error or access line
 
     i18n.init(app)
@@ -119,8 +120,9 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(YishiError)
     def _yishi_error(err: YishiError):
-        if (request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
-                or request.is_json):  # a script's request refused before its view (CSRF, throttling)
+        if (
+            request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json" or request.is_json
+        ):  # a script's request refused before its view (CSRF, throttling)
             return jsonify(err.to_dict()), err.http_status
         return views.error_page(err)
 
@@ -142,8 +144,9 @@ def init_app(app: Flask) -> None:
     headers.wrap_socketio(app)  # Engine.IO's HTTP answers bypass after_request
     broadcaster = app.extensions["yishi.broadcaster"] = Broadcaster(app, socketio)
     # members' opinions, a batch per transaction; the room is told once per batch
-    intake = app.extensions["yishi.intake"] = OpinionIntake(app, socketio, written=broadcaster.opinions_written,
-                                                            clock=broadcaster.clock)  # arrivals on its time line
+    intake = app.extensions["yishi.intake"] = OpinionIntake(
+        app, socketio, written=broadcaster.opinions_written, clock=broadcaster.clock
+    )  # arrivals on its time line
     broadcaster.writing = intake.writing  # counts wait while a burst is being written
     connections = app.extensions["yishi.connections"] = Connections(socketio, credential_valid)
     recheck = app.config.get("YISHI_SOCKET_RECHECK_SECONDS", 0 if app.testing else 10)
@@ -167,6 +170,7 @@ def _security(app: Flask) -> None:
         app.config["SESSION_COOKIE_SECURE"] = True
 
     if secure == "auto":
+
         class _Sessions(SecureCookieSessionInterface):
             def get_cookie_secure(self, app_):  # Secure whenever this request arrived over HTTPS
                 return bool(app_.config.get("SESSION_COOKIE_SECURE")) or request.is_secure

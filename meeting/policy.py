@@ -63,11 +63,37 @@ ACCESS: dict[str, frozenset[str]] = {
 # every set-up page is the secretary's (a blueprint's default; its endpoints need no row of their own)
 PREFIXES = {"setup_views.": STAFF}
 # and so is every room/set-up operation of the JSON API
-STAFF_API = ("listBodies", "createBody", "getBody", "updateBody", "listDeferredItems", "setMembers", "updateItem",
-             "deleteItem", "uploadMaterial", "setStep", "deleteMaterial", "listMeetings", "createMeeting",
-             "getMeeting", "updateMeeting", "action", "reorderAgenda", "carryOver", "listEvents", "addItem",
-             "addObserver", "getRoomState", "removeObserver", "listPeople", "createPerson", "updatePerson",
-             "listRelations", "createRelation", "deleteRelation")
+STAFF_API = (
+    "listBodies",
+    "createBody",
+    "getBody",
+    "updateBody",
+    "listDeferredItems",
+    "setMembers",
+    "updateItem",
+    "deleteItem",
+    "uploadMaterial",
+    "setStep",
+    "deleteMaterial",
+    "listMeetings",
+    "createMeeting",
+    "getMeeting",
+    "updateMeeting",
+    "action",
+    "reorderAgenda",
+    "carryOver",
+    "listEvents",
+    "addItem",
+    "addObserver",
+    "getRoomState",
+    "removeObserver",
+    "listPeople",
+    "createPerson",
+    "updatePerson",
+    "listRelations",
+    "createRelation",
+    "deleteRelation",
+)
 ACCESS.update({f"api.{name}": STAFF for name in STAFF_API})
 
 
@@ -86,8 +112,12 @@ def _checked(name: str, groups: frozenset[str]) -> frozenset[str]:
     return frozenset(groups)
 
 
-def declare(app: Flask, table: dict[str, frozenset[str]],
-            prefixes: dict[str, frozenset[str]] | None = None, landing: set[str] = frozenset()) -> None:
+def declare(
+    app: Flask,
+    table: dict[str, frozenset[str]],
+    prefixes: dict[str, frozenset[str]] | None = None,
+    landing: set[str] = frozenset(),
+) -> None:
     """Add a part's endpoints (and its blueprints' defaults, by endpoint prefix) to the gate. Each is declared
     once, with known groups only. ``landing`` pages send an account of another role to its own home page
     instead of refusing it (as every page of the secretary's does)."""
@@ -113,8 +143,9 @@ def groups_for(app: Flask, endpoint: str) -> frozenset[str] | None:
 
 def undeclared(app: Flask) -> list[str]:
     """Endpoints of the app that no table names (a test keeps this empty)."""
-    return sorted(r.endpoint for r in app.url_map.iter_rules()
-                  if r.endpoint != "static" and groups_for(app, r.endpoint) is None)
+    return sorted(
+        r.endpoint for r in app.url_map.iter_rules() if r.endpoint != "static" and groups_for(app, r.endpoint) is None
+    )
 
 
 def _has_token() -> bool:

@@ -11,14 +11,16 @@ from .models import Seat
 
 def connected(seat_id: int) -> None:
     with unit_of_work() as s:
-        s.exec(update(Seat).where(Seat.id == seat_id).values(connections=Seat.connections + 1,
-                                                               last_seen_at=utcnow()))
+        s.exec(update(Seat).where(Seat.id == seat_id).values(connections=Seat.connections + 1, last_seen_at=utcnow()))
 
 
 def disconnected(seat_id: int) -> None:
     with unit_of_work() as s:
-        s.exec(update(Seat).where(Seat.id == seat_id, Seat.connections > 0)
-               .values(connections=Seat.connections - 1, last_seen_at=utcnow()))
+        s.exec(
+            update(Seat)
+            .where(Seat.id == seat_id, Seat.connections > 0)
+            .values(connections=Seat.connections - 1, last_seen_at=utcnow())
+        )
 
 
 def reset_all() -> None:

@@ -149,8 +149,9 @@ class Payload(BaseModel):
                 error = PydanticCustomError("too_deep", "nested too deep")
             else:
                 error = PydanticCustomError("unsafe_text", "contains {char}", {"char": char_name(char)})
-            raise ValidationError.from_exception_data(cls.__name__, [
-                InitErrorDetails(type=error, loc=tuple(loc[:1]) or ("",), input=None)])
+            raise ValidationError.from_exception_data(
+                cls.__name__, [InitErrorDetails(type=error, loc=tuple(loc[:1]) or ("",), input=None)]
+            )
         return data
 
 
@@ -158,39 +159,93 @@ P = TypeVar("P", bound=Payload)
 
 
 FIELD_LABELS = {
-    "name": "名称", "kind": "类型", "decision_mode": "决策方式", "profile": "规则配置", "title": "职务",
-    "unit": "单位", "person_ids": "成员名单", "person_a_id": "人员甲", "person_b_id": "人员乙", "type": "关系类型",
-    "reason": "理由", "body_id": "领导班子", "session_number": "届次（第×次）", "starts_at": "会议时间",
-    "place": "地点", "chair_person_id": "主持人", "recorder_name": "记录人", "role": "身份",
-    "category": "议题类别", "presenter": "汇报人", "submitting_unit": "提交单位", "summary": "内容摘要",
-    "amount_yuan": "金额", "subjects": "任免对象", "step": "准备事项", "state": "准备状态", "note": "说明",
-    "item_ids": "议题顺序", "item_id": "议题", "copy_observers_from_meeting_id": "复制列席人员的会议",
-    "client_id": "客户端编号", "round": "轮次", "stance": "意见", "person_id": "成员", "attendance": "出席情况",
-    "adopt": "决定", "agreeing_person_ids": "同意复议的成员", "notes": "备注",
+    "name": "名称",
+    "kind": "类型",
+    "decision_mode": "决策方式",
+    "profile": "规则配置",
+    "title": "职务",
+    "unit": "单位",
+    "person_ids": "成员名单",
+    "person_a_id": "人员甲",
+    "person_b_id": "人员乙",
+    "type": "关系类型",
+    "reason": "理由",
+    "body_id": "领导班子",
+    "session_number": "届次（第×次）",
+    "starts_at": "会议时间",
+    "place": "地点",
+    "chair_person_id": "主持人",
+    "recorder_name": "记录人",
+    "role": "身份",
+    "category": "议题类别",
+    "presenter": "汇报人",
+    "submitting_unit": "提交单位",
+    "summary": "内容摘要",
+    "amount_yuan": "金额",
+    "subjects": "任免对象",
+    "step": "准备事项",
+    "state": "准备状态",
+    "note": "说明",
+    "item_ids": "议题顺序",
+    "item_id": "议题",
+    "copy_observers_from_meeting_id": "复制列席人员的会议",
+    "client_id": "客户端编号",
+    "round": "轮次",
+    "stance": "意见",
+    "person_id": "成员",
+    "attendance": "出席情况",
+    "adopt": "决定",
+    "agreeing_person_ids": "同意复议的成员",
+    "notes": "备注",
 }
 MODEL_FIELD_LABELS = {
-    "PersonIn": {"name": "姓名"}, "ObserverIn": {"name": "姓名"}, "ItemIn": {"title": "议题名称"},
+    "PersonIn": {"name": "姓名"},
+    "ObserverIn": {"name": "姓名"},
+    "ItemIn": {"title": "议题名称"},
     "MeetingIn": {"kind": "会议类型"},
 }
 # pydantic error type → how it is said in Chinese
 ERROR_TYPES = {
-    "missing": "为必填项", "string_too_short": "不能为空", "string_too_long": "过长", "too_short": "不能为空",
-    "too_long": "过多", "int_parsing": "须为整数", "int_type": "须为整数", "int_from_float": "须为整数",
-    "datetime_parsing": "须为有效的日期和时间", "datetime_from_date_parsing": "须为有效的日期和时间",
-    "datetime_type": "须为有效的日期和时间", "greater_than_equal": "须为正数", "greater_than": "须为正数",
-    "less_than_equal": "过大", "enum": "取值无效", "literal_error": "取值无效", "bool_parsing": "须为是或否",
-    "bool_type": "须为是或否", "string_pattern_mismatch": "格式不正确", "string_type": "须为文本",
-    "list_type": "须为列表", "extra_forbidden": "是未知字段", "dict_type": "须为对象", "model_type": "须为对象",
-    "date_parsing": "须为有效的日期（如 2024-03-31）", "date_from_datetime_parsing": "须为有效的日期（如 2024-03-31）",
-    "date_type": "须为有效的日期（如 2024-03-31）", "date_from_datetime_inexact": "须为有效的日期（如 2024-03-31）",
-    "date_from_number": "须为文本形式的日期或时间（如 2024-03-31 或 2024-03-31T09:00）", "too_deep": "嵌套层级过深",
+    "missing": "为必填项",
+    "string_too_short": "不能为空",
+    "string_too_long": "过长",
+    "too_short": "不能为空",
+    "too_long": "过多",
+    "int_parsing": "须为整数",
+    "int_type": "须为整数",
+    "int_from_float": "须为整数",
+    "datetime_parsing": "须为有效的日期和时间",
+    "datetime_from_date_parsing": "须为有效的日期和时间",
+    "datetime_type": "须为有效的日期和时间",
+    "greater_than_equal": "须为正数",
+    "greater_than": "须为正数",
+    "less_than_equal": "过大",
+    "enum": "取值无效",
+    "literal_error": "取值无效",
+    "bool_parsing": "须为是或否",
+    "bool_type": "须为是或否",
+    "string_pattern_mismatch": "格式不正确",
+    "string_type": "须为文本",
+    "list_type": "须为列表",
+    "extra_forbidden": "是未知字段",
+    "dict_type": "须为对象",
+    "model_type": "须为对象",
+    "date_parsing": "须为有效的日期（如 2024-03-31）",
+    "date_from_datetime_parsing": "须为有效的日期（如 2024-03-31）",
+    "date_type": "须为有效的日期（如 2024-03-31）",
+    "date_from_datetime_inexact": "须为有效的日期（如 2024-03-31）",
+    "date_from_number": "须为文本形式的日期或时间（如 2024-03-31 或 2024-03-31T09:00）",
+    "too_deep": "嵌套层级过深",
     "year_range": f"须在 {MIN_YEAR}–{MAX_YEAR} 年之间",
-    "bool_type_strict": "须为是或否", "int_from_bool": "须为整数", "float_type": "须为数字",
+    "bool_type_strict": "须为是或否",
+    "int_from_bool": "须为整数",
+    "float_type": "须为数字",
 }
 
 
-def parse(model: type[P], data: object, labels: Mapping[str, str] | None = None,
-          errors: Mapping[str, str] | None = None) -> P:
+def parse(
+    model: type[P], data: object, labels: Mapping[str, str] | None = None, errors: Mapping[str, str] | None = None
+) -> P:
     """Validate ``data`` or raise :class:`InvalidPayload` naming the field in Chinese (nothing changes).
 
     The secretary and the tablet never read a pydantic message: "请求格式不正确：名称不能为空".
@@ -205,8 +260,12 @@ def parse(model: type[P], data: object, labels: Mapping[str, str] | None = None,
         first = exc.errors()[0]
         loc = [str(p) for p in first.get("loc", ())]
         field = loc[0] if loc else ""
-        label = ((labels or {}).get(field) or MODEL_FIELD_LABELS.get(model.__name__, {}).get(field)
-                 or FIELD_LABELS.get(field, field) or "请求")
+        label = (
+            (labels or {}).get(field)
+            or MODEL_FIELD_LABELS.get(model.__name__, {}).get(field)
+            or FIELD_LABELS.get(field, field)
+            or "请求"
+        )
         kind = first.get("type", "")
         if kind == "value_error":  # our own validators speak Chinese already
             said = "：" + str(first.get("msg", "")).removeprefix("Value error, ")
@@ -399,8 +458,14 @@ def _id_converter():
     class IdConverter(IntegerConverter):
         """``<int:…>`` in a URL: at most the database's integer (a larger id matches no route: 404)."""
 
-        def __init__(self, map, fixed_digits: int = 0, min: int | None = None,  # noqa: A002 - werkzeug's names
-                     max: int | None = DB_INT_MAX, signed: bool = False) -> None:  # noqa: A002
+        def __init__(
+            self,
+            map,
+            fixed_digits: int = 0,
+            min: int | None = None,  # noqa: A002 - werkzeug's names
+            max: int | None = DB_INT_MAX,
+            signed: bool = False,
+        ) -> None:  # noqa: A002
             super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
     return IdConverter

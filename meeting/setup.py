@@ -83,8 +83,7 @@ def create_body(s: Session, actor: Actor, data: BodyIn) -> Body:
 def update_body(s: Session, actor: Actor, body_id: int, data: BodyIn) -> Body:
     body = get(s, Body, body_id, "领导班子")
     rules_change = (data.decision_mode, data.profile) != (body.decision_mode, body.profile)
-    in_session = s.exec(select(Meeting.id).where(Meeting.body_id == body_id,
-                                                 Meeting.status == "in_session")).first()
+    in_session = s.exec(select(Meeting.id).where(Meeting.body_id == body_id, Meeting.status == "in_session")).first()
     if rules_change and in_session is not None:
         raise InvalidState(detail="本领导班子有会议正在进行，决策方式和规则配置不能在会议中更改。")
     try:
@@ -179,8 +178,15 @@ def add_relation(s: Session, actor: Actor, data: RelationIn) -> Relation:
 
 def delete_relation(s: Session, actor: Actor, relation_id: int) -> None:
     rel = get(s, Relation, relation_id, "关系")
-    audit.record(s, actor, "relation.deleted", relation_id=rel.id, person_a_id=rel.person_a_id,
-                 person_b_id=rel.person_b_id, type=rel.type)
+    audit.record(
+        s,
+        actor,
+        "relation.deleted",
+        relation_id=rel.id,
+        person_a_id=rel.person_a_id,
+        person_b_id=rel.person_b_id,
+        type=rel.type,
+    )
     s.delete(rel)
 
 
@@ -250,8 +256,13 @@ def setup_head(s: Session, body_id: int, seat_ids: list[int]) -> int:
 
 def next_session_numbers(s: Session, body_id: int) -> dict[str, int]:
     """第×次 per meeting type: the last session number of that type + 1."""
-    last = dict(s.exec(select(Meeting.kind, func.max(Meeting.session_number))
-                       .where(Meeting.body_id == body_id).group_by(Meeting.kind)).all())
+    last = dict(
+        s.exec(
+            select(Meeting.kind, func.max(Meeting.session_number))
+            .where(Meeting.body_id == body_id)
+            .group_by(Meeting.kind)
+        ).all()
+    )
     return {k.value: (last.get(k.value) or 0) + 1 for k in MeetingKind}
 
 
@@ -319,8 +330,9 @@ def add_item(s: Session, actor: Actor, meeting_id: int, data: ItemIn, carried_fr
     for step in PreparationStep:
         s.add(ItemStep(item_id=item.id, step=step))
     s.add(Round(item_id=item.id, number=1))
-    audit.record(s, actor, "item.added", meeting_id, item_id=item.id, carried_from=carried_from,
-                 **data.model_dump(mode="json"))
+    audit.record(
+        s, actor, "item.added", meeting_id, item_id=item.id, carried_from=carried_from, **data.model_dump(mode="json")
+    )
     return item
 
 
@@ -373,8 +385,13 @@ def reorder_items(s: Session, actor: Actor, meeting_id: int, item_ids: list[int]
 
 def move_item(s: Session, actor: Actor, meeting_id: int, item_id: int, shift: int) -> None:
     """One place up (-1) or down (+1): the keyboard-accessible way to reorder; at either end nothing moves."""
-    order = list(s.exec(select(AgendaItem.id).where(AgendaItem.meeting_id == meeting_id)
-                        .order_by(col(AgendaItem.position), col(AgendaItem.id))).all())
+    order = list(
+        s.exec(
+            select(AgendaItem.id)
+            .where(AgendaItem.meeting_id == meeting_id)
+            .order_by(col(AgendaItem.position), col(AgendaItem.id))
+        ).all()
+    )
     if item_id not in order:
         raise NotFound(what=pgettext("what", "议题"))
     i = order.index(item_id)
@@ -430,7 +447,13 @@ def missing_steps(s: Session, item: AgendaItem, profile_name: str) -> list[Prepa
 
 
 def store_material(
-    s: Session, actor: Actor, item_id: int, filename: str, content_type: str, data: bytes, storage: Path,
+    s: Session,
+    actor: Actor,
+    item_id: int,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    storage: Path,
     kind: str = "material",
 ) -> Material:
     item = get(s, AgendaItem, item_id, "议题")
@@ -455,12 +478,28 @@ def store_material(
         tmp.write_bytes(data)
         tmp.replace(target)
     safe_name = Path(filename or "材料").name[:200] or "材料"
-    mat = Material(item_id=item_id, kind=kind, filename=safe_name, content_type=content_type, size=len(data),
-                   sha256=digest, stored_name=stored)
+    mat = Material(
+        item_id=item_id,
+        kind=kind,
+        filename=safe_name,
+        content_type=content_type,
+        size=len(data),
+        sha256=digest,
+        stored_name=stored,
+    )
     s.add(mat)
     s.flush()
-    audit.record(s, actor, "material.added", meeting.id, item_id=item_id, material_id=mat.id,
-                 filename=safe_name, sha256=digest, kind=kind)
+    audit.record(
+        s,
+        actor,
+        "material.added",
+        meeting.id,
+        item_id=item_id,
+        material_id=mat.id,
+        filename=safe_name,
+        sha256=digest,
+        kind=kind,
+    )
     return mat
 
 
@@ -493,8 +532,13 @@ def carry_over(s: Session, actor: Actor, meeting_id: int, item_id: int) -> Agend
         raise Conflict(detail="该议题已列入其他会议议程。")
     subjects = s.exec(select(ItemSubject).where(ItemSubject.item_id == old.id)).all()
     data = ItemIn(
-        title=old.title, category=old.category, presenter=old.presenter, submitting_unit=old.submitting_unit,
-        summary=old.summary, amount_yuan=old.amount_yuan, confidential=old.confidential,
+        title=old.title,
+        category=old.category,
+        presenter=old.presenter,
+        submitting_unit=old.submitting_unit,
+        summary=old.summary,
+        amount_yuan=old.amount_yuan,
+        confidential=old.confidential,
         subjects=[{"person_id": x.person_id, "action": x.action} for x in subjects],
     )
     item = add_item(s, actor, meeting_id, data, carried_from=old.id)
@@ -503,8 +547,17 @@ def carry_over(s: Session, actor: Actor, meeting_id: int, item_id: int) -> Agend
         new.state, new.note = st.state, st.note
         s.add(new)
     for mat in s.exec(select(Material).where(Material.item_id == old.id, Material.kind == "material")):
-        s.add(Material(item_id=item.id, kind="material", filename=mat.filename, content_type=mat.content_type,
-                       size=mat.size, sha256=mat.sha256, stored_name=mat.stored_name))
+        s.add(
+            Material(
+                item_id=item.id,
+                kind="material",
+                filename=mat.filename,
+                content_type=mat.content_type,
+                size=mat.size,
+                sha256=mat.sha256,
+                stored_name=mat.stored_name,
+            )
+        )
     return item
 
 
@@ -514,8 +567,9 @@ def delete_material(s: Session, actor: Actor, material_id: int) -> None:
     if mat.kind != "material":  # the scan of a signed written opinion is part of the record
         raise InvalidState(detail=gettext("书面意见原件扫描件是会议记录的一部分，不能删除。"))
     item = pending_item(s, mat.item_id)
-    audit.record(s, actor, "material.deleted", item.meeting_id, item_id=item.id, material_id=mat.id,
-                 filename=mat.filename)
+    audit.record(
+        s, actor, "material.deleted", item.meeting_id, item_id=item.id, material_id=mat.id, filename=mat.filename
+    )
     s.delete(mat)
 
 
@@ -530,12 +584,17 @@ def item_history(s: Session, item: AgendaItem) -> list[dict]:
         m = s.get(Meeting, cur.meeting_id)
         rounds = s.exec(select(Round).where(Round.item_id == cur.id).order_by(col(Round.number))).all()
         last = rounds[-1] if rounds else None
-        chain.append({
-            "item_id": cur.id, "meeting_id": cur.meeting_id, "session_number": m.session_number if m else None,
-            "starts_at": m.starts_at if m else None, "status": cur.status,
-            "defer_reason": last.defer_reason if last else "",
-            "result": last.result if last else None,
-        })
+        chain.append(
+            {
+                "item_id": cur.id,
+                "meeting_id": cur.meeting_id,
+                "session_number": m.session_number if m else None,
+                "starts_at": m.starts_at if m else None,
+                "status": cur.status,
+                "defer_reason": last.defer_reason if last else "",
+                "result": last.result if last else None,
+            }
+        )
     chain.reverse()
     return chain
 

@@ -72,9 +72,11 @@ def meeting_form(form, body_id) -> dict:
     """The fields of a meeting (new-meeting form and edit form); ``starts_at`` is datetime-local wall-clock time
     in the configured zone (Asia/Shanghai)."""
     return {
-        "body_id": body_id, "kind": form.get("kind", ""),
+        "body_id": body_id,
+        "kind": form.get("kind", ""),
         "session_number": form_int(form.get("session_number")),
-        "starts_at": form.get("starts_at", ""), "place": form.get("place", ""),
+        "starts_at": form.get("starts_at", ""),
+        "place": form.get("place", ""),
         "chair_person_id": form_int(form.get("chair_person_id")),
         "recorder_name": form.get("recorder_name", ""),
         "copy_observers_from_meeting_id": form_int(form.get("copy_observers_from_meeting_id")),

@@ -39,13 +39,18 @@ def _bodies_page(error: YishiError | None = None, form=None):
     with read_only() as s:
         bodies = s.exec(select(Body).order_by(col(Body.id))).all()
         counts = dict(s.exec(select(Membership.body_id, func.count()).group_by(Membership.body_id)).all())
-    return render_template("bodies.html", bodies=bodies, counts=counts, profiles=available_profiles(),
-                           error=error, form=form or {}), (error.http_status if error else 200)
+    return render_template(
+        "bodies.html", bodies=bodies, counts=counts, profiles=available_profiles(), error=error, form=form or {}
+    ), (error.http_status if error else 200)
 
 
 def _body_form(form) -> dict:
-    return {"name": form.get("name", ""), "kind": form.get("kind", ""),
-            "decision_mode": form.get("decision_mode", ""), "profile": form.get("profile", "")}
+    return {
+        "name": form.get("name", ""),
+        "kind": form.get("kind", ""),
+        "decision_mode": form.get("decision_mode", ""),
+        "profile": form.get("profile", ""),
+    }
 
 
 @bp.get("/bodies")
@@ -75,16 +80,30 @@ def _body_page(body_id: int, error: YishiError | None = None, form=None, error_f
         members = setup.members_of(s, body_id)
         member_ids = [p.id for _, p in members]
         people = all_people(s)
-        rels = s.exec(select(Relation).where(or_(col(Relation.person_a_id).in_(member_ids),
-                                                 col(Relation.person_b_id).in_(member_ids)))
-                      .order_by(col(Relation.id))).all() if member_ids else []
+        rels = (
+            s.exec(
+                select(Relation)
+                .where(or_(col(Relation.person_a_id).in_(member_ids), col(Relation.person_b_id).in_(member_ids)))
+                .order_by(col(Relation.id))
+            ).all()
+            if member_ids
+            else []
+        )
         names = people_map(s, [r.person_a_id for r in rels] + [r.person_b_id for r in rels])
         last = setup.previous_meeting(s, body_id)
     return render_template(
-        "body.html", body=body, members=members, member_ids=set(member_ids), people=people,
+        "body.html",
+        body=body,
+        members=members,
+        member_ids=set(member_ids),
+        people=people,
         relations=[(r, names.get(r.person_a_id), names.get(r.person_b_id)) for r in rels],
-        relation_types=relation_types(), profiles=available_profiles(), last_meeting=last,
-        error=error, error_for=error_for, form=form or {},
+        relation_types=relation_types(),
+        profiles=available_profiles(),
+        last_meeting=last,
+        error=error,
+        error_for=error_for,
+        form=form or {},
     ), (error.http_status if error else 200)
 
 
@@ -135,7 +154,9 @@ def body_members(body_id: int):
             setup.set_members(s, require_staff(s), body_id, data)
     except YishiError as err:
         return _body_page(body_id, err, form, "members")
-    return done(_("已保存成员名单（%(n)d人）。", n=len(data.person_ids)), url_for(".body", body_id=body_id) + "#members")
+    return done(
+        _("已保存成员名单（%(n)d人）。", n=len(data.person_ids)), url_for(".body", body_id=body_id) + "#members"
+    )
 
 
 @bp.post("/bodies/<int:body_id>/relations")
@@ -144,9 +165,15 @@ def relation_add(body_id: int):
     check_csrf()
     form = request.form
     try:
-        data = parse(RelationIn, {"person_a_id": form_int(form.get("person_a_id")),
-                                   "person_b_id": form_int(form.get("person_b_id")),
-                                   "type": form.get("type", ""), "reason": form.get("reason", "")})
+        data = parse(
+            RelationIn,
+            {
+                "person_a_id": form_int(form.get("person_a_id")),
+                "person_b_id": form_int(form.get("person_b_id")),
+                "type": form.get("type", ""),
+                "reason": form.get("reason", ""),
+            },
+        )
         with unit_of_work() as s:
             setup.add_relation(s, require_staff(s), data)
     except YishiError as err:
@@ -172,13 +199,13 @@ def relation_delete(body_id: int, relation_id: int):
 def _people_page(editing: Person | None = None, error: YishiError | None = None, form=None):
     with read_only() as s:
         people = all_people(s)
-        rows = s.exec(select(Membership.person_id, Body.name)
-                      .join(Body, col(Body.id) == Membership.body_id)).all()
+        rows = s.exec(select(Membership.person_id, Body.name).join(Body, col(Body.id) == Membership.body_id)).all()
     bodies_of: dict[int, list[str]] = {}
     for pid, name in rows:
         bodies_of.setdefault(pid, []).append(name)
-    return render_template("people.html", people=people, bodies_of=bodies_of, editing=editing, error=error,
-                           form=form or {}), (error.http_status if error else 200)
+    return render_template(
+        "people.html", people=people, bodies_of=bodies_of, editing=editing, error=error, form=form or {}
+    ), (error.http_status if error else 200)
 
 
 def _person_form(form) -> dict:
@@ -243,8 +270,11 @@ def _meeting_new_page(body_id, error: YishiError | None = None, form=None):
             raise NotFound(what=pgettext("what", "领导班子"))
         members = setup.members_of(s, body_id)
         prev = setup.previous_meeting(s, body_id)
-        prev_observers = (s.exec(select(Observer).where(Observer.meeting_id == prev.id)
-                                 .order_by(col(Observer.id))).all() if prev else [])
+        prev_observers = (
+            s.exec(select(Observer).where(Observer.meeting_id == prev.id).order_by(col(Observer.id))).all()
+            if prev
+            else []
+        )
         prev_title = meeting_title(room_mod.load_room(s, prev.id)) if prev else ""
         next_sessions = setup.next_session_numbers(s, body_id)
         actor = staff_actor(s)
@@ -252,15 +282,25 @@ def _meeting_new_page(body_id, error: YishiError | None = None, form=None):
     tomorrow = to_local(utcnow(), zone()) + timedelta(days=1)
     start = tomorrow.replace(hour=9, minute=0, second=0, microsecond=0)
     defaults = {
-        "kind": default_kind.value, "session_number": str(next_sessions[default_kind.value]),
-        "starts_at": start.strftime("%Y-%m-%dT%H:%M"), "place": prev.place if prev else "",
+        "kind": default_kind.value,
+        "session_number": str(next_sessions[default_kind.value]),
+        "starts_at": start.strftime("%Y-%m-%dT%H:%M"),
+        "place": prev.place if prev else "",
         "chair_person_id": str(members[0][1].id) if members else "",
         "recorder_name": actor.name if actor else "",
     }
     return render_template(
-        "meeting_new.html", body=body, members=members, prev=prev, prev_title=prev_title,
-        prev_observers=prev_observers, next_sessions=next_sessions, defaults=defaults, error=error,
-        form=form, profile=load_profile(body.profile),
+        "meeting_new.html",
+        body=body,
+        members=members,
+        prev=prev,
+        prev_title=prev_title,
+        prev_observers=prev_observers,
+        next_sessions=next_sessions,
+        defaults=defaults,
+        error=error,
+        form=form,
+        profile=load_profile(body.profile),
     ), (error.http_status if error else 200)
 
 
@@ -283,8 +323,10 @@ def meeting_create():
             title = meeting_title(room_mod.load_room(s, meeting.id))
     except YishiError as err:
         return _meeting_new_page(body_id, err, form)
-    return done(_("已创建“%(title)s”，成员名单已按领导班子成员生成。请添加议题。", title=title),
-                 url_for(".meeting_setup", meeting_id=meeting.id))
+    return done(
+        _("已创建“%(title)s”，成员名单已按领导班子成员生成。请添加议题。", title=title),
+        url_for(".meeting_setup", meeting_id=meeting.id),
+    )
 
 
 __all__ = ["bp"]

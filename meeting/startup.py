@@ -29,8 +29,10 @@ def port_problem(host: str, port: int) -> str | None:
             sock.bind((host, port))
         except OSError as exc:
             if exc.errno == errno.EADDRINUSE:
-                return (f"端口 {port} 已被占用（{host}），请先停止占用它的程序，或换一个端口：--port {port + 1} / "
-                        f"port {port} on {host} is already in use: stop the program using it, or choose another "
-                        f"with --port {port + 1}")
+                return (
+                    f"端口 {port} 已被占用（{host}），请先停止占用它的程序，或换一个端口：--port {port + 1} / "
+                    f"port {port} on {host} is already in use: stop the program using it, or choose another "
+                    f"with --port {port + 1}"
+                )
             return f"无法监听 {host}:{port}（{exc.strerror}）/ cannot listen on {host}:{port}: {exc.strerror}"
     return None

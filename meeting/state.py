@@ -36,10 +36,10 @@ from .errors import NotFound
 from .models import (
     AgendaItem,
     Body,
-    Meeting,
     ItemStep,
     ItemSubject,
     Material,
+    Meeting,
     Observer,
     Opinion,
     Person,
@@ -102,18 +102,26 @@ def build(s: Session, meeting_id: int, view: str, zone: str = "Asia/Shanghai") -
     if full:  # tablets and the projector get the counts only: a 3,000-seat roster per change would swamp them
         for seat in room.seats:
             p = people[seat.person_id]
-            roster.append({
-                "person_id": seat.person_id, "name": p.name, "title": p.title,
-                "attendance": seat.attendance, "attendance_label": ATTENDANCE_LABELS.get(seat.attendance, ""),
-                "is_chair": seat.person_id == m.chair_person_id,
-                "arrived_at": cn_time(seat.arrived_at, zone), "left_at": cn_time(seat.left_at, zone),
-                "absence_reason": seat.absence_reason, "connected": seat.connections > 0,
-            })
+            roster.append(
+                {
+                    "person_id": seat.person_id,
+                    "name": p.name,
+                    "title": p.title,
+                    "attendance": seat.attendance,
+                    "attendance_label": ATTENDANCE_LABELS.get(seat.attendance, ""),
+                    "is_chair": seat.person_id == m.chair_person_id,
+                    "arrived_at": cn_time(seat.arrived_at, zone),
+                    "left_at": cn_time(seat.left_at, zone),
+                    "absence_reason": seat.absence_reason,
+                    "connected": seat.connections > 0,
+                }
+            )
 
     items = list(s.exec(select(AgendaItem).where(AgendaItem.meeting_id == m.id).order_by(col(AgendaItem.position))))
     rounds = {}
-    for r in s.exec(select(Round).join(AgendaItem, col(AgendaItem.id) == Round.item_id)
-                    .where(AgendaItem.meeting_id == m.id)):
+    for r in s.exec(
+        select(Round).join(AgendaItem, col(AgendaItem.id) == Round.item_id).where(AgendaItem.meeting_id == m.id)
+    ):
         rounds[(r.item_id, r.number)] = r
 
     agenda = []
@@ -125,10 +133,17 @@ def build(s: Session, meeting_id: int, view: str, zone: str = "Asia/Shanghai") -
         r = rounds.get((it.id, it.round))
         hidden = it.confidential and view == "public"  # the projector and observers: not who brings it, nor whence
         entry = {
-            "id": it.id, "position": it.position, "title": title, "category": it.category,
-            "category_label": ITEM_CATEGORY_LABELS.get(it.category, ""), "status": it.status, "round": it.round,
-            "presenter": "" if hidden else it.presenter, "submitting_unit": "" if hidden else it.submitting_unit,
-            "result": r.result if r else None, "result_label": _result_label(r.result if r else None),
+            "id": it.id,
+            "position": it.position,
+            "title": title,
+            "category": it.category,
+            "category_label": ITEM_CATEGORY_LABELS.get(it.category, ""),
+            "status": it.status,
+            "round": it.round,
+            "presenter": "" if hidden else it.presenter,
+            "submitting_unit": "" if hidden else it.submitting_unit,
+            "result": r.result if r else None,
+            "result_label": _result_label(r.result if r else None),
             "confidential": it.confidential,
         }
         if full:
@@ -140,21 +155,35 @@ def build(s: Session, meeting_id: int, view: str, zone: str = "Asia/Shanghai") -
         "view": view,
         "server_time": iso_utc(utcnow()),
         "meeting": {
-            "id": m.id, "title": meeting_title(room), "body": room.body.name, "kind": m.kind,
-            "kind_label": MEETING_KIND_LABELS.get(m.kind, ""), "session_number": m.session_number,
-            "date": cn_date(m.starts_at, zone), "starts_at": cn_datetime(m.starts_at, zone), "place": m.place,
-            "status": m.status, "decision_mode": room.body.decision_mode,
+            "id": m.id,
+            "title": meeting_title(room),
+            "body": room.body.name,
+            "kind": m.kind,
+            "kind_label": MEETING_KIND_LABELS.get(m.kind, ""),
+            "session_number": m.session_number,
+            "date": cn_date(m.starts_at, zone),
+            "starts_at": cn_datetime(m.starts_at, zone),
+            "place": m.place,
+            "status": m.status,
+            "decision_mode": room.body.decision_mode,
             "decision_mode_label": DECISION_MODE_LABELS.get(room.body.decision_mode, ""),
-            "chair": {"person_id": m.chair_person_id, "name": people[m.chair_person_id].name,
-                      "delegated": m.delegated_by_person_id is not None},
+            "chair": {
+                "person_id": m.chair_person_id,
+                "name": people[m.chair_person_id].name,
+                "delegated": m.delegated_by_person_id is not None,
+            },
             "recorder": m.recorder_name,
         },
         "attendance": {
-            "n": room.n, "present": present, "counts": counts, "quorum": q.as_dict(),
+            "n": room.n,
+            "present": present,
+            "counts": counts,
+            "quorum": q.as_dict(),
             "pass_needed": pass_needed,
             # quorate, yet fewer present than the yes votes an item needs: nothing can pass (domain.md, N=8/4)
             "cannot_pass": q.ok and present < pass_needed,
-            "pass_rule": room.profile.passing.label, "pass_source": room.profile.passing.source,
+            "pass_rule": room.profile.passing.label,
+            "pass_source": room.profile.passing.source,
         },
         "roster": roster,
         "agenda": agenda,
@@ -182,9 +211,13 @@ def _current(s: Session, room: Room, item: AgendaItem, view: str, people: dict, 
     facts = item_facts(s, room, item)
     hidden = item.confidential and view == "public"  # a confidential item: no title, presenter or unit
     cur = {
-        "id": item.id, "title": item.title if not hidden else "（保密议题）",
-        "category": item.category, "category_label": ITEM_CATEGORY_LABELS.get(item.category, ""),
-        "status": item.status, "round": item.round, "presenter": "" if hidden else item.presenter,
+        "id": item.id,
+        "title": item.title if not hidden else "（保密议题）",
+        "category": item.category,
+        "category_label": ITEM_CATEGORY_LABELS.get(item.category, ""),
+        "status": item.status,
+        "round": item.round,
+        "presenter": "" if hidden else item.presenter,
         "submitting_unit": "" if hidden else item.submitting_unit,
         "phase": "opinions" if item.status == "voting" else "discussion",
         # the chair-last rule applies to whoever presides over the item; only the full view foretells the result
@@ -192,7 +225,8 @@ def _current(s: Session, room: Room, item: AgendaItem, view: str, people: dict, 
         "quorum": facts.quorum.as_dict(),
         "recused_person_ids": sorted(facts.recused),
         "written_count": len(facts.written),
-        "pass_needed": facts.tally.needed, "n": facts.n_item,
+        "pass_needed": facts.tally.needed,
+        "n": facts.n_item,
     }
     if view != "public":  # who presides over the item: his tablet shows him the chair's card (not the projector)
         cur["presiding_person_id"] = facts.presiding
@@ -203,15 +237,26 @@ def _current(s: Session, room: Room, item: AgendaItem, view: str, people: dict, 
         # only to those who ask for them and are not recused (events.item_detail); this tells tablets to re-ask
         cur["detail_version"] = _materials_version(s, item)
     if full:
-        subj = s.exec(select(ItemSubject, Person).join(Person, col(Person.id) == ItemSubject.person_id)
-                      .where(ItemSubject.item_id == item.id)).all()
+        subj = s.exec(
+            select(ItemSubject, Person)
+            .join(Person, col(Person.id) == ItemSubject.person_id)
+            .where(ItemSubject.item_id == item.id)
+        ).all()
         cur["subjects"] = [{"person_id": p.id, "name": p.name, "action": x.action} for x, p in subj]
         recs = s.exec(select(Recusal).where(Recusal.item_id == item.id).order_by(col(Recusal.id))).all()
-        rec_people = _people(s, [r.person_id for r in recs] + [r.subject_person_id for r in recs if r.subject_person_id])
+        rec_people = _people(
+            s, [r.person_id for r in recs] + [r.subject_person_id for r in recs if r.subject_person_id]
+        )
         cur["recusals"] = [
-            {"person_id": r.person_id, "name": rec_people[r.person_id].name, "relation_type": r.relation_type,
-             "subject": rec_people[r.subject_person_id].name if r.subject_person_id else "",
-             "reason": r.reason, "source": r.source, "basis": r.basis}
+            {
+                "person_id": r.person_id,
+                "name": rec_people[r.person_id].name,
+                "relation_type": r.relation_type,
+                "subject": rec_people[r.subject_person_id].name if r.subject_person_id else "",
+                "reason": r.reason,
+                "source": r.source,
+                "basis": r.basis,
+            }
             for r in recs
         ]
         cur["opinions"] = [_opinion(o, people, zone) for o in facts.opinions]
@@ -225,8 +270,13 @@ def _current(s: Session, room: Room, item: AgendaItem, view: str, people: dict, 
             if pid in facts.eligible and pid not in spoken
         ]
         cur["steps"] = [
-            {"step": st.step, "label": PREPARATION_STEP_LABELS.get(st.step, st.step), "state": st.state,
-             "state_label": STEP_STATE_LABELS.get(st.state, st.state), "note": st.note}
+            {
+                "step": st.step,
+                "label": PREPARATION_STEP_LABELS.get(st.step, st.step),
+                "state": st.state,
+                "state_label": STEP_STATE_LABELS.get(st.state, st.state),
+                "note": st.note,
+            }
             for st in s.exec(select(ItemStep).where(ItemStep.item_id == item.id).order_by(col(ItemStep.id)))
         ]
         cur["notes"] = item.notes
@@ -241,8 +291,11 @@ def item_detail(s: Session, item: AgendaItem, zone: str = "Asia/Shanghai") -> di
         "amount_yuan": item.amount_yuan,
         "materials": [
             {"id": mt.id, "filename": mt.filename, "content_type": mt.content_type, "size": mt.size}
-            for mt in s.exec(select(Material).where(Material.item_id == item.id, Material.kind == "material")
-                             .order_by(col(Material.id)))
+            for mt in s.exec(
+                select(Material)
+                .where(Material.item_id == item.id, Material.kind == "material")
+                .order_by(col(Material.id))
+            )
         ],
         "history": [
             h | {"date": cn_date(h["starts_at"], zone), "starts_at": None, "result_label": _result_label(h["result"])}
@@ -265,8 +318,10 @@ def participant_item_detail(s: Session, actor, item_id: int, zone: str = "Asia/S
         raise NotFound(what="议题")
     if not (actor.is_seat or actor.is_staff):
         raise PermissionDenied()
-    if actor.is_seat and s.exec(select(Recusal.id).where(Recusal.item_id == item.id,
-                                                         Recusal.person_id == actor.person_id)).first():
+    if (
+        actor.is_seat
+        and s.exec(select(Recusal.id).where(Recusal.item_id == item.id, Recusal.person_id == actor.person_id)).first()
+    ):
         raise Recused()
     return {"item_id": item.id, "round": item.round} | item_detail(s, item, zone)
 
@@ -276,45 +331,79 @@ def chair_view(s: Session, meeting_id: int) -> str:
     chair_id = s.exec(select(Meeting.chair_person_id).where(Meeting.id == meeting_id)).first()
     if chair_id is None:
         return "full"
-    recused = s.exec(select(Recusal.id).join(AgendaItem, col(AgendaItem.id) == Recusal.item_id).where(
-        AgendaItem.meeting_id == meeting_id, col(AgendaItem.status).in_(LIVE), Recusal.person_id == chair_id)).first()
+    recused = s.exec(
+        select(Recusal.id)
+        .join(AgendaItem, col(AgendaItem.id) == Recusal.item_id)
+        .where(AgendaItem.meeting_id == meeting_id, col(AgendaItem.status).in_(LIVE), Recusal.person_id == chair_id)
+    ).first()
     return "member" if recused is not None else "full"
 
 
 def _opinion(o: Opinion, people: dict, zone: str) -> dict:
     return {
-        "person_id": o.person_id, "name": people[o.person_id].name if o.person_id in people else "",
-        "stance": o.stance, "stance_label": STANCE_LABELS[Stance(o.stance)], "reason": o.reason,
-        "is_chair": o.is_chair, "version": o.version, "at": cn_time(o.updated_at, zone, seconds=True),
+        "person_id": o.person_id,
+        "name": people[o.person_id].name if o.person_id in people else "",
+        "stance": o.stance,
+        "stance_label": STANCE_LABELS[Stance(o.stance)],
+        "reason": o.reason,
+        "is_chair": o.is_chair,
+        "version": o.version,
+        "at": cn_time(o.updated_at, zone, seconds=True),
     }
 
 
 def _written(w: WrittenOpinion, people: dict, zone: str) -> dict:
     return {
-        "id": w.id, "person_id": w.person_id, "name": people[w.person_id].name, "stance": w.stance,
-        "stance_label": STANCE_LABELS[Stance(w.stance)], "reason": w.reason, "submitted_by": w.submitted_by,
-        "at": cn_time(w.at, zone, seconds=True), "has_scan": w.material_id is not None,
+        "id": w.id,
+        "person_id": w.person_id,
+        "name": people[w.person_id].name,
+        "stance": w.stance,
+        "stance_label": STANCE_LABELS[Stance(w.stance)],
+        "reason": w.reason,
+        "submitted_by": w.submitted_by,
+        "at": cn_time(w.at, zone, seconds=True),
+        "has_scan": w.material_id is not None,
         "scan_material_id": w.material_id,
     }
 
 
-def _closed_summary(s: Session, room: Room, item: AgendaItem, rnd: Round, view: str, people: dict,
-                    zone: str = "Asia/Shanghai") -> dict:
+def _closed_summary(
+    s: Session, room: Room, item: AgendaItem, rnd: Round, view: str, people: dict, zone: str = "Asia/Shanghai"
+) -> dict:
     tally = json.loads(rnd.tally_json) if rnd.tally_json else {}
     out = {
-        "id": item.id, "title": item.title if not (item.confidential and view == "public") else "（保密议题）",
-        "round": rnd.number, "result": rnd.result, "result_label": _result_label(rnd.result),
-        "tally": {k: tally.get(k) for k in ("agree", "disagree", "defer", "yes", "n", "needed",
-                                            "written_agree", "written_disagree", "written_defer",
-                                            "written_counted", "rule")},
+        "id": item.id,
+        "title": item.title if not (item.confidential and view == "public") else "（保密议题）",
+        "round": rnd.number,
+        "result": rnd.result,
+        "result_label": _result_label(rnd.result),
+        "tally": {
+            k: tally.get(k)
+            for k in (
+                "agree",
+                "disagree",
+                "defer",
+                "yes",
+                "n",
+                "needed",
+                "written_agree",
+                "written_disagree",
+                "written_defer",
+                "written_counted",
+                "rule",
+            )
+        },
         "defer_reason": rnd.defer_reason if view != "public" else "",
     }
     if rnd.head_adopt is not None:
         out["head_reason"] = rnd.head_reason if view != "public" else ""
         out["majority_passes"] = tally.get("passes")
     if view == "full":
-        ops = s.exec(select(Opinion).where(Opinion.item_id == item.id, Opinion.round_number == rnd.number)
-                     .order_by(col(Opinion.id))).all()
+        ops = s.exec(
+            select(Opinion)
+            .where(Opinion.item_id == item.id, Opinion.round_number == rnd.number)
+            .order_by(col(Opinion.id))
+        ).all()
         out["opinions"] = [_opinion(o, people, zone) for o in ops]
     return out
 
@@ -353,23 +442,39 @@ def me(s: Session, meeting_id: int, person_id: int, zone: str = "Asia/Shanghai")
     opinions = {}
     for o in ops:
         if o.round_number == items[o.item_id].round:
-            opinions[str(o.item_id)] = {"round": o.round_number, "stance": o.stance,
-                                        "stance_label": STANCE_LABELS[Stance(o.stance)], "reason": o.reason,
-                                        "version": o.version, "at": cn_time(o.updated_at, zone, seconds=True)}
+            opinions[str(o.item_id)] = {
+                "round": o.round_number,
+                "stance": o.stance,
+                "stance_label": STANCE_LABELS[Stance(o.stance)],
+                "reason": o.reason,
+                "version": o.version,
+                "at": cn_time(o.updated_at, zone, seconds=True),
+            }
     written = {}
-    for w in s.exec(select(WrittenOpinion).where(col(WrittenOpinion.item_id).in_(items),
-                                                 WrittenOpinion.person_id == person_id)):
+    for w in s.exec(
+        select(WrittenOpinion).where(col(WrittenOpinion.item_id).in_(items), WrittenOpinion.person_id == person_id)
+    ):
         if w.round_number == items[w.item_id].round:
-            written[str(w.item_id)] = {"stance": w.stance, "stance_label": STANCE_LABELS[Stance(w.stance)],
-                                       "reason": w.reason, "at": cn_time(w.at, zone, seconds=True)}
-    recused = sorted(s.exec(select(Recusal.item_id).where(col(Recusal.item_id).in_(items),
-                                                          Recusal.person_id == person_id)).all())
+            written[str(w.item_id)] = {
+                "stance": w.stance,
+                "stance_label": STANCE_LABELS[Stance(w.stance)],
+                "reason": w.reason,
+                "at": cn_time(w.at, zone, seconds=True),
+            }
+    recused = sorted(
+        s.exec(select(Recusal.item_id).where(col(Recusal.item_id).in_(items), Recusal.person_id == person_id)).all()
+    )
     return {
-        "person_id": person_id, "name": person.name, "title": person.title,
+        "person_id": person_id,
+        "name": person.name,
+        "title": person.title,
         "is_chair": person_id == meeting.chair_person_id,
-        "attendance": seat.attendance, "attendance_label": ATTENDANCE_LABELS.get(seat.attendance, ""),
+        "attendance": seat.attendance,
+        "attendance_label": ATTENDANCE_LABELS.get(seat.attendance, ""),
         "present": seat.attendance in PRESENT_STATES,
-        "recused_item_ids": recused, "opinions": opinions, "written": written,
+        "recused_item_ids": recused,
+        "opinions": opinions,
+        "written": written,
     }
 
 
@@ -378,8 +483,9 @@ def me(s: Session, meeting_id: int, person_id: int, zone: str = "Asia/Shanghai")
 PROGRESS_KEYS = ("item_id", "round", "spoken", "eligible", "waiting", "chair_may_speak", "chair_has_spoken")
 
 
-def progress(s: Session, meeting_id: int, *, detail: bool | Callable[[int], bool] = False,
-             zone: str = "Asia/Shanghai") -> dict | None:
+def progress(
+    s: Session, meeting_id: int, *, detail: bool | Callable[[int], bool] = False, zone: str = "Asia/Shanghai"
+) -> dict | None:
     """The small, frequent update while opinions come in: counts only, safe for every view. With ``detail`` (the
     full view: secretary and chair) also who said what, the tally, whether the item can still pass, and who has
     not spoken; ``detail`` may be a
@@ -406,22 +512,56 @@ def progress(s: Session, meeting_id: int, *, detail: bool | Callable[[int], bool
     spoke = given.c.person_id.is_not(None)
     is_chair = Seat.person_id == chair_id
     seats, n_eligible, n_spoken, chair_eligible, chair_spoken = conn.execute(
-        select(func.count(), _how_many(eligible), _how_many(and_(eligible, spoke)),
-               _how_many(and_(eligible, is_chair)), _how_many(and_(eligible, is_chair, spoke)))
-        .select_from(Seat).outerjoin(given, given.c.person_id == Seat.person_id)
-        .where(Seat.meeting_id == meeting_id)).one()
-    stances = dict(conn.execute(select(Opinion.stance, func.count()).where(
-        Opinion.item_id == item.id, Opinion.round_number == rnd.number).group_by(Opinion.stance)).all())
-    written = conn.execute(select(WrittenOpinion.person_id, WrittenOpinion.stance).where(
-        WrittenOpinion.item_id == item.id, WrittenOpinion.round_number == rnd.number)).all()
-    spoke_too = set(conn.execute(select(Opinion.person_id).where(  # absentees who came and spoke after all
-        Opinion.item_id == item.id, Opinion.round_number == rnd.number,
-        col(Opinion.person_id).in_([w.person_id for w in written]))).scalars()) if written else set()
-    tally = opinion_rules.round_tally(members=seats, recused=recused, given=stances,
-                                      written=[(w.person_id, w.stance) for w in written], spoke_in_room=spoke_too,
-                                      profile=profile)
-    counts = speaking.round_counts(eligible=n_eligible, spoken=n_spoken, presiding_eligible=bool(chair_eligible),
-                                   presiding_spoken=bool(chair_spoken))
+        select(
+            func.count(),
+            _how_many(eligible),
+            _how_many(and_(eligible, spoke)),
+            _how_many(and_(eligible, is_chair)),
+            _how_many(and_(eligible, is_chair, spoke)),
+        )
+        .select_from(Seat)
+        .outerjoin(given, given.c.person_id == Seat.person_id)
+        .where(Seat.meeting_id == meeting_id)
+    ).one()
+    stances = dict(
+        conn.execute(
+            select(Opinion.stance, func.count())
+            .where(Opinion.item_id == item.id, Opinion.round_number == rnd.number)
+            .group_by(Opinion.stance)
+        ).all()
+    )
+    written = conn.execute(
+        select(WrittenOpinion.person_id, WrittenOpinion.stance).where(
+            WrittenOpinion.item_id == item.id, WrittenOpinion.round_number == rnd.number
+        )
+    ).all()
+    spoke_too = (
+        set(
+            conn.execute(
+                select(Opinion.person_id).where(  # absentees who came and spoke after all
+                    Opinion.item_id == item.id,
+                    Opinion.round_number == rnd.number,
+                    col(Opinion.person_id).in_([w.person_id for w in written]),
+                )
+            ).scalars()
+        )
+        if written
+        else set()
+    )
+    tally = opinion_rules.round_tally(
+        members=seats,
+        recused=recused,
+        given=stances,
+        written=[(w.person_id, w.stance) for w in written],
+        spoke_in_room=spoke_too,
+        profile=profile,
+    )
+    counts = speaking.round_counts(
+        eligible=n_eligible,
+        spoken=n_spoken,
+        presiding_eligible=bool(chair_eligible),
+        presiding_spoken=bool(chair_spoken),
+    )
     out = {
         "item_id": item.id,
         "round": rnd.number,
@@ -434,24 +574,44 @@ def progress(s: Session, meeting_id: int, *, detail: bool | Callable[[int], bool
     if detail if isinstance(detail, bool) else detail(n_eligible):
         out["can_still_pass"] = opinion_rules.can_still_pass(tally, counts.outstanding)
         opinions = conn.execute(
-            select(Opinion.person_id, Person.name, Opinion.stance, Opinion.reason, Opinion.is_chair,
-                   Opinion.version, Opinion.updated_at)
+            select(
+                Opinion.person_id,
+                Person.name,
+                Opinion.stance,
+                Opinion.reason,
+                Opinion.is_chair,
+                Opinion.version,
+                Opinion.updated_at,
+            )
             .outerjoin(Person, col(Person.id) == Opinion.person_id)
-            .where(Opinion.item_id == item.id, Opinion.round_number == rnd.number).order_by(col(Opinion.id))).all()
+            .where(Opinion.item_id == item.id, Opinion.round_number == rnd.number)
+            .order_by(col(Opinion.id))
+        ).all()
         at = _clock(zone)
         out["opinions"] = [
-            {"person_id": o.person_id, "name": o.name or "", "stance": o.stance,
-             "stance_label": _STANCE_LABELS[o.stance], "reason": o.reason, "is_chair": o.is_chair,
-             "version": o.version, "at": at(o.updated_at)}
-            for o in opinions]
+            {
+                "person_id": o.person_id,
+                "name": o.name or "",
+                "stance": o.stance,
+                "stance_label": _STANCE_LABELS[o.stance],
+                "reason": o.reason,
+                "is_chair": o.is_chair,
+                "version": o.version,
+                "at": at(o.updated_at),
+            }
+            for o in opinions
+        ]
         out["tally"] = tally.as_dict()
         out["not_spoken"] = [
             {"person_id": p, "name": name, "is_chair": p == chair_id}
             for p, name in conn.execute(
-                select(Seat.person_id, Person.name).join(Person, col(Person.id) == Seat.person_id)
+                select(Seat.person_id, Person.name)
+                .join(Person, col(Person.id) == Seat.person_id)
                 .outerjoin(given, given.c.person_id == Seat.person_id)
                 .where(Seat.meeting_id == meeting_id, eligible, given.c.person_id.is_(None))
-                .order_by(col(Seat.seniority), col(Seat.id))).all()]
+                .order_by(col(Seat.seniority), col(Seat.id))
+            ).all()
+        ]
     return out
 
 
@@ -460,14 +620,19 @@ _STANCE_LABELS = {str(stance): label for stance, label in STANCE_LABELS.items()}
 
 def _given(item_id: int, round_number: int):
     """Who has spoken in this round (one row per member: the opinion's key is unique), to join seats to."""
-    return (select(Opinion.person_id).where(Opinion.item_id == item_id, Opinion.round_number == round_number)
-            .subquery("given"))
+    return (
+        select(Opinion.person_id)
+        .where(Opinion.item_id == item_id, Opinion.round_number == round_number)
+        .subquery("given")
+    )
 
 
 def _eligible(item_id: int):
     """A seat whose member is present (or late) and not recused from the item (seed 003 §四(二)2, §四(二)5)."""
-    return and_(col(Seat.attendance).in_([str(a) for a in PRESENT_STATES]),
-                col(Seat.person_id).not_in(select(Recusal.person_id).where(Recusal.item_id == item_id)))
+    return and_(
+        col(Seat.attendance).in_([str(a) for a in PRESENT_STATES]),
+        col(Seat.person_id).not_in(select(Recusal.person_id).where(Recusal.item_id == item_id)),
+    )
 
 
 def _how_many(condition):

@@ -106,8 +106,7 @@ def _username_key(username: str) -> str:
 def check_login(username: str) -> None:
     """Before a password is checked: refused while the user name or the address is locked out."""
     t = _throttle()
-    wait = max(t.check("YISHI_LOGIN_USER_LIMIT", _username_key(username)),
-               t.check("YISHI_LOGIN_IP_LIMIT", _address()))
+    wait = max(t.check("YISHI_LOGIN_USER_LIMIT", _username_key(username)), t.check("YISHI_LOGIN_IP_LIMIT", _address()))
     if wait:
         raise TooManyAttempts(minutes=wait)
 

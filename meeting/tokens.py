@@ -55,16 +55,28 @@ class IssuedLinks:
         return {o.id: tok for o, tok in self.observers}
 
 
-def issue(s: Session, actor: Actor, meeting_id: int, *, seat_ids: list[int] | None = None,
-          observer_ids: list[int] | None = None, projector: bool = False, every: bool = False) -> IssuedLinks:
+def issue(
+    s: Session,
+    actor: Actor,
+    meeting_id: int,
+    *,
+    seat_ids: list[int] | None = None,
+    observer_ids: list[int] | None = None,
+    projector: bool = False,
+    every: bool = False,
+) -> IssuedLinks:
     """New tokens for the given seats / observers / the projector (``every``: all of them); the old ones stop
     working. Recorded as one ``links.issued`` event (which links, never the tokens)."""
     meeting = s.get(Meeting, meeting_id)
     if meeting is None:
         raise NotFound(what="会议")
     out = IssuedLinks(meeting=meeting)
-    q = (select(Seat, Person).join(Person, col(Person.id) == Seat.person_id).where(Seat.meeting_id == meeting_id)
-         .order_by(col(Seat.seniority), col(Seat.id)))
+    q = (
+        select(Seat, Person)
+        .join(Person, col(Person.id) == Seat.person_id)
+        .where(Seat.meeting_id == meeting_id)
+        .order_by(col(Seat.seniority), col(Seat.id))
+    )
     for seat, person in s.exec(q).all():
         if every or (seat_ids and seat.id in seat_ids):
             tok = new_token()
@@ -86,9 +98,16 @@ def issue(s: Session, actor: Actor, meeting_id: int, *, seat_ids: list[int] | No
         end_after_commit(s, "projector", meeting.id)
     if (seat_ids and len(out.seats) != len(seat_ids)) or (observer_ids and len(out.observers) != len(observer_ids)):
         raise NotFound(what="个人链接")
-    audit.record(s, actor, "links.issued", meeting_id, every=every,
-                 seats=[seat.id for seat, _p, _t in out.seats], observers=[o.id for o, _t in out.observers],
-                 projector=out.projector is not None)
+    audit.record(
+        s,
+        actor,
+        "links.issued",
+        meeting_id,
+        every=every,
+        seats=[seat.id for seat, _p, _t in out.seats],
+        observers=[o.id for o, _t in out.observers],
+        projector=out.projector is not None,
+    )
     return out
 
 
@@ -97,8 +116,9 @@ def issued_at(s: Session, meeting_id: int) -> dict[str, dict]:
     import json
 
     out: dict = {"seat": {}, "observer": {}, "projector": None}
-    for ev in s.exec(select(Event).where(Event.meeting_id == meeting_id, Event.kind == "links.issued")
-                     .order_by(col(Event.id))).all():
+    for ev in s.exec(
+        select(Event).where(Event.meeting_id == meeting_id, Event.kind == "links.issued").order_by(col(Event.id))
+    ).all():
         data = json.loads(ev.payload or "{}")
         for sid in data.get("seats", []):
             out["seat"][sid] = ev.at
@@ -123,8 +143,9 @@ def upgrade(bind: Engine | Connection) -> int:
                 continue
             rows = conn.execute(text(f"SELECT id, {column} FROM {table} WHERE length({column}) <> 64")).all()
             for row_id, plain in rows:
-                conn.execute(text(f"UPDATE {table} SET {column} = :h WHERE id = :i"),
-                             {"h": hash_token(plain), "i": row_id})
+                conn.execute(
+                    text(f"UPDATE {table} SET {column} = :h WHERE id = :i"), {"h": hash_token(plain), "i": row_id}
+                )
                 done += 1
     return done
 

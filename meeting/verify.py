@@ -63,15 +63,25 @@ class Report:
         self.problems.append(Problem(what, message, **names))
 
     def summary(self) -> str:
-        where = self.scope or (f"会议 {self.meeting_id}" if self.meeting_id else "不属于会议的事件（领导班子、人员设置）")
+        where = self.scope or (
+            f"会议 {self.meeting_id}" if self.meeting_id else "不属于会议的事件（领导班子、人员设置）"
+        )
         if not self.ok:
             return f"核验未通过（{where}）：发现 {len(self.problems)} 处问题。"
         c = self.checked
         parts = [f"核验通过（{where}）：事件 {self.events} 条，链完整"]
         if self.events:
             parts.append(f"链头第{self.head_seq}条 {self.head_hash[:16]}…")
-        rows = [f"{label} {c[k]} 条" for k, label in (("opinions", "意见"), ("revisions", "意见版本"),
-                                                     ("seats", "出席记录"), ("rounds", "表决结果")) if c.get(k)]
+        rows = [
+            f"{label} {c[k]} 条"
+            for k, label in (
+                ("opinions", "意见"),
+                ("revisions", "意见版本"),
+                ("seats", "出席记录"),
+                ("rounds", "表决结果"),
+            )
+            if c.get(k)
+        ]
         if rows:
             parts.append("、".join(rows) + "与事件一致")
         if "files" in c:
@@ -82,9 +92,16 @@ class Report:
         return [self.summary(), *(p.message for p in self.problems)]
 
     def as_dict(self) -> dict:
-        return {"meeting_id": self.meeting_id, "scope": self.scope, "ok": self.ok, "summary": self.summary(), "events": self.events,
-                "head": {"seq": self.head_seq, "hash": self.head_hash}, "checked": dict(self.checked),
-                "problems": [asdict(p) for p in self.problems]}
+        return {
+            "meeting_id": self.meeting_id,
+            "scope": self.scope,
+            "ok": self.ok,
+            "summary": self.summary(),
+            "events": self.events,
+            "head": {"seq": self.head_seq, "hash": self.head_hash},
+            "checked": dict(self.checked),
+            "problems": [asdict(p) for p in self.problems],
+        }
 
 
 def _payload(ev: Event) -> dict:
@@ -115,23 +132,36 @@ def _links(report: Report, rows: list, head, digest_of, table: str) -> list:
     sealed = sorted((ev for ev in rows if ev.seq is not None), key=lambda ev: (ev.seq, ev.id))
     for ev in rows:
         if ev.seq is None:
-            report.add("event", f"事件记录 #{ev.id}（{ev.kind}）没有链序号：不在链中，是链外写入的。",
-                       row=f"{table}#{ev.id}")
+            report.add(
+                "event", f"事件记录 #{ev.id}（{ev.kind}）没有链序号：不在链中，是链外写入的。", row=f"{table}#{ev.id}"
+            )
     expected, prev_hash = 1, GENESIS
     for ev in sealed:
         if ev.seq < expected:
-            report.add("event", f"第{ev.seq}条事件重复出现（事件记录 #{ev.id}，{ev.kind}）：链上多了一条。",
-                       seq=ev.seq, row=f"{table}#{ev.id}")
+            report.add(
+                "event",
+                f"第{ev.seq}条事件重复出现（事件记录 #{ev.id}，{ev.kind}）：链上多了一条。",
+                seq=ev.seq,
+                row=f"{table}#{ev.id}",
+            )
             continue
         gap = ev.seq > expected
         if gap:
             report.add("event", f"{_span(expected, ev.seq - 1)}事件缺失：已被删除。", seq=expected)
         elif ev.prev_hash != prev_hash:
-            report.add("event", f"第{ev.seq}条事件所记前一事件的哈希与第{ev.seq - 1}条不符：第{ev.seq - 1}条被改写"
-                                f"（连同其哈希）。", seq=ev.seq - 1, row=f"{table}#{ev.id}")
+            report.add(
+                "event",
+                f"第{ev.seq}条事件所记前一事件的哈希与第{ev.seq - 1}条不符：第{ev.seq - 1}条被改写（连同其哈希）。",
+                seq=ev.seq - 1,
+                row=f"{table}#{ev.id}",
+            )
         if digest_of(ev) != ev.hash:
-            report.add("event", f"第{ev.seq}条事件被改动（{ev.kind}，事件记录 #{ev.id}）：内容与其哈希不符。",
-                       seq=ev.seq, row=f"{table}#{ev.id}")
+            report.add(
+                "event",
+                f"第{ev.seq}条事件被改动（{ev.kind}，事件记录 #{ev.id}）：内容与其哈希不符。",
+                seq=ev.seq,
+                row=f"{table}#{ev.id}",
+            )
         prev_hash, expected = ev.hash, ev.seq + 1
     last = expected - 1
     report.events = len(rows)
@@ -140,8 +170,9 @@ def _links(report: Report, rows: list, head, digest_of, table: str) -> list:
         if sealed:
             report.add("head", "链头记录缺失。")
     elif head.seq > last:
-        report.add("event", f"{_span(last + 1, head.seq)}事件缺失：链尾被删除（链头记为第{head.seq}条）。",
-                   seq=last + 1)
+        report.add(
+            "event", f"{_span(last + 1, head.seq)}事件缺失：链尾被删除（链头记为第{head.seq}条）。", seq=last + 1
+        )
     elif head.seq < last:
         report.add("head", f"链头记为第{head.seq}条，而链上有{last}条事件。", seq=head.seq)
     elif head.hash != prev_hash:
@@ -170,12 +201,14 @@ def check_rows(s: Session, meeting_id: int, events: list[Event], report: Report)
     seats = list(s.exec(select(Seat).where(Seat.meeting_id == meeting_id)))
     opinions = list(s.exec(select(Opinion).where(col(Opinion.item_id).in_(list(items))))) if items else []
     by_id = {o.id: o for o in opinions}
-    revisions = list(s.exec(select(OpinionRevision).where(col(OpinionRevision.opinion_id).in_(list(by_id))))) \
-        if by_id else []
+    revisions = (
+        list(s.exec(select(OpinionRevision).where(col(OpinionRevision.opinion_id).in_(list(by_id))))) if by_id else []
+    )
     rounds = list(s.exec(select(Round).where(col(Round.item_id).in_(list(items))))) if items else []
     people_ids = {x.person_id for x in seats} | {o.person_id for o in opinions}
-    names = {p.id: p.name for p in s.exec(select(Person).where(col(Person.id).in_(list(people_ids))))} \
-        if people_ids else {}
+    names = (
+        {p.id: p.name for p in s.exec(select(Person).where(col(Person.id).in_(list(people_ids))))} if people_ids else {}
+    )
 
     def title(item_id) -> str:
         item = items.get(item_id)
@@ -219,11 +252,18 @@ def check_rows(s: Session, meeting_id: int, events: list[Event], report: Report)
         if bool(p.get("is_chair")) != bool(o.is_chair):
             diffs.append("主持人标记与事件不同")
         if diffs:
-            report.add("opinion", f"{where}与第{ev.seq}条事件不符：{'；'.join(diffs)}。被改动。", seq=ev.seq,
-                       row=f"opinion#{o.id}")
+            report.add(
+                "opinion",
+                f"{where}与第{ev.seq}条事件不符：{'；'.join(diffs)}。被改动。",
+                seq=ev.seq,
+                row=f"opinion#{o.id}",
+            )
     for (item_id, rnd, person_id), (ev, _) in last_opinion.items():
-        report.add("opinion", f"第{ev.seq}条事件记录的意见（{title(item_id)}第{rnd}轮，{who(person_id)}）"
-                              f"没有对应的意见记录：被删除。", seq=ev.seq)
+        report.add(
+            "opinion",
+            f"第{ev.seq}条事件记录的意见（{title(item_id)}第{rnd}轮，{who(person_id)}）没有对应的意见记录：被删除。",
+            seq=ev.seq,
+        )
     report.checked["opinions"] = len(opinions)
 
     # each version of each opinion
@@ -235,14 +275,24 @@ def check_rows(s: Session, meeting_id: int, events: list[Event], report: Report)
             report.add("revision", f"{where}没有产生它的事件：是链外写入的。", row=f"opinionrevision#{r.id}")
             continue
         ev, p = found
-        if ((p.get("item_id"), p.get("round"), p.get("person_id"), p.get("version"), p.get("stance"),
-             p.get("reason")) != (o.item_id, o.round_number, o.person_id, r.version, r.stance, r.reason)):
-            report.add("revision", f"{where}与第{ev.seq}条事件不符：被改动。", seq=ev.seq,
-                       row=f"opinionrevision#{r.id}")
+        if (
+            p.get("item_id"),
+            p.get("round"),
+            p.get("person_id"),
+            p.get("version"),
+            p.get("stance"),
+            p.get("reason"),
+        ) != (o.item_id, o.round_number, o.person_id, r.version, r.stance, r.reason):
+            report.add(
+                "revision", f"{where}与第{ev.seq}条事件不符：被改动。", seq=ev.seq, row=f"opinionrevision#{r.id}"
+            )
     for _, (ev, p) in version_events.items():
-        report.add("revision", f"第{ev.seq}条事件记录的意见版本（{title(p.get('item_id'))}第{p.get('round')}轮，"
-                               f"{who(p.get('person_id'))}，第{p.get('version')}版）没有对应的版本记录：被删除。",
-                   seq=ev.seq)
+        report.add(
+            "revision",
+            f"第{ev.seq}条事件记录的意见版本（{title(p.get('item_id'))}第{p.get('round')}轮，"
+            f"{who(p.get('person_id'))}，第{p.get('version')}版）没有对应的版本记录：被删除。",
+            seq=ev.seq,
+        )
     report.checked["revisions"] = len(revisions)
 
     # attendance
@@ -251,14 +301,22 @@ def check_rows(s: Session, meeting_id: int, events: list[Event], report: Report)
         label = ATTENDANCE_LABELS.get(seat.attendance, seat.attendance)
         if found is None:
             if seat.attendance != "expected":
-                report.add("attendance", f"出席记录（{who(seat.person_id)}，座位 #{seat.id}）为「{label}」，"
-                                         f"但没有记录它的事件：被改动。", row=f"seat#{seat.id}")
+                report.add(
+                    "attendance",
+                    f"出席记录（{who(seat.person_id)}，座位 #{seat.id}）为「{label}」，但没有记录它的事件：被改动。",
+                    row=f"seat#{seat.id}",
+                )
             continue
         ev, p = found
         if p.get("attendance") != seat.attendance:
             said = ATTENDANCE_LABELS.get(p.get("attendance"), p.get("attendance"))
-            report.add("attendance", f"出席记录（{who(seat.person_id)}，座位 #{seat.id}）为「{label}」，"
-                                     f"而第{ev.seq}条事件记为「{said}」：被改动。", seq=ev.seq, row=f"seat#{seat.id}")
+            report.add(
+                "attendance",
+                f"出席记录（{who(seat.person_id)}，座位 #{seat.id}）为「{label}」，"
+                f"而第{ev.seq}条事件记为「{said}」：被改动。",
+                seq=ev.seq,
+                row=f"seat#{seat.id}",
+            )
     for person_id, (ev, _) in attendance.items():
         report.add("attendance", f"第{ev.seq}条事件记录的出席（{who(person_id)}）没有对应的座位。", seq=ev.seq)
     report.checked["seats"] = len(seats)
@@ -270,16 +328,21 @@ def check_rows(s: Session, meeting_id: int, events: list[Event], report: Report)
         found = results.pop((rnd.item_id, rnd.number), None)
         if found is None:
             if rnd.result is not None:
-                report.add("round", f"{where}为「{ITEM_RESULT_LABELS.get(rnd.result, rnd.result)}」，"
-                                    f"但没有宣布它的事件：被改动。", row=f"round#{rnd.id}")
+                report.add(
+                    "round",
+                    f"{where}为「{ITEM_RESULT_LABELS.get(rnd.result, rnd.result)}」，但没有宣布它的事件：被改动。",
+                    row=f"round#{rnd.id}",
+                )
             continue
         decided += 1
         ev, p = found
         expected = "deferred" if ev.kind == "item.deferred" else p.get("result")
         diffs = []
         if rnd.result != expected:
-            diffs.append(f"结果记录为「{ITEM_RESULT_LABELS.get(rnd.result, rnd.result)}」，"
-                         f"事件为「{ITEM_RESULT_LABELS.get(expected, expected)}」")
+            diffs.append(
+                f"结果记录为「{ITEM_RESULT_LABELS.get(rnd.result, rnd.result)}」，"
+                f"事件为「{ITEM_RESULT_LABELS.get(expected, expected)}」"
+            )
         if "tally" in p:
             try:
                 stored = json.loads(rnd.tally_json or "{}")
@@ -292,11 +355,16 @@ def check_rows(s: Session, meeting_id: int, events: list[Event], report: Report)
         if ev.kind == "item.deferred" and rnd.defer_reason != p.get("reason"):
             diffs.append("暂缓理由与事件不同")
         if diffs:
-            report.add("round", f"{where}与第{ev.seq}条事件不符：{'；'.join(diffs)}。被改动。", seq=ev.seq,
-                       row=f"round#{rnd.id}")
+            report.add(
+                "round",
+                f"{where}与第{ev.seq}条事件不符：{'；'.join(diffs)}。被改动。",
+                seq=ev.seq,
+                row=f"round#{rnd.id}",
+            )
     for (item_id, number), (ev, _) in results.items():
-        report.add("round", f"第{ev.seq}条事件宣布的结果（{title(item_id)}第{number}轮）没有对应的表决记录。",
-                   seq=ev.seq)
+        report.add(
+            "round", f"第{ev.seq}条事件宣布的结果（{title(item_id)}第{number}轮）没有对应的表决记录。", seq=ev.seq
+        )
     report.checked["rounds"] = decided
 
 

@@ -143,9 +143,12 @@ def change_password():
         if why is None:
             done = gettext("密码已修改；该账号的其他登录已全部退出。")
         else:
-            error = {"wrong_current": gettext("当前密码不正确。"), "length": gettext("新密码须为8至200个字符。"),
-                     "mismatch": gettext("两次输入的新密码不一致。"),
-                     "same": gettext("新密码不能与当前密码相同。")}[why]
+            error = {
+                "wrong_current": gettext("当前密码不正确。"),
+                "length": gettext("新密码须为8至200个字符。"),
+                "mismatch": gettext("两次输入的新密码不一致。"),
+                "same": gettext("新密码不能与当前密码相同。"),
+            }[why]
             if why == "wrong_current":
                 throttle.login_failed(user.username)
     return render_template("change_password.html", error=error, done=done), (400 if error else 200)
@@ -155,8 +158,9 @@ def change_password():
 @login_required
 def index():
     with read_only() as s:
-        meetings = s.exec(select(Meeting, Body).join(Body, col(Body.id) == Meeting.body_id)
-                          .order_by(col(Meeting.starts_at).desc())).all()
+        meetings = s.exec(
+            select(Meeting, Body).join(Body, col(Body.id) == Meeting.body_id).order_by(col(Meeting.starts_at).desc())
+        ).all()
         bodies = s.exec(select(Body).order_by(col(Body.id))).all()
         titles = {m.id: title_of(m, b) for m, b in meetings}
     return render_template("index.html", meetings=meetings, bodies=bodies, titles=titles)
@@ -191,8 +195,9 @@ def tablet(token: str):
         state = build(s, actor.meeting_id, view, zone)
         mine = me(s, actor.meeting_id, actor.person_id, zone) if actor.is_seat else None
     template = "projector.html" if actor.kind == "projector" else "tablet.html"
-    return render_template(template, token=token, actor=actor, state=state, me=mine,
-                           closed=state["meeting"]["status"] == "closed")
+    return render_template(
+        template, token=token, actor=actor, state=state, me=mine, closed=state["meeting"]["status"] == "closed"
+    )
 
 
 def _after_the_meeting(s, token: str):
@@ -209,8 +214,13 @@ def _after_the_meeting(s, token: str):
     if obs is not None:
         return Actor(kind="observer", name=obs.name, observer_id=obs.id, meeting_id=meeting.id)
     person = s.get(Person, seat.person_id)
-    return Actor(kind="chair" if seat.person_id == meeting.chair_person_id else "member", name=person.name,
-                 person_id=person.id, seat_id=seat.id, meeting_id=meeting.id)
+    return Actor(
+        kind="chair" if seat.person_id == meeting.chair_person_id else "member",
+        name=person.name,
+        person_id=person.id,
+        seat_id=seat.id,
+        meeting_id=meeting.id,
+    )
 
 
 @bp.get("/materials/<int:material_id>")
@@ -228,16 +238,25 @@ def material(material_id: int):
                 raise PermissionDenied()
             if mat.kind != "material":  # scans of written opinions are for the secretary only
                 raise PermissionDenied()
-            if actor.is_seat and s.exec(select(Recusal).where(Recusal.item_id == item.id,
-                                                              Recusal.person_id == actor.person_id)).first():
+            if (
+                actor.is_seat
+                and s.exec(
+                    select(Recusal).where(Recusal.item_id == item.id, Recusal.person_id == actor.person_id)
+                ).first()
+            ):
                 raise Recused()
         elif staff_actor(s) is None:
             raise PermissionDenied()
     path = Path(current_app.config["MATERIALS_DIR"]) / mat.stored_name
     if not path.is_file():
         abort(410)
-    resp = send_file(path, mimetype=mat.content_type, download_name=mat.filename,
-                     as_attachment=request.args.get("download") == "1", conditional=True)
+    resp = send_file(
+        path,
+        mimetype=mat.content_type,
+        download_name=mat.filename,
+        as_attachment=request.args.get("download") == "1",
+        conditional=True,
+    )
     resp.headers["Cache-Control"] = "private, no-store"
     resp.headers["X-Content-Type-Options"] = "nosniff"
     return resp
@@ -253,9 +272,11 @@ def qr(token: str):
         raise InvalidToken()
     digest = hash_token(token)
     with read_only() as s:
-        known = (s.exec(select(Seat.id).where(Seat.token_hash == digest)).first()
-                 or s.exec(select(Observer.id).where(Observer.token_hash == digest)).first()
-                 or s.exec(select(Meeting.id).where(Meeting.projector_token_hash == digest)).first())
+        known = (
+            s.exec(select(Seat.id).where(Seat.token_hash == digest)).first()
+            or s.exec(select(Observer.id).where(Observer.token_hash == digest)).first()
+            or s.exec(select(Meeting.id).where(Meeting.projector_token_hash == digest)).first()
+        )
     if not known:
         throttle.link_failed()
         raise InvalidToken()
@@ -298,8 +319,9 @@ def issue_links(meeting_id: int):
         raise InvalidPayload(detail=gettext("请选择要签发的链接"))
     with unit_of_work() as s:
         actor = staff_actor(s)
-        issued = issue(s, actor, meeting_id, seat_ids=seat_ids, observer_ids=observer_ids, projector=projector,
-                       every=every)
+        issued = issue(
+            s, actor, meeting_id, seat_ids=seat_ids, observer_ids=observer_ids, projector=projector, every=every
+        )
     with read_only() as s:
         resp = current_app.make_response(_links_page(s, meeting_id, issued))
     resp.headers["Cache-Control"] = "no-store"  # the plain tokens are on this page only
@@ -313,11 +335,22 @@ def _links_page(s, meeting_id: int, issued):
     if meeting is None:
         raise NotFound(what=pgettext("what", "会议"))
     room = load_room(s, meeting_id)
-    seats = s.exec(select(Seat, Person).join(Person, col(Person.id) == Seat.person_id)
-                   .where(Seat.meeting_id == meeting_id).order_by(col(Seat.seniority))).all()
+    seats = s.exec(
+        select(Seat, Person)
+        .join(Person, col(Person.id) == Seat.person_id)
+        .where(Seat.meeting_id == meeting_id)
+        .order_by(col(Seat.seniority))
+    ).all()
     observers = s.exec(select(Observer).where(Observer.meeting_id == meeting_id)).all()
-    return render_template("links.html", meeting=meeting, title=meeting_title(room), seats=seats,
-                           observers=observers, issued=issued, issued_at=issued_at(s, meeting_id))
+    return render_template(
+        "links.html",
+        meeting=meeting,
+        title=meeting_title(room),
+        seats=seats,
+        observers=observers,
+        issued=issued,
+        issued_at=issued_at(s, meeting_id),
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/written-opinions/<int:written_id>/scan")
@@ -331,8 +364,16 @@ def written_opinion_scan(meeting_id: int, written_id: int):
 
         raise InvalidPayload(detail=gettext("file: 请选择扫描件"))
     with unit_of_work() as s:
-        mat = file_written_scan(s, staff_actor(s), meeting_id, written_id, upload.filename or "", upload.mimetype,
-                                upload.read(), Path(current_app.config["MATERIALS_DIR"]))
+        mat = file_written_scan(
+            s,
+            staff_actor(s),
+            meeting_id,
+            written_id,
+            upload.filename or "",
+            upload.mimetype,
+            upload.read(),
+            Path(current_app.config["MATERIALS_DIR"]),
+        )
         material_id = mat.id
     tell_room(meeting_id)
     if request.accept_mimetypes.best == "application/json" or request.headers.get("X-CSRF-Token"):

@@ -19,14 +19,23 @@ from .room import attach_written_scan
 from .setup import store_material
 
 
-def file_written_scan(s: Session, actor: Actor, meeting_id: int, written_id: int, filename: str,
-                      content_type: str, data: bytes, folder: Path) -> Material:
+def file_written_scan(
+    s: Session,
+    actor: Actor,
+    meeting_id: int,
+    written_id: int,
+    filename: str,
+    content_type: str,
+    data: bytes,
+    folder: Path,
+) -> Material:
     """Store the scan and attach it; a written opinion of another meeting is not found (404)."""
     written = s.get(WrittenOpinion, written_id)
     item = s.get(AgendaItem, written.item_id) if written else None
     if item is None or item.meeting_id != meeting_id:
         raise NotFound(what=pgettext("what", "书面意见"))
-    mat = store_material(s, actor, item.id, filename or "书面意见.pdf", content_type, data, folder,
-                         kind="written_opinion")
+    mat = store_material(
+        s, actor, item.id, filename or "书面意见.pdf", content_type, data, folder, kind="written_opinion"
+    )
     attach_written_scan(s, actor, written.id, mat.id)
     return mat

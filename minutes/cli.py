@@ -31,9 +31,12 @@ def verify(app, meeting_id: int | None) -> int:
     return 0 if all(r.ok for r in reports) else 1
 
 
-@click.command("verify", help="核验: check the event chain, the rows against their events and the archived files "
-                              "(one meeting, or all: MEETING is the meeting's id, default every meeting); "
-                              "exit status 1 when anything is wrong")
+@click.command(
+    "verify",
+    help="核验: check the event chain, the rows against their events and the archived files "
+    "(one meeting, or all: MEETING is the meeting's id, default every meeting); "
+    "exit status 1 when anything is wrong",
+)
 @click.argument("meeting", required=False, type=int)
 @pass_app
 def verify_command(app, meeting: int | None) -> int:

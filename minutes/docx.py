@@ -103,8 +103,18 @@ def _run(p, text: str):
     return p.add_run(clean_text(text))
 
 
-def _text(doc, text: str, *, font: str = FANGSONG, size: float = SIZE_3, indent: bool = True, align=None,
-          bold: bool = False, color=None, pitch=LINE_PITCH):
+def _text(
+    doc,
+    text: str,
+    *,
+    font: str = FANGSONG,
+    size: float = SIZE_3,
+    indent: bool = True,
+    align=None,
+    bold: bool = False,
+    color=None,
+    pitch=LINE_PITCH,
+):
     p = _para(doc, align=align, indent=indent, pitch=pitch)
     _fonts(_run(p, text), font, size, bold=bold, color=color)
     return p
@@ -171,8 +181,12 @@ def _page_number(footer, align) -> None:
     else:
         pf.left_indent = Pt(SIZE_4)
     _fonts(p.add_run("— "), SONGTI, SIZE_4)
-    begin, instr, sep, end = (OxmlElement("w:fldChar"), OxmlElement("w:instrText"), OxmlElement("w:fldChar"),
-                              OxmlElement("w:fldChar"))
+    begin, instr, sep, end = (
+        OxmlElement("w:fldChar"),
+        OxmlElement("w:instrText"),
+        OxmlElement("w:fldChar"),
+        OxmlElement("w:fldChar"),
+    )
     begin.set(qn("w:fldCharType"), "begin")
     instr.set(qn("xml:space"), "preserve")
     instr.text = " PAGE "
@@ -228,8 +242,16 @@ def summary(m: StructuredMinutes, *, public: bool = False) -> bytes:
     _page_setup(doc, paras[0].text)
     for para in paras:
         if para.role == summary_text.TITLE:
-            _text(doc, para.text, font=XIAOBIAOSONG, size=SIZE_2, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER,
-                  color=RED, pitch=Pt(40))
+            _text(
+                doc,
+                para.text,
+                font=XIAOBIAOSONG,
+                size=SIZE_2,
+                indent=False,
+                align=WD_ALIGN_PARAGRAPH.CENTER,
+                color=RED,
+                pitch=Pt(40),
+            )
         elif para.role == summary_text.BLOCK:
             _labelled(doc, para.label, para.text)
         else:
@@ -248,27 +270,47 @@ def record(m: StructuredMinutes) -> bytes:
     tallies with the threshold applied and its source, results, reconsideration rounds (国务院令第713号 第30条)."""
     doc = Document()
     _page_setup(doc, f"{m.title}记录")
-    _text(doc, f"{m.title}记录", font=XIAOBIAOSONG, size=SIZE_2, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER,
-          pitch=Pt(40))
+    _text(
+        doc,
+        f"{m.title}记录",
+        font=XIAOBIAOSONG,
+        size=SIZE_2,
+        indent=False,
+        align=WD_ALIGN_PARAGRAPH.CENTER,
+        pitch=Pt(40),
+    )
     _text(doc, "", indent=False)
     chair = f"{m.chair_title}{m.chair}" + (f"（受{m.delegated_by}委托主持）" if m.delegated_by else "")
     _labelled(doc, "时间：", f"{m.date} {m.time}")
     _labelled(doc, "地点：", m.place)
     _labelled(doc, "主持人：", chair)
     _labelled(doc, "记录人：", m.recorder)
-    _labelled(doc, "出席：", "、".join(a.name for a in m.present) + f"（应到会{len(m.present) + len(m.absent)}人，"
-                                                                   f"实到会{len(m.present)}人）")
+    _labelled(
+        doc,
+        "出席：",
+        "、".join(a.name for a in m.present) + f"（应到会{len(m.present) + len(m.absent)}人，"
+        f"实到会{len(m.present)}人）",
+    )
     _labelled(doc, "请假：", "、".join(a.name + (f"（{a.note}）" if a.note else "") for a in m.absent) or "无")
     if m.late:
         _labelled(doc, "迟到：", "、".join(f"{a.name}（{a.note}）" for a in m.late))
     if m.left_early:
         _labelled(doc, "中途离席：", "、".join(f"{a.name}（{a.note}）" for a in m.left_early))
-    _labelled(doc, "列席：", "、".join("".join(x for x in (o["unit"], o["name"]) if x)
-                                      + (f"（{o['role']}）" if o["role"] else "") for o in m.observers) or "无")
+    _labelled(
+        doc,
+        "列席：",
+        "、".join(
+            "".join(x for x in (o["unit"], o["name"]) if x) + (f"（{o['role']}）" if o["role"] else "")
+            for o in m.observers
+        )
+        or "无",
+    )
     for it in m.items:
         _text(doc, it.heading, font=HEITI)
-        facts = [f"议题类别：{it.category_label}" + ("（保密）" if it.confidential else ""),
-                 f"汇报人：{it.presenter or '—'}；提请单位：{it.submitting_unit or '—'}"]
+        facts = [
+            f"议题类别：{it.category_label}" + ("（保密）" if it.confidential else ""),
+            f"汇报人：{it.presenter or '—'}；提请单位：{it.submitting_unit or '—'}",
+        ]
         if it.materials:
             facts.append("材料：" + "、".join(it.materials))
         if it.subjects:
@@ -299,8 +341,12 @@ def record(m: StructuredMinutes) -> bytes:
                 _text(doc, line)
             for w in rnd.written:
                 by = "本人提交" if w.submitted_by == "self" else "秘书代录"
-                _text(doc, f"书面意见（缺席，{by}）{w.name}：{w.stance_label}" + (f"。理由：{w.reason}" if w.reason else "")
-                      + f"（{'计入' if w.counted else '不计入'}表决）")
+                _text(
+                    doc,
+                    f"书面意见（缺席，{by}）{w.name}：{w.stance_label}"
+                    + (f"。理由：{w.reason}" if w.reason else "")
+                    + f"（{'计入' if w.counted else '不计入'}表决）",
+                )
             if rnd.tally_text:
                 _text(doc, "表决情况：" + rnd.tally_text + "。")
             if rnd.threshold:
@@ -312,8 +358,11 @@ def record(m: StructuredMinutes) -> bytes:
             if rnd.defer_reason:
                 _text(doc, "暂缓理由：" + rnd.defer_reason)
             if rnd.reconsider_reason:
-                _text(doc, f"复议：经{'、'.join(rnd.reconsider_agreeing)}同意（{len(rnd.reconsider_agreeing)}人），"
-                      f"重新审议。理由：{rnd.reconsider_reason}")
+                _text(
+                    doc,
+                    f"复议：经{'、'.join(rnd.reconsider_agreeing)}同意（{len(rnd.reconsider_agreeing)}人），"
+                    f"重新审议。理由：{rnd.reconsider_reason}",
+                )
         t = it.texts
         if t["discussion"]:
             _text(doc, "讨论情况：" + t["discussion"])
@@ -328,8 +377,7 @@ def record(m: StructuredMinutes) -> bytes:
     _text(doc, "", indent=False)
     _text(doc, f"记录人：{m.recorder}    {m.date}", indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
     if m.chain_hash:  # the last line: the event chain's head this record was built from (minutes/verify.py)
-        _text(doc, check_line(m.chain_seq, m.chain_hash), size=SIZE_4,
-              indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
+        _text(doc, check_line(m.chain_seq, m.chain_hash), size=SIZE_4, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
     return _save(doc)
 
 

@@ -33,36 +33,80 @@ from .models import Minutes, MinutesAmendment, MinutesItem
 
 def amendment_row(a: MinutesAmendment, zone: str) -> dict:
     """One amendment as the record lists it (also for one not stored yet: minutes.service.amend renders first)."""
-    return {"item_id": a.item_id, "field": a.field, "old": a.old_value, "new": a.new_value, "reason": a.reason,
-            "author": a.author, "at": to_local(a.at, zone).strftime("%Y-%m-%d %H:%M")}
+    return {
+        "item_id": a.item_id,
+        "field": a.field,
+        "old": a.old_value,
+        "new": a.new_value,
+        "reason": a.reason,
+        "author": a.author,
+        "at": to_local(a.at, zone).strftime("%Y-%m-%d %H:%M"),
+    }
 
 
 def recused_item_ids(s: Session, meeting_id: int, person_id: int | None) -> set[int]:
     """The items of this meeting the person was recused from (回避), whatever their status now."""
     if person_id is None:
         return set()
-    return set(s.exec(select(Recusal.item_id).join(AgendaItem, col(AgendaItem.id) == Recusal.item_id)
-                      .where(AgendaItem.meeting_id == meeting_id, Recusal.person_id == person_id)).all())
+    return set(
+        s.exec(
+            select(Recusal.item_id)
+            .join(AgendaItem, col(AgendaItem.id) == Recusal.item_id)
+            .where(AgendaItem.meeting_id == meeting_id, Recusal.person_id == person_id)
+        ).all()
+    )
 
 
 def load(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> record.Source:
     room = load_room(s, meeting_id)
     m = room.meeting
-    items = list(s.exec(select(AgendaItem).where(AgendaItem.meeting_id == m.id).order_by(col(AgendaItem.position),
-                                                                                          col(AgendaItem.id))))
+    items = list(
+        s.exec(
+            select(AgendaItem)
+            .where(AgendaItem.meeting_id == m.id)
+            .order_by(col(AgendaItem.position), col(AgendaItem.id))
+        )
+    )
     ids = [it.id for it in items]
     rounds = list(s.exec(select(Round).where(col(Round.item_id).in_(ids)).order_by(col(Round.number)))) if ids else []
-    opinions = list(s.exec(select(Opinion).where(col(Opinion.item_id).in_(ids)).order_by(col(Opinion.id)))) if ids else []
-    written = list(s.exec(select(WrittenOpinion).where(col(WrittenOpinion.item_id).in_(ids))
-                          .order_by(col(WrittenOpinion.id)))) if ids else []
-    recusals = list(s.exec(select(Recusal).where(col(Recusal.item_id).in_(ids)).order_by(col(Recusal.id)))) if ids else []
-    subjects = list(s.exec(select(ItemSubject).where(col(ItemSubject.item_id).in_(ids))
-                           .order_by(col(ItemSubject.id)))) if ids else []
-    materials = list(s.exec(select(Material).where(col(Material.item_id).in_(ids), Material.kind == "material")
-                            .order_by(col(Material.id)))) if ids else []
-    person_ids = ({seat.person_id for seat in room.seats} | {m.chair_person_id}
-                  | {x.person_id for x in opinions} | {x.person_id for x in written} | {x.person_id for x in recusals}
-                  | {x.subject_person_id for x in recusals if x.subject_person_id} | {x.person_id for x in subjects})
+    opinions = (
+        list(s.exec(select(Opinion).where(col(Opinion.item_id).in_(ids)).order_by(col(Opinion.id)))) if ids else []
+    )
+    written = (
+        list(
+            s.exec(select(WrittenOpinion).where(col(WrittenOpinion.item_id).in_(ids)).order_by(col(WrittenOpinion.id)))
+        )
+        if ids
+        else []
+    )
+    recusals = (
+        list(s.exec(select(Recusal).where(col(Recusal.item_id).in_(ids)).order_by(col(Recusal.id)))) if ids else []
+    )
+    subjects = (
+        list(s.exec(select(ItemSubject).where(col(ItemSubject.item_id).in_(ids)).order_by(col(ItemSubject.id))))
+        if ids
+        else []
+    )
+    materials = (
+        list(
+            s.exec(
+                select(Material)
+                .where(col(Material.item_id).in_(ids), Material.kind == "material")
+                .order_by(col(Material.id))
+            )
+        )
+        if ids
+        else []
+    )
+    person_ids = (
+        {seat.person_id for seat in room.seats}
+        | {m.chair_person_id}
+        | {x.person_id for x in opinions}
+        | {x.person_id for x in written}
+        | {x.person_id for x in recusals}
+        | {x.subject_person_id for x in recusals if x.subject_person_id}
+        | {x.person_id for x in subjects}
+    )
     if m.delegated_by_person_id:
         person_ids.add(m.delegated_by_person_id)
     people = {p.id: p for p in s.exec(select(Person).where(col(Person.id).in_(person_ids)))}
@@ -77,31 +121,60 @@ def load(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> record.Sou
     amendments: list[dict] = []
     if minutes is not None:
         texts = {t.item_id: t for t in s.exec(select(MinutesItem).where(MinutesItem.minutes_id == minutes.id))}
-        amendments = [amendment_row(a, zone) for a in s.exec(
-            select(MinutesAmendment).where(MinutesAmendment.minutes_id == minutes.id)
-            .order_by(col(MinutesAmendment.id)))]
+        amendments = [
+            amendment_row(a, zone)
+            for a in s.exec(
+                select(MinutesAmendment)
+                .where(MinutesAmendment.minutes_id == minutes.id)
+                .order_by(col(MinutesAmendment.id))
+            )
+        ]
 
     by_item_round_op, by_item_round_w = defaultdict(list), defaultdict(list)
     for o in opinions:
         by_item_round_op[(o.item_id, o.round_number)].append(
-            record.OpinionRow(o.person_id, people[o.person_id].name, o.stance, o.reason, o.is_chair, o.version))
+            record.OpinionRow(o.person_id, people[o.person_id].name, o.stance, o.reason, o.is_chair, o.version)
+        )
     for w in written:
         by_item_round_w[(w.item_id, w.round_number)].append(
-            record.WrittenRow(w.person_id, people[w.person_id].name, w.stance, w.reason, w.submitted_by))
+            record.WrittenRow(w.person_id, people[w.person_id].name, w.stance, w.reason, w.submitted_by)
+        )
     rounds_of = defaultdict(list)
     for r in rounds:
         tally = json.loads(r.tally_json) if r.tally_json else {}
-        agreeing = [people[p].name for p in json.loads(r.reconsider_agreeing_json)] if r.reconsider_agreeing_json else []
-        rounds_of[r.item_id].append(record.RoundRow(
-            r.number, r.result, tally, r.head_adopt, r.head_reason, r.defer_reason, r.reconsider_reason, agreeing,
-            by_item_round_op[(r.item_id, r.number)], by_item_round_w[(r.item_id, r.number)]))
+        agreeing = (
+            [people[p].name for p in json.loads(r.reconsider_agreeing_json)] if r.reconsider_agreeing_json else []
+        )
+        rounds_of[r.item_id].append(
+            record.RoundRow(
+                r.number,
+                r.result,
+                tally,
+                r.head_adopt,
+                r.head_reason,
+                r.defer_reason,
+                r.reconsider_reason,
+                agreeing,
+                by_item_round_op[(r.item_id, r.number)],
+                by_item_round_w[(r.item_id, r.number)],
+            )
+        )
     types = relation_types()
     rec_of, subj_of, mat_of = defaultdict(list), defaultdict(list), defaultdict(list)
     for x in recusals:
         rt = types.get(x.relation_type)
-        rec_of[x.item_id].append(record.RecusalRow(
-            x.person_id, people[x.person_id].name, x.relation_type, rt.label if rt else "",
-            people[x.subject_person_id].name if x.subject_person_id else "", x.reason, x.basis, x.source))
+        rec_of[x.item_id].append(
+            record.RecusalRow(
+                x.person_id,
+                people[x.person_id].name,
+                x.relation_type,
+                rt.label if rt else "",
+                people[x.subject_person_id].name if x.subject_person_id else "",
+                x.reason,
+                x.basis,
+                x.source,
+            )
+        )
     for x in subjects:
         subj_of[x.item_id].append(people[x.person_id].name + (f"（{x.action}）" if x.action else ""))
     for x in materials:
@@ -115,19 +188,55 @@ def load(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> record.Sou
 
     chair = people[m.chair_person_id]
     return record.Source(
-        meeting_id=m.id, title=meeting_title(room), body_name=room.body.name, kind=m.kind,
-        kind_label=MEETING_KIND_LABELS.get(m.kind, ""), session_number=m.session_number,
-        starts_at=to_local(m.starts_at, zone), place=m.place, chair_name=chair.name, chair_title=chair.title,
+        meeting_id=m.id,
+        title=meeting_title(room),
+        body_name=room.body.name,
+        kind=m.kind,
+        kind_label=MEETING_KIND_LABELS.get(m.kind, ""),
+        session_number=m.session_number,
+        starts_at=to_local(m.starts_at, zone),
+        place=m.place,
+        chair_name=chair.name,
+        chair_title=chair.title,
         delegated_by=people[m.delegated_by_person_id].name if m.delegated_by_person_id else "",
-        recorder=m.recorder_name, status=m.status,
-        seats=[record.SeatRow(seat.person_id, people[seat.person_id].name, people[seat.person_id].title,
-                              seat.attendance, seat.absence_reason, to_local(seat.arrived_at, zone),
-                              to_local(seat.left_at, zone)) for seat in room.seats],
-        observers=[(o.name, o.unit, o.role) for o in s.exec(select(Observer).where(Observer.meeting_id == m.id)
-                                                             .order_by(col(Observer.id)))],
-        items=[record.ItemRow(it.id, it.position, it.title, it.category, it.presenter, it.submitting_unit,
-                              it.summary, it.confidential, it.status, it.amount_yuan, mat_of[it.id], subj_of[it.id],
-                              rec_of[it.id], rounds_of[it.id], _texts(it.id)) for it in items],
+        recorder=m.recorder_name,
+        status=m.status,
+        seats=[
+            record.SeatRow(
+                seat.person_id,
+                people[seat.person_id].name,
+                people[seat.person_id].title,
+                seat.attendance,
+                seat.absence_reason,
+                to_local(seat.arrived_at, zone),
+                to_local(seat.left_at, zone),
+            )
+            for seat in room.seats
+        ],
+        observers=[
+            (o.name, o.unit, o.role)
+            for o in s.exec(select(Observer).where(Observer.meeting_id == m.id).order_by(col(Observer.id)))
+        ],
+        items=[
+            record.ItemRow(
+                it.id,
+                it.position,
+                it.title,
+                it.category,
+                it.presenter,
+                it.submitting_unit,
+                it.summary,
+                it.confidential,
+                it.status,
+                it.amount_yuan,
+                mat_of[it.id],
+                subj_of[it.id],
+                rec_of[it.id],
+                rounds_of[it.id],
+                _texts(it.id),
+            )
+            for it in items
+        ],
         minutes_status=minutes.status if minutes else "draft",
         issue_number=minutes.issue_number if minutes else None,
         amendments=amendments,

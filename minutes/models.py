@@ -16,7 +16,6 @@ from meeting.clock import utcnow
 from meeting.columns import UTCDateTime
 
 
-
 class MinutesStatus(StrEnum):
     """The minutes' course: draft → approved → archived (stored as these strings)."""
 

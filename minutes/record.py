@@ -295,10 +295,14 @@ def _tally_text(t: dict) -> str:
     text = f"同意{t.get('agree', 0)}票，不同意{t.get('disagree', 0)}票，缓议{t.get('defer', 0)}票"
     w = t.get("written_agree", 0) + t.get("written_disagree", 0) + t.get("written_defer", 0)
     if w:
-        text += (f"；书面意见同意{t.get('written_agree', 0)}、不同意{t.get('written_disagree', 0)}、"
-                 f"缓议{t.get('written_defer', 0)}（{'计入' if t.get('written_counted') else '不计入'}表决）")
+        text += (
+            f"；书面意见同意{t.get('written_agree', 0)}、不同意{t.get('written_disagree', 0)}、"
+            f"缓议{t.get('written_defer', 0)}（{'计入' if t.get('written_counted') else '不计入'}表决）"
+        )
     if "n" in t:
-        text += f"；应到会成员{t['n']}人，通过须赞成{t.get('needed', '')}票，实得赞成{t.get('yes', t.get('agree', 0))}票"
+        text += (
+            f"；应到会成员{t['n']}人，通过须赞成{t.get('needed', '')}票，实得赞成{t.get('yes', t.get('agree', 0))}票"
+        )
     return text
 
 
@@ -329,25 +333,58 @@ def _round(r: RoundRow, names: dict[int, str] | None = None) -> RoundOut:
     members = [o for o in r.opinions if not o.is_chair]
     chairs = [o for o in r.opinions if o.is_chair]
     ordered = members + chairs  # the chair speaks last; keep that place even if the store differs
-    ops = [OpinionOut(i + 1, o.name, o.stance, _label(STANCE_LABELS, o.stance, Stance), o.reason, o.is_chair,
-                      agrees is not None and o.stance != agrees) for i, o in enumerate(ordered)]
+    ops = [
+        OpinionOut(
+            i + 1,
+            o.name,
+            o.stance,
+            _label(STANCE_LABELS, o.stance, Stance),
+            o.reason,
+            o.is_chair,
+            agrees is not None and o.stance != agrees,
+        )
+        for i, o in enumerate(ordered)
+    ]
     spoke = {o.person_id for o in r.opinions}
     counted_flag = bool(r.tally.get("written_counted"))
     recused = set(r.tally.get("recused", []))
-    written = [WrittenOut(w.name, w.stance, _label(STANCE_LABELS, w.stance, Stance), w.reason, w.submitted_by,
-                          counted_flag and w.person_id not in spoke and w.person_id not in recused)
-               for w in r.written]
+    written = [
+        WrittenOut(
+            w.name,
+            w.stance,
+            _label(STANCE_LABELS, w.stance, Stance),
+            w.reason,
+            w.submitted_by,
+            counted_flag and w.person_id not in spoke and w.person_id not in recused,
+        )
+        for w in r.written
+    ]
     head, against = "", False
     if r.head_adopt is not None:
         majority = r.tally.get("passes")
         against = majority is not None and bool(majority) != bool(r.head_adopt)
-        head = ("主持人决定：" + ("通过" if r.head_adopt else "不通过")
-                + ("（与多数意见不一致）" if against else "")
-                + (f"。理由：{r.head_reason}" if r.head_reason else ""))
+        head = (
+            "主持人决定："
+            + ("通过" if r.head_adopt else "不通过")
+            + ("（与多数意见不一致）" if against else "")
+            + (f"。理由：{r.head_reason}" if r.head_reason else "")
+        )
     return RoundOut(
-        r.number, r.result, _label(ITEM_RESULT_LABELS, r.result, ItemResult) if r.result else "", ops, written,
-        r.tally, _tally_text(r.tally), r.tally.get("rule", ""), r.tally.get("source", ""), head, against,
-        r.defer_reason, r.reconsider_reason, r.reconsider_agreeing, presiding_text(r.tally, names or {}),
+        r.number,
+        r.result,
+        _label(ITEM_RESULT_LABELS, r.result, ItemResult) if r.result else "",
+        ops,
+        written,
+        r.tally,
+        _tally_text(r.tally),
+        r.tally.get("rule", ""),
+        r.tally.get("source", ""),
+        head,
+        against,
+        r.defer_reason,
+        r.reconsider_reason,
+        r.reconsider_agreeing,
+        presiding_text(r.tally, names or {}),
     )
 
 
@@ -374,16 +411,39 @@ def _item(it: ItemRow, number: int, names: dict[int, str] | None = None) -> Item
     about = title if title.startswith("关于") else f"关于{title}"
     about = about.removesuffix("的议题")
     return ItemOut(
-        id=it.id, number=number, heading=f"{cn_number(number)}、{about}", title=title, category=it.category,
+        id=it.id,
+        number=number,
+        heading=f"{cn_number(number)}、{about}",
+        title=title,
+        category=it.category,
         category_label=_label(ITEM_CATEGORY_LABELS, it.category, ItemCategory),
-        personnel=it.category == ItemCategory.PERSONNEL, confidential=it.confidential, presenter=it.presenter,
-        submitting_unit=it.submitting_unit, summary=it.summary, materials=it.materials, subjects=it.subjects,
-        recusals=[{"name": r.name, "relation_type": r.relation_type, "relation_label": r.relation_label,
-                   "subject": r.subject, "reason": r.reason, "basis": r.basis, "source": r.source,
-                   "text": _recusal_text(r)} for r in it.recusals],
-        rounds=rounds, status=it.status, result=result,
-        result_label=last.result_label if last else "", decided=it.status in ("closed", "deferred"),
-        texts=asdict(it.texts), decision_text=decision_text(it.texts),
+        personnel=it.category == ItemCategory.PERSONNEL,
+        confidential=it.confidential,
+        presenter=it.presenter,
+        submitting_unit=it.submitting_unit,
+        summary=it.summary,
+        materials=it.materials,
+        subjects=it.subjects,
+        recusals=[
+            {
+                "name": r.name,
+                "relation_type": r.relation_type,
+                "relation_label": r.relation_label,
+                "subject": r.subject,
+                "reason": r.reason,
+                "basis": r.basis,
+                "source": r.source,
+                "text": _recusal_text(r),
+            }
+            for r in it.recusals
+        ],
+        rounds=rounds,
+        status=it.status,
+        result=result,
+        result_label=last.result_label if last else "",
+        decided=it.status in ("closed", "deferred"),
+        texts=asdict(it.texts),
+        decision_text=decision_text(it.texts),
         presiding=next((r.presiding for r in reversed(rounds) if r.presiding), ""),
     )
 
@@ -409,8 +469,19 @@ def withhold(m: StructuredMinutes, item_ids) -> StructuredMinutes:
     items = []
     for it in m.items:
         if it.id in item_ids:
-            rounds = [replace(r, opinions=[], written=[], tally={}, tally_text="", head_decision="",
-                              against_majority=False, reconsider_agreeing=[]) for r in it.rounds]
+            rounds = [
+                replace(
+                    r,
+                    opinions=[],
+                    written=[],
+                    tally={},
+                    tally_text="",
+                    head_decision="",
+                    against_majority=False,
+                    reconsider_agreeing=[],
+                )
+                for r in it.rounds
+            ]
             it = replace(it, rounds=rounds, withheld=True)
         items.append(it)
     return replace(m, items=items)
@@ -433,18 +504,38 @@ def build(src: Source) -> StructuredMinutes:
 
     def opening_of(shown: list[ItemOut]) -> str:
         studied = "、".join(it.heading.split("、", 1)[1] for it in shown) or "有关事项"
-        return (f"{cn_date(src.starts_at)}，{chair_words}主持召开{short_body}第{src.session_number}次"
-                f"{src.kind_label}，研究了{studied}等事项。现纪要如下：")
+        return (
+            f"{cn_date(src.starts_at)}，{chair_words}主持召开{short_body}第{src.session_number}次"
+            f"{src.kind_label}，研究了{studied}等事项。现纪要如下："
+        )
 
     opening = opening_of(items)  # the internal 纪要 names every item it records
     public_opening = opening_of([it for it in items if not (it.confidential or it.personnel)])
     return StructuredMinutes(
-        meeting_id=src.meeting_id, title=src.title, body=src.body_name, kind=src.kind, kind_label=src.kind_label,
-        session_number=src.session_number, issue_number=src.issue_number or src.session_number,
-        year=src.starts_at.year, date=cn_date(src.starts_at), time=hm(src.starts_at), place=src.place,
-        chair=src.chair_name, chair_title=src.chair_title, delegated_by=src.delegated_by, recorder=src.recorder,
-        status=src.minutes_status, present=present, absent=absent, late=late, left_early=left,
-        observers=[{"name": n, "unit": u, "role": r} for n, u, r in src.observers], items=items,
-        open_items=[it.title for it in items if not it.decided], opening=opening, public_opening=public_opening,
+        meeting_id=src.meeting_id,
+        title=src.title,
+        body=src.body_name,
+        kind=src.kind,
+        kind_label=src.kind_label,
+        session_number=src.session_number,
+        issue_number=src.issue_number or src.session_number,
+        year=src.starts_at.year,
+        date=cn_date(src.starts_at),
+        time=hm(src.starts_at),
+        place=src.place,
+        chair=src.chair_name,
+        chair_title=src.chair_title,
+        delegated_by=src.delegated_by,
+        recorder=src.recorder,
+        status=src.minutes_status,
+        present=present,
+        absent=absent,
+        late=late,
+        left_early=left,
+        observers=[{"name": n, "unit": u, "role": r} for n, u, r in src.observers],
+        items=items,
+        open_items=[it.title for it in items if not it.decided],
+        opening=opening,
+        public_opening=public_opening,
         amendments=src.amendments,
     )

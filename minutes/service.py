@@ -17,6 +17,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
+from flask_babel import pgettext
 from pydantic import Field as PField
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
@@ -24,10 +25,8 @@ from sqlmodel import Session, col, select
 from meeting import audit, chain
 from meeting.actors import Actor
 from meeting.clock import utcnow
-from flask_babel import pgettext
-
-from meeting.errors import NotFound, PermissionDenied
 from meeting.db import read_only, unit_of_work
+from meeting.errors import NotFound, PermissionDenied
 from meeting.models import AgendaItem, Event, Meeting, Observer, Person, Seat
 from meeting.schemas import Id, Payload
 from meeting.tokens import hash_token
@@ -57,8 +56,14 @@ from .models import (
 )
 
 TEXT_FIELDS = ("discussion", "considered", "decided", "lead_unit", "supporting_units", "deadline")
-FIELD_LABELS = {"discussion": "讨论情况", "considered": "会议认为", "decided": "会议议定", "lead_unit": "牵头单位",
-                "supporting_units": "配合单位", "deadline": "完成时限"}
+FIELD_LABELS = {
+    "discussion": "讨论情况",
+    "considered": "会议认为",
+    "decided": "会议议定",
+    "lead_unit": "牵头单位",
+    "supporting_units": "配合单位",
+    "deadline": "完成时限",
+}
 
 
 class MinutesItemIn(Payload):
@@ -98,10 +103,16 @@ def token_viewer(s: Session, meeting_id: int, token: str) -> Actor | None:
     if seat is not None:
         person = s.get(Person, seat.person_id)
         kind = "chair" if seat.person_id == meeting.chair_person_id else "member"
-        return Actor(kind=kind, name=person.name if person else f"p{seat.person_id}", person_id=seat.person_id,
-                     seat_id=seat.id, meeting_id=meeting_id)
-    obs = s.exec(select(Observer).where(Observer.token_hash == hash_token(token),
-                                        Observer.meeting_id == meeting_id)).first()
+        return Actor(
+            kind=kind,
+            name=person.name if person else f"p{seat.person_id}",
+            person_id=seat.person_id,
+            seat_id=seat.id,
+            meeting_id=meeting_id,
+        )
+    obs = s.exec(
+        select(Observer).where(Observer.token_hash == hash_token(token), Observer.meeting_id == meeting_id)
+    ).first()
     if obs is not None:
         return Actor(kind="observer", name=obs.name, observer_id=obs.id, meeting_id=meeting_id)
     return None
@@ -178,15 +189,21 @@ def edit_texts(s: Session, actor: Actor, meeting_id: int, item_id: int, data: Mi
 
 def open_items(s: Session, meeting_id: int) -> list[str]:
     """Titles of the items neither closed nor deferred, in agenda order: the minutes wait for them."""
-    return list(s.exec(select(AgendaItem.title).where(AgendaItem.meeting_id == meeting_id,
-                                                      col(AgendaItem.status).not_in(("closed", "deferred")))
-                       .order_by(col(AgendaItem.position))).all())
+    return list(
+        s.exec(
+            select(AgendaItem.title)
+            .where(AgendaItem.meeting_id == meeting_id, col(AgendaItem.status).not_in(("closed", "deferred")))
+            .order_by(col(AgendaItem.position))
+        ).all()
+    )
 
 
 def may_approve(actor: Actor | None, meeting: Meeting) -> bool:
     """The chair of this meeting (from the tablet link) or the secretary on the chair's word."""
-    return actor is not None and (actor.is_staff or (actor.kind == "chair" and actor.meeting_id == meeting.id
-                                                     and actor.person_id == meeting.chair_person_id))
+    return actor is not None and (
+        actor.is_staff
+        or (actor.kind == "chair" and actor.meeting_id == meeting.id and actor.person_id == meeting.chair_person_id)
+    )
 
 
 def approve(s: Session, actor: Actor, meeting_id: int) -> Minutes:
@@ -220,12 +237,17 @@ def overview(s: Session, actor: Actor | None, meeting_id: int) -> dict:
     still_open = open_items(s, meeting_id)
     docs = [d for d in documents(s, meeting_id) if d.kind == "public" or may_see_record(actor)]
     return {
-        "meeting_id": meeting_id, "meeting_status": meeting.status, "status": status,
-        "approved_at": minutes.approved_at if minutes else None, "approved_by": minutes.approved_by if minutes else "",
-        "open_items": still_open, "is_chair": actor is not None and actor.kind == "chair",
+        "meeting_id": meeting_id,
+        "meeting_status": meeting.status,
+        "status": status,
+        "approved_at": minutes.approved_at if minutes else None,
+        "approved_by": minutes.approved_by if minutes else "",
+        "open_items": still_open,
+        "is_chair": actor is not None and actor.kind == "chair",
         "may_approve": status == DRAFT and may_approve(actor, meeting),
         "may_approve_now": status == DRAFT and may_approve(actor, meeting) and not still_open,
-        "may_see_record": may_see_record(actor), "documents": docs,
+        "may_see_record": may_see_record(actor),
+        "documents": docs,
     }
 
 
@@ -299,11 +321,19 @@ def _read(s: Session, meeting_id: int, zone: str, *, with_source: bool) -> _Snap
     minutes = ensure_read(s, meeting_id)
     versions = {}
     for kind in KINDS:
-        last = s.exec(select(func.max(ArchivedDocument.version)).where(ArchivedDocument.meeting_id == meeting_id,
-                                                                       ArchivedDocument.kind == kind)).one()
+        last = s.exec(
+            select(func.max(ArchivedDocument.version)).where(
+                ArchivedDocument.meeting_id == meeting_id, ArchivedDocument.kind == kind
+            )
+        ).one()
         versions[kind] = (last or 0) + 1
-    return _Snapshot(minutes.status if minutes else DRAFT, stamp, versions, chain.head_of(s, meeting_id),
-                     load.load(s, meeting_id, zone) if with_source else None)
+    return _Snapshot(
+        minutes.status if minutes else DRAFT,
+        stamp,
+        versions,
+        chain.head_of(s, meeting_id),
+        load.load(s, meeting_id, zone) if with_source else None,
+    )
 
 
 def ensure_read(s: Session, meeting_id: int) -> Minutes | None:
@@ -390,23 +420,40 @@ def _discard(staged: list[_Staged], *, published: bool = False) -> None:
             f.published = None
 
 
-def _store(s: Session, actor: Actor, meeting_id: int, staged: list[_Staged], folder: Path,
-           reason: str, head: tuple[int, str]) -> list[ArchivedDocument]:
+def _store(
+    s: Session, actor: Actor, meeting_id: int, staged: list[_Staged], folder: Path, reason: str, head: tuple[int, str]
+) -> list[ArchivedDocument]:
     """Step 3's rows and names: one ArchivedDocument per staged file, the files named, the event. Each row and
     the archive event — itself chained — record the file's SHA-256 and the chain head it was built from
     (``head``), so a file changed together with its row is caught (minutes/verify.py)."""
     out = []
     for f in staged:
         _publish(folder, f)
-        doc = ArchivedDocument(meeting_id=meeting_id, kind=f.kind, version=f.version, sha256=f.sha256,
-                               size=f.size, stored_name=f.name, author=actor.name[:64], reason=reason,
-                               chain_seq=head[0], chain_hash=head[1])
+        doc = ArchivedDocument(
+            meeting_id=meeting_id,
+            kind=f.kind,
+            version=f.version,
+            sha256=f.sha256,
+            size=f.size,
+            stored_name=f.name,
+            author=actor.name[:64],
+            reason=reason,
+            chain_seq=head[0],
+            chain_hash=head[1],
+        )
         s.add(doc)
         out.append(doc)
     s.flush()
-    audit.record(s, actor, "minutes.archived", meeting_id, reason=reason,
-                 documents=[{"kind": d.kind, "version": d.version, "sha256": d.sha256} for d in out],
-                 chain_seq=head[0], chain_hash=head[1])
+    audit.record(
+        s,
+        actor,
+        "minutes.archived",
+        meeting_id,
+        reason=reason,
+        documents=[{"kind": d.kind, "version": d.version, "sha256": d.sha256} for d in out],
+        chain_seq=head[0],
+        chain_hash=head[1],
+    )
     return out
 
 
@@ -428,8 +475,9 @@ def _render_and_write(snap: _Snapshot, meeting_id: int, folder: Path, write, *, 
         _discard(staged)  # the temporary names (the final ones are hard links to the same files)
 
 
-def archive(actor: Actor, meeting_id: int, folder: Path, *, offload=None,
-            zone: str = "Asia/Shanghai") -> list[ArchivedDocument]:
+def archive(
+    actor: Actor, meeting_id: int, folder: Path, *, offload=None, zone: str = "Asia/Shanghai"
+) -> list[ArchivedDocument]:
     """Approved → archived: the three documents, each stored once with its SHA-256, read-only. In its own
     transactions: read, render with none open, write (see above)."""
     _require_staff(actor)
@@ -470,18 +518,25 @@ def _apply_amendment(s: Session, actor: Actor, minutes: Minutes, data: Amendment
     setattr(t, data.field, new)
     t.updated_at, t.updated_by = at, actor.name[:64]
     s.add(t)
-    a = MinutesAmendment(minutes_id=minutes.id, item_id=data.item_id, field=FIELD_LABELS[data.field],
-                         old_value="" if old is None else str(old), new_value="" if new is None else str(new),
-                         reason=data.reason, author=actor.name[:64], at=at)
+    a = MinutesAmendment(
+        minutes_id=minutes.id,
+        item_id=data.item_id,
+        field=FIELD_LABELS[data.field],
+        old_value="" if old is None else str(old),
+        new_value="" if new is None else str(new),
+        reason=data.reason,
+        author=actor.name[:64],
+        at=at,
+    )
     s.add(a)
     s.flush()
-    audit.record(s, actor, "minutes.amended", minutes.meeting_id, item_id=data.item_id,
-                 field=data.field, reason=data.reason)
+    audit.record(
+        s, actor, "minutes.amended", minutes.meeting_id, item_id=data.item_id, field=data.field, reason=data.reason
+    )
     return a
 
 
-def _source_amended(s: Session, snap: _Snapshot, actor: Actor, data: AmendmentIn, new, at,
-                    zone: str) -> record.Source:
+def _source_amended(s: Session, snap: _Snapshot, actor: Actor, data: AmendmentIn, new, at, zone: str) -> record.Source:
     """Step 1 for an amendment of archived minutes: the record as it will read once the amendment is stored — the
     item's texts with the field changed and the amendment listed — built in memory (nothing is written yet), from
     the same rows :func:`_apply_amendment` will change."""
@@ -492,15 +547,28 @@ def _source_amended(s: Session, snap: _Snapshot, actor: Actor, data: AmendmentIn
     setattr(texts, data.field, new)
     src = snap.source
     src.items = [replace(it, texts=texts) if it.id == data.item_id else it for it in src.items]
-    src.amendments = [*src.amendments, load.amendment_row(MinutesAmendment(
-        minutes_id=minutes.id, item_id=data.item_id, field=FIELD_LABELS[data.field],
-        old_value="" if old is None else str(old), new_value="" if new is None else str(new), reason=data.reason,
-        author=actor.name[:64], at=at), zone)]
+    src.amendments = [
+        *src.amendments,
+        load.amendment_row(
+            MinutesAmendment(
+                minutes_id=minutes.id,
+                item_id=data.item_id,
+                field=FIELD_LABELS[data.field],
+                old_value="" if old is None else str(old),
+                new_value="" if new is None else str(new),
+                reason=data.reason,
+                author=actor.name[:64],
+                at=at,
+            ),
+            zone,
+        ),
+    ]
     return src
 
 
-def amend(actor: Actor, meeting_id: int, data: AmendmentIn, folder: Path, *, offload=None,
-          zone: str = "Asia/Shanghai") -> MinutesAmendment:
+def amend(
+    actor: Actor, meeting_id: int, data: AmendmentIn, folder: Path, *, offload=None, zone: str = "Asia/Shanghai"
+) -> MinutesAmendment:
     """A correction after approval: kept with its reason and author; if already archived, every document gets a
     new version and the old ones stay downloadable — the amendment and the new versions in one transaction, the
     documents rendered before it opens (see above)."""
@@ -538,8 +606,13 @@ def amend(actor: Actor, meeting_id: int, data: AmendmentIn, folder: Path, *, off
 
 
 def documents(s: Session, meeting_id: int) -> list[ArchivedDocument]:
-    return list(s.exec(select(ArchivedDocument).where(ArchivedDocument.meeting_id == meeting_id)
-                       .order_by(col(ArchivedDocument.kind), col(ArchivedDocument.version))))
+    return list(
+        s.exec(
+            select(ArchivedDocument)
+            .where(ArchivedDocument.meeting_id == meeting_id)
+            .order_by(col(ArchivedDocument.kind), col(ArchivedDocument.version))
+        )
+    )
 
 
 def verify(doc: ArchivedDocument, folder: Path) -> bool:

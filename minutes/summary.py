@@ -17,7 +17,15 @@ from .record import ItemOut, StructuredMinutes, cn_number
 
 # roles: title | issue | blank | opening | heading | body | block (label + text) | date
 TITLE, ISSUE, BLANK, OPENING, HEADING, BODY, BLOCK, DATE = (
-    "title", "issue", "blank", "opening", "heading", "body", "block", "date")
+    "title",
+    "issue",
+    "blank",
+    "opening",
+    "heading",
+    "body",
+    "block",
+    "date",
+)
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,7 @@ def heard(it: ItemOut, *, public: bool = False) -> str:
     """会议听取了××关于……有关情况的汇报。 — then, in the internal 纪要 only, the secretary's discussion summary."""
     about = it.heading.split("、", 1)[1]
     who = it.submitting_unit or it.presenter
-    text = (f"会议听取了{who}关于{about.removeprefix('关于')}有关情况的汇报。" if who else f"会议研究了{about}。")
+    text = f"会议听取了{who}关于{about.removeprefix('关于')}有关情况的汇报。" if who else f"会议研究了{about}。"
     if not public and it.texts["discussion"]:
         text += it.texts["discussion"].strip()
     return text
@@ -72,8 +80,12 @@ def decision(it: ItemOut) -> str:
 
 def paragraphs(m: StructuredMinutes, *, public: bool = False) -> list[Para]:
     """The 会议纪要 (or, with ``public``, its 公开版) as a list of paragraphs in reading order."""
-    out = [Para(TITLE, document_title(m, public=public)), Para(ISSUE, f"〔{m.year}〕第{m.issue_number}期"),
-           Para(BLANK, ""), Para(OPENING, m.public_opening if public else m.opening)]
+    out = [
+        Para(TITLE, document_title(m, public=public)),
+        Para(ISSUE, f"〔{m.year}〕第{m.issue_number}期"),
+        Para(BLANK, ""),
+        Para(OPENING, m.public_opening if public else m.opening),
+    ]
     items = public_items(m) if public else m.items
     for n, it in enumerate(items, 1):
         out.append(Para(HEADING, f"{cn_number(n)}、{it.heading.split('、', 1)[1]}"))
@@ -89,8 +101,13 @@ def paragraphs(m: StructuredMinutes, *, public: bool = False) -> list[Para]:
         if m.absent:
             out.append(Para(BLOCK, "、".join(a.name + (f"（{a.note}）" if a.note else "") for a in m.absent), "请假："))
         if m.observers:
-            out.append(Para(BLOCK, "、".join(f"{o['unit']}{o['name']}" if o["unit"] else o["name"]
-                                            for o in m.observers), "列席："))
+            out.append(
+                Para(
+                    BLOCK,
+                    "、".join(f"{o['unit']}{o['name']}" if o["unit"] else o["name"] for o in m.observers),
+                    "列席：",
+                )
+            )
     out.append(Para(BLANK, ""))
     out.append(Para(DATE, m.date))
     return out

@@ -18,14 +18,16 @@ from meeting.errors import InvalidToken, YishiError
 
 from . import service
 from .docx import KIND_NAMES
-from .views import withheld_items
 from .models import APPROVED, ARCHIVED, DRAFT
-from .views import bp
+from .views import bp, withheld_items
 
 
 def status_label(status: str) -> str:
-    return {DRAFT: gettext("草稿，待主持人审定"), APPROVED: gettext("已审定，待归档"),
-            ARCHIVED: gettext("已审定并归档")}.get(status, status)
+    return {
+        DRAFT: gettext("草稿，待主持人审定"),
+        APPROVED: gettext("已审定，待归档"),
+        ARCHIVED: gettext("已审定并归档"),
+    }.get(status, status)
 
 
 def readable_kinds(view: dict) -> list[str]:
@@ -49,18 +51,34 @@ def _payload(view: dict, token: str) -> dict:
     mid = view["meeting_id"]
     read = []
     for kind in readable_kinds(view):
-        url = (url_for("minutes.page", meeting_id=mid, token=token) if kind == "record"
-               else url_for("minutes.read", meeting_id=mid, kind=kind, token=token))
+        url = (
+            url_for("minutes.page", meeting_id=mid, token=token)
+            if kind == "record"
+            else url_for("minutes.read", meeting_id=mid, kind=kind, token=token)
+        )
         read.append({"kind": kind, "label": gettext(KIND_NAMES[kind]), "url": url})
     zone = current_app.config["YISHI_TIMEZONE"]
     return {
-        "meeting_id": mid, "meeting_status": view["meeting_status"], "status": view["status"],
+        "meeting_id": mid,
+        "meeting_status": view["meeting_status"],
+        "status": view["status"],
         "status_label": status_label(view["status"]),
         "approved_at": cn_datetime(view["approved_at"], zone) if view["approved_at"] else "",
-        "approved_by": view["approved_by"], "open_items": view["open_items"], "is_chair": view["is_chair"],
-        "may_approve": view["may_approve"], "may_approve_now": view["may_approve_now"], "read": read,
-        "documents": [{"kind": d.kind, "label": gettext(KIND_NAMES[d.kind]), "version": d.version,
-                       "url": url_for("minutes.download", doc_id=d.id, token=token)} for d in view["documents"]],
+        "approved_by": view["approved_by"],
+        "open_items": view["open_items"],
+        "is_chair": view["is_chair"],
+        "may_approve": view["may_approve"],
+        "may_approve_now": view["may_approve_now"],
+        "read": read,
+        "documents": [
+            {
+                "kind": d.kind,
+                "label": gettext(KIND_NAMES[d.kind]),
+                "version": d.version,
+                "url": url_for("minutes.download", doc_id=d.id, token=token),
+            }
+            for d in view["documents"]
+        ],
     }
 
 

@@ -46,8 +46,13 @@ def printed_check(data: bytes) -> tuple[str, int] | None:
 
 
 def check_files(s: Session, meeting_id: int, folder: Path, events: list[Event], report: Report) -> None:
-    docs = list(s.exec(select(ArchivedDocument).where(ArchivedDocument.meeting_id == meeting_id)
-                       .order_by(col(ArchivedDocument.kind), col(ArchivedDocument.version))))
+    docs = list(
+        s.exec(
+            select(ArchivedDocument)
+            .where(ArchivedDocument.meeting_id == meeting_id)
+            .order_by(col(ArchivedDocument.kind), col(ArchivedDocument.version))
+        )
+    )
     by_seq = {ev.seq: ev for ev in events}
     recorded: dict[tuple[str, int], tuple[Event, dict, dict]] = {}  # (kind, version) → event, payload, entry
     for ev in events:
@@ -76,25 +81,37 @@ def check_files(s: Session, meeting_id: int, folder: Path, events: list[Event], 
         ev, p, entry = found
         if entry.get("sha256") != doc.sha256:
             what = "文件连同其哈希记录被改动" if digest == doc.sha256 else "哈希记录被改动"
-            report.add("file", f"归档文件 {name} 的哈希记录与第{ev.seq}条事件（归档）所记不符：{what}。",
-                       seq=ev.seq, **ref)
+            report.add(
+                "file", f"归档文件 {name} 的哈希记录与第{ev.seq}条事件（归档）所记不符：{what}。", seq=ev.seq, **ref
+            )
         head = (p.get("chain_seq"), p.get("chain_hash"))
         if head[1] is None:
             continue  # archived before the chain recorded heads
         if (doc.chain_seq, doc.chain_hash) != head:
-            report.add("file", f"归档文件 {name} 所记链头与第{ev.seq}条事件（归档）所记不符：链头记录被改动。",
-                       seq=ev.seq, **ref)
+            report.add(
+                "file",
+                f"归档文件 {name} 所记链头与第{ev.seq}条事件（归档）所记不符：链头记录被改动。",
+                seq=ev.seq,
+                **ref,
+            )
         base = by_seq.get(head[0])
         if head[0] and (base is None or base.hash != head[1]):
-            report.add("file", f"归档文件 {name} 依据的第{head[0]}条事件已不是归档时的样子：链在归档后被改写。",
-                       seq=head[0], **ref)
+            report.add(
+                "file",
+                f"归档文件 {name} 依据的第{head[0]}条事件已不是归档时的样子：链在归档后被改写。",
+                seq=head[0],
+                **ref,
+            )
         if doc.kind == "record" and data is not None and digest == doc.sha256:
             printed = printed_check(data)
             if printed != (str(head[1])[:16], head[0]):
                 report.add("file", f"归档文件 {name} 末行的校验码与所记链头不符。", **ref)
     for (kind, version), (ev, _, _) in recorded.items():
-        report.add("file", f"第{ev.seq}条事件（归档）记录的{KIND_NAMES.get(kind, kind)}第{version}版没有归档记录："
-                           f"被删除。", seq=ev.seq)
+        report.add(
+            "file",
+            f"第{ev.seq}条事件（归档）记录的{KIND_NAMES.get(kind, kind)}第{version}版没有归档记录：被删除。",
+            seq=ev.seq,
+        )
     report.checked["files"] = len(docs)
 
 

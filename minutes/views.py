@@ -22,16 +22,15 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import pgettext
 from pydantic import BaseModel
 from pydantic import Field as PField
 from sqlmodel import col, or_, select
 
 from meeting.api import _json_body, _ok, _staff, _zone, endpoint
 from meeting.auth import check_csrf, link_authenticated, login_required, staff_actor
-from meeting.db import read_only, unit_of_work
-from flask_babel import pgettext
-
 from meeting.clock import from_local
+from meeting.db import read_only, unit_of_work
 from meeting.errors import NotFound, PermissionDenied, YishiError
 from meeting.http import date_arg
 from meeting.models import AgendaItem, Body, Meeting
@@ -40,11 +39,11 @@ from meeting.schemas import parse, query_int, year_arg
 from meeting.state import meeting_title
 from voting.vocabulary import ITEM_CATEGORY_LABELS, MEETING_KIND_LABELS
 
+from . import load as record_load
+from . import record as record_rules
 from . import service, verify
 from . import summary as summary_text
 from .docx import KIND_NAMES
-from . import load as record_load
-from . import record as record_rules
 from .errors import ArchiveTampered, PublicVersionNotYet, RecordRestricted, RecordWithheld
 from .models import DRAFT, ArchivedDocument, Minutes
 
@@ -116,8 +115,16 @@ def page(meeting_id: int):
         if withheld_items(s, actor, meeting_id):  # the archived record names who said what on every item
             docs = [d for d in docs if d.kind != "record"]
     checks = {d.id: service.verify(d, folder()) for d in docs}  # reading the files: no transaction open
-    return render_template("minutes_edit.html", m=m, minutes=minutes, docs=docs, checks=checks, actor=actor,
-                           kinds=KIND_NAMES, token=request.values.get("token", ""))
+    return render_template(
+        "minutes_edit.html",
+        m=m,
+        minutes=minutes,
+        docs=docs,
+        checks=checks,
+        actor=actor,
+        kinds=KIND_NAMES,
+        token=request.values.get("token", ""),
+    )
 
 
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>")
@@ -164,9 +171,15 @@ def archive(meeting_id: int):
 @login_required
 def amend(meeting_id: int):
     check_csrf()
-    data = parse(service.AmendmentIn, {"item_id": request.form.get("item_id", type=int),
-                                       "field": request.form.get("field", ""), "value": request.form.get("value", ""),
-                                       "reason": request.form.get("reason", "")})
+    data = parse(
+        service.AmendmentIn,
+        {
+            "item_id": request.form.get("item_id", type=int),
+            "field": request.form.get("field", ""),
+            "value": request.form.get("value", ""),
+            "reason": request.form.get("reason", ""),
+        },
+    )
     with read_only() as s:
         actor = staff_actor(s)
     service.amend(actor, meeting_id, data, folder(), offload=offload, zone=_zone())  # its own transactions
@@ -185,8 +198,9 @@ def draft(meeting_id: int, kind: str):
     from . import docx as render_docx
 
     data = offload(render_docx.render, m, kind)
-    return send_file(io.BytesIO(data), mimetype=DOCX, as_attachment=True,
-                     download_name=f"{m.title}{KIND_NAMES[kind]}（草稿）.docx")
+    return send_file(
+        io.BytesIO(data), mimetype=DOCX, as_attachment=True, download_name=f"{m.title}{KIND_NAMES[kind]}（草稿）.docx"
+    )
 
 
 def _may_read(s, actor, meeting_id: int, kind: str) -> None:
@@ -214,9 +228,18 @@ def read(meeting_id: int, kind: str):
         minutes = s.exec(select(Minutes).where(Minutes.meeting_id == meeting_id)).first()
         m = structured_for(s, actor, meeting_id)
     paras = summary_text.paragraphs(m, public=kind == "public")
-    resp = current_app.make_response(render_template(
-        "minutes_read.html", m=m, paras=paras, kind=kind, kind_name=KIND_NAMES[kind], token=token, actor=actor,
-        status=minutes.status if minutes else DRAFT))
+    resp = current_app.make_response(
+        render_template(
+            "minutes_read.html",
+            m=m,
+            paras=paras,
+            kind=kind,
+            kind_name=KIND_NAMES[kind],
+            token=token,
+            actor=actor,
+            status=minutes.status if minutes else DRAFT,
+        )
+    )
     resp.headers["Cache-Control"] = "private, no-store"
     return resp
 
@@ -240,8 +263,12 @@ def download(doc_id: int):
     data = path.read_bytes() if path.is_file() else b""
     if hashlib.sha256(data).hexdigest() != doc.sha256:  # check the very bytes that are served
         raise ArchiveTampered()
-    return send_file(io.BytesIO(data), mimetype=DOCX, as_attachment=True,
-                     download_name=f"{title}{KIND_NAMES[doc.kind]}（第{doc.version}版）.docx")
+    return send_file(
+        io.BytesIO(data),
+        mimetype=DOCX,
+        as_attachment=True,
+        download_name=f"{title}{KIND_NAMES[doc.kind]}（第{doc.version}版）.docx",
+    )
 
 
 def local_date_bounds(day: date, zone: str) -> tuple[datetime, datetime]:
@@ -270,9 +297,13 @@ def archive_page():
     q = request.args
     with read_only() as s:
         staff = staff_actor(s) if session.get("user_id") else None
-        stmt = (select(Meeting, Minutes, Body).join(Minutes, col(Minutes.meeting_id) == Meeting.id)
-                .join(Body, col(Body.id) == Meeting.body_id).where(Minutes.status == "archived")
-                .order_by(col(Meeting.starts_at).desc()))
+        stmt = (
+            select(Meeting, Minutes, Body)
+            .join(Minutes, col(Minutes.meeting_id) == Meeting.id)
+            .join(Body, col(Body.id) == Meeting.body_id)
+            .where(Minutes.status == "archived")
+            .order_by(col(Meeting.starts_at).desc())
+        )
         if query_int(q, "body_id"):
             stmt = stmt.where(Meeting.body_id == query_int(q, "body_id"))
         if q.get("kind"):
@@ -291,8 +322,10 @@ def archive_page():
         if q.get("category") or q.get("q"):
             sub = select(AgendaItem.meeting_id)
             if staff is None:  # the public searches what the 公开版 shows: no confidential or personnel items
-                sub = sub.where(AgendaItem.confidential == False,  # noqa: E712
-                                AgendaItem.category != "personnel")
+                sub = sub.where(
+                    AgendaItem.confidential == False,  # noqa: E712
+                    AgendaItem.category != "personnel",
+                )
             if q.get("category"):
                 sub = sub.where(AgendaItem.category == q["category"])
             if q.get("q"):
@@ -306,11 +339,21 @@ def archive_page():
         rows = []
         for meeting, minutes, body in s.exec(stmt).all():
             docs = [d for d in service.documents(s, meeting.id) if staff is not None or d.kind == "public"]
-            rows.append({"meeting": meeting, "minutes": minutes, "title": meeting_title(load_room(s, meeting.id)),
-                         "docs": docs})
+            rows.append(
+                {"meeting": meeting, "minutes": minutes, "title": meeting_title(load_room(s, meeting.id)), "docs": docs}
+            )
         bodies = list(s.exec(select(Body).order_by(col(Body.id))))
-    return render_template("minutes_archive.html", rows=rows, bodies=bodies, kinds=KIND_NAMES, staff=staff,
-                           meeting_kinds=MEETING_KIND_LABELS, categories=ITEM_CATEGORY_LABELS, q=q, refused=refused)
+    return render_template(
+        "minutes_archive.html",
+        rows=rows,
+        bodies=bodies,
+        kinds=KIND_NAMES,
+        staff=staff,
+        meeting_kinds=MEETING_KIND_LABELS,
+        categories=ITEM_CATEGORY_LABELS,
+        q=q,
+        refused=refused,
+    )
 
 
 @bp.get("/meetings/<int:meeting_id>/verify")
@@ -328,9 +371,14 @@ def verify_page(meeting_id: int):
 # ---------------------------------------------------------------- JSON under /api/v1
 
 
-@endpoint("GET", "/meetings/<int:meeting_id>/minutes", "getMinutes",
-          "结构化会议记录（出席、议题、按发表顺序的意见、书面意见、回避、计票、规则及依据、结果、复议；秘书撰写的纪要文字）",
-          "会议纪要", response_key="minutes")
+@endpoint(
+    "GET",
+    "/meetings/<int:meeting_id>/minutes",
+    "getMinutes",
+    "结构化会议记录（出席、议题、按发表顺序的意见、书面意见、回避、计票、规则及依据、结果、复议；秘书撰写的纪要文字）",
+    "会议纪要",
+    response_key="minutes",
+)
 def api_get(meeting_id: int):
     _staff()
     minutes = service.ensured(meeting_id)
@@ -339,9 +387,14 @@ def api_get(meeting_id: int):
     return _ok(minutes=m.as_dict() | {"status": minutes.status})
 
 
-@endpoint("PUT", "/meetings/<int:meeting_id>/minutes/items/<int:item_id>", "updateMinutesItem",
-          "填写议题的纪要文字（讨论情况、会议认为、会议议定、牵头单位、配合单位、完成时限），仅限草稿", "会议纪要",
-          request=service.MinutesItemIn)
+@endpoint(
+    "PUT",
+    "/meetings/<int:meeting_id>/minutes/items/<int:item_id>",
+    "updateMinutesItem",
+    "填写议题的纪要文字（讨论情况、会议认为、会议议定、牵头单位、配合单位、完成时限），仅限草稿",
+    "会议纪要",
+    request=service.MinutesItemIn,
+)
 def api_texts(meeting_id: int, item_id: int):
     actor = _staff()
     data = parse(service.MinutesItemIn, _json_body())
@@ -350,8 +403,13 @@ def api_texts(meeting_id: int, item_id: int):
     return _ok()
 
 
-@endpoint("POST", "/meetings/<int:meeting_id>/minutes/approve", "approveMinutes",
-          "审定纪要（须所有议题已作出决定或暂缓）", "会议纪要")
+@endpoint(
+    "POST",
+    "/meetings/<int:meeting_id>/minutes/approve",
+    "approveMinutes",
+    "审定纪要（须所有议题已作出决定或暂缓）",
+    "会议纪要",
+)
 def api_approve(meeting_id: int):
     actor = _staff()
     with unit_of_work() as s:
@@ -360,16 +418,27 @@ def api_approve(meeting_id: int):
     return jsonify({"ok": True, "status": "approved"})
 
 
-@endpoint("POST", "/meetings/<int:meeting_id>/minutes/archive", "archiveMinutes",
-          "归档：生成会议记录、会议纪要、公开版 docx，记录 SHA-256，只读保存", "会议纪要")
+@endpoint(
+    "POST",
+    "/meetings/<int:meeting_id>/minutes/archive",
+    "archiveMinutes",
+    "归档：生成会议记录、会议纪要、公开版 docx，记录 SHA-256，只读保存",
+    "会议纪要",
+)
 def api_archive(meeting_id: int):
     actor = _staff()
     docs = service.archive(actor, meeting_id, folder(), offload=offload, zone=_zone())  # its own transactions
     return _ok(documents=[_doc(d) for d in docs])
 
 
-@endpoint("POST", "/meetings/<int:meeting_id>/minutes/amendments", "amendMinutes",
-          "更正已审定的纪要（注明理由）；已归档的生成新版本，旧版本保留", "会议纪要", request=service.AmendmentIn)
+@endpoint(
+    "POST",
+    "/meetings/<int:meeting_id>/minutes/amendments",
+    "amendMinutes",
+    "更正已审定的纪要（注明理由）；已归档的生成新版本，旧版本保留",
+    "会议纪要",
+    request=service.AmendmentIn,
+)
 def api_amend(meeting_id: int):
     actor = _staff()
     data = parse(service.AmendmentIn, _json_body())
@@ -377,8 +446,13 @@ def api_amend(meeting_id: int):
     return _ok(amendment_id=a.id)
 
 
-@endpoint("GET", "/meetings/<int:meeting_id>/minutes/documents", "listMinutesDocuments",
-          "已归档文件的各版本及完整性校验结果", "会议纪要")
+@endpoint(
+    "GET",
+    "/meetings/<int:meeting_id>/minutes/documents",
+    "listMinutesDocuments",
+    "已归档文件的各版本及完整性校验结果",
+    "会议纪要",
+)
 def api_documents(meeting_id: int):
     _staff()
     with read_only() as s:
@@ -410,9 +484,16 @@ class VerifyReportOut(BaseModel):
     problems: list[VerifyProblemOut]
 
 
-@endpoint("GET", "/meetings/<int:meeting_id>/verify", "verifyMeeting",
-          "核验：重算事件链（每条事件的哈希、前后衔接、序号无缺），按事件核对意见、出席、表决结果记录，"
-          "核对每个归档文件的 SHA-256 及其所依据的链头", "会议纪要", response_key="report", response=VerifyReportOut)
+@endpoint(
+    "GET",
+    "/meetings/<int:meeting_id>/verify",
+    "verifyMeeting",
+    "核验：重算事件链（每条事件的哈希、前后衔接、序号无缺），按事件核对意见、出席、表决结果记录，"
+    "核对每个归档文件的 SHA-256 及其所依据的链头",
+    "会议纪要",
+    response_key="report",
+    response=VerifyReportOut,
+)
 def api_verify(meeting_id: int):
     _staff()
     with read_only() as s:
@@ -423,6 +504,14 @@ def api_verify(meeting_id: int):
 
 
 def _doc(d: ArchivedDocument) -> dict:
-    return {"id": d.id, "kind": d.kind, "version": d.version, "sha256": d.sha256, "size": d.size,
-            "created_at": d.created_at.isoformat(), "author": d.author, "reason": d.reason,
-            "url": url_for("minutes.download", doc_id=d.id)}
+    return {
+        "id": d.id,
+        "kind": d.kind,
+        "version": d.version,
+        "sha256": d.sha256,
+        "size": d.size,
+        "created_at": d.created_at.isoformat(),
+        "author": d.author,
+        "reason": d.reason,
+        "url": url_for("minutes.download", doc_id=d.id),
+    }

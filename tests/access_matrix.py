@@ -14,12 +14,28 @@ from pathlib import Path
 
 # ---------------------------------------------------------------- the live room (one action registry)
 
-ROOM_ROLES = ("anonymous", "secretary", "chair", "recused_chair", "acting_chair", "member", "recused_member",
-              "absent_member", "observer", "projector")
+ROOM_ROLES = (
+    "anonymous",
+    "secretary",
+    "chair",
+    "recused_chair",
+    "acting_chair",
+    "member",
+    "recused_member",
+    "absent_member",
+    "observer",
+    "projector",
+)
 ROOM_ROLE_LABELS = {
-    "anonymous": "未登录", "secretary": "会议秘书", "chair": "主持人", "recused_chair": "回避的主持人",
+    "anonymous": "未登录",
+    "secretary": "会议秘书",
+    "chair": "主持人",
+    "recused_chair": "回避的主持人",
     "acting_chair": "代为主持的成员",
-    "member": "成员", "recused_member": "回避的成员", "absent_member": "缺席成员", "observer": "列席人员",
+    "member": "成员",
+    "recused_member": "回避的成员",
+    "absent_member": "缺席成员",
+    "observer": "列席人员",
     "projector": "投影",
 }
 
@@ -47,15 +63,27 @@ ROOM_ACTIONS: dict[str, set[str]] = {
 
 # A refusal with one of these codes means "this role may not" (authorisation); any other answer means the role
 # got past the door (the action may still be refused for the state of the room, e.g. 主持人须最后发表意见).
-DENIAL_CODES = frozenset({"permission_denied", "not_signed_in", "invalid_token", "observer_cannot_vote",
-                          "recused", "absent_cannot_vote", "present_member_written", "not_connected"})
+DENIAL_CODES = frozenset(
+    {
+        "permission_denied",
+        "not_signed_in",
+        "invalid_token",
+        "observer_cannot_vote",
+        "recused",
+        "absent_cannot_vote",
+        "present_member_written",
+        "not_connected",
+    }
+)
 
 
 def room_table() -> str:
     head = "| 操作 | " + " | ".join(ROOM_ROLE_LABELS[r] for r in ROOM_ROLES) + " |"
     rule = "|---|" + "---|" * len(ROOM_ROLES)
-    rows = [f"| `{name}` | " + " | ".join("✓" if r in allowed else "—" for r in ROOM_ROLES) + " |"
-            for name, allowed in ROOM_ACTIONS.items()]
+    rows = [
+        f"| `{name}` | " + " | ".join("✓" if r in allowed else "—" for r in ROOM_ROLES) + " |"
+        for name, allowed in ROOM_ACTIONS.items()
+    ]
     return "\n".join([head, rule, *rows])
 
 
@@ -72,11 +100,14 @@ def app_endpoints() -> list[tuple[str, str, str]]:
     from meeting.app import create_app
 
     with tempfile.TemporaryDirectory() as tmp:
-        app = create_app({"TESTING": True, "SECRET_KEY": "matrix", "DATABASE_URL": f"sqlite:///{tmp}/m.db",
-                          "INSTANCE_PATH": tmp})
-        rows = [(",".join(sorted(r.methods - {"HEAD", "OPTIONS"})), r.rule, r.endpoint)
-                for r in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, sorted(r.methods)))
-                if r.endpoint != "static"]
+        app = create_app(
+            {"TESTING": True, "SECRET_KEY": "matrix", "DATABASE_URL": f"sqlite:///{tmp}/m.db", "INSTANCE_PATH": tmp}
+        )
+        rows = [
+            (",".join(sorted(r.methods - {"HEAD", "OPTIONS"})), r.rule, r.endpoint)
+            for r in sorted(app.url_map.iter_rules(), key=lambda r: (r.rule, sorted(r.methods)))
+            if r.endpoint != "static"
+        ]
         app.extensions["yishi.engine"].dispose()
     return rows
 

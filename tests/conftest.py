@@ -74,15 +74,17 @@ def fresh_database(tmp_path):
 def make_app(tmp_path, database_url):
     from meeting.app import create_app
 
-    return create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "DATABASE_URL": database_url,
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "MATERIALS_DIR": str(tmp_path / "instance" / "materials"),
-        "YISHI_ASYNC_MODE": "threading",
-        "YISHI_BROADCAST_INTERVAL": 0,
-    })
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "MATERIALS_DIR": str(tmp_path / "instance" / "materials"),
+            "YISHI_ASYNC_MODE": "threading",
+            "YISHI_BROADCAST_INTERVAL": 0,
+        }
+    )
 
 
 @pytest.fixture

@@ -31,8 +31,7 @@ def client_id(prefix: str = "c") -> str:
 
 def opinion_in(item, stance="agree", reason="", client_id_=None, round_=1) -> OpinionIn:
     """An opinion request as the batch path (``intake.give_opinions``) takes it."""
-    return OpinionIn(client_id=client_id_ or client_id(), item_id=_id(item), round=round_, stance=stance,
-                     reason=reason)
+    return OpinionIn(client_id=client_id_ or client_id(), item_id=_id(item), round=round_, stance=stance, reason=reason)
 
 
 def rows(app, model, **where) -> list:
@@ -103,8 +102,9 @@ class Factory:
     def body(self, n=9, *, name="某某区人民政府", decision_mode="majority", kind="government", profile="seed003"):
         """A body with n members in seniority order; returns (body, [person ids]). The first is the head."""
         with self.app.app_context(), self._uow() as s:
-            body = setup.create_body(s, STAFF, BodyIn(name=name, kind=kind, decision_mode=decision_mode,
-                                                      profile=profile))
+            body = setup.create_body(
+                s, STAFF, BodyIn(name=name, kind=kind, decision_mode=decision_mode, profile=profile)
+            )
             ids = []
             for i in range(n):
                 title = "区长" if i == 0 else "副区长"
@@ -124,18 +124,29 @@ class Factory:
     def meeting(self, body_id, *, kind="executive", session_number=1, chair=None):
         with self.app.app_context(), self._uow() as s:
             return setup.create_meeting(
-                s, STAFF,
-                MeetingIn(body_id=body_id, kind=kind, session_number=session_number,
-                          starts_at=datetime(2023, 12, 9, 9, 0), place="区政府第一会议室", chair_person_id=chair,
-                          recorder_name="王秘书"),
+                s,
+                STAFF,
+                MeetingIn(
+                    body_id=body_id,
+                    kind=kind,
+                    session_number=session_number,
+                    starts_at=datetime(2023, 12, 9, 9, 0),
+                    place="区政府第一会议室",
+                    chair_person_id=chair,
+                    recorder_name="王秘书",
+                ),
                 "Asia/Shanghai",
             )
 
     def item(self, meeting_id, *, title="关于某某事项的议题", category="other", subjects=(), prepared=True, **kw):
         """An agenda item; with prepared=True every step the profile requires is marked done."""
         with self.app.app_context(), self._uow() as s:
-            item = setup.add_item(s, STAFF, meeting_id, ItemIn(
-                title=title, category=category, subjects=[{"person_id": p} for p in subjects], **kw))
+            item = setup.add_item(
+                s,
+                STAFF,
+                meeting_id,
+                ItemIn(title=title, category=category, subjects=[{"person_id": p} for p in subjects], **kw),
+            )
             if prepared:
                 for step in ("legality_review", "risk_assessment"):
                     setup.set_step(s, STAFF, item.id, StepIn(step=step, state="done"))
@@ -173,15 +184,25 @@ class Factory:
         kind = "chair" if person_id == chair_id else "member"
         with self.app.app_context(), self._uow() as s:
             seat = s.exec(select(Seat).where(Seat.meeting_id == meeting_id, Seat.person_id == person_id)).one()
-        return Actor(kind=kind, name=f"p{person_id}", person_id=person_id, seat_id=seat.id, meeting_id=meeting_id,
-                     device="pytest")
+        return Actor(
+            kind=kind,
+            name=f"p{person_id}",
+            person_id=person_id,
+            seat_id=seat.id,
+            meeting_id=meeting_id,
+            device="pytest",
+        )
 
-    def say(self, meeting_id, item, person_id, stance="agree", reason="", *, chair=None, round_=1,
-            client_id_=None):
+    def say(self, meeting_id, item, person_id, stance="agree", reason="", *, chair=None, round_=1, client_id_=None):
         """One member's opinion from their own seat (the chair's when ``chair`` is that member), through the
         action registry, as their tablet sends it; the action's result (``.ack`` is the acknowledgement)."""
-        payload = {"client_id": client_id_ or client_id(), "item_id": _id(item), "round": round_, "stance": stance,
-                   "reason": reason}
+        payload = {
+            "client_id": client_id_ or client_id(),
+            "item_id": _id(item),
+            "round": round_,
+            "stance": stance,
+            "reason": reason,
+        }
         meeting_id = _id(meeting_id)
         return self.act("give_opinion", meeting_id, payload, actor=self.seat_actor(meeting_id, person_id, chair))
 
@@ -194,8 +215,9 @@ class Factory:
         for pid in person_ids:
             self.act("roll_call", meeting_id, {"person_id": pid, "attendance": "present"})
 
-    def running(self, n=9, present=None, *, kind="executive", category="other", decision_mode="majority",
-                subjects=(), call=True):
+    def running(
+        self, n=9, present=None, *, kind="executive", category="other", decision_mode="majority", subjects=(), call=True
+    ):
         """A body, an opened meeting with ``present`` members in, and one item open (opinions called)."""
         body, ids = self.body(n, decision_mode=decision_mode)
         m = self.meeting(body.id, kind=kind)

@@ -11,12 +11,29 @@ disclosed — 404. For an allowed role the answer may still be a refusal of the 
 
 from __future__ import annotations
 
-HTTP_ROLES = ("anonymous", "secretary", "supervisor", "unit", "other_unit", "leader", "other_leader", "member",
-              "observer", "projector")
+HTTP_ROLES = (
+    "anonymous",
+    "secretary",
+    "supervisor",
+    "unit",
+    "other_unit",
+    "leader",
+    "other_leader",
+    "member",
+    "observer",
+    "projector",
+)
 HTTP_ROLE_LABELS = {
-    "anonymous": "未登录（公众）", "secretary": "会议秘书", "supervisor": "督查室", "unit": "牵头单位",
-    "other_unit": "其他单位", "leader": "责任领导", "other_leader": "其他领导（同名）", "member": "成员平板",
-    "observer": "列席链接", "projector": "投影链接",
+    "anonymous": "未登录（公众）",
+    "secretary": "会议秘书",
+    "supervisor": "督查室",
+    "unit": "牵头单位",
+    "other_unit": "其他单位",
+    "leader": "责任领导",
+    "other_leader": "其他领导（同名）",
+    "member": "成员平板",
+    "observer": "列席链接",
+    "projector": "投影链接",
 }
 
 ALL = frozenset(HTTP_ROLES)
@@ -35,9 +52,14 @@ RECORD_READERS = frozenset({"secretary", "member"})  # the record and the full �
 # member's (or observer's, projector's) link of the meeting concerned, and by accounts with a made-up one.
 ROUTES: dict[str, frozenset[str]] = {
     # public
-    "views.login": ALL, "views.logout": ALL,
-    "views.change_password": frozenset({"secretary", "supervisor", "unit", "other_unit", "leader", "other_leader"}), "api.getOpenApi": ALL, "minutes.archive_page": ALL,
-    "disclosure.index": ALL, "disclosure.complaint_form": ALL, "disclosure.complaint_submit": ALL,
+    "views.login": ALL,
+    "views.logout": ALL,
+    "views.change_password": frozenset({"secretary", "supervisor", "unit", "other_unit", "leader", "other_leader"}),
+    "api.getOpenApi": ALL,
+    "minutes.archive_page": ALL,
+    "disclosure.index": ALL,
+    "disclosure.complaint_form": ALL,
+    "disclosure.complaint_submit": ALL,
     "disclosure.complaint_lookup": ALL,
     # personal links
     "views.tablet": LINKS,
@@ -53,25 +75,53 @@ ROUTES: dict[str, frozenset[str]] = {
     "execution.ledger": CREATORS,
     "execution.unit_home": frozenset({"unit", "other_unit"}),
     "execution.leader_home": frozenset({"leader", "other_leader"}),
-    "execution.assignment": PARTIES, "execution.attachment": PARTIES,
+    "execution.assignment": PARTIES,
+    "execution.attachment": PARTIES,
     "api.listAssignments": PARTIES | {"other_unit", "other_leader"},  # each sees the list of its own
-    "api.getAssignment": PARTIES, "api.listAssignmentEvents": PARTIES,
-    "execution.plan": UNIT_OR_OFFICE, "execution.progress": UNIT_OR_OFFICE, "execution.extension": UNIT_OR_OFFICE,
+    "api.getAssignment": PARTIES,
+    "api.listAssignmentEvents": PARTIES,
+    "execution.plan": UNIT_OR_OFFICE,
+    "execution.progress": UNIT_OR_OFFICE,
+    "execution.extension": UNIT_OR_OFFICE,
     "execution.proposal": UNIT_OR_OFFICE,
-    "api.filePlan": UNIT_OR_OFFICE, "api.reportProgress": UNIT_OR_OFFICE, "api.requestExtension": UNIT_OR_OFFICE,
-    "api.submitProposal": UNIT_OR_OFFICE, "api.addProgressAttachments": UNIT_OR_OFFICE,
-    "execution.signoff": LEADER_OR_OFFICE, "api.signOff": LEADER_OR_OFFICE,
-    "execution.from_minutes": CREATORS, "execution.create_from_item": CREATORS, "api.createAssignment": CREATORS,
-    "api.listAssignmentCandidates": CREATORS, "api.listUnits": CREATORS,
-    "supervision.export_docx": CREATORS, "supervision.export_xlsx": CREATORS,
-    "execution.place_proposal": SECRETARY, "api.placeProposal": SECRETARY,
+    "api.filePlan": UNIT_OR_OFFICE,
+    "api.reportProgress": UNIT_OR_OFFICE,
+    "api.requestExtension": UNIT_OR_OFFICE,
+    "api.submitProposal": UNIT_OR_OFFICE,
+    "api.addProgressAttachments": UNIT_OR_OFFICE,
+    "execution.signoff": LEADER_OR_OFFICE,
+    "api.signOff": LEADER_OR_OFFICE,
+    "execution.from_minutes": CREATORS,
+    "execution.create_from_item": CREATORS,
+    "api.createAssignment": CREATORS,
+    "api.listAssignmentCandidates": CREATORS,
+    "api.listUnits": CREATORS,
+    "supervision.export_docx": CREATORS,
+    "supervision.export_xlsx": CREATORS,
+    "execution.place_proposal": SECRETARY,
+    "api.placeProposal": SECRETARY,
     "supervision.notifications": frozenset({"unit", "other_unit"}),
     "supervision.notifications_read": frozenset({"unit", "other_unit"}),
 }
-OFFICE_ONLY = ("execution.decide_extension", "execution.evaluation", "execution.close", "execution.edit",
-               "execution.units_page", "execution.unit_create", "execution.unit_update", "execution.account_create",
-               "execution.account_update", "api.updateAssignment", "api.closeAssignment", "api.recordEvaluation",
-               "api.decideExtension", "api.createUnit", "api.updateUnit", "api.createAccount", "api.updateAccount")
+OFFICE_ONLY = (
+    "execution.decide_extension",
+    "execution.evaluation",
+    "execution.close",
+    "execution.edit",
+    "execution.units_page",
+    "execution.unit_create",
+    "execution.unit_update",
+    "execution.account_create",
+    "execution.account_update",
+    "api.updateAssignment",
+    "api.closeAssignment",
+    "api.recordEvaluation",
+    "api.decideExtension",
+    "api.createUnit",
+    "api.updateUnit",
+    "api.createAccount",
+    "api.updateAccount",
+)
 ROUTES.update({e: OFFICE for e in OFFICE_ONLY})
 # the rest is the secretary's: the room, its set-up, the minutes and the secretary's API; and the office's pages
 SUPERVISION_PREFIX = "supervision."
@@ -95,6 +145,5 @@ def http_table(endpoints: list[tuple[str, str, str]]) -> str:
     rows = []
     for method, path, endpoint in endpoints:
         allowed = expected(endpoint) or NOBODY
-        rows.append(f"| `{path}` | {method} | " + " | ".join("✓" if r in allowed else "—" for r in HTTP_ROLES)
-                    + " |")
+        rows.append(f"| `{path}` | {method} | " + " | ".join("✓" if r in allowed else "—" for r in HTTP_ROLES) + " |")
     return "\n".join([head, rule, *rows])

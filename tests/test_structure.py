@@ -8,7 +8,6 @@ no module imports after its first function or class (an import at the bottom of 
 import ast
 from pathlib import Path
 
-
 ROOT = Path(__file__).resolve().parents[1]
 LAYERS = ("voting", "meeting", "minutes", "execution", "yishi")  # bottom first
 # the host's factory at its old address (tests, benchmarks and scripts import it): the one arrow up, to the host
@@ -42,7 +41,7 @@ def _imported(module: str, path: Path, node: ast.Import | ast.ImportFrom) -> set
     else:
         if node.level:
             package = module.split(".") if path.name == "__init__.py" else module.split(".")[:-1]
-            package = package[:len(package) - (node.level - 1)]
+            package = package[: len(package) - (node.level - 1)]
             base = ".".join(package + ([node.module] if node.module else []))
         else:
             base = node.module or ""
@@ -117,9 +116,12 @@ def test_the_graph_is_read():
 
 
 def test_no_module_imports_a_part_above_its_own():
-    upward = [f"{module} → {target} (line {line})" for module, edges in GRAPH.items()
-              for target, line in edges.items()
-              if _layer(target) > _layer(module) and (module, target) != OLD_ADDRESS]
+    upward = [
+        f"{module} → {target} (line {line})"
+        for module, edges in GRAPH.items()
+        for target, line in edges.items()
+        if _layer(target) > _layer(module) and (module, target) != OLD_ADDRESS
+    ]
     assert upward == []
 
 

@@ -46,5 +46,11 @@ def interview_counts(actions: Iterable[tuple[int, str, _dt.date]], year: int) ->
     return out
 
 
-__all__ = ["ACTION_LABELS", "INTERVIEWS_FOR_CRITICISM", "ActionKind", "criticism_due", "interview_counts",
-           "interviews_in_year"]
+__all__ = [
+    "ACTION_LABELS",
+    "INTERVIEWS_FOR_CRITICISM",
+    "ActionKind",
+    "criticism_due",
+    "interview_counts",
+    "interviews_in_year",
+]

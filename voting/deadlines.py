@@ -134,8 +134,9 @@ class WarningThresholds:
             raise ValueError("thresholds must satisfy 0 ≤ yellow_days ≤ blue_days")
 
 
-def warning_level(deadline: _dt.date | None, today: _dt.date, finished: bool,
-                  thresholds: WarningThresholds = WarningThresholds()) -> Warning:
+def warning_level(
+    deadline: _dt.date | None, today: _dt.date, finished: bool, thresholds: WarningThresholds = WarningThresholds()
+) -> Warning:
     """预警等级 of a ledger row. Finished (已办结/已销号) or without a deadline: none. Overdue (today after the
     deadline): red. Days left ≤ yellow_days: yellow; ≤ blue_days: blue. The deadline day itself has 0 days left.
     seed 004 (清单式、滚动式、销号式 tracking); thresholds are settings."""

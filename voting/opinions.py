@@ -123,9 +123,7 @@ def _named(counted: Mapping[Stance | str, int]) -> dict[Stance, int]:
     return counts
 
 
-def tally(
-    opinions: Iterable[Stance | str], written: Iterable[Stance | str], *, n: int, profile: Profile
-) -> Tally:
+def tally(opinions: Iterable[Stance | str], written: Iterable[Stance | str], *, n: int, profile: Profile) -> Tally:
     """Count the opinions given in the room and the written opinions of absentees.
 
     缓议 counts as not-yes. Written opinions are recorded always and counted only if the profile says so

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import tomllib
 from collections.abc import Mapping
-from types import MappingProxyType
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from types import MappingProxyType
 
 from .deadlines import Period, WarningThresholds
 from .fractions import Fraction
@@ -82,8 +82,12 @@ NPC_PERIODS = ("department_plan", "government_plan", "reply", "report")
 
 def _period(table: dict, where: str) -> Period:
     try:
-        return Period(amount=int(table["amount"]), unit=str(table["unit"]), label=str(table.get("label", "")),
-                      source=str(table["source"]))
+        return Period(
+            amount=int(table["amount"]),
+            unit=str(table["unit"]),
+            label=str(table.get("label", "")),
+            source=str(table["source"]),
+        )
     except (KeyError, TypeError, ValueError) as exc:
         raise ProfileError(f"{where}: {exc}") from exc
 
@@ -92,8 +96,9 @@ def _execution(data: dict) -> ExecutionSettings:
     ex = data["execution"]
     w = ex["warning"]
     try:
-        warning = WarningThresholds(blue_days=int(w["blue_days"]), yellow_days=int(w["yellow_days"]),
-                                    source=str(w["source"]))
+        warning = WarningThresholds(
+            blue_days=int(w["blue_days"]), yellow_days=int(w["yellow_days"]), source=str(w["source"])
+        )
     except (KeyError, TypeError, ValueError) as exc:
         raise ProfileError(f"execution.warning: {exc}") from exc
     return ExecutionSettings(
@@ -111,8 +116,12 @@ def _presiding(data: dict) -> dict:
     p = data["presiding"]
     if not isinstance(p["recused_reads_item"], bool):
         raise ProfileError("presiding.recused_reads_item: true or false")
-    return {"presiding_rule": str(PresidingRule(p["rule"])), "presiding_source": str(p["source"]),
-            "recused_reads_item": p["recused_reads_item"], "recused_reads_source": str(p["recused_reads_source"])}
+    return {
+        "presiding_rule": str(PresidingRule(p["rule"])),
+        "presiding_source": str(p["source"]),
+        "recused_reads_item": p["recused_reads_item"],
+        "recused_reads_source": str(p["recused_reads_source"]),
+    }
 
 
 def _fraction(table: dict, where: str) -> Fraction:
@@ -135,9 +144,7 @@ def parse_profile(data: dict) -> Profile:
         personnel = data["personnel_quorum"]
         passing = data["passing"]
         prep = data["preparation"]
-        preparation = {
-            cat: tuple(PreparationStep(step) for step in prep.get(cat.value, ())) for cat in ItemCategory
-        }
+        preparation = {cat: tuple(PreparationStep(step) for step in prep.get(cat.value, ())) for cat in ItemCategory}
         return Profile(
             name=str(data["name"]),
             title=str(data["title"]),

@@ -69,9 +69,7 @@ def required_recusals(
     grounds: list[RecusalGround] = []
     for person in dict.fromkeys(participants):
         if person in subject_set:
-            grounds.append(
-                RecusalGround(person, person, "SELF", "本人为该议题的任免对象", types["SELF"].source)
-            )
+            grounds.append(RecusalGround(person, person, "SELF", "本人为该议题的任免对象", types["SELF"].source))
             continue
         for rel in by_person.get(person, []):
             other = rel.b if rel.a == person else rel.a

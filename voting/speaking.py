@@ -178,8 +178,9 @@ def round_counts(*, eligible: int, spoken: int, presiding_eligible: bool, presid
     """The counts from counts (a database's aggregates): ``eligible`` members, ``spoken`` of them have spoken;
     the presiding member among the eligible when ``presiding_eligible``, among those who spoke when
     ``presiding_spoken``. Eligible: present and not recused (四（二）2、5); he waits for the others (四（二）2)."""
-    waiting = waiting_count(eligible=eligible, spoken=spoken, chair_eligible=presiding_eligible,
-                            chair_spoken=presiding_spoken)
+    waiting = waiting_count(
+        eligible=eligible, spoken=spoken, chair_eligible=presiding_eligible, chair_spoken=presiding_spoken
+    )
     return RoundCounts(eligible, spoken, waiting, presiding_eligible and not waiting)
 
 
@@ -188,5 +189,9 @@ def round_counts_of(*, presiding: int | None, eligible: Iterable[int], spoken: I
     recused since, or gone — does not count as spoken)."""
     eligible = frozenset(eligible)
     spoke = frozenset(spoken) & eligible
-    return round_counts(eligible=len(eligible), spoken=len(spoke), presiding_eligible=presiding in eligible,
-                        presiding_spoken=presiding in spoke)
+    return round_counts(
+        eligible=len(eligible),
+        spoken=len(spoke),
+        presiding_eligible=presiding in eligible,
+        presiding_spoken=presiding in spoke,
+    )

@@ -17,9 +17,13 @@ def group(app) -> click.Group:
     for command in app.cli.commands.values():  # the list shows each command's whole help, as it always has
         command.short_help = command.short_help or command.help
 
-    @click.group(name="run.py", commands=app.cli.commands, invoke_without_command=True,
-                 context_settings={"help_option_names": ["-h", "--help"]},
-                 help="议事 Yishi — 会议决策系统 / meeting decisions")
+    @click.group(
+        name="run.py",
+        commands=app.cli.commands,
+        invoke_without_command=True,
+        context_settings={"help_option_names": ["-h", "--help"]},
+        help="议事 Yishi — 会议决策系统 / meeting decisions",
+    )
     @click.pass_context
     def run(ctx: click.Context):
         if ctx.invoked_subcommand is None:

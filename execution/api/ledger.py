@@ -30,11 +30,18 @@ class AssignmentsQuery(Query):
     q: str | None = Field(None, description="关键词（名称、决策内容、编号）")
 
 
-@endpoint("GET", f"{P}/assignments", "listAssignments",
-          "督查台账：督办事项列表（按单位、领导、会议、类别、状态、预警、时限、关键词筛选）", TAG,
-          response_key="assignments", response=AssignmentOut, response_list=True,
-          query=AssignmentsQuery,
-          description="执行单位只得到本单位牵头或配合的事项，分管领导只得到本人分管的事项。")
+@endpoint(
+    "GET",
+    f"{P}/assignments",
+    "listAssignments",
+    "督查台账：督办事项列表（按单位、领导、会议、类别、状态、预警、时限、关键词筛选）",
+    TAG,
+    response_key="assignments",
+    response=AssignmentOut,
+    response_list=True,
+    query=AssignmentsQuery,
+    description="执行单位只得到本单位牵头或配合的事项，分管领导只得到本人分管的事项。",
+)
 def list_assignments():
     actor = _account()
     query(AssignmentsQuery)  # the documented parameters, refused as the document says
@@ -45,11 +52,19 @@ def list_assignments():
     return _ok(assignments=[_row(r) for r in rows])
 
 
-@endpoint("POST", f"{P}/assignments", "createAssignment",
-          "立项督办：由审定纪要中通过的议题（或人大案件）生成督办事项", TAG,
-          request=AssignmentIn, response_key="assignment", response=AssignmentDetailOut, status=201,
-          description="会议秘书或督查室。编号按决策年度顺排（2024-001）；执行工作方案报送时限由规则配置计算；"
-                      "decided_text 须逐字摘自审定纪要的“会议议定”；涉密或干部任免议题不得公开。")
+@endpoint(
+    "POST",
+    f"{P}/assignments",
+    "createAssignment",
+    "立项督办：由审定纪要中通过的议题（或人大案件）生成督办事项",
+    TAG,
+    request=AssignmentIn,
+    response_key="assignment",
+    response=AssignmentDetailOut,
+    status=201,
+    description="会议秘书或督查室。编号按决策年度顺排（2024-001）；执行工作方案报送时限由规则配置计算；"
+    "decided_text 须逐字摘自审定纪要的“会议议定”；涉密或干部任免议题不得公开。",
+)
 def create_assignment_api():
     actor = _account()
     data = parse(AssignmentIn, _json_body())
@@ -58,18 +73,31 @@ def create_assignment_api():
     return _ok(201, assignment=_detail_of(actor, a.id))
 
 
-@endpoint("GET", f"{P}/assignments/<int:assignment_id>", "getAssignment",
-          "督办事项详情：单位分工、节点、工作方案、进展、延期、建议、评估、签字、事件日志", TAG,
-          response_key="assignment", response=AssignmentDetailOut,
-          description="配合单位只看到本单位的进展报告（不含延期、建议、评估、签字和事件日志）。")
+@endpoint(
+    "GET",
+    f"{P}/assignments/<int:assignment_id>",
+    "getAssignment",
+    "督办事项详情：单位分工、节点、工作方案、进展、延期、建议、评估、签字、事件日志",
+    TAG,
+    response_key="assignment",
+    response=AssignmentDetailOut,
+    description="配合单位只看到本单位的进展报告（不含延期、建议、评估、签字和事件日志）。",
+)
 def get_assignment(assignment_id: int):
     actor = _account()
     return _ok(assignment=_detail_of(actor, assignment_id))
 
 
-@endpoint("PUT", f"{P}/assignments/<int:assignment_id>", "updateAssignment",
-          "督查室修改督办事项（名称、领导、责任人、是否公开）", TAG,
-          request=AssignmentEditIn, response_key="assignment", response=AssignmentDetailOut)
+@endpoint(
+    "PUT",
+    f"{P}/assignments/<int:assignment_id>",
+    "updateAssignment",
+    "督查室修改督办事项（名称、领导、责任人、是否公开）",
+    TAG,
+    request=AssignmentEditIn,
+    response_key="assignment",
+    response=AssignmentDetailOut,
+)
 def update_assignment(assignment_id: int):
     actor = _account()
     data = parse(AssignmentEditIn, _json_body())
@@ -78,15 +106,20 @@ def update_assignment(assignment_id: int):
     return _ok(assignment=_detail_of(actor, assignment_id))
 
 
-@endpoint("GET", f"{P}/meetings/<int:meeting_id>/candidates", "listAssignmentCandidates",
-          "审定纪要中的议题及其预填的督办事项（由会议议定内容解析牵头单位、配合单位、时限）", TAG,
-          response_key="items", response=CandidateOut, response_list=True,
-          description="纪要未审定时拒绝（minutes_not_approved）。")
+@endpoint(
+    "GET",
+    f"{P}/meetings/<int:meeting_id>/candidates",
+    "listAssignmentCandidates",
+    "审定纪要中的议题及其预填的督办事项（由会议议定内容解析牵头单位、配合单位、时限）",
+    TAG,
+    response_key="items",
+    response=CandidateOut,
+    response_list=True,
+    description="纪要未审定时拒绝（minutes_not_approved）。",
+)
 def list_candidates(meeting_id: int):
     actor = _account()
     access.require_creator(actor)
     with read_only() as s:
         _, items = assignments.candidates(s, meeting_id, _zone())
-    return _ok(items=[dump(CandidateOut, {**c.__dict__, "existing": [a.number for a in c.existing]})
-                      for c in items])
-
+    return _ok(items=[dump(CandidateOut, {**c.__dict__, "existing": [a.number for a in c.existing]}) for c in items])

@@ -182,4 +182,3 @@ class AgendaItemRefOut(Out):
     id: int
     meeting_id: int
     title: str
-

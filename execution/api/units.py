@@ -11,8 +11,9 @@ from .models import AccountOut, UnitOut
 from .present import TAG, P, _account
 
 
-@endpoint("GET", f"{P}/units", "listUnits", "执行单位列表", TAG, response_key="units", response=UnitOut,
-          response_list=True)
+@endpoint(
+    "GET", f"{P}/units", "listUnits", "执行单位列表", TAG, response_key="units", response=UnitOut, response_list=True
+)
 def list_units():
     actor = _account()
     access.require_creator(actor)
@@ -20,8 +21,17 @@ def list_units():
         return _ok(units=[dump(UnitOut, r.unit) for r in units.unit_rows(s)])
 
 
-@endpoint("POST", f"{P}/units", "createUnit", "督查室新增执行单位", TAG, request=UnitIn, response_key="unit",
-          response=UnitOut, status=201)
+@endpoint(
+    "POST",
+    f"{P}/units",
+    "createUnit",
+    "督查室新增执行单位",
+    TAG,
+    request=UnitIn,
+    response_key="unit",
+    response=UnitOut,
+    status=201,
+)
 def create_unit():
     actor = _account()
     data = parse(UnitIn, _json_body())
@@ -30,8 +40,16 @@ def create_unit():
     return _ok(201, unit=dump(UnitOut, u))
 
 
-@endpoint("PUT", f"{P}/units/<int:unit_id>", "updateUnit", "督查室修改执行单位（名称、启用）", TAG, request=UnitIn,
-          response_key="unit", response=UnitOut)
+@endpoint(
+    "PUT",
+    f"{P}/units/<int:unit_id>",
+    "updateUnit",
+    "督查室修改执行单位（名称、启用）",
+    TAG,
+    request=UnitIn,
+    response_key="unit",
+    response=UnitOut,
+)
 def update_unit(unit_id: int):
     actor = _account()
     data = parse(UnitIn, _json_body())
@@ -40,9 +58,17 @@ def update_unit(unit_id: int):
     return _ok(unit=dump(UnitOut, u))
 
 
-@endpoint("POST", f"{P}/accounts", "createAccount",
-          "督查室新增执行单位账号（关联单位）或分管领导账号（关联人员）", TAG, request=AccountIn,
-          response_key="account", response=AccountOut, status=201)
+@endpoint(
+    "POST",
+    f"{P}/accounts",
+    "createAccount",
+    "督查室新增执行单位账号（关联单位）或分管领导账号（关联人员）",
+    TAG,
+    request=AccountIn,
+    response_key="account",
+    response=AccountOut,
+    status=201,
+)
 def create_account():
     actor = _account()
     data = parse(AccountIn, _json_body())
@@ -51,12 +77,19 @@ def create_account():
     return _ok(201, account=dump(AccountOut, u))
 
 
-@endpoint("PUT", f"{P}/accounts/<int:user_id>", "updateAccount", "督查室停用、启用账号或重设密码", TAG,
-          request=AccountUpdateIn, response_key="account", response=AccountOut)
+@endpoint(
+    "PUT",
+    f"{P}/accounts/<int:user_id>",
+    "updateAccount",
+    "督查室停用、启用账号或重设密码",
+    TAG,
+    request=AccountUpdateIn,
+    response_key="account",
+    response=AccountOut,
+)
 def update_account(user_id: int):
     actor = _account()
     data = parse(AccountUpdateIn, _json_body())
     with unit_of_work() as s:
         u = units.update_account(s, actor, user_id, data)
     return _ok(account=dump(AccountOut, u))
-

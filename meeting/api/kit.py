@@ -131,8 +131,9 @@ def _integer(lo: int, hi: int) -> Callable[[object], int]:
 
 def QueryInt(lo: int, hi: int = DB_INT_MAX):  # a type, used as one
     """An integer parameter between ``lo`` and ``hi`` (by default the database's integer)."""
-    return Annotated[int, BeforeValidator(_integer(lo, hi)),
-                     WithJsonSchema({"type": "integer", "minimum": lo, "maximum": hi})]
+    return Annotated[
+        int, BeforeValidator(_integer(lo, hi)), WithJsonSchema({"type": "integer", "minimum": lo, "maximum": hi})
+    ]
 
 
 def _day(raw: object) -> date:
@@ -201,16 +202,24 @@ def _http_error(err: HTTPException):
     if err.code == 404:
         body = NotFound(what="该接口").to_dict()
     elif err.code == 405:
-        body = {"ok": False, "error": {"code": "method_not_allowed",
-                                       "message": f"该接口不支持 {request.method} 方法。"}}
+        body = {
+            "ok": False,
+            "error": {"code": "method_not_allowed", "message": f"该接口不支持 {request.method} 方法。"},
+        }
     elif err.code == 413:
         limit = current_app.config.get("MAX_CONTENT_LENGTH") or 0
-        body = {"ok": False, "error": {"code": "payload_too_large",
-                                       "message": f"上传内容过大（上限 {limit // (1024 * 1024)} MB）。"}}
+        body = {
+            "ok": False,
+            "error": {"code": "payload_too_large", "message": f"上传内容过大（上限 {limit // (1024 * 1024)} MB）。"},
+        }
     elif err.code and err.code >= 500:
         if err.code == 500:
-            log.error("API request failed: %s %s", request.method, request.path,
-                      exc_info=getattr(err, "original_exception", None))
+            log.error(
+                "API request failed: %s %s",
+                request.method,
+                request.path,
+                exc_info=getattr(err, "original_exception", None),
+            )
         body = {"ok": False, "error": {"code": "server_error", "message": HTTP_ERROR_CODES["server_error"][1]}}
     else:
         body = InvalidPayload(detail=err.description or err.name).to_dict()
@@ -250,13 +259,13 @@ def _refuse_unsafe_requests(state) -> None:
         where = None
         if unsafe_char(request.path) is not None:
             where = "地址"
-        elif any(unsafe_char(k) is not None or unsafe_char(v) is not None
-                 for k, v in request.args.items(multi=True)):
+        elif any(unsafe_char(k) is not None or unsafe_char(v) is not None for k, v in request.args.items(multi=True)):
             where = "查询参数"
         elif unsafe_char(request.headers.get("User-Agent", "")) is not None:
             where = "User-Agent"
         elif request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data") and any(
-                "\x00" in k or "\x00" in v for k, v in request.form.items(multi=True)):
+            "\x00" in k or "\x00" in v for k, v in request.form.items(multi=True)
+        ):
             where = "表单"
         if where is not None:
             raise InvalidPayload(detail=f"{where}含有不允许的控制字符")

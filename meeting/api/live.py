@@ -32,8 +32,9 @@ def action(meeting_id: int, name: str):
 @cache
 def document() -> dict:
     """The document, built once per process (on first request, when every part has declared its routes)."""
-    return openapi.document(ENDPOINTS, [(name, ACTIONS[name]) for name in staff_actions()],
-                            ACTION_RULE.replace("<name>", "{name}"))
+    return openapi.document(
+        ENDPOINTS, [(name, ACTIONS[name]) for name in staff_actions()], ACTION_RULE.replace("<name>", "{name}")
+    )
 
 
 @endpoint("GET", "/openapi.json", "getOpenApi", "本接口的 OpenAPI 3.1 描述文档", "文档", public=True)

@@ -24,8 +24,9 @@ from ..clock import iso_utc
 UtcTime = Annotated[
     datetime,
     PlainSerializer(iso_utc, return_type=str),
-    WithJsonSchema({"type": "string", "format": "date-time",
-                    "description": "UTC, ISO 8601, e.g. 2023-12-09T01:00:00Z"}),
+    WithJsonSchema(
+        {"type": "string", "format": "date-time", "description": "UTC, ISO 8601, e.g. 2023-12-09T01:00:00Z"}
+    ),
 ]
 
 

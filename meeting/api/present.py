@@ -46,8 +46,10 @@ def _item(s: Session, item: AgendaItem, profile: str | None = None, *, history: 
         meeting = s.get(Meeting, item.meeting_id)
         profile = s.get(Body, meeting.body_id).profile
     subjects = s.exec(
-        select(ItemSubject, Person).join(Person, col(Person.id) == ItemSubject.person_id)
-        .where(ItemSubject.item_id == item.id).order_by(col(ItemSubject.id))
+        select(ItemSubject, Person)
+        .join(Person, col(Person.id) == ItemSubject.person_id)
+        .where(ItemSubject.item_id == item.id)
+        .order_by(col(ItemSubject.id))
     ).all()
     steps = s.exec(select(ItemStep).where(ItemStep.item_id == item.id).order_by(col(ItemStep.id))).all()
     materials = s.exec(select(Material).where(Material.item_id == item.id).order_by(col(Material.id))).all()
@@ -81,19 +83,27 @@ def _meeting_detail(s: Session, meeting_id: int) -> dict:
     people = {p.id: p for p in s.exec(select(Person).where(col(Person.id).in_(room.member_ids)))}
     roster = [
         {
-            **seat.model_dump(), "name": people[seat.person_id].name, "title": people[seat.person_id].title,
-            "is_chair": seat.person_id == m.chair_person_id, "connected": seat.connections > 0,
+            **seat.model_dump(),
+            "name": people[seat.person_id].name,
+            "title": people[seat.person_id].title,
+            "is_chair": seat.person_id == m.chair_person_id,
+            "connected": seat.connections > 0,
         }
         for seat in room.seats
     ]
     observers = [
-        o.model_dump()
-        for o in s.exec(select(Observer).where(Observer.meeting_id == m.id).order_by(col(Observer.id)))
+        o.model_dump() for o in s.exec(select(Observer).where(Observer.meeting_id == m.id).order_by(col(Observer.id)))
     ]
-    return dump(MeetingDetailOut, {
-        **m.model_dump(), "title": meeting_title(room),
-        "roster": roster, "observers": observers, "agenda": _agenda(s, m.id, room.body.profile),
-    })
+    return dump(
+        MeetingDetailOut,
+        {
+            **m.model_dump(),
+            "title": meeting_title(room),
+            "roster": roster,
+            "observers": observers,
+            "agenda": _agenda(s, m.id, room.body.profile),
+        },
+    )
 
 
 def _event(ev: Event) -> dict:
@@ -101,7 +111,14 @@ def _event(ev: Event) -> dict:
         payload = json.loads(ev.payload or "{}")
     except ValueError:
         payload = {"raw": ev.payload}
-    return dump(EventOut, {
-        "id": ev.id, "meeting_id": ev.meeting_id, "at": ev.at, "kind": ev.kind, "payload": payload,
-        "actor": {"kind": ev.actor_kind, "id": ev.actor_id, "name": ev.actor_name, "device": ev.device},
-    })
+    return dump(
+        EventOut,
+        {
+            "id": ev.id,
+            "meeting_id": ev.meeting_id,
+            "at": ev.at,
+            "kind": ev.kind,
+            "payload": payload,
+            "actor": {"kind": ev.actor_kind, "id": ev.actor_id, "name": ev.actor_name, "device": ev.device},
+        },
+    )

@@ -36,8 +36,11 @@ HERE = Path(__file__).parent
 
 def parts_registered() -> tuple[str, ...]:
     """The packages whose tables are registered (every model module imported so far), the room's first."""
-    names = {m.class_.__module__.split(".", 1)[0] for m in SQLModel._sa_registry.mappers
-             if getattr(m.class_, "__table__", None) is not None}
+    names = {
+        m.class_.__module__.split(".", 1)[0]
+        for m in SQLModel._sa_registry.mappers
+        if getattr(m.class_, "__table__", None) is not None
+    }
     return tuple(sorted(names, key=lambda n: (n != "meeting", n)))
 
 

@@ -11,7 +11,9 @@ def _run() -> None:
 
     from sqlmodel import SQLModel
 
-    url = context.config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL", "sqlite:///instance/yishi.db")
+    url = context.config.get_main_option("sqlalchemy.url") or os.environ.get(
+        "DATABASE_URL", "sqlite:///instance/yishi.db"
+    )
     if context.is_offline_mode():
         context.configure(url=url, target_metadata=SQLModel.metadata, literal_binds=True)
         with context.begin_transaction():

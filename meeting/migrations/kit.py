@@ -34,7 +34,9 @@ def moments_with_their_zone(tables: list[str]) -> list[str]:
             kind = column["type"]
             if kind.__class__.__name__ == "TIMESTAMP" and not getattr(kind, "timezone", False):
                 name = bind.dialect.identifier_preparer.quote(column["name"])
-                op.execute(f'ALTER TABLE "{table}" ALTER COLUMN {name} TYPE TIMESTAMP WITH TIME ZONE '
-                           f"USING {name} AT TIME ZONE 'UTC'")
+                op.execute(
+                    f'ALTER TABLE "{table}" ALTER COLUMN {name} TYPE TIMESTAMP WITH TIME ZONE '
+                    f"USING {name} AT TIME ZONE 'UTC'"
+                )
                 changed.append(f"{table}.{column['name']}")
     return changed

@@ -62,8 +62,7 @@ def open_meeting(s: Session, actor: Actor, meeting_id: int) -> Outcome:
     room.meeting.status, room.meeting.opened_at = "in_session", utcnow()
     s.add(room.meeting)
     q = meeting_quorum(room)
-    audit.record(s, actor, "meeting.opened", meeting_id, quorum=q.as_dict(),
-                 present=sorted(room.present_ids))
+    audit.record(s, actor, "meeting.opened", meeting_id, quorum=q.as_dict(), present=sorted(room.present_ids))
     return Outcome(meeting_id, ack={"ok": True})
 
 
@@ -77,9 +76,11 @@ def close_meeting(s: Session, actor: Actor, meeting_id: int) -> Outcome:
     live = live_item(s, meeting_id)
     if live:
         raise AnotherItemOpen(title=live.title)
-    pending = s.exec(select(AgendaItem.title).where(AgendaItem.meeting_id == meeting_id,
-                                                    col(AgendaItem.status).not_in(("closed", "deferred")))
-                     .order_by(col(AgendaItem.position))).all()
+    pending = s.exec(
+        select(AgendaItem.title)
+        .where(AgendaItem.meeting_id == meeting_id, col(AgendaItem.status).not_in(("closed", "deferred")))
+        .order_by(col(AgendaItem.position))
+    ).all()
     if pending:
         raise ItemsNotConcluded(titles="、".join(f"“{t}”" for t in pending))
     room.meeting.status, room.meeting.closed_at = "closed", utcnow()
@@ -102,24 +103,53 @@ def open_item(s: Session, actor: Actor, meeting_id: int, item_id: int) -> Outcom
         raise InvalidState(detail="该议题不在待审议状态。")
     missing = missing_steps(s, item, room.body.profile)
     if missing:
-        raise PreparationIncomplete(source=room.profile.preparation_source,
-                                    steps="、".join(PREPARATION_STEP_LABELS[m] for m in missing))
+        raise PreparationIncomplete(
+            source=room.profile.preparation_source, steps="、".join(PREPARATION_STEP_LABELS[m] for m in missing)
+        )
     _require_meeting_quorum(room)
     existing = recused_ids(s, item.id)
     for g in compute_recusals(s, room, item):
         if g.person_id not in existing:
-            s.add(Recusal(item_id=item.id, person_id=g.person_id, relation_type=g.relation_type,
-                          subject_person_id=g.subject_id, reason=g.reason, source="auto", basis=g.source))
-            audit.record(s, actor, "recusal.added", meeting_id, item_id=item.id, person_id=g.person_id,
-                         relation_type=g.relation_type, subject_person_id=g.subject_id, reason=g.reason,
-                         basis=g.source, auto=True)
+            s.add(
+                Recusal(
+                    item_id=item.id,
+                    person_id=g.person_id,
+                    relation_type=g.relation_type,
+                    subject_person_id=g.subject_id,
+                    reason=g.reason,
+                    source="auto",
+                    basis=g.source,
+                )
+            )
+            audit.record(
+                s,
+                actor,
+                "recusal.added",
+                meeting_id,
+                item_id=item.id,
+                person_id=g.person_id,
+                relation_type=g.relation_type,
+                subject_person_id=g.subject_id,
+                reason=g.reason,
+                basis=g.source,
+                auto=True,
+            )
     s.flush()
     facts = item_facts(s, room, item)
     _require_item_quorum(facts)
     item.status = "open"
     s.add(item)
-    audit.record(s, actor, "item.opened", meeting_id, item_id=item.id, round=item.round,
-                 quorum=facts.quorum.as_dict(), recused=sorted(facts.recused), presided_by=facts.presiding)
+    audit.record(
+        s,
+        actor,
+        "item.opened",
+        meeting_id,
+        item_id=item.id,
+        round=item.round,
+        quorum=facts.quorum.as_dict(),
+        recused=sorted(facts.recused),
+        presided_by=facts.presiding,
+    )
     # the recused members' personal blocks name the item they left: their tablets must know at once
     return Outcome(meeting_id, ack={"ok": True}, notify_people=sorted(facts.recused))
 
@@ -139,8 +169,9 @@ def call_opinions(s: Session, actor: Actor, meeting_id: int, item_id: int) -> Ou
     item.status = "voting"
     rnd.called_at = utcnow()
     s.add_all([item, rnd])
-    audit.record(s, actor, "item.opinions_called", meeting_id, item_id=item.id, round=rnd.number,
-                 eligible=sorted(facts.eligible))
+    audit.record(
+        s, actor, "item.opinions_called", meeting_id, item_id=item.id, round=rnd.number, eligible=sorted(facts.eligible)
+    )
     return Outcome(meeting_id, ack={"ok": True})
 
 

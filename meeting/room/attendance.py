@@ -48,8 +48,9 @@ def roll_call(s: Session, actor: Actor, meeting_id: int, data: RollCallIn) -> Ou
         raise InvalidPayload(detail="请假须注明事由")
     _set_attendance(room.meeting, seat, data.attendance, data.reason)
     s.add(seat)
-    audit.record(s, actor, "attendance.set", meeting_id, person_id=seat.person_id,
-                 attendance=seat.attendance, reason=data.reason)
+    audit.record(
+        s, actor, "attendance.set", meeting_id, person_id=seat.person_id, attendance=seat.attendance, reason=data.reason
+    )
     return Outcome(meeting_id, ack={"ok": True, "attendance": seat.attendance}, notify_people=[seat.person_id])
 
 
@@ -95,6 +96,5 @@ def check_in(s: Session, actor: Actor) -> Outcome:
     target = Attendance.LATE if meeting.status == "in_session" else Attendance.PRESENT
     _set_attendance(meeting, seat, target)
     s.add(seat)
-    audit.record(s, actor, "attendance.check_in", meeting.id, person_id=seat.person_id,
-                 attendance=seat.attendance)
+    audit.record(s, actor, "attendance.check_in", meeting.id, person_id=seat.person_id, attendance=seat.attendance)
     return Outcome(meeting.id, ack={"ok": True, "attendance": seat.attendance}, notify_people=[seat.person_id])

@@ -114,13 +114,21 @@ def presiding_of(room: Room, recused: set[int]) -> int | None:
     """Who presides over an item with these recusals: the chair, or the acting chair the profile names when the
     chair is recused from it (voting/presiding.py); None when nobody present may."""
     return presiding_rules.presiding_person(
-        chair_id=room.meeting.chair_person_id, seniority_order=[seat.person_id for seat in room.seats],
-        present=room.present_ids, recused=recused, rule=room.profile.presiding_rule)
+        chair_id=room.meeting.chair_person_id,
+        seniority_order=[seat.person_id for seat in room.seats],
+        present=room.present_ids,
+        recused=recused,
+        rule=room.profile.presiding_rule,
+    )
 
 
 def chair_recused(s: Session, meeting: Meeting, item_id: int) -> bool:
-    return s.exec(select(Recusal.id).where(Recusal.item_id == item_id,
-                                           Recusal.person_id == meeting.chair_person_id)).first() is not None
+    return (
+        s.exec(
+            select(Recusal.id).where(Recusal.item_id == item_id, Recusal.person_id == meeting.chair_person_id)
+        ).first()
+        is not None
+    )
 
 
 def current_round(s: Session, item: AgendaItem, *, lock: bool = False) -> Round:
@@ -189,11 +197,17 @@ def item_facts(s: Session, room: Room, item: AgendaItem, rnd: Round | None = Non
     )
     spoken = [o.person_id for o in opinions]
     tally = opinion_rules.round_tally(
-        members=room.n, recused=recused, given=Counter(o.stance for o in opinions),
-        written=[(w.person_id, w.stance) for w in written], spoke_in_room=spoken, profile=room.profile)
+        members=room.n,
+        recused=recused,
+        given=Counter(o.stance for o in opinions),
+        written=[(w.person_id, w.stance) for w in written],
+        spoke_in_room=spoken,
+        profile=room.profile,
+    )
     quorum = quorum_rules.item_quorum(room.meeting.kind, item.category, len(eligible), tally.n, room.profile)
-    return ItemFacts(item, rnd, recused, eligible, spoken, opinions, written, tally.n, quorum, tally,
-                     presiding_of(room, recused))
+    return ItemFacts(
+        item, rnd, recused, eligible, spoken, opinions, written, tally.n, quorum, tally, presiding_of(room, recused)
+    )
 
 
 def live_item(s: Session, meeting_id: int) -> AgendaItem | None:

@@ -61,16 +61,27 @@ def _require_in_session(room: Room) -> None:
 def _require_meeting_quorum(room: Room) -> None:
     q = meeting_quorum(room)
     if not q.ok:
-        raise NotQuorate(source=q.source, n=q.n, present=q.present, needed=q.needed, fraction=q.fraction.label,
-                         kind=MEETING_KIND_LABELS.get(room.meeting.kind, room.meeting.kind))
+        raise NotQuorate(
+            source=q.source,
+            n=q.n,
+            present=q.present,
+            needed=q.needed,
+            fraction=q.fraction.label,
+            kind=MEETING_KIND_LABELS.get(room.meeting.kind, room.meeting.kind),
+        )
 
 
 def _require_item_quorum(facts: ItemFacts) -> None:
     q = facts.quorum
     if not q.ok:
-        raise ItemNotDecidable(source=q.source, n=q.n, present=q.present, needed=q.needed,
-                               fraction=q.fraction.label,
-                               category=ITEM_CATEGORY_LABELS.get(facts.item.category, facts.item.category))
+        raise ItemNotDecidable(
+            source=q.source,
+            n=q.n,
+            present=q.present,
+            needed=q.needed,
+            fraction=q.fraction.label,
+            category=ITEM_CATEGORY_LABELS.get(facts.item.category, facts.item.category),
+        )
 
 
 def _item_of(s: Session, room: Room, item_id: int) -> AgendaItem:
@@ -100,8 +111,12 @@ def _require_presiding(actor: Actor, room: Room, recused: set[int]) -> int | Non
     raise PermissionDenied()
 
 
-def refuse_opinion(s: Session, refusal: speaking.OpinionRefusal | None,
-                   facts: speaking.OpinionFacts | speaking.WrittenFacts, item: AgendaItem | None) -> None:
+def refuse_opinion(
+    s: Session,
+    refusal: speaking.OpinionRefusal | None,
+    facts: speaking.OpinionFacts | speaking.WrittenFacts,
+    item: AgendaItem | None,
+) -> None:
     """Raise the typed error of an opinion's refusal (voting/speaking.py), if any: one mapping for the single
     and the batch path, and for written opinions."""
     if refusal is None:

@@ -61,9 +61,15 @@ def _opinion_ack(op: Opinion, item: AgendaItem, duplicate: bool) -> dict:
         "ok": True,
         "duplicate": duplicate,
         "opinion": {
-            "item_id": item.id, "round": op.round_number, "person_id": op.person_id, "stance": op.stance,
-            "stance_label": STANCE_LABELS[Stance(op.stance)], "reason": op.reason, "version": op.version,
-            "is_chair": op.is_chair, "at": iso_utc(op.updated_at),
+            "item_id": item.id,
+            "round": op.round_number,
+            "person_id": op.person_id,
+            "stance": op.stance,
+            "stance_label": STANCE_LABELS[Stance(op.stance)],
+            "reason": op.reason,
+            "version": op.version,
+            "is_chair": op.is_chair,
+            "at": iso_utc(op.updated_at),
         },
     }
 
@@ -90,14 +96,22 @@ def give_opinion(s: Session, actor: Actor, data: OpinionIn) -> Outcome:
     item = s.get(AgendaItem, data.item_id) if meeting is not None else None
     found = item is not None and item.meeting_id == meeting.id
     facts = speaking.OpinionFacts(
-        observer=actor.kind == "observer", member=actor.is_seat, item_found=found,
-        meeting_status=meeting.status if found else "", item_status=item.status if found else "",
-        current_round=found and data.round == item.round, stance=data.stance, reason=data.reason)
+        observer=actor.kind == "observer",
+        member=actor.is_seat,
+        item_found=found,
+        meeting_status=meeting.status if found else "",
+        item_status=item.status if found else "",
+        current_round=found and data.round == item.round,
+        stance=data.stance,
+        reason=data.reason,
+    )
     refuse_opinion(s, speaking.item_refusal(facts), facts, item)
     rnd = current_round(s, item, lock=True)  # serialises the chair-last check across workers
     seat = s.exec(select(Seat).where(Seat.meeting_id == meeting.id, Seat.person_id == actor.person_id)).first()
-    recused = s.exec(select(Recusal.id).where(Recusal.item_id == item.id,
-                                              Recusal.person_id == actor.person_id)).first() is not None
+    recused = (
+        s.exec(select(Recusal.id).where(Recusal.item_id == item.id, Recusal.person_id == actor.person_id)).first()
+        is not None
+    )
     is_chair = actor.person_id == meeting.chair_person_id
     room_facts = None
     if not is_chair and chair_recused(s, meeting, item.id):
@@ -107,21 +121,39 @@ def give_opinion(s: Session, actor: Actor, data: OpinionIn) -> Outcome:
     waiting = 0
     if is_chair:
         room_facts = room_facts or item_facts(s, load_room(s, meeting.id), item, rnd)
-        waiting = speaking.round_counts_of(presiding=actor.person_id, eligible=room_facts.eligible,
-                                           spoken=room_facts.spoken).waiting
-    facts = dataclasses.replace(facts, attendance=None if seat is None else seat.attendance, recused=recused,
-                                presides=is_chair, waiting=waiting, presiding_has_spoken=rnd.chair_spoke_at is not None)
+        waiting = speaking.round_counts_of(
+            presiding=actor.person_id, eligible=room_facts.eligible, spoken=room_facts.spoken
+        ).waiting
+    facts = dataclasses.replace(
+        facts,
+        attendance=None if seat is None else seat.attendance,
+        recused=recused,
+        presides=is_chair,
+        waiting=waiting,
+        presiding_has_spoken=rnd.chair_spoke_at is not None,
+    )
     refuse_opinion(s, speaking.speaker_refusal(facts), facts, item)
     if is_chair:
         op = next((o for o in room_facts.opinions if o.person_id == actor.person_id), None)
     else:  # present and not recused, checked above: the voter is eligible
-        op = s.exec(select(Opinion).where(Opinion.item_id == item.id, Opinion.round_number == rnd.number,
-                                          Opinion.person_id == actor.person_id)).first()
+        op = s.exec(
+            select(Opinion).where(
+                Opinion.item_id == item.id, Opinion.round_number == rnd.number, Opinion.person_id == actor.person_id
+            )
+        ).first()
 
     now = utcnow()
     if op is None:
-        op = Opinion(item_id=item.id, round_number=rnd.number, person_id=actor.person_id, stance=data.stance,
-                     reason=data.reason, is_chair=is_chair, given_at=now, updated_at=now)
+        op = Opinion(
+            item_id=item.id,
+            round_number=rnd.number,
+            person_id=actor.person_id,
+            stance=data.stance,
+            reason=data.reason,
+            is_chair=is_chair,
+            given_at=now,
+            updated_at=now,
+        )
     else:
         op.stance, op.reason, op.version, op.updated_at = data.stance, data.reason, op.version + 1, now
     s.add(op)
@@ -129,14 +161,34 @@ def give_opinion(s: Session, actor: Actor, data: OpinionIn) -> Outcome:
         s.flush()
     except IntegrityError:  # the same member from two devices at once: the database keeps one
         raise Conflict(detail="您的意见正在从另一台设备提交，请稍候刷新。") from None
-    s.add(OpinionRevision(opinion_id=op.id, version=op.version, stance=op.stance, reason=op.reason,
-                          client_id=data.client_id, device=actor.device[:200], at=now))
+    s.add(
+        OpinionRevision(
+            opinion_id=op.id,
+            version=op.version,
+            stance=op.stance,
+            reason=op.reason,
+            client_id=data.client_id,
+            device=actor.device[:200],
+            at=now,
+        )
+    )
     if is_chair and rnd.chair_spoke_at is None:
         rnd.chair_spoke_at = now
         s.add(rnd)
-    audit.record(s, actor, "opinion.given" if op.version == 1 else "opinion.corrected", meeting.id,
-                 item_id=item.id, round=rnd.number, person_id=actor.person_id, stance=op.stance,
-                 reason=op.reason, version=op.version, is_chair=is_chair, client_id=data.client_id)
+    audit.record(
+        s,
+        actor,
+        "opinion.given" if op.version == 1 else "opinion.corrected",
+        meeting.id,
+        item_id=item.id,
+        round=rnd.number,
+        person_id=actor.person_id,
+        stance=op.stance,
+        reason=op.reason,
+        version=op.version,
+        is_chair=is_chair,
+        client_id=data.client_id,
+    )
     ack = _opinion_ack(op, item, duplicate=False)
     # the chair's statement changes what the room may do next: send everyone the new state
     return Outcome(meeting.id, ack=ack, broadcast="state" if is_chair else "progress", opinion=ack["opinion"])
@@ -153,8 +205,9 @@ def written_opinion(s: Session, actor: Actor, meeting_id: int, data: WrittenOpin
         if prior is not None:
             if prior.person_id != (data.person_id or actor.person_id):
                 raise InvalidPayload(detail="client_id 已被使用")
-            return Outcome(meeting_id, ack={"ok": True, "duplicate": True, "written_opinion_id": prior.id},
-                           broadcast=None)
+            return Outcome(
+                meeting_id, ack={"ok": True, "duplicate": True, "written_opinion_id": prior.id}, broadcast=None
+            )
     if actor.is_staff:
         if data.person_id is None:
             raise InvalidPayload(detail="person_id: 请选择提交书面意见的成员")
@@ -170,8 +223,12 @@ def written_opinion(s: Session, actor: Actor, meeting_id: int, data: WrittenOpin
         raise MeetingClosed()
     item = _item_of(s, room, data.item_id)
     seat = room.seat_of(person_id)
-    facts = speaking.WrittenFacts(item_status=item.status, attendance=None if seat is None else seat.attendance,
-                                  stance=data.stance, reason=data.reason)
+    facts = speaking.WrittenFacts(
+        item_status=item.status,
+        attendance=None if seat is None else seat.attendance,
+        stance=data.stance,
+        reason=data.reason,
+    )
     if speaking.written_refusal(facts) in (None, speaking.OpinionRefusal.REASON_REQUIRED):
         # recused wins over the reason; who is recused from an item not yet opened is computed, so only now
         facts = dataclasses.replace(facts, recused=person_id in _recusal_grounds_now(s, room, item))
@@ -181,20 +238,42 @@ def written_opinion(s: Session, actor: Actor, meeting_id: int, data: WrittenOpin
     if refusal == speaking.OpinionRefusal.IN_THE_ROOM:
         raise NotPresentForWritten()
     refuse_opinion(s, refusal, facts, item)
-    existing = s.exec(select(WrittenOpinion).where(
-        WrittenOpinion.item_id == item.id, WrittenOpinion.round_number == item.round,
-        WrittenOpinion.person_id == person_id)).first()
+    existing = s.exec(
+        select(WrittenOpinion).where(
+            WrittenOpinion.item_id == item.id,
+            WrittenOpinion.round_number == item.round,
+            WrittenOpinion.person_id == person_id,
+        )
+    ).first()
     if existing is not None:
         raise Conflict(detail="该成员对本议题已有书面意见。")
-    w = WrittenOpinion(item_id=item.id, round_number=item.round, person_id=person_id, stance=data.stance,
-                       reason=data.reason, submitted_by=submitted_by, client_id=data.client_id)
+    w = WrittenOpinion(
+        item_id=item.id,
+        round_number=item.round,
+        person_id=person_id,
+        stance=data.stance,
+        reason=data.reason,
+        submitted_by=submitted_by,
+        client_id=data.client_id,
+    )
     s.add(w)
     s.flush()
-    audit.record(s, actor, "written_opinion.recorded", meeting_id, item_id=item.id, round=item.round,
-                 person_id=person_id, stance=data.stance, reason=data.reason, submitted_by=submitted_by,
-                 counted=room.profile.count_written_opinions)
-    return Outcome(meeting_id, ack={"ok": True, "duplicate": False, "written_opinion_id": w.id},
-                   notify_people=[person_id])
+    audit.record(
+        s,
+        actor,
+        "written_opinion.recorded",
+        meeting_id,
+        item_id=item.id,
+        round=item.round,
+        person_id=person_id,
+        stance=data.stance,
+        reason=data.reason,
+        submitted_by=submitted_by,
+        counted=room.profile.count_written_opinions,
+    )
+    return Outcome(
+        meeting_id, ack={"ok": True, "duplicate": False, "written_opinion_id": w.id}, notify_people=[person_id]
+    )
 
 
 def attach_written_scan(s: Session, actor: Actor, written_id: int, material_id: int) -> None:
@@ -202,5 +281,6 @@ def attach_written_scan(s: Session, actor: Actor, written_id: int, material_id: 
     w.material_id = material_id
     s.add(w)
     item = s.get(AgendaItem, w.item_id)
-    audit.record(s, actor, "written_opinion.scan_attached", item.meeting_id, written_opinion_id=w.id,
-                 material_id=material_id)
+    audit.record(
+        s, actor, "written_opinion.scan_attached", item.meeting_id, written_opinion_id=w.id, material_id=material_id
+    )

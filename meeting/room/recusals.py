@@ -79,14 +79,34 @@ def add_recusal(s: Session, actor: Actor, meeting_id: int, data: RecusalIn) -> O
         raise NotFound(what="该成员")
     if data.person_id in recused_ids(s, item.id):
         raise Conflict(detail="该成员已登记回避。")
-    spoke = s.exec(select(Opinion).where(Opinion.item_id == item.id, Opinion.round_number == item.round,
-                                         Opinion.person_id == data.person_id)).first()
+    spoke = s.exec(
+        select(Opinion).where(
+            Opinion.item_id == item.id, Opinion.round_number == item.round, Opinion.person_id == data.person_id
+        )
+    ).first()
     if spoke is not None:
         raise InvalidState(detail="该成员已在本轮发表意见；应回避的须在发表意见前登记，必要时请提请复议。")
-    s.add(Recusal(item_id=item.id, person_id=data.person_id, relation_type="OTHER", reason=data.reason,
-                  source="manual", basis=relation_types()["OTHER"].source))
-    audit.record(s, actor, "recusal.added", meeting_id, item_id=item.id, person_id=data.person_id,
-                 relation_type="OTHER", reason=data.reason, auto=False)
+    s.add(
+        Recusal(
+            item_id=item.id,
+            person_id=data.person_id,
+            relation_type="OTHER",
+            reason=data.reason,
+            source="manual",
+            basis=relation_types()["OTHER"].source,
+        )
+    )
+    audit.record(
+        s,
+        actor,
+        "recusal.added",
+        meeting_id,
+        item_id=item.id,
+        person_id=data.person_id,
+        relation_type="OTHER",
+        reason=data.reason,
+        auto=False,
+    )
     return Outcome(meeting_id, ack={"ok": True}, notify_people=[data.person_id])
 
 
@@ -101,7 +121,9 @@ def remove_recusal(s: Session, actor: Actor, meeting_id: int, data: RecusalRemov
     if rec is None:
         raise NotFound(what="该回避记录")
     if rec.source != "manual":
-        raise InvalidState(detail="依亲属关系须回避的不能撤销（公务员法 第74条）；如关系登记有误，请更正关系后重新审议。")
+        raise InvalidState(
+            detail="依亲属关系须回避的不能撤销（公务员法 第74条）；如关系登记有误，请更正关系后重新审议。"
+        )
     s.delete(rec)
     audit.record(s, actor, "recusal.removed", meeting_id, item_id=item.id, person_id=data.person_id)
     return Outcome(meeting_id, ack={"ok": True}, notify_people=[data.person_id])

@@ -60,12 +60,17 @@ from .recusals import (
 def _close_round(s: Session, room: Room, item: AgendaItem, rnd: Round, facts: ItemFacts, result: ItemResult) -> None:
     rnd.result, rnd.closed_at = result, utcnow()
     rnd.tally_json = json.dumps(
-        facts.tally.as_dict() | {"quorum": facts.quorum.as_dict(), "recused": sorted(facts.recused),
-                                 "eligible": sorted(facts.eligible),
-                                 # who presided over the item: the minutes read it from here (四（二）5)
-                                 "presided_by": facts.presiding, "chair_person_id": room.meeting.chair_person_id,
-                                 "chair_recused": room.meeting.chair_person_id in facts.recused
-                                 or facts.presiding != room.meeting.chair_person_id},
+        facts.tally.as_dict()
+        | {
+            "quorum": facts.quorum.as_dict(),
+            "recused": sorted(facts.recused),
+            "eligible": sorted(facts.eligible),
+            # who presided over the item: the minutes read it from here (四（二）5)
+            "presided_by": facts.presiding,
+            "chair_person_id": room.meeting.chair_person_id,
+            "chair_recused": room.meeting.chair_person_id in facts.recused
+            or facts.presiding != room.meeting.chair_person_id,
+        },
         ensure_ascii=False,
     )
     item.status = "deferred" if result == ItemResult.DEFERRED else "closed"
@@ -76,11 +81,13 @@ def _require_all_spoken(room: Room, facts: ItemFacts) -> None:
     chair_id = facts.presiding  # the chair, or the acting chair of an item the chair is recused from
     spoke_at = facts.round.chair_spoke_at
     joined_after_chair = {
-        seat.person_id for seat in room.seats
+        seat.person_id
+        for seat in room.seats
         if spoke_at is not None and seat.arrived_at is not None and as_utc(seat.arrived_at) > as_utc(spoke_at)
     }
-    waiting = opinion_rules.awaited(chair_id=chair_id, eligible=facts.eligible, spoken=facts.spoken,
-                                    joined_after_chair=joined_after_chair) - {chair_id}
+    waiting = opinion_rules.awaited(
+        chair_id=chair_id, eligible=facts.eligible, spoken=facts.spoken, joined_after_chair=joined_after_chair
+    ) - {chair_id}
     source = "seed 003 §四(二)2；国务院令第713号 第30条"
     if waiting:
         raise InvalidState(detail=f"尚有{len(waiting)}名成员未发表意见，不能宣布结果。", source=source)
@@ -97,7 +104,9 @@ def close_item(s: Session, actor: Actor, meeting_id: int, item_id: int) -> Outco
     if item.status != "voting":
         raise ItemNotOpen()
     if room.head_decides:
-        raise InvalidState(detail="本领导班子实行行政首长负责制：由主持人在集体讨论基础上作出决定（国务院令第713号 第30条）。")
+        raise InvalidState(
+            detail="本领导班子实行行政首长负责制：由主持人在集体讨论基础上作出决定（国务院令第713号 第30条）。"
+        )
     rnd = current_round(s, item, lock=True)
     facts = item_facts(s, room, item, rnd)
     _require_all_spoken(room, facts)
@@ -105,8 +114,17 @@ def close_item(s: Session, actor: Actor, meeting_id: int, item_id: int) -> Outco
     _require_item_quorum(facts)
     result = opinion_rules.majority_result(facts.tally)
     _close_round(s, room, item, rnd, facts, result)
-    audit.record(s, actor, "item.closed", meeting_id, item_id=item.id, round=rnd.number, result=result,
-                 tally=facts.tally.as_dict(), presided_by=facts.presiding)
+    audit.record(
+        s,
+        actor,
+        "item.closed",
+        meeting_id,
+        item_id=item.id,
+        round=rnd.number,
+        result=result,
+        tally=facts.tally.as_dict(),
+        presided_by=facts.presiding,
+    )
     return Outcome(meeting_id, ack={"ok": True, "result": result, "tally": facts.tally.as_dict()})
 
 
@@ -134,11 +152,23 @@ def head_decide(s: Session, actor: Actor, meeting_id: int, data: HeadDecisionIn)
     result = opinion_rules.head_decision_result(data.adopt)
     rnd.head_adopt, rnd.head_reason = data.adopt, data.reason
     _close_round(s, room, item, rnd, facts, result)
-    audit.record(s, actor, "item.head_decided", meeting_id, item_id=item.id, round=rnd.number, result=result,
-                 adopt=data.adopt, reason=data.reason, against_majority=against, tally=facts.tally.as_dict(),
-                 presided_by=facts.presiding)
-    return Outcome(meeting_id, ack={"ok": True, "result": result, "against_majority": against,
-                                    "tally": facts.tally.as_dict()})
+    audit.record(
+        s,
+        actor,
+        "item.head_decided",
+        meeting_id,
+        item_id=item.id,
+        round=rnd.number,
+        result=result,
+        adopt=data.adopt,
+        reason=data.reason,
+        against_majority=against,
+        tally=facts.tally.as_dict(),
+        presided_by=facts.presiding,
+    )
+    return Outcome(
+        meeting_id, ack={"ok": True, "result": result, "against_majority": against, "tally": facts.tally.as_dict()}
+    )
 
 
 def defer_item(s: Session, actor: Actor, meeting_id: int, data: DeferIn) -> Outcome:
@@ -157,8 +187,16 @@ def defer_item(s: Session, actor: Actor, meeting_id: int, data: DeferIn) -> Outc
     facts.presiding = presiding  # a pending item's recusals are computed, not yet stored
     rnd.defer_reason = data.reason
     _close_round(s, room, item, rnd, facts, ItemResult.DEFERRED)
-    audit.record(s, actor, "item.deferred", meeting_id, item_id=item.id, round=rnd.number, reason=data.reason,
-                 presided_by=facts.presiding)
+    audit.record(
+        s,
+        actor,
+        "item.deferred",
+        meeting_id,
+        item_id=item.id,
+        round=rnd.number,
+        reason=data.reason,
+        presided_by=facts.presiding,
+    )
     return Outcome(meeting_id, ack={"ok": True, "result": ItemResult.DEFERRED})
 
 
@@ -185,6 +223,14 @@ def reconsider(s: Session, actor: Actor, meeting_id: int, data: ReconsiderIn) ->
     item.round += 1
     item.status = "open"
     s.add_all([old, item, Round(item_id=item.id, number=item.round)])
-    audit.record(s, actor, "item.reconsidered", meeting_id, item_id=item.id, new_round=item.round,
-                 agreeing=sorted(agreeing), reason=data.reason)
+    audit.record(
+        s,
+        actor,
+        "item.reconsidered",
+        meeting_id,
+        item_id=item.id,
+        new_round=item.round,
+        agreeing=sorted(agreeing),
+        reason=data.reason,
+    )
     return Outcome(meeting_id, ack={"ok": True, "round": item.round})

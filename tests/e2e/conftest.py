@@ -38,8 +38,16 @@ SCREENSHOTS = E2E_DIR / "screenshots"
 MODES = [m for m in re.split(r"[\s,]+", os.environ.get("YISHI_TEST_ASYNC_MODES", "eventlet gevent")) if m]
 START_TIMEOUT = 20.0
 # Environment of the test process that must not leak into the server under test.
-_SCRUB = ("YISHI_BROADCAST_INTERVAL", "SOCKETIO_MESSAGE_QUEUE", "YISHI_SECRET_KEY", "YISHI_HOST", "YISHI_PORT",
-          "YISHI_ASYNC_MODE", "YISHI_INSTANCE", "DATABASE_URL")
+_SCRUB = (
+    "YISHI_BROADCAST_INTERVAL",
+    "SOCKETIO_MESSAGE_QUEUE",
+    "YISHI_SECRET_KEY",
+    "YISHI_HOST",
+    "YISHI_PORT",
+    "YISHI_ASYNC_MODE",
+    "YISHI_INSTANCE",
+    "DATABASE_URL",
+)
 
 
 # ---------------------------------------------------------------- marking and reporting
@@ -113,9 +121,17 @@ def parse_demo_output(text: str) -> DemoLinks:
     m = re.search(r"/meetings/(\d+)/console", values.get("console", ""))
     if not (m and members and values.get("projector") and values.get("username")):
         raise AssertionError(f"could not read the demo links from:\n{text}")
-    return DemoLinks(meeting_id=int(m.group(1)), title=values.get("title", ""), console_url=values["console"],
-                     username=values["username"], password=values["password"],
-                     projector_token=values["projector"], members=members, titles=titles, observers=observers)
+    return DemoLinks(
+        meeting_id=int(m.group(1)),
+        title=values.get("title", ""),
+        console_url=values["console"],
+        username=values["username"],
+        password=values["password"],
+        projector_token=values["projector"],
+        members=members,
+        titles=titles,
+        observers=observers,
+    )
 
 
 def free_port() -> int:
@@ -176,18 +192,35 @@ class Server:
         """Start (or restart, same port and database) and wait until it answers HTTP."""
         self.host = host or self.host
         self.starts += 1
-        with open(self.workdir / f"server-{self.starts}.out", "wb") as out, \
-                open(self.workdir / f"server-{self.starts}.err", "wb") as err:
+        with (
+            open(self.workdir / f"server-{self.starts}.out", "wb") as out,
+            open(self.workdir / f"server-{self.starts}.err", "wb") as err,
+        ):
             self.process = subprocess.Popen(
-                [sys.executable, "run.py", "serve", "--host", self.host, "--port", str(self.port),
-                 "--async-mode", self.mode],
-                cwd=ROOT, env=self.env, stdout=out, stderr=err, stdin=subprocess.DEVNULL, start_new_session=True,
+                [
+                    sys.executable,
+                    "run.py",
+                    "serve",
+                    "--host",
+                    self.host,
+                    "--port",
+                    str(self.port),
+                    "--async-mode",
+                    self.mode,
+                ],
+                cwd=ROOT,
+                env=self.env,
+                stdout=out,
+                stderr=err,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
             )
         deadline = time.monotonic() + START_TIMEOUT
         while True:
             if self.process.poll() is not None:
-                raise AssertionError(f"the server exited with {self.process.returncode} before answering\n"
-                                     + self.logs())
+                raise AssertionError(
+                    f"the server exited with {self.process.returncode} before answering\n" + self.logs()
+                )
             try:
                 with urllib.request.urlopen(self.url("/login"), timeout=2) as resp:
                     resp.read()
@@ -198,8 +231,9 @@ class Server:
             except OSError:
                 if time.monotonic() > deadline:
                     self.stop()
-                    raise AssertionError(f"the server did not answer within {START_TIMEOUT:.0f} s\n"
-                                         + self.logs()) from None
+                    raise AssertionError(
+                        f"the server did not answer within {START_TIMEOUT:.0f} s\n" + self.logs()
+                    ) from None
                 time.sleep(0.1)
 
     def stop(self, timeout: float = 10.0) -> None:
@@ -231,7 +265,13 @@ def run_demo(env: dict, port: int, mode: str, host: str = "127.0.0.1") -> str:
     """``python run.py demo --no-serve``: the demo body (once) and a fresh demo meeting; returns what it printed."""
     proc = subprocess.run(
         [sys.executable, "run.py", "demo", "--no-serve", "--host", host, "--port", str(port), "--async-mode", mode],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, stdin=subprocess.DEVNULL, check=False,
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        stdin=subprocess.DEVNULL,
+        check=False,
     )
     if proc.returncode != 0:
         raise AssertionError(f"run.py demo --no-serve failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}")
@@ -245,8 +285,13 @@ def server(request, tmp_path, database_url) -> Iterator[Server]:
     instance = tmp_path / "instance"
     instance.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in _SCRUB}
-    env.update(YISHI_INSTANCE=str(instance), DATABASE_URL=database_url, YISHI_ASYNC_MODE=mode,
-               PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1")
+    env.update(
+        YISHI_INSTANCE=str(instance),
+        DATABASE_URL=database_url,
+        YISHI_ASYNC_MODE=mode,
+        PYTHONUNBUFFERED="1",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
     port = free_port()
     links = parse_demo_output(run_demo(env, port, mode))
     srv = Server(mode=mode, port=port, env=env, workdir=tmp_path, links=links)
@@ -276,10 +321,16 @@ class Secretary:
         links = self.server.links
         form = self.http.get(self.server.url("/login"), timeout=15).text  # the form's CSRF token, as a browser
         token = re.search(r'name="csrf_token" value="([^"]*)"', form)
-        resp = self.http.post(self.server.url("/login"), data={"username": links.username,
-                                                                "password": links.password,
-                                                                "csrf_token": token.group(1) if token else ""},
-                              allow_redirects=False, timeout=15)
+        resp = self.http.post(
+            self.server.url("/login"),
+            data={
+                "username": links.username,
+                "password": links.password,
+                "csrf_token": token.group(1) if token else "",
+            },
+            allow_redirects=False,
+            timeout=15,
+        )
         assert resp.status_code in (302, 303), (resp.status_code, resp.text[:500])
         self.csrf = self._csrf_from(self.server.console_url) or self._csrf_from(self.server.url("/login"))
         assert self.csrf, "no <meta name=csrf-token> on any signed-in page"
@@ -296,8 +347,13 @@ class Secretary:
         return "; ".join(f"{c.name}={c.value}" for c in self.http.cookies)
 
     def api(self, method: str, path: str, json: object = None):
-        return self.http.request(method, self.server.url("/api/v1" + path), json=json, timeout=15,
-                                 headers={"X-CSRF-Token": self.csrf, "Accept": "application/json"})
+        return self.http.request(
+            method,
+            self.server.url("/api/v1" + path),
+            json=json,
+            timeout=15,
+            headers={"X-CSRF-Token": self.csrf, "Accept": "application/json"},
+        )
 
     def action(self, name: str, payload: dict | None = None):
         """POST /api/v1/meetings/<id>/actions/<name> → the response (JSON body: the action's acknowledgement)."""
@@ -329,8 +385,15 @@ class Client:
     predicate over the client holds.
     """
 
-    def __init__(self, server: Server, *, token: str | None = None, cookie: str | None = None,
-                 meeting_id: int | None = None, label: str = "") -> None:
+    def __init__(
+        self,
+        server: Server,
+        *,
+        token: str | None = None,
+        cookie: str | None = None,
+        meeting_id: int | None = None,
+        label: str = "",
+    ) -> None:
         import socketio
 
         self.server = server
@@ -347,8 +410,12 @@ class Client:
         self._me: dict | None = None
         self._sockets: list[socket.socket] = []  # python-engineio leaves a socket open when the transport fails
         self.sio = socketio.Client(reconnection=False, request_timeout=10)
-        for event, box in (("snapshot", self.snapshots), ("state", self.states), ("progress", self.progress),
-                           ("me", self.mes)):
+        for event, box in (
+            ("snapshot", self.snapshots),
+            ("state", self.states),
+            ("progress", self.progress),
+            ("me", self.mes),
+        ):
             self.sio.on(event, self._recorder(box))
 
     def _recorder(self, box: list) -> Callable[[dict], None]:
@@ -362,6 +429,7 @@ class Client:
                 elif box is self.mes:
                     self._me = data
                 self.cond.notify_all()
+
         return record
 
     def connect(self, timeout: float = 15.0) -> dict:
@@ -369,8 +437,9 @@ class Client:
         seen = len(self.snapshots)
         auth = {"token": self.token} if self.token else {"meeting_id": self.meeting_id}
         headers = {"Cookie": self.cookie} if self.cookie else {}
-        self.sio.connect(self.server.base_url, transports=["websocket"], auth=auth, headers=headers,
-                         wait_timeout=timeout)
+        self.sio.connect(
+            self.server.base_url, transports=["websocket"], auth=auth, headers=headers, wait_timeout=timeout
+        )
         self._sockets.append(self.sio.eio.ws.sock)
         self.wait_for(lambda c: len(c.snapshots) > seen, timeout, "the snapshot after connecting")
         return self.snapshots[-1]
@@ -403,19 +472,24 @@ class Client:
     def call(self, event: str, data: dict | None = None, timeout: float = 15.0) -> dict:
         return self.sio.call(event, data if data is not None else {}, timeout=timeout)
 
-    def opinion(self, item_id: int, stance: str, reason: str = "", *, round: int = 1,
-                client_id: str | None = None) -> tuple[str, dict]:
+    def opinion(
+        self, item_id: int, stance: str, reason: str = "", *, round: int = 1, client_id: str | None = None
+    ) -> tuple[str, dict]:
         client_id = client_id or uuid.uuid4().hex
-        ack = self.call("give_opinion", {"client_id": client_id, "item_id": item_id, "round": round,
-                                         "stance": stance, "reason": reason})
+        ack = self.call(
+            "give_opinion",
+            {"client_id": client_id, "item_id": item_id, "round": round, "stance": stance, "reason": reason},
+        )
         return client_id, ack
 
     def wait_for(self, predicate: Callable[[Client], object], timeout: float = 10.0, what: str = ""):
         with self.cond:
             if not self.cond.wait_for(lambda: predicate(self), timeout):
-                raise AssertionError(f"{self.label}: timed out after {timeout:.0f} s waiting for {what or predicate}"
-                                     f" (snapshots={len(self.snapshots)}, states={len(self.states)}, "
-                                     f"progress={self.progress[-1:] if self.progress else []})")
+                raise AssertionError(
+                    f"{self.label}: timed out after {timeout:.0f} s waiting for {what or predicate}"
+                    f" (snapshots={len(self.snapshots)}, states={len(self.states)}, "
+                    f"progress={self.progress[-1:] if self.progress else []})"
+                )
             return predicate(self)
 
     @property
@@ -437,8 +511,9 @@ def connect(server) -> Iterator[Callable[..., Client]]:
     every client is disconnected before the server stops."""
     clients: list[Client] = []
 
-    def _connect(*, token: str | None = None, cookie: str | None = None, meeting_id: int | None = None,
-                 label: str = "") -> Client:
+    def _connect(
+        *, token: str | None = None, cookie: str | None = None, meeting_id: int | None = None, label: str = ""
+    ) -> Client:
         c = Client(server, token=token, cookie=cookie, meeting_id=meeting_id, label=label)
         clients.append(c)
         c.connect()
@@ -453,8 +528,15 @@ def connect(server) -> Iterator[Callable[..., Client]]:
 # ---------------------------------------------------------------- the browser
 
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 @pytest.fixture(scope="session")
@@ -493,8 +575,9 @@ def new_page(browser, server) -> Iterator[Callable[..., object]]:
     contexts = []
 
     def _new_page(width: int, height: int, **kwargs):
-        ctx = browser.new_context(viewport={"width": width, "height": height}, locale="zh-CN",
-                                  timezone_id="Asia/Shanghai", **kwargs)
+        ctx = browser.new_context(
+            viewport={"width": width, "height": height}, locale="zh-CN", timezone_id="Asia/Shanghai", **kwargs
+        )
         ctx.set_default_timeout(10_000)
         contexts.append(ctx)
         return ctx.new_page()

@@ -38,18 +38,35 @@ def _build_big(factory) -> int:
     factory.present(m, ids)
     factory.act("open_meeting", m)
     for i in range(ITEMS):
-        item = factory.item(m, title=f"关于第{i + 1}项重点工作推进方案的议题", category="major_decision",
-                            submitting_unit="区发展和改革局", presenter="局长").id
+        item = factory.item(
+            m,
+            title=f"关于第{i + 1}项重点工作推进方案的议题",
+            category="major_decision",
+            submitting_unit="区发展和改革局",
+            presenter="局长",
+        ).id
         factory.act("open_item", m, {"item_id": item})
         factory.act("call_opinions", m, {"item_id": item})
         for pid in ids[1:]:
             stance = "disagree" if pid == ids[-1] else "agree"
-            factory.act("give_opinion", m, {"client_id": uuid.uuid4().hex, "item_id": item, "round": 1,
-                                            "stance": stance, "reason": "建议进一步论证资金来源" if stance == "disagree"
-                                            else ""}, actor=factory.seat_actor(m, pid))
-        factory.act("give_opinion", m, {"client_id": uuid.uuid4().hex, "item_id": item, "round": 1,
-                                        "stance": "agree", "reason": "同意"},
-                    actor=factory.seat_actor(m, ids[0], chair_id=ids[0]))
+            factory.act(
+                "give_opinion",
+                m,
+                {
+                    "client_id": uuid.uuid4().hex,
+                    "item_id": item,
+                    "round": 1,
+                    "stance": stance,
+                    "reason": "建议进一步论证资金来源" if stance == "disagree" else "",
+                },
+                actor=factory.seat_actor(m, pid),
+            )
+        factory.act(
+            "give_opinion",
+            m,
+            {"client_id": uuid.uuid4().hex, "item_id": item, "round": 1, "stance": "agree", "reason": "同意"},
+            actor=factory.seat_actor(m, ids[0], chair_id=ids[0]),
+        )
         factory.act("close_item", m, {"item_id": item})
     factory.act("close_meeting", m)
     return m
@@ -76,10 +93,22 @@ def seeded_server(request, app, factory, tmp_path, database_url):
     app.extensions["yishi.engine"].dispose()
 
     env = {k: v for k, v in os.environ.items() if k not in _SCRUB}
-    env.update(YISHI_INSTANCE=str(tmp_path / "instance"), DATABASE_URL=database_url,
-               YISHI_ASYNC_MODE=request.param, PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1")
-    links = DemoLinks(meeting_id=live.id, title="", console_url="", username="mishu",
-                      password="correct horse battery", projector_token="", members={})
+    env.update(
+        YISHI_INSTANCE=str(tmp_path / "instance"),
+        DATABASE_URL=database_url,
+        YISHI_ASYNC_MODE=request.param,
+        PYTHONUNBUFFERED="1",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    links = DemoLinks(
+        meeting_id=live.id,
+        title="",
+        console_url="",
+        username="mishu",
+        password="correct horse battery",
+        projector_token="",
+        members={},
+    )
     srv = Server(mode=request.param, port=free_port(), env=env, workdir=tmp_path, links=links)
     srv.start()
     try:
@@ -113,10 +142,17 @@ class Tablet(threading.Thread):
         while not self.stop.is_set():
             sent = time.monotonic()
             try:
-                ack = self.sio.call("give_opinion", {"client_id": uuid.uuid4().hex, "item_id": self.item_id,
-                                                     "round": 1, "stance": stances[n % 2],
-                                                     "reason": "建议进一步论证资金来源"},
-                                    timeout=ACK_BOUND * 10)
+                ack = self.sio.call(
+                    "give_opinion",
+                    {
+                        "client_id": uuid.uuid4().hex,
+                        "item_id": self.item_id,
+                        "round": 1,
+                        "stance": stances[n % 2],
+                        "reason": "建议进一步论证资金来源",
+                    },
+                    timeout=ACK_BOUND * 10,
+                )
                 ok = bool(ack and ack.get("ok"))
                 if not ok:
                     self.failures.append(ack)
@@ -152,9 +188,18 @@ def test_archiving_and_amending_a_40_item_meeting_keeps_every_opinion_acknowledg
     timings, refused = {}, []
     headers = {"X-CSRF-Token": sec.csrf, "Accept": "application/json"}
     requests_ = [("archive", f"/api/v1/meetings/{big}/minutes/archive", None)] + [
-        (f"amend{n + 1}", f"/api/v1/meetings/{big}/minutes/amendments",
-         {"item_id": seeded["items"][n], "field": "lead_unit", "value": f"区城市更新中心{n + 1}",
-          "reason": f"牵头单位记错（第{n + 1}次）"}) for n in range(AMENDMENTS)]
+        (
+            f"amend{n + 1}",
+            f"/api/v1/meetings/{big}/minutes/amendments",
+            {
+                "item_id": seeded["items"][n],
+                "field": "lead_unit",
+                "value": f"区城市更新中心{n + 1}",
+                "reason": f"牵头单位记错（第{n + 1}次）",
+            },
+        )
+        for n in range(AMENDMENTS)
+    ]
     try:
         for name, path, body in requests_:
             t0 = time.monotonic()
@@ -175,11 +220,14 @@ def test_archiving_and_amending_a_40_item_meeting_keeps_every_opinion_acknowledg
     during = [rtt for t in tablets for sent, rtt, _ in t.samples if began <= sent <= ended]
     failures = [f for t in tablets for f in t.failures]
     worst = max((rtt for t in tablets for _, rtt, _ in t.samples), default=float("inf"))
-    figures = (f"[{srv.mode}] archive+{AMENDMENTS} amendments took {ended - began:.2f} s "
-               f"({', '.join(f'{k} {v:.2f} s' for k, v in timings.items())}); opinions sent meanwhile: "
-               f"{len(during)}, p50 {_pct(during, .5) * 1000:.0f} ms, p99 {_pct(during, .99) * 1000:.0f} ms, "
-               f"max {max(during) * 1000:.0f} ms; not acknowledged {len(failures)}; refused requests {refused}"
-               if during else f"no samples; refused requests {refused}")
+    figures = (
+        f"[{srv.mode}] archive+{AMENDMENTS} amendments took {ended - began:.2f} s "
+        f"({', '.join(f'{k} {v:.2f} s' for k, v in timings.items())}); opinions sent meanwhile: "
+        f"{len(during)}, p50 {_pct(during, 0.5) * 1000:.0f} ms, p99 {_pct(during, 0.99) * 1000:.0f} ms, "
+        f"max {max(during) * 1000:.0f} ms; not acknowledged {len(failures)}; refused requests {refused}"
+        if during
+        else f"no samples; refused requests {refused}"
+    )
     print(figures)
     with Path(os.environ.get("YISHI_FIGURES", os.devnull)).open("a") as fh:
         fh.write(figures + "\n")
@@ -190,6 +238,7 @@ def test_archiving_and_amending_a_40_item_meeting_keeps_every_opinion_acknowledg
 
     docs = sec.api("GET", f"/meetings/{big}/minutes/documents").json()["documents"]
     assert sorted((d["kind"], d["version"]) for d in docs) == sorted(
-        (k, v) for k in ("public", "record", "summary") for v in range(1, AMENDMENTS + 2))
+        (k, v) for k in ("public", "record", "summary") for v in range(1, AMENDMENTS + 2)
+    )
     assert all(d["intact"] for d in docs)
     assert not any(p.name.startswith(".tmp-") for p in (Path(srv.env["YISHI_INSTANCE"]) / "archive").iterdir())

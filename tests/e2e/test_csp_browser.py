@@ -41,8 +41,14 @@ def watched(new_page, size, problems: list[str], violations: list[str], **kwargs
     page = new_page(*size, **kwargs)
     page.context.expose_binding("__yishiViolation", lambda _source, text: violations.append(text))
     page.context.add_init_script(LISTEN)
-    page.on("console", lambda m: problems.append(f"console {m.type}: {m.text} ({m.location.get('url')})")
-            if m.type in ("error", "warning") and not PDFJS_NOTES.match(m.text) else None)
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(f"console {m.type}: {m.text} ({m.location.get('url')})")
+            if m.type in ("error", "warning") and not PDFJS_NOTES.match(m.text)
+            else None
+        ),
+    )
     page.on("pageerror", lambda err: problems.append(f"page error: {err}"))
     return page
 
@@ -114,7 +120,8 @@ def test_meeting_runs_without_a_csp_violation(server, secretary, new_page, conne
     expect(console.get_by_test_id("links-sheet")).to_be_visible()
     console.wait_for_function(  # the QR codes (/qr/<token>.svg) are images from our own origin
         "() => { const q = document.querySelectorAll('img.qr');"
-        " return q.length > 0 && Array.from(q).every(i => i.complete && i.naturalWidth > 0); }")
+        " return q.length > 0 && Array.from(q).every(i => i.complete && i.naturalWidth > 0); }"
+    )
 
     assert violations == [], violations
     assert problems == [], problems

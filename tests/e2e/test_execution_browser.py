@@ -23,16 +23,34 @@ def _login(page: Page, server, username: str, password: str, lands: str) -> None
 
 def _setup(secretary) -> int:
     """The office (demo admin): one assignment and the lead unit's account, through the JSON API."""
-    resp = secretary.api("POST", "/execution/assignments", {
-        "title": "城南片区老旧小区改造", "decided_text": DECIDED, "category": "major_decision",
-        "decided_on": "2023-12-09", "lead_unit": "区住建局", "supporting_units": ["区财政局"],
-        "responsible_leader": "李红梅", "deadline": "2030-06-30"})
+    resp = secretary.api(
+        "POST",
+        "/execution/assignments",
+        {
+            "title": "城南片区老旧小区改造",
+            "decided_text": DECIDED,
+            "category": "major_decision",
+            "decided_on": "2023-12-09",
+            "lead_unit": "区住建局",
+            "supporting_units": ["区财政局"],
+            "responsible_leader": "李红梅",
+            "deadline": "2030-06-30",
+        },
+    )
     assert resp.status_code == 201, resp.text
     assignment = resp.json()["assignment"]
     unit_id = next(u["unit_id"] for u in assignment["units"] if u["role"] == "lead")
-    resp = secretary.api("POST", "/execution/accounts", {
-        "username": "zhujian", "display_name": "住建局李科长", "password": "zhujian-2024", "role": "unit",
-        "unit_id": unit_id})
+    resp = secretary.api(
+        "POST",
+        "/execution/accounts",
+        {
+            "username": "zhujian",
+            "display_name": "住建局李科长",
+            "password": "zhujian-2024",
+            "role": "unit",
+            "unit_id": unit_id,
+        },
+    )
     assert resp.status_code == 201, resp.text
     return assignment["id"]
 

@@ -47,10 +47,16 @@ def burst_server(request, app, factory, tmp_path, database_url):
     app.extensions["yishi.engine"].dispose()
 
     env = {k: v for k, v in os.environ.items() if k not in _SCRUB}
-    env.update(YISHI_INSTANCE=str(tmp_path / "instance"), DATABASE_URL=database_url,
-               YISHI_ASYNC_MODE=request.param, PYTHONUNBUFFERED="1", PYTHONDONTWRITEBYTECODE="1")
-    links = DemoLinks(meeting_id=m.id, title="", console_url="", username="", password="", projector_token="",
-                      members={})
+    env.update(
+        YISHI_INSTANCE=str(tmp_path / "instance"),
+        DATABASE_URL=database_url,
+        YISHI_ASYNC_MODE=request.param,
+        PYTHONUNBUFFERED="1",
+        PYTHONDONTWRITEBYTECODE="1",
+    )
+    links = DemoLinks(
+        meeting_id=m.id, title="", console_url="", username="", password="", projector_token="", members={}
+    )
     srv = Server(mode=request.param, port=free_port(), env=env, workdir=tmp_path, links=links)
     srv.start()
     try:
@@ -94,8 +100,13 @@ class Tablet:
         go.wait()
         for n in range(SENDS):
             cid = uuid.uuid4().hex
-            payload = {"client_id": cid, "item_id": self.item_id, "round": 1,
-                       "stance": "agree" if n % 2 == 0 else "disagree", "reason": f"第{n + 1}次发表意见"}
+            payload = {
+                "client_id": cid,
+                "item_id": self.item_id,
+                "round": 1,
+                "stance": "agree" if n % 2 == 0 else "disagree",
+                "reason": f"第{n + 1}次发表意见",
+            }
             self.sent[cid] = payload
             try:
                 ack = self.sio.call("give_opinion", payload, timeout=ACK_TIMEOUT)
@@ -129,8 +140,7 @@ def _stored(database_url: str, client_ids: list[str]) -> dict[str, int]:
     return {cid: n for cid, n in rows}
 
 
-def test_kill_9_during_a_burst_loses_no_acknowledged_opinion_and_resends_duplicate_nothing(burst_server,
-                                                                                          database_url):
+def test_kill_9_during_a_burst_loses_no_acknowledged_opinion_and_resends_duplicate_nothing(burst_server, database_url):
     srv, item_id, tokens = burst_server
     started = time.monotonic()
     tablets = [Tablet(srv.base_url, token, item_id) for token in tokens[:TABLETS]]
@@ -170,13 +180,15 @@ def test_kill_9_during_a_burst_loses_no_acknowledged_opinion_and_resends_duplica
         answers = [a for batch in pool.map(Tablet.resend, tablets) for a in batch]
         list(pool.map(Tablet.close, tablets))
     after = _stored(database_url, sent)
-    figures = (f"[{srv.mode}, {database_url.split(':', 1)[0]}] {TABLETS} tablets, {len(sent)} sent, "
-               f"{len(acked)} acknowledged before kill -9; present after restart: "
-               f"{sum(1 for cid in acked if stored.get(cid))} of the acknowledged (+{in_flight_stored} written "
-               f"but not acknowledged), duplicates {len(twice)}; after resending all {len(answers)}: "
-               f"{sum(1 for a in answers if a.get('ok'))} ok, {sum(1 for a in answers if a.get('duplicate'))} "
-               f"recognised as resends, stored {sum(1 for cid in sent if after.get(cid) == 1)}/{len(sent)} once, "
-               f"duplicates {sum(1 for n in after.values() if n > 1)}; {time.monotonic() - started:.1f} s")
+    figures = (
+        f"[{srv.mode}, {database_url.split(':', 1)[0]}] {TABLETS} tablets, {len(sent)} sent, "
+        f"{len(acked)} acknowledged before kill -9; present after restart: "
+        f"{sum(1 for cid in acked if stored.get(cid))} of the acknowledged (+{in_flight_stored} written "
+        f"but not acknowledged), duplicates {len(twice)}; after resending all {len(answers)}: "
+        f"{sum(1 for a in answers if a.get('ok'))} ok, {sum(1 for a in answers if a.get('duplicate'))} "
+        f"recognised as resends, stored {sum(1 for cid in sent if after.get(cid) == 1)}/{len(sent)} once, "
+        f"duplicates {sum(1 for n in after.values() if n > 1)}; {time.monotonic() - started:.1f} s"
+    )
     print(figures)
     with open(os.environ.get("YISHI_FIGURES", os.devnull), "a") as fh:
         fh.write(figures + "\n")

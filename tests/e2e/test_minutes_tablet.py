@@ -79,8 +79,12 @@ def test_the_chair_approves_the_minutes_from_the_tablet(server, secretary, new_p
     assert secretary.api("GET", f"/meetings/{mid}/minutes").json()["minutes"]["status"] == "draft"
     chair.get_by_test_id("minutes-approve").click()
     chair.get_by_test_id("dialog-ok").click()
-    expect(chair.get_by_test_id("minutes-status")).to_contain_text(re.compile(r"已于 \d{4}年\d{1,2}月\d{1,2}日 "
-                                                                               r"\d{2}:\d{2} 审定（张建国）"))
+    expect(chair.get_by_test_id("minutes-status")).to_contain_text(
+        re.compile(
+            r"已于 \d{4}年\d{1,2}月\d{1,2}日 "
+            r"\d{2}:\d{2} 审定（张建国）"
+        )
+    )
     expect(chair.get_by_test_id("minutes-approve")).to_be_hidden()
     assert secretary.api("GET", f"/meetings/{mid}/minutes").json()["minutes"]["status"] == "approved"
     screenshot(chair, "chair-approved", full_page=True)

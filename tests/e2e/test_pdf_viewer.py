@@ -24,6 +24,7 @@ PAGE_MARGIN = 8  # CSS px beside each page (PDF_MARGIN in tablet.js)
 
 def chinese_pdf(pages: list[list[str]]) -> bytes:
     """A small valid PDF: one A4 page per entry, each line in 30 pt STSong-Light (not embedded, UniGB-UCS2-H)."""
+
     def utf16_hex(text: str) -> str:
         return "<" + text.encode("utf-16-be").hex().upper() + ">"
 
@@ -31,10 +32,14 @@ def chinese_pdf(pages: list[list[str]]) -> bytes:
         b"<< /Type /Catalog /Pages 2 0 R >>",
         b"",  # the page tree, filled in below
         b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H /DescendantFonts [4 0 R] >>",
-        (b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light"
-         b" /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> /FontDescriptor 5 0 R /DW 1000 >>"),
-        (b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] /ItalicAngle 0"
-         b" /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>"),
+        (
+            b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light"
+            b" /CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 4 >> /FontDescriptor 5 0 R /DW 1000 >>"
+        ),
+        (
+            b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] /ItalicAngle 0"
+            b" /Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>"
+        ),
     ]
     kids = []
     for lines in pages:
@@ -43,8 +48,10 @@ def chinese_pdf(pages: list[list[str]]) -> bytes:
             ops += ([] if i == 0 else ["0 -48 Td"]) + [f"{utf16_hex(line)} Tj"]
         stream = "\n".join([*ops, "ET"]).encode("ascii")
         objects.append(b"<< /Length %d >>\nstream\n%s\nendstream" % (len(stream), stream))
-        objects.append(b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R"
-                       b" /Resources << /Font << /F1 3 0 R >> >> >>" % len(objects))
+        objects.append(
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents %d 0 R"
+            b" /Resources << /Font << /F1 3 0 R >> >> >>" % len(objects)
+        )
         kids.append(len(objects))
     objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(b"%d 0 R" % k for k in kids), len(kids))
 
@@ -63,16 +70,24 @@ def chinese_pdf(pages: list[list[str]]) -> bytes:
 def small_png(width: int = 64, height: int = 40) -> bytes:
     def chunk(kind: bytes, data: bytes) -> bytes:
         return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
     rows = b"".join(b"\x00" + b"\xc0\x20\x20" * width for _ in range(height))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(rows)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(rows))
+        + chunk(b"IEND", b"")
+    )
 
 
 def upload(secretary, item_id: int, filename: str, data: bytes, content_type: str) -> dict:
     """POST /api/v1/items/<id>/materials (multipart, field ``file``) as the signed-in secretary → the material."""
-    resp = secretary.http.post(secretary.server.url(f"/api/v1/items/{item_id}/materials"),
-                               files={"file": (filename, data, content_type)},
-                               headers={"X-CSRF-Token": secretary.csrf, "Accept": "application/json"}, timeout=15)
+    resp = secretary.http.post(
+        secretary.server.url(f"/api/v1/items/{item_id}/materials"),
+        files={"file": (filename, data, content_type)},
+        headers={"X-CSRF-Token": secretary.csrf, "Accept": "application/json"},
+        timeout=15,
+    )
     assert resp.status_code == 201, (resp.status_code, resp.text[:500])
     return resp.json()["material"]
 
@@ -125,8 +140,15 @@ def open_item_with_materials(server, secretary) -> tuple[dict, dict]:
     pdf = upload(secretary, funds, "城市更新项目请示.pdf", chinese_pdf(PAGES), "application/pdf")
     png = upload(secretary, funds, "项目位置图.png", small_png(), "image/png")
     for seat in meeting["roster"]:
-        assert api(secretary, "POST", f"/meetings/{server.meeting_id}/actions/roll_call",
-                   {"person_id": seat["person_id"], "attendance": "present"})["ok"] is True, seat["name"]
+        assert (
+            api(
+                secretary,
+                "POST",
+                f"/meetings/{server.meeting_id}/actions/roll_call",
+                {"person_id": seat["person_id"], "attendance": "present"},
+            )["ok"]
+            is True
+        ), seat["name"]
     for action, payload in (("open_meeting", {}), ("open_item", {"item_id": funds})):
         assert api(secretary, "POST", f"/meetings/{server.meeting_id}/actions/{action}", payload)["ok"] is True, action
     return pdf, png
@@ -137,8 +159,10 @@ def open_tablet(new_page, problems: list[str], block_pdfjs: bool = False) -> tup
     tablet = new_page(*TABLET, has_touch=True, device_scale_factor=2)
     tablet.on("pageerror", lambda err: problems.append(f"page error: {err}"))
     served: dict[str, int] = {}  # pdf.js files fetched by the page or its worker → HTTP status
-    tablet.context.on("response", lambda r: served.__setitem__(r.url.split("?")[0], r.status)
-                      if "/static/vendor/pdfjs/" in r.url else None)
+    tablet.context.on(
+        "response",
+        lambda r: served.__setitem__(r.url.split("?")[0], r.status) if "/static/vendor/pdfjs/" in r.url else None,
+    )
     if block_pdfjs:
         tablet.route("**/static/vendor/pdfjs/pdf.min.js", lambda route: route.abort())
     return tablet, served
@@ -172,10 +196,13 @@ def test_pdf_material_is_drawn_page_by_page_on_the_tablet(server, secretary, new
 
     # turned to landscape: the pages are fitted to the new width and drawn again, still sharp
     tablet.set_viewport_size({"width": TABLET_LANDSCAPE[0], "height": TABLET_LANDSCAPE[1]})
-    tablet.wait_for_function("""() => {
+    tablet.wait_for_function(
+        """() => {
       const c = document.querySelector('[data-testid="material-viewer"] canvas');
       return c && Math.abs(c.width - 2 * (document.getElementById('viewer-body').clientWidth - 16)) <= 2;
-    }""", timeout=15_000)
+    }""",
+        timeout=15_000,
+    )
     expect(viewer.locator("canvas")).to_have_count(2)
     visible = [p for p in tablet.evaluate(CANVAS_PIXELS) if p["width"] >= 2 * (p["fitWidth"] - 2 * PAGE_MARGIN) - 2]
     assert visible and all(p["ink"] > 2000 for p in visible), visible

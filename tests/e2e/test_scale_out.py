@@ -26,8 +26,10 @@ MODES = os.environ.get("YISHI_TEST_ASYNC_MODES", "eventlet gevent").replace(",",
 
 pytestmark = [
     pytest.mark.e2e,
-    pytest.mark.skipif(os.environ.get("YISHI_TEST_DB", "sqlite") != "postgresql",
-                       reason="scale-out needs a shared server database: runs in the PostgreSQL pass"),
+    pytest.mark.skipif(
+        os.environ.get("YISHI_TEST_DB", "sqlite") != "postgresql",
+        reason="scale-out needs a shared server database: runs in the PostgreSQL pass",
+    ),
 ]
 
 
@@ -64,6 +66,7 @@ class Collector:
             with self.cond:
                 self.events.append((name, data))
                 self.cond.notify_all()
+
         return handle
 
     def wait_for(self, predicate, timeout=15.0):
@@ -82,12 +85,23 @@ class Collector:
 @pytest.fixture(params=MODES)
 def two_workers(request, tmp_path, database_url):
     mode = request.param
-    env = dict(os.environ, DATABASE_URL=database_url, SOCKETIO_MESSAGE_QUEUE=REDIS_URL,
-               SOCKETIO_CHANNEL=f"yishi-test-{uuid.uuid4().hex[:8]}", YISHI_SECRET_KEY="scale-out-secret",
-               YISHI_ASYNC_MODE=mode)
+    env = dict(
+        os.environ,
+        DATABASE_URL=database_url,
+        SOCKETIO_MESSAGE_QUEUE=REDIS_URL,
+        SOCKETIO_CHANNEL=f"yishi-test-{uuid.uuid4().hex[:8]}",
+        YISHI_SECRET_KEY="scale-out-secret",
+        YISHI_ASYNC_MODE=mode,
+    )
     env.pop("YISHI_INSTANCE", None)
-    seed = subprocess.run([sys.executable, "run.py", "demo", "--no-serve"], cwd=ROOT, capture_output=True,
-                          text=True, timeout=120, env=dict(env, YISHI_INSTANCE=str(tmp_path / "seed")))
+    seed = subprocess.run(
+        [sys.executable, "run.py", "demo", "--no-serve"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=dict(env, YISHI_INSTANCE=str(tmp_path / "seed")),
+    )
     assert seed.returncode == 0, seed.stderr
     procs, urls = [], []
     try:
@@ -95,8 +109,12 @@ def two_workers(request, tmp_path, database_url):
             port = _free_port()
             proc = subprocess.Popen(
                 [sys.executable, "run.py", "serve", "--host", "127.0.0.1", "--port", str(port), "--async-mode", mode],
-                cwd=ROOT, env=dict(env, YISHI_INSTANCE=str(tmp_path / name)), stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE, text=True)
+                cwd=ROOT,
+                env=dict(env, YISHI_INSTANCE=str(tmp_path / name)),
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             procs.append(proc)
             urls.append(f"http://127.0.0.1:{port}")
         for url, proc in zip(urls, procs):
@@ -126,13 +144,22 @@ def test_tablets_on_one_worker_and_the_secretary_on_another_see_the_same_room(tw
     http = requests.Session()
     form = http.get(url_b + "/login", timeout=10).text  # the sign-in form carries a CSRF token
     token = re.search(r'name="csrf_token" value="([^"]*)"', form).group(1)
-    resp = http.post(url_b + "/login", data={"username": "demo", "password": "demo-yishi-2023", "csrf_token": token},
-                     allow_redirects=False, timeout=10)
+    resp = http.post(
+        url_b + "/login",
+        data={"username": "demo", "password": "demo-yishi-2023", "csrf_token": token},
+        allow_redirects=False,
+        timeout=10,
+    )
     assert resp.status_code == 303
     secretary = socketio.Client()
     sec_events = Collector(secretary, "snapshot", "state", "progress")
-    secretary.connect(url_b, auth={"meeting_id": meeting_id}, transports=["websocket"], wait_timeout=10,
-                      headers={"Cookie": "; ".join(f"{k}={v}" for k, v in http.cookies.items())})
+    secretary.connect(
+        url_b,
+        auth={"meeting_id": meeting_id},
+        transports=["websocket"],
+        wait_timeout=10,
+        headers={"Cookie": "; ".join(f"{k}={v}" for k, v in http.cookies.items())},
+    )
 
     # every tablet, and the chair's, on worker A
     tablets = {}
@@ -151,20 +178,30 @@ def test_tablets_on_one_worker_and_the_secretary_on_another_see_the_same_room(tw
         # a state change made on B reaches a tablet on A
         tablets["李红梅"][1].wait_for(lambda n, d: n == "state" and (d.get("current") or {}).get("phase") == "opinions")
 
-        early = tablets["张建国"][0].call("give_opinion", {"client_id": uuid.uuid4().hex, "item_id": 2, "round": 1,
-                                                           "stance": "agree"}, timeout=10)
+        early = tablets["张建国"][0].call(
+            "give_opinion", {"client_id": uuid.uuid4().hex, "item_id": 2, "round": 1, "stance": "agree"}, timeout=10
+        )
         assert early["error"]["code"] == "chair_not_last"
         for i, name in enumerate(tokens):
             stance = "agree" if i < 6 else "disagree"
-            ack = tablets[name][0].call("give_opinion", {"client_id": uuid.uuid4().hex, "item_id": 2, "round": 1,
-                                                          "stance": stance, "reason": "" if i < 6 else "资金来源需进一步明确"},
-                                        timeout=10)
+            ack = tablets[name][0].call(
+                "give_opinion",
+                {
+                    "client_id": uuid.uuid4().hex,
+                    "item_id": 2,
+                    "round": 1,
+                    "stance": stance,
+                    "reason": "" if i < 6 else "资金来源需进一步明确",
+                },
+                timeout=10,
+            )
             assert ack["ok"] and not ack["duplicate"], ack
         # coalesced progress from worker A reaches the secretary on worker B, with the opinions (full view)
         prog = sec_events.wait_for(lambda n, d: n == "progress" and d.get("spoken") == 8)
         assert prog["chair_may_speak"] is True and len(prog["opinions"]) == 8
-        ack = tablets["张建国"][0].call("give_opinion", {"client_id": uuid.uuid4().hex, "item_id": 2, "round": 1,
-                                                         "stance": "agree"}, timeout=10)
+        ack = tablets["张建国"][0].call(
+            "give_opinion", {"client_id": uuid.uuid4().hex, "item_id": 2, "round": 1, "stance": "agree"}, timeout=10
+        )
         assert ack["ok"]
         result = secretary.call("close_item", {"item_id": 2}, timeout=10)
         assert result["ok"] and result["result"] == "passed" and result["tally"]["yes"] == 7

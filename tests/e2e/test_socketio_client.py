@@ -34,11 +34,13 @@ def open_for_opinions(act, item: int) -> None:
 
 def api(secretary, status: int = 200):
     """The secretary's actions over the JSON API (session cookie + X-CSRF-Token), checking the HTTP status."""
+
     def act(name: str, payload: dict | None = None) -> dict:
         resp = secretary.action(name, payload)
         assert resp.status_code == status, (name, resp.status_code, resp.text[:500])
         assert resp.headers["Content-Type"].startswith("application/json")
         return resp.json()
+
     return act
 
 
@@ -53,24 +55,32 @@ def test_large_funds_item_passes_with_the_chair_speaking_last(server, secretary,
     assert state["view"] == "full" and state["meeting"]["id"] == server.meeting_id
     assert next(r["name"] for r in state["roster"] if r["is_chair"]) == CHAIR
     # the chair sees what the secretary sees; members and the public get their own views
-    assert (tablets[CHAIR].room["view"], tablets["李红梅"].room["view"], projector.room["view"]) == \
-        ("full", "member", "public")
+    assert (tablets[CHAIR].room["view"], tablets["李红梅"].room["view"], projector.room["view"]) == (
+        "full",
+        "member",
+        "public",
+    )
     funds = item_id(state, "large_funds")
 
     # every tablet checks in at once; the console sees nine present and nine connected
     check_in_all(tablets)
-    sec.wait_for(lambda c: c.room["attendance"]["present"] == 9
-                 and all(r["connected"] for r in c.room["roster"]), what="9 present and connected")
+    sec.wait_for(
+        lambda c: c.room["attendance"]["present"] == 9 and all(r["connected"] for r in c.room["roster"]),
+        what="9 present and connected",
+    )
     # a session-authenticated API call without the page's CSRF token is refused and changes nothing
-    forged = secretary.http.post(server.url(f"/api/v1/meetings/{server.meeting_id}/actions/open_meeting"), json={},
-                                 timeout=15)
+    forged = secretary.http.post(
+        server.url(f"/api/v1/meetings/{server.meeting_id}/actions/open_meeting"), json={}, timeout=15
+    )
     assert forged.status_code == 403 and forged.json()["error"]["code"] == "permission_denied", forged.text
     assert sec.call("sync")["state"]["meeting"]["status"] == "scheduled"
 
     open_for_opinions(api(secretary), funds)
     for c in everyone:
-        c.wait_for(lambda c: current(c).get("id") == funds and current(c).get("phase") == "opinions",
-                   what="the large-funds item in the opinions phase")
+        c.wait_for(
+            lambda c: current(c).get("id") == funds and current(c).get("phase") == "opinions",
+            what="the large-funds item in the opinions phase",
+        )
 
     # the chair may not speak first (seed 003 §四(二)2): a typed refusal that changes nothing
     _, early = tablets[CHAIR].opinion(funds, "agree")
@@ -84,9 +94,15 @@ def test_large_funds_item_passes_with_the_chair_speaking_last(server, secretary,
     drops.drop()
 
     # the other seven at once
-    stances = {"李红梅": ("agree", ""), RECUSED: ("agree", ""), "赵丽华": ("disagree", "建议压减规模，分两年实施。"),
-               "刘海军": ("agree", ""), "陈晓东": ("defer", "待区财政局进一步论证资金来源。"),
-               "杨秀英": ("agree", "改造惠及群众。"), "周文斌": ("agree", "")}
+    stances = {
+        "李红梅": ("agree", ""),
+        RECUSED: ("agree", ""),
+        "赵丽华": ("disagree", "建议压减规模，分两年实施。"),
+        "刘海军": ("agree", ""),
+        "陈晓东": ("defer", "待区财政局进一步论证资金来源。"),
+        "杨秀英": ("agree", "改造惠及群众。"),
+        "周文斌": ("agree", ""),
+    }
     with ThreadPoolExecutor(len(stances)) as pool:
         acks = dict(zip(stances, pool.map(lambda kv: tablets[kv[0]].opinion(funds, *kv[1])[1], stances.items())))
     for name, ack in acks.items():
@@ -103,21 +119,36 @@ def test_large_funds_item_passes_with_the_chair_speaking_last(server, secretary,
     assert again["ok"] is True and again["duplicate"] is True and again["opinion"]["version"] == 1, again
     # a tablet's events are handled in the order it sent them: a correction sent without waiting for its
     # acknowledgement, then a sync, whose snapshot already holds the correction
-    drops.sio.emit("give_opinion", {"client_id": uuid.uuid4().hex, "item_id": funds, "round": 1, "stance": "agree",
-                                    "reason": "资金来源明确，同意实施。"})
+    drops.sio.emit(
+        "give_opinion",
+        {
+            "client_id": uuid.uuid4().hex,
+            "item_id": funds,
+            "round": 1,
+            "stance": "agree",
+            "reason": "资金来源明确，同意实施。",
+        },
+    )
     mine = drops.call("sync")["me"]["opinions"][str(funds)]
     assert (mine["stance"], mine["reason"], mine["version"]) == ("agree", "资金来源明确，同意实施。", 2), mine
 
     # coalesced progress reaches every screen: 8 of 9 have spoken, now the chair may
     members_view = [t for n, t in tablets.items() if n not in (RECONNECTS, CHAIR)]
     for c in [*members_view, tablets[CHAIR], projector, observer, sec]:
-        c.wait_for(lambda c: any(p.get("item_id") == funds and p.get("spoken") == 8 and p.get("chair_may_speak")
-                                 for p in c.progress), what="progress 8/9, chair may speak")
-    assert all("opinions" not in p for c in (projector, observer, *members_view) for p in c.progress), \
+        c.wait_for(
+            lambda c: any(
+                p.get("item_id") == funds and p.get("spoken") == 8 and p.get("chair_may_speak") for p in c.progress
+            ),
+            what="progress 8/9, chair may speak",
+        )
+    assert all("opinions" not in p for c in (projector, observer, *members_view) for p in c.progress), (
         "who said what must not reach members or the public before the item closes"
+    )
     # the secretary's list comes with the counts, or (a slow machine makes it dear) soon after them
-    sec.wait_for(lambda c: any(p.get("spoken") == 8 and len(p.get("opinions", ())) == 8 for p in c.progress),
-                 what="the secretary's list of 8 opinions")
+    sec.wait_for(
+        lambda c: any(p.get("spoken") == 8 and len(p.get("opinions", ())) == 8 for p in c.progress),
+        what="the secretary's list of 8 opinions",
+    )
 
     # the API refuses as the socket does: typed, with its HTTP status, changing nothing
     early_close = api(secretary, 409)("close_item", {"item_id": funds})
@@ -133,8 +164,10 @@ def test_large_funds_item_passes_with_the_chair_speaking_last(server, secretary,
     assert closed["tally"]["n"] == 9
 
     for c in everyone:
-        c.wait_for(lambda c: any((s.get("last_closed") or {}).get("result") == "passed" for s in c.states),
-                   what="a final state with the result 通过")
+        c.wait_for(
+            lambda c: any((s.get("last_closed") or {}).get("result") == "passed" for s in c.states),
+            what="a final state with the result 通过",
+        )
         final = next(s for s in reversed(c.states) if (s.get("last_closed") or {}).get("result") == "passed")
         assert final["last_closed"]["id"] == funds and final["last_closed"]["result_label"] == "通过"
         assert final["last_closed"]["tally"]["agree"] == 7
@@ -157,8 +190,10 @@ def test_recused_member_is_refused_on_the_personnel_item(server, secretary, conn
     open_for_opinions(sec.call, personnel)  # this time the secretary acts over the socket
 
     wang = tablets[RECUSED]
-    wang.wait_for(lambda c: current(c).get("id") == personnel and wang_id in current(c).get("recused_person_ids", []),
-                  what="the personnel item with 王志强 recused")
+    wang.wait_for(
+        lambda c: current(c).get("id") == personnel and wang_id in current(c).get("recused_person_ids", []),
+        what="the personnel item with 王志强 recused",
+    )
     _, ack = wang.opinion(personnel, "agree")
     assert ack["ok"] is False and ack["error"]["code"] == "recused", ack
     assert "回避" in ack["error"]["message"]
@@ -172,5 +207,7 @@ def test_recused_member_is_refused_on_the_personnel_item(server, secretary, conn
     assert refused["ok"] is False and refused["error"]["code"] == "observer_cannot_vote", refused
     _, ok = tablets["李红梅"].opinion(personnel, "agree")
     assert ok["ok"] is True, ok
-    sec.wait_for(lambda c: any(p.get("spoken") == 1 and p.get("eligible") == 8 for p in c.progress),
-                 what="progress 1/8 (the recused member is not eligible)")
+    sec.wait_for(
+        lambda c: any(p.get("spoken") == 1 and p.get("eligible") == 8 for p in c.progress),
+        what="progress 1/8 (the recused member is not eligible)",
+    )

@@ -7,13 +7,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from execution.models import AccountLink, Unit
+from execution.service import AssignmentIn, create_assignment, unit_by_name
 from meeting.actors import Actor
 from meeting.db import unit_of_work
 from minutes import service as minutes_service
 from tests.factories import STAFF, sign_in
-
-from execution.models import AccountLink, Unit
-from execution.service import AssignmentIn, create_assignment, unit_by_name
 
 DECIDED = "原则同意城南片区老旧小区改造方案，由区住建局牵头，区财政局、区自然资源局配合，2024年3月31日前完成。"
 DAY = date(2023, 12, 9)  # the factory's meetings are on 9 December 2023
@@ -53,16 +52,27 @@ def decided_meeting(factory, *, approve: bool = True) -> Decided:
     factory.act("close_meeting", m)
     with factory.app.app_context(), unit_of_work() as s:
         minutes_service.edit_texts(s, STAFF, m, a, minutes_service.MinutesItemIn(decided=DECIDED))
-        minutes_service.edit_texts(s, STAFF, m, c, minutes_service.MinutesItemIn(decided="同意，由区保密局负责，年底前完成。"))
+        minutes_service.edit_texts(
+            s, STAFF, m, c, minutes_service.MinutesItemIn(decided="同意，由区保密局负责，年底前完成。")
+        )
         if approve:
             minutes_service.approve(s, STAFF, m)
     return Decided(m, ids, a, b, c)
 
 
 def assignment_in(d: Decided, **kw) -> AssignmentIn:
-    data = dict(title="城南片区老旧小区改造", decided_text=DECIDED, category="major_decision", decided_on=DAY,
-                lead_unit="区住建局", supporting_units=["区财政局", "区自然资源局"], responsible_leader="成员02",
-                deadline=date(2024, 3, 31), meeting_id=d.meeting_id, item_id=d.passed)
+    data = dict(
+        title="城南片区老旧小区改造",
+        decided_text=DECIDED,
+        category="major_decision",
+        decided_on=DAY,
+        lead_unit="区住建局",
+        supporting_units=["区财政局", "区自然资源局"],
+        responsible_leader="成员02",
+        deadline=date(2024, 3, 31),
+        meeting_id=d.meeting_id,
+        item_id=d.passed,
+    )
     data.update(kw)
     return AssignmentIn(**data)
 
@@ -72,8 +82,15 @@ def create(app, data: AssignmentIn, actor: Actor = SECRETARY):
         return create_assignment(s, actor, data)
 
 
-def account(factory, username: str, role: str, *, unit: str | None = None, person_id: int | None = None,
-            display_name: str | None = None):
+def account(
+    factory,
+    username: str,
+    role: str,
+    *,
+    unit: str | None = None,
+    person_id: int | None = None,
+    display_name: str | None = None,
+):
     """A user of that role linked to its unit (created if new) or person."""
     user = factory.user(username, PASSWORD, display_name=display_name or username, role=role)
     with factory.app.app_context(), unit_of_work() as s:
@@ -84,8 +101,13 @@ def account(factory, username: str, role: str, *, unit: str | None = None, perso
 
 
 def actor_of(user, role: str) -> Actor:
-    return Actor(kind="user" if role in ("admin", "secretary") else "account", name=user.display_name,
-                 user_id=user.id, role=role, device="pytest")
+    return Actor(
+        kind="user" if role in ("admin", "secretary") else "account",
+        name=user.display_name,
+        user_id=user.id,
+        role=role,
+        device="pytest",
+    )
 
 
 def client(app, username: str):

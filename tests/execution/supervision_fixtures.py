@@ -18,15 +18,39 @@ def run(app, fn):
         return fn(s)
 
 
-def assignment(app, *, title="城南片区老旧小区改造", text="由区住建局牵头，区财政局配合，2024年3月31日前完成改造。",
-               lead="区住建局", supporting=(), deadline=date(2024, 3, 31), decided_on=date(2024, 1, 10),
-               public=False, category="major_decision", leader="张副区长", **kw) -> int:
+def assignment(
+    app,
+    *,
+    title="城南片区老旧小区改造",
+    text="由区住建局牵头，区财政局配合，2024年3月31日前完成改造。",
+    lead="区住建局",
+    supporting=(),
+    deadline=date(2024, 3, 31),
+    decided_on=date(2024, 1, 10),
+    public=False,
+    category="major_decision",
+    leader="张副区长",
+    **kw,
+) -> int:
     from execution.service import AssignmentIn, create_assignment
 
     def go(s):
-        a = create_assignment(s, OFFICE, AssignmentIn(
-            title=title, decided_text=text, category=category, decided_on=decided_on, lead_unit=lead,
-            supporting_units=list(supporting), responsible_leader=leader, deadline=deadline, public=public, **kw))
+        a = create_assignment(
+            s,
+            OFFICE,
+            AssignmentIn(
+                title=title,
+                decided_text=text,
+                category=category,
+                decided_on=decided_on,
+                lead_unit=lead,
+                supporting_units=list(supporting),
+                responsible_leader=leader,
+                deadline=deadline,
+                public=public,
+                **kw,
+            ),
+        )
         return a.id
 
     return run(app, go)
@@ -43,8 +67,14 @@ def unit_account(app, username: str, unit: str) -> None:
     from execution.units import create_account
 
     uid = unit_id(app, unit)
-    run(app, lambda s: create_account(s, OFFICE, AccountIn(username=username, display_name=f"{unit}联络员",
-                                                           password=PASSWORD, role="unit", unit_id=uid)))
+    run(
+        app,
+        lambda s: create_account(
+            s,
+            OFFICE,
+            AccountIn(username=username, display_name=f"{unit}联络员", password=PASSWORD, role="unit", unit_id=uid),
+        ),
+    )
 
 
 def client_for(app, factory, username: str, role: str | None = None, unit: str | None = None):

@@ -25,8 +25,12 @@ def world(app, factory):
 
 
 def api(c, method, path, json=None):
-    return c.open("/api/v1/execution" + path, method=method, json=json,
-                  headers={"X-CSRF-Token": c.csrf, "Accept": "application/json"})
+    return c.open(
+        "/api/v1/execution" + path,
+        method=method,
+        json=json,
+        headers={"X-CSRF-Token": c.csrf, "Accept": "application/json"},
+    )
 
 
 def test_a_unit_sees_only_its_own(app, world):
@@ -46,13 +50,19 @@ def test_a_unit_sees_only_its_own(app, world):
 def test_a_unit_cannot_change_another_units_assignment(app, world):
     _, _, theirs = world
     c = client(app, "zhujian")
-    resp = c.post(f"/execution/assignments/{theirs.id}/progress",
-                  data={"csrf_token": c.csrf, "reported_on": "2024-01-10", "content": "冒报"})
+    resp = c.post(
+        f"/execution/assignments/{theirs.id}/progress",
+        data={"csrf_token": c.csrf, "reported_on": "2024-01-10", "content": "冒报"},
+    )
     assert resp.status_code == 404
     resp = api(c, "POST", f"/assignments/{theirs.id}/progress", {"reported_on": "2024-01-10", "content": "冒报"})
     assert resp.status_code == 404
-    resp = api(c, "POST", f"/assignments/{theirs.id}/plans", {"internal_unit": "x", "responsible_leader": "x",
-                                                              "person_responsible": "x", "measures": "x"})
+    resp = api(
+        c,
+        "POST",
+        f"/assignments/{theirs.id}/plans",
+        {"internal_unit": "x", "responsible_leader": "x", "person_responsible": "x", "measures": "x"},
+    )
     assert resp.status_code == 404
     owner = client(app, "jiaoyu")
     assert api(owner, "GET", f"/assignments/{theirs.id}").get_json()["assignment"]["progress"] == []
@@ -61,20 +71,42 @@ def test_a_unit_cannot_change_another_units_assignment(app, world):
 def test_a_supporting_unit_reports_its_part_only(app, world):
     _, mine, _ = world
     lead, sup = client(app, "zhujian"), client(app, "caizheng")
-    assert api(lead, "POST", f"/assignments/{mine.id}/progress",
-               {"reported_on": "2024-01-09", "content": "牵头单位：已完成摸底"}).status_code == 201
-    assert api(sup, "POST", f"/assignments/{mine.id}/progress",
-               {"reported_on": "2024-01-10", "content": "财政局：资金已到位"}).status_code == 201
-    resp = api(sup, "POST", f"/assignments/{mine.id}/progress",
-               {"reported_on": "2024-01-10", "content": "全部完成", "completes": True})
+    assert (
+        api(
+            lead,
+            "POST",
+            f"/assignments/{mine.id}/progress",
+            {"reported_on": "2024-01-09", "content": "牵头单位：已完成摸底"},
+        ).status_code
+        == 201
+    )
+    assert (
+        api(
+            sup,
+            "POST",
+            f"/assignments/{mine.id}/progress",
+            {"reported_on": "2024-01-10", "content": "财政局：资金已到位"},
+        ).status_code
+        == 201
+    )
+    resp = api(
+        sup,
+        "POST",
+        f"/assignments/{mine.id}/progress",
+        {"reported_on": "2024-01-10", "content": "全部完成", "completes": True},
+    )
     assert resp.status_code == 403 and resp.get_json()["error"]["code"] == "lead_unit_only"
     seen = api(sup, "GET", f"/assignments/{mine.id}").get_json()["assignment"]
     assert [p["content"] for p in seen["progress"]] == ["财政局：资金已到位"]
     assert seen["events"] == [] and seen["extensions"] == []
     page = sup.get(f"/execution/assignments/{mine.id}").get_data(as_text=True)
     assert "资金已到位" in page and "已完成摸底" not in page and "全过程记录" not in page
-    assert api(sup, "POST", f"/assignments/{mine.id}/extensions",
-               {"reason": "x", "new_deadline": "2024-06-30"}).status_code == 403
+    assert (
+        api(
+            sup, "POST", f"/assignments/{mine.id}/extensions", {"reason": "x", "new_deadline": "2024-06-30"}
+        ).status_code
+        == 403
+    )
     lead_view = api(lead, "GET", f"/assignments/{mine.id}").get_json()["assignment"]
     assert len(lead_view["progress"]) == 2
 
@@ -98,9 +130,16 @@ def test_a_unit_cannot_approve_its_own_extension(app, world):
 def test_unit_attachment_of_another_unit_is_not_found(app, world):
     _, mine, _ = world
     sup = client(app, "caizheng")
-    resp = sup.post(f"/execution/assignments/{mine.id}/progress", content_type="multipart/form-data", data={
-        "csrf_token": sup.csrf, "reported_on": "2024-01-10", "content": "附凭证",
-        "files": (io.BytesIO(b"%PDF-1.4 x"), "凭证.pdf")})
+    resp = sup.post(
+        f"/execution/assignments/{mine.id}/progress",
+        content_type="multipart/form-data",
+        data={
+            "csrf_token": sup.csrf,
+            "reported_on": "2024-01-10",
+            "content": "附凭证",
+            "files": (io.BytesIO(b"%PDF-1.4 x"), "凭证.pdf"),
+        },
+    )
     assert resp.status_code == 303
     detail = api(sup, "GET", f"/assignments/{mine.id}").get_json()["assignment"]
     url = detail["progress"][0]["attachments"][0]["url"]
@@ -126,8 +165,11 @@ def test_office_pages_refuse_units_and_roles_land_home(app, world):
 def test_refused_form_shows_its_reason_and_changes_nothing(app, world):
     _, mine, _ = world
     lead = client(app, "zhujian")
-    resp = lead.post(f"/execution/assignments/{mine.id}/extensions",
-                     data={"csrf_token": lead.csrf, "reason": "x", "new_deadline": "2024-01-01"}, follow_redirects=True)
+    resp = lead.post(
+        f"/execution/assignments/{mine.id}/extensions",
+        data={"csrf_token": lead.csrf, "reason": "x", "new_deadline": "2024-01-01"},
+        follow_redirects=True,
+    )
     text = resp.get_data(as_text=True)
     assert "延期后的完成时限须晚于现在的完成时限（2024年3月31日）和今天" in text
     assert api(lead, "GET", f"/assignments/{mine.id}").get_json()["assignment"]["extensions"] == []

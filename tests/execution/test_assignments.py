@@ -77,12 +77,15 @@ def test_create_numbers_computes_plan_due_and_links_units(app, decided):
         assert plan_due_for(s, date(2024, 1, 31)) == date(2024, 3, 1)
 
 
-@pytest.mark.parametrize("change, error", [
-    ({"decided_text": "由区教育局牵头"}, NotVerbatim),
-    ({"decided_on": date(2023, 12, 10)}, InvalidPayload),
-    ({"deadline": date(2023, 12, 1)}, Exception),
-    ({"item_id": 99999}, NotFound),
-])
+@pytest.mark.parametrize(
+    "change, error",
+    [
+        ({"decided_text": "由区教育局牵头"}, NotVerbatim),
+        ({"decided_on": date(2023, 12, 10)}, InvalidPayload),
+        ({"deadline": date(2023, 12, 1)}, Exception),
+        ({"item_id": 99999}, NotFound),
+    ],
+)
 def test_refusals_change_nothing(app, decided, change, error):
     with pytest.raises(error):
         create(app, assignment_in(decided, **change))
@@ -103,7 +106,9 @@ def test_deferred_item_gets_none(app, decided):
 
 def test_confidential_item_is_never_public(app, decided):
     with pytest.raises(ConfidentialNotPublic):
-        create(app, assignment_in(decided, item_id=decided.confidential, decided_text="同意，由区保密局负责", public=True))
+        create(
+            app, assignment_in(decided, item_id=decided.confidential, decided_text="同意，由区保密局负责", public=True)
+        )
     a = create(app, assignment_in(decided, item_id=decided.confidential, decided_text="同意，由区保密局负责"))
     assert a.public is False
 
@@ -121,7 +126,9 @@ def _do(app, fn, *args):
 def test_plan_versions_by_the_lead_unit_only(app, decided, units):
     lead, sup, other = units
     a = create(app, assignment_in(decided))
-    plan = PlanIn(internal_unit="城建科", responsible_leader="局长甲", person_responsible="科长乙", measures="分三批改造")
+    plan = PlanIn(
+        internal_unit="城建科", responsible_leader="局长甲", person_responsible="科长乙", measures="分三批改造"
+    )
     assert _do(app, reports.file_plan, lead, a.id, plan).version == 1
     assert _do(app, reports.file_plan, lead, a.id, plan).version == 2
     with pytest.raises(LeadUnitOnly):
@@ -134,17 +141,38 @@ def test_progress_moves_status_and_supporting_unit_reports_its_part(app, decided
     lead, sup, _ = units
     a = create(app, assignment_in(decided))
     today = date(2024, 1, 10)
-    _do(app, reports.report_progress, sup, a.id, ProgressIn(reported_on=today, content="资金已安排"), today,
-        [Upload("拨款.pdf", b"%PDF x")], tmp_path)
+    _do(
+        app,
+        reports.report_progress,
+        sup,
+        a.id,
+        ProgressIn(reported_on=today, content="资金已安排"),
+        today,
+        [Upload("拨款.pdf", b"%PDF x")],
+        tmp_path,
+    )
     with app.app_context(), unit_of_work() as s:
         assert s.get(Assignment, a.id).status == "in_progress"
     with pytest.raises(LeadUnitOnly):  # a supporting unit cannot report the whole done
-        _do(app, reports.report_progress, sup, a.id, ProgressIn(reported_on=today, content="完成", completes=True),
-            today)
+        _do(
+            app,
+            reports.report_progress,
+            sup,
+            a.id,
+            ProgressIn(reported_on=today, content="完成", completes=True),
+            today,
+        )
     with pytest.raises(DateInFuture):
         _do(app, reports.report_progress, lead, a.id, ProgressIn(reported_on=date(2024, 1, 11), content="x"), today)
     assert count(app, ProgressReport) == 1
-    _do(app, reports.report_progress, lead, a.id, ProgressIn(reported_on=today, content="全部完成", completes=True), today)
+    _do(
+        app,
+        reports.report_progress,
+        lead,
+        a.id,
+        ProgressIn(reported_on=today, content="全部完成", completes=True),
+        today,
+    )
     with app.app_context(), unit_of_work() as s:
         row = s.get(Assignment, a.id)
         assert row.status == "completed" and row.completed_at is not None
@@ -158,10 +186,23 @@ def test_extension_approved_moves_the_deadline_and_keeps_the_original(app, decid
         _do(app, reports.request_extension, lead, a.id, ExtensionIn(reason="x", new_deadline=date(2024, 3, 31)), today)
     with pytest.raises(LeadUnitOnly):
         _do(app, reports.request_extension, sup, a.id, ExtensionIn(reason="x", new_deadline=date(2024, 6, 30)), today)
-    req = _do(app, reports.request_extension, lead, a.id, ExtensionIn(reason="征迁未完成", new_deadline=date(2024, 6, 30)),
-              today)
+    req = _do(
+        app,
+        reports.request_extension,
+        lead,
+        a.id,
+        ExtensionIn(reason="征迁未完成", new_deadline=date(2024, 6, 30)),
+        today,
+    )
     with pytest.raises(ExtensionPending):
-        _do(app, reports.request_extension, lead, a.id, ExtensionIn(reason="再延", new_deadline=date(2024, 7, 30)), today)
+        _do(
+            app,
+            reports.request_extension,
+            lead,
+            a.id,
+            ExtensionIn(reason="再延", new_deadline=date(2024, 7, 30)),
+            today,
+        )
     with pytest.raises(PermissionDenied):  # a unit never decides, not even its own request
         _do(app, reports.decide_extension, lead, req.id, ExtensionDecisionIn(approve=True))
     _do(app, reports.decide_extension, OFFICE, req.id, ExtensionDecisionIn(approve=True, note="同意"))
@@ -172,8 +213,14 @@ def test_extension_approved_moves_the_deadline_and_keeps_the_original(app, decid
 
 def test_refused_extension_leaves_the_deadline(app, decided, units):
     a = create(app, assignment_in(decided))
-    req = _do(app, reports.request_extension, units[0], a.id, ExtensionIn(reason="x", new_deadline=date(2024, 6, 30)),
-              date(2024, 3, 1))
+    req = _do(
+        app,
+        reports.request_extension,
+        units[0],
+        a.id,
+        ExtensionIn(reason="x", new_deadline=date(2024, 6, 30)),
+        date(2024, 3, 1),
+    )
     _do(app, reports.decide_extension, OFFICE, req.id, ExtensionDecisionIn(approve=False, note="理由不充分"))
     with app.app_context(), unit_of_work() as s:
         assert s.get(Assignment, a.id).deadline == date(2024, 3, 31)
@@ -181,8 +228,13 @@ def test_refused_extension_leaves_the_deadline(app, decided, units):
 
 def test_proposal_goes_on_a_later_meeting_of_the_same_body(app, factory, decided, units):
     a = create(app, assignment_in(decided))
-    p = _do(app, reports.submit_proposal, units[0], a.id,
-            ProposalIn(kind="adjust", circumstances="原址地质条件变化", proposal="调整改造范围"))
+    p = _do(
+        app,
+        reports.submit_proposal,
+        units[0],
+        a.id,
+        ProposalIn(kind="adjust", circumstances="原址地质条件变化", proposal="调整改造范围"),
+    )
     with app.app_context(), unit_of_work() as s:
         from meeting.models import Meeting
 
@@ -202,8 +254,13 @@ def test_proposal_goes_on_a_later_meeting_of_the_same_body(app, factory, decided
 
 def test_evaluation_by_the_office(app, decided, units):
     a = create(app, assignment_in(decided))
-    data = EvaluationIn(trigger="objections", evaluator="区司法局", findings="群众意见较多", recommendation="modify",
-                        evaluated_on=date(2024, 2, 1))
+    data = EvaluationIn(
+        trigger="objections",
+        evaluator="区司法局",
+        findings="群众意见较多",
+        recommendation="modify",
+        evaluated_on=date(2024, 2, 1),
+    )
     with pytest.raises(PermissionDenied):
         _do(app, reports.record_evaluation, units[0], a.id, data, date(2024, 2, 2))
     ev = _do(app, reports.record_evaluation, OFFICE, a.id, data, date(2024, 2, 2))
@@ -243,17 +300,26 @@ def test_numbers_follow_numerically_past_999(app):
     """督办编号 are numbered per year by numeric maximum: 2024-1000 follows 2024-999 (not text order)."""
     from datetime import date
 
-    from meeting.db import unit_of_work
     from execution.models import Assignment, Unit
     from execution.service import next_number
+    from meeting.db import unit_of_work
 
     with app.app_context(), unit_of_work() as s:
         unit = Unit(name="区住建局")
         s.add(unit)
         s.flush()
         for number in ("2024-998", "2024-999", "2023-999"):
-            s.add(Assignment(number=number, title="t", decided_text="d", category="other",
-                             decided_on=date(2024, 1, 1), lead_unit_id=unit.id, created_by="test"))
+            s.add(
+                Assignment(
+                    number=number,
+                    title="t",
+                    decided_text="d",
+                    category="other",
+                    decided_on=date(2024, 1, 1),
+                    lead_unit_id=unit.id,
+                    created_by="test",
+                )
+            )
         s.flush()
         assert next_number(s, 2024) == "2024-1000"
         assert next_number(s, 2023) == "2023-1000"

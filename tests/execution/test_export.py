@@ -22,18 +22,44 @@ def _with_history(app, factory):
     from execution import reports
     from meeting.actors import Actor
 
-    a = assignment(app, title="城南片区老旧小区改造", supporting=("区财政局",), deadline=D("2024-03-31"),
-                   milestones=[("完成设计招标", D("2024-02-15"))])
+    a = assignment(
+        app,
+        title="城南片区老旧小区改造",
+        supporting=("区财政局",),
+        deadline=D("2024-03-31"),
+        milestones=[("完成设计招标", D("2024-02-15"))],
+    )
     b = assignment(app, title="背街小巷整治", deadline=D("2024-12-31"), public=True)
     c = assignment(app, title="校舍安全改造", lead="区教育局", category="major_project", deadline=D("2024-05-31"))
     unit = client_for(app, factory, "zhujian", unit="区住建局")
     actor = Actor(kind="account", name="区住建局联络员", user_id=_user_id(app, "zhujian"), role="unit")
-    run(app, lambda s: reports.file_plan(s, actor, a, PlanIn(internal_unit="城建科", responsible_leader="王局长",
-                                                               person_responsible="李科长", measures="分三批实施")))
-    run(app, lambda s: reports.report_progress(s, actor, a, ProgressIn(
-        reported_on=D("2024-03-20"), content="第一批12个小区已开工", problems="资金拨付滞后"), D("2024-03-20")))
-    run(app, lambda s: reports.request_extension(s, actor, a, ExtensionIn(reason="雨季影响施工", new_deadline=D("2024-06-30")),
-                                                 D("2024-03-25")))
+    run(
+        app,
+        lambda s: reports.file_plan(
+            s,
+            actor,
+            a,
+            PlanIn(
+                internal_unit="城建科", responsible_leader="王局长", person_responsible="李科长", measures="分三批实施"
+            ),
+        ),
+    )
+    run(
+        app,
+        lambda s: reports.report_progress(
+            s,
+            actor,
+            a,
+            ProgressIn(reported_on=D("2024-03-20"), content="第一批12个小区已开工", problems="资金拨付滞后"),
+            D("2024-03-20"),
+        ),
+    )
+    run(
+        app,
+        lambda s: reports.request_extension(
+            s, actor, a, ExtensionIn(reason="雨季影响施工", new_deadline=D("2024-06-30")), D("2024-03-25")
+        ),
+    )
     return a, b, c, unit
 
 
@@ -55,8 +81,24 @@ def test_xlsx_has_every_ledger_field_with_real_dates(app, factory):
     wb = openpyxl.load_workbook(io.BytesIO(resp.data))
     ws = wb["督查台账"]
     header = [c.value for c in ws[1]]
-    for name in ("督办编号", "会议及届次", "决策内容（会议议定原文）", "类别", "分管领导", "牵头单位", "配合单位", "责任人",
-                 "完成时限", "节点", "进展情况", "存在问题", "延期申请", "状态", "预警等级", "佐证材料"):
+    for name in (
+        "督办编号",
+        "会议及届次",
+        "决策内容（会议议定原文）",
+        "类别",
+        "分管领导",
+        "牵头单位",
+        "配合单位",
+        "责任人",
+        "完成时限",
+        "节点",
+        "进展情况",
+        "存在问题",
+        "延期申请",
+        "状态",
+        "预警等级",
+        "佐证材料",
+    ):
         assert name in header, name
     assert ws.freeze_panes == "B2"
     assert ws.column_dimensions["E"].width == 48
@@ -128,14 +170,22 @@ def test_docx_is_a_landscape_table_in_official_fonts(app, factory):
 
 def test_reminder_docx_reads_back(app, factory):
     from execution import supervision
-
     from tests.execution.supervision_fixtures import OFFICE
 
     app.config["YISHI_TODAY"] = "2024-04-02"
     aid = assignment(app)
-    rid = run(app, lambda s: supervision.issue_reminder(
-        s, OFFICE, aid, supervision.ReminderIn(content="区住建局：\n请抓紧办理。", reply_by=D("2024-04-09")),
-        D("2024-04-02")).id)
+    rid = run(
+        app,
+        lambda s: (
+            supervision.issue_reminder(
+                s,
+                OFFICE,
+                aid,
+                supervision.ReminderIn(content="区住建局：\n请抓紧办理。", reply_by=D("2024-04-09")),
+                D("2024-04-02"),
+            ).id
+        ),
+    )
     office = client_for(app, factory, "ducha", role="supervisor")
     doc = docx.Document(io.BytesIO(office.get(f"/supervision/reminders/{rid}.docx").data))
     text = "\n".join(p.text for p in doc.paragraphs)

@@ -8,12 +8,12 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from meeting.db import unit_of_work
 from sqlmodel import select
-from voting.profiles import load_profile
 
+from meeting.db import unit_of_work
 from tests.execution.core import DECIDED, account, assignment_in, client, create, decided_meeting
 from tests.factories import form_csrf
+from voting.profiles import load_profile
 
 CJK = re.compile(r"[\u3400-\u9fff\uff01-\uff5e\u3001-\u3011]+")
 DATES = re.compile(r"\d{4}年(\d{1,2}月(\d{1,2}日)?)?(\s*\d{1,2}:\d{2})?")
@@ -22,11 +22,33 @@ TODAY = date(2024, 4, 2)  # the first task is overdue (31 March), the second due
 SOURCES = re.compile(r"seed \d+ §\S+|seed \d+ 第\d+条")
 
 TYPED = [  # what the people of this test typed or the factory named
-    DECIDED, "同意，由区保密局负责，年底前完成。", "城南片区老旧小区改造", "关于城南片区老旧小区改造方案的议题",
-    "关于区体育中心改扩建项目的议题", "关于某涉密事项的议题", "用地手续尚未完备", "区住建局", "区财政局", "区自然资源局",
-    "城南小区改造已逾期，施工现场长期停工。", "赵先生", "进度严重滞后", "关于城区停车难问题的审议意见",
-    "建议加快公共停车场建设。", "2024年第1批", "已完成入户摸底，正在编制施工图。", "征迁协调", "督查室李主任",
-    "住建局联络员", "王秘书", "某某区人民政府", "区政府第一会议室", "常务会议", "中文", "张区长", "成员01",
+    DECIDED,
+    "同意，由区保密局负责，年底前完成。",
+    "城南片区老旧小区改造",
+    "关于城南片区老旧小区改造方案的议题",
+    "关于区体育中心改扩建项目的议题",
+    "关于某涉密事项的议题",
+    "用地手续尚未完备",
+    "区住建局",
+    "区财政局",
+    "区自然资源局",
+    "城南小区改造已逾期，施工现场长期停工。",
+    "赵先生",
+    "进度严重滞后",
+    "关于城区停车难问题的审议意见",
+    "建议加快公共停车场建设。",
+    "2024年第1批",
+    "已完成入户摸底，正在编制施工图。",
+    "征迁协调",
+    "督查室李主任",
+    "住建局联络员",
+    "王秘书",
+    "某某区人民政府",
+    "区政府第一会议室",
+    "常务会议",
+    "中文",
+    "张区长",
+    "成员01",
 ]
 
 
@@ -41,7 +63,7 @@ def _leftover(html: str, data: list[str]) -> list[str]:
     for value in sorted(filter(None, data), key=len, reverse=True):
         text = text.replace(value, " ")
     text = SOURCES.sub(" ", NUMBERS.sub(" ", DATES.sub(" ", text)))
-    return [" ".join(text[max(0, m.start() - 30):m.end() + 30].split()) for m in CJK.finditer(text)]
+    return [" ".join(text[max(0, m.start() - 30) : m.end() + 30].split()) for m in CJK.finditer(text)]
 
 
 def _profile_words() -> list[str]:
@@ -59,8 +81,10 @@ def _names(app) -> list[str]:
     with app.app_context(), unit_of_work() as s:
         people = s.exec(select(Person)).all()
         bodies = {b.id: b.name for b in s.exec(select(Body)).all()}
-        meetings = [f"{bodies[m.body_id]}第{m.session_number}次{MEETING_KIND_LABELS[m.kind]}"
-                    for m in s.exec(select(Meeting)).all()]
+        meetings = [
+            f"{bodies[m.body_id]}第{m.session_number}次{MEETING_KIND_LABELS[m.kind]}"
+            for m in s.exec(select(Meeting)).all()
+        ]
     return [x for x in [p.name for p in people] + [p.title for p in people] + list(bodies.values()) + meetings if x]
 
 
@@ -79,8 +103,12 @@ def test_every_role_sees_the_execution_ledger_in_english(app, factory):
     d = decided_meeting(factory)
     later = TODAY + timedelta(days=90)
     overdue = create(app, assignment_in(d, public=True, responsible_leader="成员02"))
-    due_soon = create(app, assignment_in(d, title="城南片区老旧小区改造二期", deadline=TODAY + timedelta(days=4),
-                                         responsible_leader="成员02"))
+    due_soon = create(
+        app,
+        assignment_in(
+            d, title="城南片区老旧小区改造二期", deadline=TODAY + timedelta(days=4), responsible_leader="成员02"
+        ),
+    )
     TYPED.append("城南片区老旧小区改造二期")
     factory.user("admin", "correct horse battery", display_name="王秘书", role="admin")
     account(factory, "office", "supervisor", display_name="督查室李主任")
@@ -89,25 +117,69 @@ def test_every_role_sees_the_execution_ledger_in_english(app, factory):
     data = TYPED + _profile_words() + _names(app)
 
     unit = _client(app, "zhujian")
-    assert unit.post(f"/execution/assignments/{overdue.id}/progress", data={
-        "csrf_token": unit.csrf, "reported_on": TODAY.isoformat(),
-        "content": "已完成入户摸底，正在编制施工图。"}).status_code == 303
-    assert unit.post(f"/execution/assignments/{overdue.id}/extensions", data={
-        "csrf_token": unit.csrf, "reason": "征迁协调", "new_deadline": later.isoformat()}).status_code == 303
+    assert (
+        unit.post(
+            f"/execution/assignments/{overdue.id}/progress",
+            data={
+                "csrf_token": unit.csrf,
+                "reported_on": TODAY.isoformat(),
+                "content": "已完成入户摸底，正在编制施工图。",
+            },
+        ).status_code
+        == 303
+    )
+    assert (
+        unit.post(
+            f"/execution/assignments/{overdue.id}/extensions",
+            data={"csrf_token": unit.csrf, "reason": "征迁协调", "new_deadline": later.isoformat()},
+        ).status_code
+        == 303
+    )
     office = _client(app, "office")
-    assert office.post("/supervision/accountability", data={
-        "csrf_token": office.csrf, "unit_id": overdue_unit(app), "kind": "interview", "on": TODAY.isoformat(),
-        "reason": "进度严重滞后"}).status_code == 303
-    assert office.post("/supervision/npc", data={
-        "csrf_token": office.csrf, "kind": "review_opinion", "title": "关于城区停车难问题的审议意见",
-        "content": "建议加快公共停车场建设。", "received_on": "2024-01-31", "department": "区住建局",
-        "compilation": "2024年第1批"}).status_code == 303
+    assert (
+        office.post(
+            "/supervision/accountability",
+            data={
+                "csrf_token": office.csrf,
+                "unit_id": overdue_unit(app),
+                "kind": "interview",
+                "on": TODAY.isoformat(),
+                "reason": "进度严重滞后",
+            },
+        ).status_code
+        == 303
+    )
+    assert (
+        office.post(
+            "/supervision/npc",
+            data={
+                "csrf_token": office.csrf,
+                "kind": "review_opinion",
+                "title": "关于城区停车难问题的审议意见",
+                "content": "建议加快公共停车场建设。",
+                "received_on": "2024-01-31",
+                "department": "区住建局",
+                "compilation": "2024年第1批",
+            },
+        ).status_code
+        == 303
+    )
     public = app.test_client()
     # (a flash is stored translated: each client chose English first)
     token = form_csrf(public.get("/public/complaints?lang=en").get_data(as_text=True))
-    assert public.post("/public/complaints", data={
-        "csrf_token": token, "content": "城南小区改造已逾期，施工现场长期停工。", "name": "赵先生",
-        "contact": "13912345678", "assignment_id": str(overdue.id)}).status_code == 303
+    assert (
+        public.post(
+            "/public/complaints",
+            data={
+                "csrf_token": token,
+                "content": "城南小区改造已逾期，施工现场长期停工。",
+                "name": "赵先生",
+                "contact": "13912345678",
+                "assignment_id": str(overdue.id),
+            },
+        ).status_code
+        == 303
+    )
 
     data += _minutes_words(app, d.meeting_id) + ["2024年3月31日前", "年底前"]  # the minutes; deadlines read from them
     assert unit.get("/execution/unit").status_code == 200  # today's sweep: notices are stored in Chinese
@@ -214,7 +286,8 @@ def _complaint_code(app) -> str:
 
 def _minutes_words(app, meeting_id: int) -> list[str]:
     """The minutes themselves are the Chinese official document (their paragraphs, as the docx prints them)."""
-    from minutes import service, summary as summary_text
+    from minutes import service
+    from minutes import summary as summary_text
 
     with app.app_context(), unit_of_work() as s:
         m = service.structured(s, meeting_id, "Asia/Shanghai")

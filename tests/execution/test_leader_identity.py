@@ -63,9 +63,16 @@ def test_a_namesake_can_neither_read_nor_sign_off(app, namesakes, tmp_path):
     other = client(app, "liuhaijun2")
     assert a.number not in other.get("/execution/leader").get_data(as_text=True)
     assert other.get(f"/execution/assignments/{a.id}").status_code == 404
-    other.post(f"/execution/assignments/{a.id}/signoff", data={
-        "csrf_token": other.csrf, "signed_on": "2024-03-20", "opinion": "同意销号",
-        "files": (io.BytesIO(b"%PDF-1.4 forged"), "签字件.pdf")}, content_type="multipart/form-data")
+    other.post(
+        f"/execution/assignments/{a.id}/signoff",
+        data={
+            "csrf_token": other.csrf,
+            "signed_on": "2024-03-20",
+            "opinion": "同意销号",
+            "files": (io.BytesIO(b"%PDF-1.4 forged"), "签字件.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
     with app.app_context(), unit_of_work() as s:
         assert s.exec(select(SignOff)).all() == []
 
@@ -90,8 +97,15 @@ def test_a_name_two_people_share_binds_no_one(app, namesakes, tmp_path):
     with pytest.raises(NotFound):
         _do(app, closeout.sign_off, mine, a.id, "", TODAY, "", [PDF], tmp_path, TODAY)
     office = client(app, _office(app))
-    office.post(f"/execution/assignments/{a.id}/edit", data={
-        "csrf_token": office.csrf, "title": a.title, "responsible_leader": "刘海军", "leader_person_id": str(first.id)})
+    office.post(
+        f"/execution/assignments/{a.id}/edit",
+        data={
+            "csrf_token": office.csrf,
+            "title": a.title,
+            "responsible_leader": "刘海军",
+            "leader_person_id": str(first.id),
+        },
+    )
     with app.app_context(), unit_of_work() as s:
         assert s.get(Assignment, a.id).leader_person_id == first.id
         assert a.id in access.visible_ids(s, mine) and a.id not in access.visible_ids(s, namesake)
@@ -152,12 +166,20 @@ def test_upgrade_adds_the_columns_and_binds_only_unambiguous_names(tmp_path):
     engine = sa.create_engine(f"sqlite:///{tmp_path / 'old.db'}")
     with engine.begin() as c:
         c.execute(sa.text("CREATE TABLE person (id INTEGER PRIMARY KEY, name VARCHAR(64))"))
-        c.execute(sa.text("CREATE TABLE assignment (id INTEGER PRIMARY KEY, responsible_leader VARCHAR(64), "
-                          "leader_person_id INTEGER, coordinating_leader VARCHAR(64))"))
+        c.execute(
+            sa.text(
+                "CREATE TABLE assignment (id INTEGER PRIMARY KEY, responsible_leader VARCHAR(64), "
+                "leader_person_id INTEGER, coordinating_leader VARCHAR(64))"
+            )
+        )
         c.execute(sa.text("CREATE TABLE signoff (id INTEGER PRIMARY KEY, leader VARCHAR(64))"))
         c.execute(sa.text("INSERT INTO person VALUES (1, '刘海军'), (2, '刘海军'), (3, '张建国'), (4, '陈晓东')"))
-        c.execute(sa.text("INSERT INTO assignment VALUES (1, '刘海军', NULL, ''), (2, '张建国', NULL, '陈晓东'), "
-                          "(3, '张建国', 1, '刘海军')"))
+        c.execute(
+            sa.text(
+                "INSERT INTO assignment VALUES (1, '刘海军', NULL, ''), (2, '张建国', NULL, '陈晓东'), "
+                "(3, '张建国', 1, '刘海军')"
+            )
+        )
     assert upgrade(engine) == ["assignment.coordinating_person_id", "signoff.person_id"]
     assert upgrade(engine) == []  # idempotent
     with engine.begin() as c:

@@ -19,25 +19,34 @@ D = date.fromisoformat
 
 # ---------------------------------------------------------------- the pure rule (seed 004 §二3)
 
+
 @pytest.mark.parametrize("interviews, due", [(0, False), (1, False), (2, True), (3, True)])
 def test_two_interviews_in_a_year_call_for_criticism(interviews, due):
     """一年内被约谈两次以上的，给予通报批评 — 以上 includes the number (民法典 第1259条)."""
     assert rules.criticism_due(interviews) is due
 
 
-@pytest.mark.parametrize("actions, year, count", [
-    ([("interview", "2024-01-05"), ("interview", "2024-12-31")], 2024, 2),
-    ([("interview", "2023-12-31"), ("interview", "2024-01-01")], 2024, 1),  # a calendar year, not any 12 months
-    ([("correction", "2024-03-01"), ("notice", "2024-03-02"), ("interview", "2024-05-01")], 2024, 1),
-    ([], 2024, 0),
-])
+@pytest.mark.parametrize(
+    "actions, year, count",
+    [
+        ([("interview", "2024-01-05"), ("interview", "2024-12-31")], 2024, 2),
+        ([("interview", "2023-12-31"), ("interview", "2024-01-01")], 2024, 1),  # a calendar year, not any 12 months
+        ([("correction", "2024-03-01"), ("notice", "2024-03-02"), ("interview", "2024-05-01")], 2024, 1),
+        ([], 2024, 0),
+    ],
+)
 def test_interviews_are_counted_per_calendar_year(actions, year, count):
     assert rules.interviews_in_year([(k, D(d)) for k, d in actions], year) == count
 
 
 def test_interview_counts_per_unit():
-    acts = [(1, "interview", D("2024-02-01")), (1, "interview", D("2024-06-01")), (2, "interview", D("2024-06-01")),
-            (2, "correction", D("2024-06-02")), (3, "interview", D("2023-06-01"))]
+    acts = [
+        (1, "interview", D("2024-02-01")),
+        (1, "interview", D("2024-06-01")),
+        (2, "interview", D("2024-06-01")),
+        (2, "correction", D("2024-06-02")),
+        (3, "interview", D("2023-06-01")),
+    ]
     assert rules.interview_counts(acts, 2024) == {1: 2, 2: 1}
 
 
@@ -60,10 +69,16 @@ def test_sweep_notifies_due_overdue_and_plan_overdue_once_a_day(app):
     kinds = sorted((x.assignment_id, x.kind, x.unit_id) for x in notes)
     lead, fin = unit_id(app, "区住建局"), unit_id(app, "区财政局")
     # decided 2024-01-10: plans were due 2024-02-09 and none is filed → plan_overdue to the lead unit only
-    assert kinds == sorted([
-        (overdue, "overdue", lead), (overdue, "overdue", fin), (overdue, "plan_overdue", lead),
-        (due, "due_soon", lead), (due, "plan_overdue", lead), (calm, "plan_overdue", lead),
-    ])
+    assert kinds == sorted(
+        [
+            (overdue, "overdue", lead),
+            (overdue, "overdue", fin),
+            (overdue, "plan_overdue", lead),
+            (due, "due_soon", lead),
+            (due, "plan_overdue", lead),
+            (calm, "plan_overdue", lead),
+        ]
+    )
     assert n == 6
     text = next(x.text for x in notes if x.kind == "overdue")
     assert "已逾期2日" in text and "2024年3月31日" in text
@@ -138,10 +153,18 @@ def test_reminders_are_numbered_per_year_and_notify_the_unit(app):
     aid = assignment(app, deadline=D("2024-03-31"), supporting=("区财政局",))
     data = supervision.ReminderIn(content="请抓紧办理。", reply_by=D("2024-04-10"))
     r1 = run(app, lambda s: supervision.issue_reminder(s, OFFICE, aid, data, D("2024-04-02")))
-    r2 = run(app, lambda s: supervision.issue_reminder(
-        s, OFFICE, aid, supervision.ReminderIn(content="再催。", unit_id=unit_id(app, "区财政局")), D("2024-04-05")))
-    r3 = run(app, lambda s: supervision.issue_reminder(s, OFFICE, aid, supervision.ReminderIn(content="新年再催。"),
-                                                       D("2025-01-03")))
+    r2 = run(
+        app,
+        lambda s: supervision.issue_reminder(
+            s, OFFICE, aid, supervision.ReminderIn(content="再催。", unit_id=unit_id(app, "区财政局")), D("2024-04-05")
+        ),
+    )
+    r3 = run(
+        app,
+        lambda s: supervision.issue_reminder(
+            s, OFFICE, aid, supervision.ReminderIn(content="新年再催。"), D("2025-01-03")
+        ),
+    )
     assert (r1.number, r2.number, r3.number) == ("催办〔2024〕1号", "催办〔2024〕2号", "催办〔2025〕1号")
     assert r1.unit_id == unit_id(app, "区住建局") and r2.unit_id == unit_id(app, "区财政局")
     notes = run(app, lambda s: s.exec(select(Notification).where(Notification.kind == "reminder")).all())
@@ -149,10 +172,13 @@ def test_reminders_are_numbered_per_year_and_notify_the_unit(app):
     assert "催办〔2024〕1号" in next(n.text for n in notes if n.dedupe_key == f"reminder:{r1.id}")
 
 
-@pytest.mark.parametrize("payload, error", [
-    ({"content": "请办理。", "reply_by": "2024-04-01"}, supervision.ReplyByPast),
-    ({"content": "请办理。", "unit_name": "区教育局"}, supervision.UnitNotOnAssignment),
-])
+@pytest.mark.parametrize(
+    "payload, error",
+    [
+        ({"content": "请办理。", "reply_by": "2024-04-01"}, supervision.ReplyByPast),
+        ({"content": "请办理。", "unit_name": "区教育局"}, supervision.UnitNotOnAssignment),
+    ],
+)
 def test_reminder_refusals_change_nothing(app, payload, error):
     aid = assignment(app, deadline=D("2024-03-31"))
     if "unit_name" in payload:
@@ -166,8 +192,10 @@ def test_reminder_refusals_change_nothing(app, payload, error):
 
 def test_reminder_for_a_missing_assignment(app):
     with pytest.raises(NotFound):
-        run(app, lambda s: supervision.issue_reminder(s, OFFICE, 999, supervision.ReminderIn(content="x"),
-                                                      D("2024-04-02")))
+        run(
+            app,
+            lambda s: supervision.issue_reminder(s, OFFICE, 999, supervision.ReminderIn(content="x"), D("2024-04-02")),
+        )
 
 
 # ---------------------------------------------------------------- accountability
@@ -178,7 +206,9 @@ def test_second_interview_in_a_year_flags_criticism(app):
     housing = unit_id(app, "区住建局")
 
     def act(kind, on):
-        data = supervision.AccountabilityIn(unit_id=housing, assignment_id=aid, kind=kind, on=D(on), reason="进度严重滞后")
+        data = supervision.AccountabilityIn(
+            unit_id=housing, assignment_id=aid, kind=kind, on=D(on), reason="进度严重滞后"
+        )
         return run(app, lambda s: supervision.record_action(s, OFFICE, data, D("2024-12-31")))
 
     assert act("correction", "2024-03-01").criticism_due is False
@@ -202,21 +232,32 @@ def test_accountability_refusals(app):
     future = supervision.AccountabilityIn(unit_id=other, kind="interview", on=D("2025-01-01"), reason="x")
     with pytest.raises(DateInFuture):
         run(app, lambda s: supervision.record_action(s, OFFICE, future, D("2024-12-31")))
-    stranger = supervision.AccountabilityIn(unit_id=other, assignment_id=aid, kind="notice", on=D("2024-05-01"),
-                                            reason="x")
+    stranger = supervision.AccountabilityIn(
+        unit_id=other, assignment_id=aid, kind="notice", on=D("2024-05-01"), reason="x"
+    )
     with pytest.raises(supervision.UnitNotOnAssignment):
         run(app, lambda s: supervision.record_action(s, OFFICE, stranger, D("2024-12-31")))
     assert run(app, lambda s: s.exec(select(AccountabilityAction)).all()) == []
     with pytest.raises(InvalidPayload):
-        supervision.parse_in(supervision.AccountabilityIn, {"unit_id": "1", "kind": "fine", "on": "2024-01-01",
-                                                            "reason": "x"})
+        supervision.parse_in(
+            supervision.AccountabilityIn, {"unit_id": "1", "kind": "fine", "on": "2024-01-01", "reason": "x"}
+        )
 
 
 # ---------------------------------------------------------------- pages and who may open them
 
-OFFICE_PAGES = ["/supervision/", "/supervision/reminders", "/supervision/accountability", "/supervision/npc",
-                "/supervision/complaints", "/supervision/holidays", "/supervision/ledger.docx",
-                "/supervision/ledger.xlsx", "/supervision/assignments/{aid}/reminder", "/supervision/npc/compilation"]
+OFFICE_PAGES = [
+    "/supervision/",
+    "/supervision/reminders",
+    "/supervision/accountability",
+    "/supervision/npc",
+    "/supervision/complaints",
+    "/supervision/holidays",
+    "/supervision/ledger.docx",
+    "/supervision/ledger.xlsx",
+    "/supervision/assignments/{aid}/reminder",
+    "/supervision/npc/compilation",
+]
 
 
 def test_a_unit_account_cannot_open_office_pages_or_exports(app, factory):
@@ -259,14 +300,18 @@ def test_issue_reminder_over_http_and_print_it(app, factory):
     app.config["YISHI_TODAY"] = "2024-04-02"
     aid = assignment(app, deadline=D("2024-03-31"))
     office = client_for(app, factory, "ducha", role="supervisor")
-    bad = office.post(f"/supervision/assignments/{aid}/reminder",
-                      data={"csrf_token": office.csrf, "content": "请抓紧。", "reply_by": "2024-03-01"})
+    bad = office.post(
+        f"/supervision/assignments/{aid}/reminder",
+        data={"csrf_token": office.csrf, "content": "请抓紧。", "reply_by": "2024-03-01"},
+    )
     assert bad.status_code == 400 and "不能早于今天" in bad.get_data(as_text=True)
     assert "请抓紧。" in bad.get_data(as_text=True)  # what was typed is kept
     no_csrf = office.post(f"/supervision/assignments/{aid}/reminder", data={"content": "请抓紧。"})
     assert no_csrf.status_code == 403
-    ok = office.post(f"/supervision/assignments/{aid}/reminder",
-                     data={"csrf_token": office.csrf, "content": "区住建局：\n请抓紧。", "reply_by": "2024-04-10"})
+    ok = office.post(
+        f"/supervision/assignments/{aid}/reminder",
+        data={"csrf_token": office.csrf, "content": "区住建局：\n请抓紧。", "reply_by": "2024-04-10"},
+    )
     assert ok.status_code == 303
     sheet = office.get(ok.headers["Location"]).get_data(as_text=True)
     assert "催办〔2024〕1号" in sheet and "督办事项催办单" in sheet and "2024年4月10日" in sheet
@@ -281,13 +326,23 @@ def test_accountability_over_http_shows_the_flag(app, factory):
     housing = unit_id(app, "区住建局")
     office = client_for(app, factory, "ducha", role="supervisor")
     for on in ("2024-03-01", "2024-08-01"):
-        resp = office.post("/supervision/accountability", data={
-            "csrf_token": office.csrf, "unit_id": housing, "kind": "interview", "on": on, "reason": "进度严重滞后"})
+        resp = office.post(
+            "/supervision/accountability",
+            data={
+                "csrf_token": office.csrf,
+                "unit_id": housing,
+                "kind": "interview",
+                "on": on,
+                "reason": "进度严重滞后",
+            },
+        )
         assert resp.status_code == 303
     page = office.get("/supervision/accountability?year=2024").get_data(as_text=True)
     assert 'data-flag="criticism"' in page and "应给予通报批评" in page
-    bad = office.post("/supervision/accountability", data={"csrf_token": office.csrf, "unit_id": housing,
-                                                           "kind": "interview", "on": "", "reason": "x"})
+    bad = office.post(
+        "/supervision/accountability",
+        data={"csrf_token": office.csrf, "unit_id": housing, "kind": "interview", "on": "", "reason": "x"},
+    )
     assert bad.status_code == 400 and "日期为必填项" in bad.get_data(as_text=True)
 
 
@@ -319,11 +374,14 @@ def test_holiday_overrides_feed_the_working_day_rules(app, factory):
     page = office.get("/supervision/holidays").get_data(as_text=True)
     assert f"{years[0]}—{years[1]}" in page and f"{beyond}年及以后" in page
     day = date(beyond, 1, 1)
-    resp = office.post("/supervision/holidays", data={"csrf_token": office.csrf, "day": day.isoformat(),
-                                                      "working": "0", "name": "元旦"})
+    resp = office.post(
+        "/supervision/holidays",
+        data={"csrf_token": office.csrf, "day": day.isoformat(), "working": "0", "name": "元旦"},
+    )
     assert resp.status_code == 303
-    again = office.post("/supervision/holidays", data={"csrf_token": office.csrf, "day": day.isoformat(),
-                                                       "working": "1", "name": "x"})
+    again = office.post(
+        "/supervision/holidays", data={"csrf_token": office.csrf, "day": day.isoformat(), "working": "1", "name": "x"}
+    )
     assert again.status_code == 409 and "已有节假日设置" in again.get_data(as_text=True)
     inside = office.post("/supervision/holidays", data={"csrf_token": office.csrf, "day": "2024-10-08", "working": "0"})
     assert inside.status_code == 400 and "以国务院办公厅节假日安排为准" in inside.get_data(as_text=True)

@@ -27,25 +27,72 @@ DECIDED = "由区住建局牵头，区财政局配合，2024年3月31日前完�
 
 def test_overdue_reminder_notification_and_export(app, factory):
     m, (item,) = decided_meeting(factory, [("关于城南片区老旧小区改造的议题", DECIDED, False)])
-    aid = run(app, lambda s: create_assignment(s, OFFICE, AssignmentIn(
-        title="城南片区老旧小区改造", decided_text=DECIDED, category="major_decision", decided_on=D("2023-12-09"),
-        lead_unit="区住建局", supporting_units=["区财政局"], responsible_leader="张副区长",
-        person_responsible="李科长", deadline=D("2024-03-31"), meeting_id=m, item_id=item, public=True)).id)
+    aid = run(
+        app,
+        lambda s: (
+            create_assignment(
+                s,
+                OFFICE,
+                AssignmentIn(
+                    title="城南片区老旧小区改造",
+                    decided_text=DECIDED,
+                    category="major_decision",
+                    decided_on=D("2023-12-09"),
+                    lead_unit="区住建局",
+                    supporting_units=["区财政局"],
+                    responsible_leader="张副区长",
+                    person_responsible="李科长",
+                    deadline=D("2024-03-31"),
+                    meeting_id=m,
+                    item_id=item,
+                    public=True,
+                ),
+            ).id
+        ),
+    )
     unit_http = client_for(app, factory, "zhujian", unit="区住建局")
     finance_http = client_for(app, factory, "caizheng", unit="区财政局")
     office_http = client_for(app, factory, "ducha", role="supervisor")
-    unit = Actor(kind="account", name="区住建局联络员", role="unit",
-                 user_id=run(app, lambda s: s.exec(select(User.id).where(User.username == "zhujian")).one()))
+    unit = Actor(
+        kind="account",
+        name="区住建局联络员",
+        role="unit",
+        user_id=run(app, lambda s: s.exec(select(User.id).where(User.username == "zhujian")).one()),
+    )
 
     # plan and progress in time; an extension to 4月30日 approved by the office
-    run(app, lambda s: reports.file_plan(s, unit, aid, PlanIn(internal_unit="城建科", responsible_leader="王局长",
-                                                               person_responsible="李科长", measures="分三批实施")))
-    run(app, lambda s: reports.report_progress(s, unit, aid, ProgressIn(
-        reported_on=D("2024-02-20"), content="第一批12个小区已开工", problems="雨季施工受阻"), D("2024-02-20")))
-    run(app, lambda s: reports.request_extension(s, unit, aid, ExtensionIn(reason="雨季影响施工",
-                                                                           new_deadline=D("2024-04-30")), D("2024-03-25")))
+    run(
+        app,
+        lambda s: reports.file_plan(
+            s,
+            unit,
+            aid,
+            PlanIn(
+                internal_unit="城建科", responsible_leader="王局长", person_responsible="李科长", measures="分三批实施"
+            ),
+        ),
+    )
+    run(
+        app,
+        lambda s: reports.report_progress(
+            s,
+            unit,
+            aid,
+            ProgressIn(reported_on=D("2024-02-20"), content="第一批12个小区已开工", problems="雨季施工受阻"),
+            D("2024-02-20"),
+        ),
+    )
+    run(
+        app,
+        lambda s: reports.request_extension(
+            s, unit, aid, ExtensionIn(reason="雨季影响施工", new_deadline=D("2024-04-30")), D("2024-03-25")
+        ),
+    )
     rid = run(app, lambda s: s.exec(select(ExtensionRequest.id)).one())
-    run(app, lambda s: reports.decide_extension(s, OFFICE, rid, ExtensionDecisionIn(approve=True, note="同意延期一个月")))
+    run(
+        app,
+        lambda s: reports.decide_extension(s, OFFICE, rid, ExtensionDecisionIn(approve=True, note="同意延期一个月")),
+    )
 
     # 5月6日: past the new deadline → overdue on the dashboard (the page load runs the day's sweep)
     app.config["YISHI_TODAY"] = "2024-05-06"
@@ -55,8 +102,14 @@ def test_overdue_reminder_notification_and_export(app, factory):
     # the office issues a 催办单 and prints it
     form = office_http.get(f"/supervision/assignments/{aid}/reminder").get_data(as_text=True)
     assert "现已逾期6日" in form
-    resp = office_http.post(f"/supervision/assignments/{aid}/reminder", data={
-        "csrf_token": office_http.csrf, "content": "区住建局：\n请于5月10日前报送整改进展。", "reply_by": "2024-05-10"})
+    resp = office_http.post(
+        f"/supervision/assignments/{aid}/reminder",
+        data={
+            "csrf_token": office_http.csrf,
+            "content": "区住建局：\n请于5月10日前报送整改进展。",
+            "reply_by": "2024-05-10",
+        },
+    )
     assert resp.status_code == 303
     sheet = office_http.get(resp.headers["Location"]).get_data(as_text=True)
     assert "催办〔2024〕1号" in sheet and "2024年4月30日" in sheet  # the deadline as extended

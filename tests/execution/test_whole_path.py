@@ -43,11 +43,21 @@ def test_decision_to_close_out(app, factory):
     page = _get(sec, f"/execution/meetings/{d.meeting_id}")
     assert 'value="区住建局"' in page and 'value="区财政局、区自然资源局"' in page and 'value="2024-03-31"' in page
     assert "本议题未获通过或暂缓决策" in page  # the deferred item gets none
-    _post(sec, f"/execution/meetings/{d.meeting_id}/items/{d.passed}", {
-        "title": "城南片区老旧小区改造", "category": "major_decision", "decided_on": "2023-12-09",
-        "decided_text": "原则同意城南片区老旧小区改造方案，由区住建局牵头，区财政局、区自然资源局配合，2024年3月31日前完成。",
-        "lead_unit": "区住建局", "supporting_units": "区财政局、区自然资源局", "responsible_leader": "成员02",
-        "deadline": "2024-03-31", "milestones": "2024-01-31 完成摸底调查"})
+    _post(
+        sec,
+        f"/execution/meetings/{d.meeting_id}/items/{d.passed}",
+        {
+            "title": "城南片区老旧小区改造",
+            "category": "major_decision",
+            "decided_on": "2023-12-09",
+            "decided_text": "原则同意城南片区老旧小区改造方案，由区住建局牵头，区财政局、区自然资源局配合，2024年3月31日前完成。",
+            "lead_unit": "区住建局",
+            "supporting_units": "区财政局、区自然资源局",
+            "responsible_leader": "成员02",
+            "deadline": "2024-03-31",
+            "milestones": "2024-01-31 完成摸底调查",
+        },
+    )
     page = _get(sec, f"/execution/meetings/{d.meeting_id}")
     assert "2023-001" in page
     assignment_id = int(re.search(r"/execution/assignments/(\d+)", page).group(1))
@@ -56,19 +66,44 @@ def test_decision_to_close_out(app, factory):
     office = client(app, "ducha")
     units = _get(office, "/execution/units")
     unit_id = re.search(r'<option value="(\d+)">区住建局</option>', units).group(1)
-    _post(office, "/execution/accounts", {"role": "unit", "unit_id": unit_id, "username": "zhujian",
-                                          "display_name": "住建局李", "password": "correct horse battery"})
+    _post(
+        office,
+        "/execution/accounts",
+        {
+            "role": "unit",
+            "unit_id": unit_id,
+            "username": "zhujian",
+            "display_name": "住建局李",
+            "password": "correct horse battery",
+        },
+    )
 
     # the unit: plan, then progress with an attachment (未启动 → 推进中)
     unit = client(app, "zhujian")
     assert "2023-001" in _get(unit, "/execution/unit")
-    _post(unit, f"/execution/assignments/{assignment_id}/plan", {
-        "internal_unit": "城建科", "responsible_leader": "局长甲", "person_responsible": "科长乙",
-        "measures": "分三批实施改造", "schedule": "1月摸底，3月完成"})
+    _post(
+        unit,
+        f"/execution/assignments/{assignment_id}/plan",
+        {
+            "internal_unit": "城建科",
+            "responsible_leader": "局长甲",
+            "person_responsible": "科长乙",
+            "measures": "分三批实施改造",
+            "schedule": "1月摸底，3月完成",
+        },
+    )
     assert "未启动" in _row(_get(office, "/execution/"), "2023-001")
-    _post(unit, f"/execution/assignments/{assignment_id}/progress", {
-        "reported_on": "2023-12-11", "content": "已完成摸底调查", "problems": "个别住户意见不一",
-        "files": (io.BytesIO(b"%PDF-1.4 survey"), "摸底表.pdf")}, content_type="multipart/form-data")
+    _post(
+        unit,
+        f"/execution/assignments/{assignment_id}/progress",
+        {
+            "reported_on": "2023-12-11",
+            "content": "已完成摸底调查",
+            "problems": "个别住户意见不一",
+            "files": (io.BytesIO(b"%PDF-1.4 survey"), "摸底表.pdf"),
+        },
+        content_type="multipart/form-data",
+    )
     row = _row(_get(office, "/execution/"), "2023-001")
     assert "推进中" in row
 
@@ -78,8 +113,11 @@ def test_decision_to_close_out(app, factory):
     app.config["YISHI_TODAY"] = date(2024, 3, 28)
     row = _row(_get(office, "/execution/?warning=yellow"), "2023-001")
     assert "黄色预警" in row
-    _post(unit, f"/execution/assignments/{assignment_id}/extensions",
-          {"reason": "征迁工作未完成", "new_deadline": "2024-04-30"})
+    _post(
+        unit,
+        f"/execution/assignments/{assignment_id}/extensions",
+        {"reason": "征迁工作未完成", "new_deadline": "2024-04-30"},
+    )
     page = _get(office, f"/execution/assignments/{assignment_id}")
     rid = re.search(r"/execution/extensions/(\d+)/decision", page).group(1)
     _post(office, f"/execution/extensions/{rid}/decision", {"approve": "1", "note": "同意延期一个月"})
@@ -92,14 +130,20 @@ def test_decision_to_close_out(app, factory):
     assert "逾期" in row and "红色预警" in row
 
     # completed, signed by the leader in the app with evidence, closed by the office
-    _post(unit, f"/execution/assignments/{assignment_id}/progress",
-          {"reported_on": "2024-05-06", "content": "改造全部完成并验收", "completes": "1"})
+    _post(
+        unit,
+        f"/execution/assignments/{assignment_id}/progress",
+        {"reported_on": "2024-05-06", "content": "改造全部完成并验收", "completes": "1"},
+    )
     assert "已办结" in _row(_get(office, "/execution/"), "2023-001")
     leader = client(app, "lingdao")
     assert "2023-001" in _get(leader, "/execution/leader")
-    _post(leader, f"/execution/assignments/{assignment_id}/signoff", {
-        "signed_on": "2024-05-06", "opinion": "同意销号", "files": (io.BytesIO(b"%PDF-1.4 signed"), "签字件.pdf")},
-        content_type="multipart/form-data")
+    _post(
+        leader,
+        f"/execution/assignments/{assignment_id}/signoff",
+        {"signed_on": "2024-05-06", "opinion": "同意销号", "files": (io.BytesIO(b"%PDF-1.4 signed"), "签字件.pdf")},
+        content_type="multipart/form-data",
+    )
     _post(office, f"/execution/assignments/{assignment_id}/close", {})
     ledger = _get(office, "/execution/")
     row = _row(ledger, "2023-001")

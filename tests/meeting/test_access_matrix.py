@@ -47,8 +47,15 @@ def room_world(factory, *, chair_recused: bool) -> dict:
     factory.act("call_opinions", m.id, {"item_id": item.id})
     with factory.app.app_context(), unit_of_work() as s:
         observer = setup.add_observer(s, STAFF, m.id, ObserverIn(name="人大代表甲", unit="区人大", role="人大代表"))
-    return {"ids": ids, "meeting": m.id, "item": item.id, "later": later.id, "tokens": factory.tokens(m.id),
-            "observer": factory.observer_token(m.id, observer.id), "projector": factory.projector_token(m.id)}
+    return {
+        "ids": ids,
+        "meeting": m.id,
+        "item": item.id,
+        "later": later.id,
+        "tokens": factory.tokens(m.id),
+        "observer": factory.observer_token(m.id, observer.id),
+        "projector": factory.projector_token(m.id),
+    }
 
 
 def payload(name: str, role: str, w: dict) -> dict:
@@ -61,8 +68,12 @@ def payload(name: str, role: str, w: dict) -> dict:
         "open_item": {"item_id": w["later"]},
         "call_opinions": {"item_id": item},
         "give_opinion": {"client_id": "m" + uuid.uuid4().hex, "item_id": item, "round": 1, "stance": "agree"},
-        "written_opinion": {"item_id": item, "stance": "agree", "reason": "同意",
-                            **({"person_id": ids[8]} if role == "secretary" else {})},
+        "written_opinion": {
+            "item_id": item,
+            "stance": "agree",
+            "reason": "同意",
+            **({"person_id": ids[8]} if role == "secretary" else {}),
+        },
         "add_recusal": {"item_id": item, "person_id": ids[5], "reason": "曾与任免对象共事，申请回避"},
         "remove_recusal": {"item_id": item, "person_id": ids[3]},
         "close_item": {"item_id": item},
@@ -76,8 +87,14 @@ def payload(name: str, role: str, w: dict) -> dict:
 def connect(socketio, app, staff_http, role: str, w: dict):
     ids = w["ids"]
     # in the world where the chair is recused, ids[1] — the deputy first in seniority — presides instead
-    seat = {"chair": ids[0], "recused_chair": ids[0], "acting_chair": ids[1], "member": ids[2],
-            "recused_member": ids[3], "absent_member": ids[8]}
+    seat = {
+        "chair": ids[0],
+        "recused_chair": ids[0],
+        "acting_chair": ids[1],
+        "member": ids[2],
+        "recused_member": ids[3],
+        "absent_member": ids[8],
+    }
     if role == "secretary":
         return socketio.test_client(app, flask_test_client=staff_http, auth={"meeting_id": w["meeting"]})
     if role == "anonymous":

@@ -67,12 +67,24 @@ def event_kinds(app, meeting_id) -> list[str]:
 def set_up_meeting(api, n=5, kind="executive"):
     """Body, n people as members, a meeting: all through the API. Returns (meeting detail, person ids)."""
     body = ok(api.post("/api/v1/bodies", json={"name": "某某区人民政府", "decision_mode": "majority"}), 201)["body"]
-    ids = [ok(api.post("/api/v1/people", json={"name": f"成员{i}", "title": "副区长"}), 201)["person"]["id"]
-           for i in range(1, n + 1)]
+    ids = [
+        ok(api.post("/api/v1/people", json={"name": f"成员{i}", "title": "副区长"}), 201)["person"]["id"]
+        for i in range(1, n + 1)
+    ]
     ok(api.put(f"/api/v1/bodies/{body['id']}/members", json={"person_ids": ids}))
-    meeting = ok(api.post("/api/v1/meetings", json={
-        "body_id": body["id"], "kind": kind, "session_number": 12, "starts_at": "2023-12-09T09:00:00",
-        "place": "区政府第一会议室"}), 201)["meeting"]
+    meeting = ok(
+        api.post(
+            "/api/v1/meetings",
+            json={
+                "body_id": body["id"],
+                "kind": kind,
+                "session_number": 12,
+                "starts_at": "2023-12-09T09:00:00",
+                "place": "区政府第一会议室",
+            },
+        ),
+        201,
+    )["meeting"]
     return meeting, ids
 
 
@@ -88,8 +100,7 @@ def test_a_bearer_token_authenticates_and_the_log_names_the_api_client(app, api)
 
 
 def test_a_wrong_token_is_refused_with_invalid_token(app, http):
-    err = refused(http.get("/api/v1/bodies", headers={"Authorization": "Bearer ysk_not-a-token"}), 401,
-                  "invalid_token")
+    err = refused(http.get("/api/v1/bodies", headers={"Authorization": "Bearer ysk_not-a-token"}), 401, "invalid_token")
     assert err["message"]
 
 
@@ -106,8 +117,10 @@ def test_a_session_post_without_the_csrf_header_is_refused_and_changes_nothing(a
 
 
 def test_a_session_post_with_the_csrf_header_works(app, staff_http):
-    body = ok(staff_http.post("/api/v1/bodies", json={"name": "某某区人民政府"},
-                              headers={"X-CSRF-Token": staff_http.csrf}), 201)["body"]
+    body = ok(
+        staff_http.post("/api/v1/bodies", json={"name": "某某区人民政府"}, headers={"X-CSRF-Token": staff_http.csrf}),
+        201,
+    )["body"]
     assert body["decision_mode"] == "majority" and body["profile"] == "seed003"
     with app.app_context(), read_only() as s:
         assert s.exec(select(Event).where(Event.kind == "body.created")).one().actor_kind == "user"
@@ -121,11 +134,20 @@ def test_a_whole_meeting_runs_through_the_api(app, api, factory):
     mid, chair = meeting["id"], ids[0]
     assert meeting["title"] == "某某区人民政府第12次常务会议"
     assert meeting["starts_at"] == "2023-12-09T01:00:00Z"  # 09:00 in Shanghai, stored and given in UTC
-    item = ok(api.post(f"/api/v1/meetings/{mid}/items", json={
-        "title": "关于某某片区改造的议题", "category": "major_decision", "presenter": "李副区长"}), 201)["item"]
+    item = ok(
+        api.post(
+            f"/api/v1/meetings/{mid}/items",
+            json={"title": "关于某某片区改造的议题", "category": "major_decision", "presenter": "李副区长"},
+        ),
+        201,
+    )["item"]
     assert item["missing_steps"] == ["legality_review"]
-    item = ok(api.put(f"/api/v1/items/{item['id']}/steps",
-                      json={"step": "legality_review", "state": "done", "note": "司法局已审查"}))["item"]
+    item = ok(
+        api.put(
+            f"/api/v1/items/{item['id']}/steps",
+            json={"step": "legality_review", "state": "done", "note": "司法局已审查"},
+        )
+    )["item"]
     assert item["missing_steps"] == []
 
     for pid in ids:
@@ -135,9 +157,12 @@ def test_a_whole_meeting_runs_through_the_api(app, api, factory):
     ok(act(api, mid, "open_item", {"item_id": item["id"]}))
     ok(act(api, mid, "call_opinions", {"item_id": item["id"]}))
     for n, pid in enumerate(ids[1:] + [chair]):  # members on their tablets, the chair last
-        out = factory.act("give_opinion", mid, {"client_id": f"tablet-{n:04d}", "item_id": item["id"], "round": 1,
-                                                "stance": "agree"},
-                          actor=factory.seat_actor(mid, pid, chair_id=chair))
+        out = factory.act(
+            "give_opinion",
+            mid,
+            {"client_id": f"tablet-{n:04d}", "item_id": item["id"], "round": 1, "stance": "agree"},
+            actor=factory.seat_actor(mid, pid, chair_id=chair),
+        )
         assert out.ack["ok"]
     result = ok(act(api, mid, "close_item", {"item_id": item["id"]}))
     assert result["result"] == "passed" and result["tally"]["agree"] == 5
@@ -146,9 +171,13 @@ def test_a_whole_meeting_runs_through_the_api(app, api, factory):
     assert state["last_closed"]["result"] == "passed" and state["meeting"]["status"] == "in_session"
     events = ok(api.get(f"/api/v1/meetings/{mid}/events?limit=1000"))["events"]
     kinds = [e["kind"] for e in events]
-    expected = (["meeting.created", "item.added", "item.step_set"] + ["attendance.set"] * 5
-                + ["meeting.opened", "item.opened", "item.opinions_called"] + ["opinion.given"] * 5
-                + ["item.closed"])
+    expected = (
+        ["meeting.created", "item.added", "item.step_set"]
+        + ["attendance.set"] * 5
+        + ["meeting.opened", "item.opened", "item.opinions_called"]
+        + ["opinion.given"] * 5
+        + ["item.closed"]
+    )
     assert kinds == expected
     closed = events[-1]
     assert closed["payload"]["result"] == "passed" and closed["at"].endswith("Z")
@@ -175,16 +204,22 @@ def test_the_event_log_pages_with_after_and_limit(app, api):
 def test_query_strings_are_read_through_their_models_with_the_same_refusals(api):
     meeting, _ = set_up_meeting(api, n=3)
     events = f"/api/v1/meetings/{meeting['id']}/events"
-    said = {query: refused(api.get(f"{events}?{query}"), 400, "invalid_payload")["message"]
-            for query in ("limit=0", "limit=1001", "after=abc", "after=--5", "after=%D9%A1", "limit=1_0")}
+    said = {
+        query: refused(api.get(f"{events}?{query}"), 400, "invalid_payload")["message"]
+        for query in ("limit=0", "limit=1001", "after=abc", "after=--5", "after=%D9%A1", "limit=1_0")
+    }
     assert said["limit=0"] == said["limit=1001"] == "请求格式不正确：limit: 应在 1–1000 之间"
     assert {said[q] for q in ("after=abc", "after=--5", "after=%D9%A1")} == {"请求格式不正确：after: 应为整数"}
     assert ok(api.get(f"{events}?limit=&after=&unknown=1"))["has_more"] is False  # empty is absent, unknown ignored
-    assert ok(api.get(f"/api/v1/meetings?body_id={meeting['body_id']}&status=scheduled"))["meetings"][0]["id"] \
+    assert (
+        ok(api.get(f"/api/v1/meetings?body_id={meeting['body_id']}&status=scheduled"))["meetings"][0]["id"]
         == meeting["id"]
+    )
     assert ok(api.get("/api/v1/meetings?status=closed"))["meetings"] == []
-    assert refused(api.get("/api/v1/relations?person_id=0"), 400, "invalid_payload")["message"] \
+    assert (
+        refused(api.get("/api/v1/relations?person_id=0"), 400, "invalid_payload")["message"]
         == "请求格式不正确：person_id: 应在 1–2147483647 之间"
+    )
 
 
 def test_an_api_action_reaches_the_live_room(app, socketio, staff_http, factory):
@@ -193,8 +228,15 @@ def test_an_api_action_reaches_the_live_room(app, socketio, staff_http, factory)
     console = socketio.test_client(app, flask_test_client=staff_http, auth={"meeting_id": m.id})
     tablet = socketio.test_client(app, auth={"token": factory.tokens(m.id)[ids[1]]})
     console.get_received(), tablet.get_received()
-    ok(act(staff_http, m.id, "roll_call", {"person_id": ids[1], "attendance": "present"},
-           headers={"X-CSRF-Token": staff_http.csrf}))
+    ok(
+        act(
+            staff_http,
+            m.id,
+            "roll_call",
+            {"person_id": ids[1], "attendance": "present"},
+            headers={"X-CSRF-Token": staff_http.csrf},
+        )
+    )
     states = [msg["args"][0] for msg in console.get_received() if msg["name"] == "state"]
     assert states and states[-1]["attendance"]["present"] == 1
     mine = [msg["args"][0] for msg in tablet.get_received() if msg["name"] == "me"]
@@ -215,13 +257,16 @@ def test_open_meeting_without_quorum_is_refused_and_the_meeting_stays_scheduled(
     assert "meeting.opened" not in event_kinds(app, meeting["id"])
 
 
-@pytest.mark.parametrize("payload", [
-    {"person_id": 1, "attendance": "maybe"},
-    {"person_id": "someone", "attendance": "present"},
-    {"attendance": "present"},
-    {"person_id": 1, "attendance": "present", "extra": True},
-    [1, 2],
-])
+@pytest.mark.parametrize(
+    "payload",
+    [
+        {"person_id": 1, "attendance": "maybe"},
+        {"person_id": "someone", "attendance": "present"},
+        {"attendance": "present"},
+        {"person_id": 1, "attendance": "present", "extra": True},
+        [1, 2],
+    ],
+)
 def test_a_malformed_payload_is_invalid_payload_and_changes_nothing(app, api, payload):
     meeting, _ = set_up_meeting(api, n=5)
     before = event_kinds(app, meeting["id"])
@@ -241,14 +286,28 @@ def test_an_unknown_action_is_404(api):
 
 def test_a_member_only_action_is_refused_to_the_secretary(app, api):
     meeting, _ = set_up_meeting(api, n=5)
-    refused(act(api, meeting["id"], "give_opinion", {"client_id": "secretary-1", "item_id": 1, "round": 1,
-                                                     "stance": "agree"}), 403, "permission_denied")
+    refused(
+        act(
+            api,
+            meeting["id"],
+            "give_opinion",
+            {"client_id": "secretary-1", "item_id": 1, "round": 1, "stance": "agree"},
+        ),
+        403,
+        "permission_denied",
+    )
 
 
 def test_a_setup_refusal_is_typed_and_creates_nothing(app, api):
     body = ok(api.post("/api/v1/bodies", json={"name": "尚无成员的班子"}), 201)["body"]
-    refused(api.post("/api/v1/meetings", json={"body_id": body["id"], "kind": "executive", "session_number": 1,
-                                               "starts_at": "2023-12-09T09:00:00"}), 409, "invalid_state")
+    refused(
+        api.post(
+            "/api/v1/meetings",
+            json={"body_id": body["id"], "kind": "executive", "session_number": 1, "starts_at": "2023-12-09T09:00:00"},
+        ),
+        409,
+        "invalid_state",
+    )
     assert ok(api.get("/api/v1/meetings"))["meetings"] == []
     refused(api.get("/api/v1/bodies/999"), 404, "not_found")
 
@@ -271,7 +330,10 @@ def test_personal_links_are_given_once_by_issue_links_and_nowhere_else(app, api)
 
     meeting, ids = set_up_meeting(api, n=5)
     mid = meeting["id"]
-    ok(api.post(f"/api/v1/meetings/{mid}/observers", json={"name": "赵代表", "unit": "区人大", "role": "人大代表"}), 201)
+    ok(
+        api.post(f"/api/v1/meetings/{mid}/observers", json={"name": "赵代表", "unit": "区人大", "role": "人大代表"}),
+        201,
+    )
     links = ok(api.post(f"/api/v1/meetings/{mid}/links", json={"all": True}))["links"]
     assert [x["kind"] for x in links] == ["member"] * 5 + ["observer", "projector"]
     assert [x["person_id"] for x in links[:5]] == ids
@@ -281,9 +343,17 @@ def test_personal_links_are_given_once_by_issue_links_and_nowhere_else(app, api)
         assert token_actor(s, links[0]["token"]).kind == "chair"
     detail = ok(api.get(f"/api/v1/meetings/{mid}"))["meeting"]
     assert "token" not in detail["roster"][0] and "link" not in detail["roster"][0] and "projector_token" not in detail
-    everything_else = "".join(api.get(url).get_data(as_text=True) for url in (
-        f"/api/v1/meetings/{mid}", "/api/v1/meetings", f"/api/v1/meetings/{mid}/state",
-        f"/api/v1/meetings/{mid}/events?limit=1000", "/api/v1/people", "/api/v1/bodies"))
+    everything_else = "".join(
+        api.get(url).get_data(as_text=True)
+        for url in (
+            f"/api/v1/meetings/{mid}",
+            "/api/v1/meetings",
+            f"/api/v1/meetings/{mid}/state",
+            f"/api/v1/meetings/{mid}/events?limit=1000",
+            "/api/v1/people",
+            "/api/v1/bodies",
+        )
+    )
     for secret in [*(x["token"] for x in links), *hashes]:
         assert secret not in everything_else
     assert "password" not in everything_else and "argon2" not in everything_else
@@ -305,10 +375,14 @@ def test_bodies_people_and_relations_are_kept_through_the_api(app, api):
     members = ok(api.get(f"/api/v1/bodies/{body_id}"))["body"]["members"]
     assert [m["person_id"] for m in members] == ids and members[0]["seniority"] == 1
     ok(api.put(f"/api/v1/people/{ids[1]}", json={"name": "成员二", "title": "常务副区长"}))
-    rel = ok(api.post("/api/v1/relations", json={"person_a_id": ids[1], "person_b_id": ids[2], "type": "SPOUSE"}),
-             201)["relation"]
-    refused(api.post("/api/v1/relations", json={"person_a_id": ids[0], "person_b_id": ids[2], "type": "OTHER"}),
-            400, "invalid_payload")  # OTHER needs a reason (公务员法 第76条)
+    rel = ok(api.post("/api/v1/relations", json={"person_a_id": ids[1], "person_b_id": ids[2], "type": "SPOUSE"}), 201)[
+        "relation"
+    ]
+    refused(
+        api.post("/api/v1/relations", json={"person_a_id": ids[0], "person_b_id": ids[2], "type": "OTHER"}),
+        400,
+        "invalid_payload",
+    )  # OTHER needs a reason (公务员法 第76条)
     assert [r["id"] for r in ok(api.get(f"/api/v1/relations?person_id={ids[2]}"))["relations"]] == [rel["id"]]
     ok(api.delete(f"/api/v1/relations/{rel['id']}"))
     assert ok(api.get("/api/v1/relations"))["relations"] == []
@@ -318,9 +392,13 @@ def test_agenda_items_are_edited_reordered_and_deleted(app, api):
     meeting, ids = set_up_meeting(api, n=5)
     mid = meeting["id"]
     a = ok(api.post(f"/api/v1/meetings/{mid}/items", json={"title": "甲", "category": "other"}), 201)["item"]
-    b = ok(api.post(f"/api/v1/meetings/{mid}/items", json={"title": "乙", "category": "personnel",
-                                                           "subjects": [{"person_id": ids[4], "action": "拟任"}]}),
-           201)["item"]
+    b = ok(
+        api.post(
+            f"/api/v1/meetings/{mid}/items",
+            json={"title": "乙", "category": "personnel", "subjects": [{"person_id": ids[4], "action": "拟任"}]},
+        ),
+        201,
+    )["item"]
     assert b["subjects"] == [{"person_id": ids[4], "name": "成员5", "action": "拟任"}]
     agenda = ok(api.put(f"/api/v1/meetings/{mid}/agenda/order", json={"item_ids": [b["id"], a["id"]]}))["agenda"]
     assert [(i["id"], i["position"]) for i in agenda] == [(b["id"], 1), (a["id"], 2)]
@@ -334,21 +412,30 @@ def test_materials_are_uploaded_as_multipart(app, api):
     import io
 
     meeting, _ = set_up_meeting(api, n=5)
-    item = ok(api.post(f"/api/v1/meetings/{meeting['id']}/items", json={"title": "甲", "category": "other"}),
-              201)["item"]
-    resp = api.post(f"/api/v1/items/{item['id']}/materials",
-                    data={"file": (io.BytesIO(b"%PDF-1.4 test"), "方案.pdf", "application/pdf")},
-                    content_type="multipart/form-data")
+    item = ok(api.post(f"/api/v1/meetings/{meeting['id']}/items", json={"title": "甲", "category": "other"}), 201)[
+        "item"
+    ]
+    resp = api.post(
+        f"/api/v1/items/{item['id']}/materials",
+        data={"file": (io.BytesIO(b"%PDF-1.4 test"), "方案.pdf", "application/pdf")},
+        content_type="multipart/form-data",
+    )
     mat = ok(resp, 201)["material"]
     assert mat["filename"] == "方案.pdf" and mat["size"] == 13 and mat["url"] == f"/materials/{mat['id']}"
     download = api.get(mat["url"])
     assert download.data == b"%PDF-1.4 test"
     download.close()
-    fake = api.post(f"/api/v1/items/{item['id']}/materials",
-                    data={"file": (io.BytesIO(b"MZ"), "x.pdf", "application/pdf")}, content_type="multipart/form-data")
+    fake = api.post(
+        f"/api/v1/items/{item['id']}/materials",
+        data={"file": (io.BytesIO(b"MZ"), "x.pdf", "application/pdf")},
+        content_type="multipart/form-data",
+    )
     refused(fake, 400, "invalid_payload")
-    refused(api.post(f"/api/v1/items/{item['id']}/materials", data={}, content_type="multipart/form-data"),
-            400, "invalid_payload")
+    refused(
+        api.post(f"/api/v1/items/{item['id']}/materials", data={}, content_type="multipart/form-data"),
+        400,
+        "invalid_payload",
+    )
 
 
 def test_a_deferred_item_is_offered_and_carried_to_the_next_meeting(app, api):
@@ -363,9 +450,18 @@ def test_a_deferred_item_is_offered_and_carried_to_the_next_meeting(app, api):
     assert ok(act(api, mid, "defer_item", {"item_id": item["id"], "reason": "情况尚不清楚"}))["result"] == "deferred"
     deferred = ok(api.get(f"/api/v1/bodies/{meeting['body_id']}/deferred-items"))["items"]
     assert [d["id"] for d in deferred] == [item["id"]] and deferred[0]["result"] == "deferred"
-    nxt = ok(api.post("/api/v1/meetings", json={"body_id": meeting["body_id"], "kind": "executive",
-                                                "session_number": 13, "starts_at": "2023-12-16T09:00:00"}),
-             201)["meeting"]
+    nxt = ok(
+        api.post(
+            "/api/v1/meetings",
+            json={
+                "body_id": meeting["body_id"],
+                "kind": "executive",
+                "session_number": 13,
+                "starts_at": "2023-12-16T09:00:00",
+            },
+        ),
+        201,
+    )["meeting"]
     carried = ok(api.post(f"/api/v1/meetings/{nxt['id']}/carry-over", json={"item_id": item["id"]}), 201)["item"]
     assert carried["carried_from_item_id"] == item["id"] and carried["meeting_id"] == nxt["id"]
     assert ok(api.get(f"/api/v1/bodies/{meeting['body_id']}/deferred-items"))["items"] == []
@@ -375,15 +471,25 @@ def test_a_deferred_item_is_offered_and_carried_to_the_next_meeting(app, api):
 def test_a_meeting_is_corrected_before_it_opens_and_not_after(app, api, factory):
     meeting, ids = set_up_meeting(api, n=5)
     mid = meeting["id"]
-    body = {"body_id": meeting["body_id"], "kind": "special", "session_number": 3,
-            "starts_at": "2023-12-16T14:30:00", "place": "区政府第二会议室", "chair_person_id": ids[1],
-            "recorder_name": "李秘书"}
+    body = {
+        "body_id": meeting["body_id"],
+        "kind": "special",
+        "session_number": 3,
+        "starts_at": "2023-12-16T14:30:00",
+        "place": "区政府第二会议室",
+        "chair_person_id": ids[1],
+        "recorder_name": "李秘书",
+    }
     screen = app.extensions["socketio"].test_client(app, auth={"token": factory.tokens(mid)[ids[2]]})
     screen.get_received()
     out = ok(api.put(f"/api/v1/meetings/{mid}", json=body))["meeting"]
     assert out["title"] == "某某区人民政府第3次专题会议" and out["starts_at"] == "2023-12-16T06:30:00Z"
     assert (out["chair_person_id"], out["delegated_by_person_id"], out["place"], out["recorder_name"]) == (
-        ids[1], ids[0], "区政府第二会议室", "李秘书")
+        ids[1],
+        ids[0],
+        "区政府第二会议室",
+        "李秘书",
+    )
     assert [r["person_id"] for r in ok(api.get(f"/api/v1/meetings/{mid}"))["meeting"]["roster"]] == ids
     assert event_kinds(app, mid)[-1] == "meeting.updated"
     states = [e["args"][0] for e in screen.get_received() if e["name"] == "state"]
@@ -392,12 +498,12 @@ def test_a_meeting_is_corrected_before_it_opens_and_not_after(app, api, factory)
 
     before = event_kinds(app, mid)
     outsider = ok(api.post("/api/v1/people", json={"name": "局外人"}), 201)["person"]["id"]
-    err = refused(api.put(f"/api/v1/meetings/{mid}", json=body | {"chair_person_id": outsider}), 400,
-                  "invalid_payload")
+    err = refused(api.put(f"/api/v1/meetings/{mid}", json=body | {"chair_person_id": outsider}), 400, "invalid_payload")
     assert "主持人须为本次会议成员" in err["message"]
     refused(api.put(f"/api/v1/meetings/{mid}", json=body | {"body_id": 999}), 400, "invalid_payload")
-    refused(api.put(f"/api/v1/meetings/{mid}", json=body | {"copy_observers_from_meeting_id": mid}), 400,
-            "invalid_payload")
+    refused(
+        api.put(f"/api/v1/meetings/{mid}", json=body | {"copy_observers_from_meeting_id": mid}), 400, "invalid_payload"
+    )
     refused(api.put(f"/api/v1/meetings/{mid}", json={"place": "别处"}), 400, "invalid_payload")
     refused(api.put("/api/v1/meetings/999", json=body), 404, "not_found")
     assert event_kinds(app, mid) == before
@@ -415,11 +521,21 @@ def test_a_material_is_withdrawn_only_while_its_item_is_pending(app, api):
 
     meeting, ids = set_up_meeting(api, n=5)
     mid = meeting["id"]
-    items = [ok(api.post(f"/api/v1/meetings/{mid}/items", json={"title": t, "category": "other"}), 201)["item"]
-             for t in ("甲", "乙")]
-    mats = [ok(api.post(f"/api/v1/items/{it['id']}/materials",
-                        data={"file": (io.BytesIO(b"%PDF-1.4 " + t.encode()), f"{t}.pdf", "application/pdf")},
-                        content_type="multipart/form-data"), 201)["material"] for it, t in zip(items, "ab")]
+    items = [
+        ok(api.post(f"/api/v1/meetings/{mid}/items", json={"title": t, "category": "other"}), 201)["item"]
+        for t in ("甲", "乙")
+    ]
+    mats = [
+        ok(
+            api.post(
+                f"/api/v1/items/{it['id']}/materials",
+                data={"file": (io.BytesIO(b"%PDF-1.4 " + t.encode()), f"{t}.pdf", "application/pdf")},
+                content_type="multipart/form-data",
+            ),
+            201,
+        )["material"]
+        for it, t in zip(items, "ab")
+    ]
     ok(api.delete(f"/api/v1/materials/{mats[1]['id']}"))
     assert ok(api.get(f"/api/v1/meetings/{mid}"))["meeting"]["agenda"][1]["materials"] == []
     assert event_kinds(app, mid)[-1] == "material.deleted"
@@ -432,7 +548,8 @@ def test_a_material_is_withdrawn_only_while_its_item_is_pending(app, api):
     before = event_kinds(app, mid)
     refused(api.delete(f"/api/v1/materials/{mats[0]['id']}"), 409, "invalid_state")
     assert [m["id"] for m in ok(api.get(f"/api/v1/meetings/{mid}"))["meeting"]["agenda"][0]["materials"]] == [
-        mats[0]["id"]]
+        mats[0]["id"]
+    ]
     assert event_kinds(app, mid) == before
 
 
@@ -441,16 +558,21 @@ def test_the_scan_of_a_written_opinion_is_not_withdrawn_through_the_api(app, api
     mid = meeting["id"]
     item = ok(api.post(f"/api/v1/meetings/{mid}/items", json={"title": "甲", "category": "other"}), 201)["item"]
     wid = ok(act(api, mid, "written_opinion", {"item_id": item["id"], "person_id": ids[2], "stance": "agree"}))[
-        "written_opinion_id"]
+        "written_opinion_id"
+    ]
     import io
 
-    resp = staff_http.post(f"/meetings/{mid}/written-opinions/{wid}/scan",
-                           data={"file": (io.BytesIO(b"%PDF-1.4 scan"), "scan.pdf", "application/pdf")},
-                           headers={"X-CSRF-Token": staff_http.csrf}, content_type="multipart/form-data")
+    resp = staff_http.post(
+        f"/meetings/{mid}/written-opinions/{wid}/scan",
+        data={"file": (io.BytesIO(b"%PDF-1.4 scan"), "scan.pdf", "application/pdf")},
+        headers={"X-CSRF-Token": staff_http.csrf},
+        content_type="multipart/form-data",
+    )
     scan_id = resp.get_json()["material_id"]
     refused(api.delete(f"/api/v1/materials/{scan_id}"), 409, "invalid_state")
     assert [m["kind"] for m in ok(api.get(f"/api/v1/meetings/{mid}"))["meeting"]["agenda"][0]["materials"]] == [
-        "written_opinion"]
+        "written_opinion"
+    ]
 
 
 def test_the_new_routes_are_in_the_document_and_the_guide(spec):
@@ -458,7 +580,8 @@ def test_the_new_routes_are_in_the_document_and_the_guide(spec):
     assert put["operationId"] == "updateMeeting"
     assert put["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/MeetingIn"}
     assert put["responses"]["200"]["content"]["application/json"]["schema"]["properties"]["meeting"] == {
-        "$ref": "#/components/schemas/MeetingOut"}
+        "$ref": "#/components/schemas/MeetingOut"
+    }
     delete = spec["paths"]["/api/v1/materials/{material_id}"]["delete"]
     assert delete["operationId"] == "deleteMaterial" and "409" in delete["responses"]
     guide = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
@@ -491,7 +614,8 @@ def test_every_staff_action_has_a_path_from_the_registry(spec):
         action = ACTIONS[name]
         assert op["operationId"] == f"action_{name}" and op["summary"] == action.summary
         assert op["requestBody"]["content"]["application/json"]["schema"] == {
-            "$ref": f"#/components/schemas/{action.payload.__name__}"}
+            "$ref": f"#/components/schemas/{action.payload.__name__}"
+        }
         assert action.rule in op["description"]
     documented = {p.rsplit("/", 1)[-1] for p in spec["paths"] if "/actions/" in p}
     assert documented == set(STAFF_ACTIONS), "member-only actions (give_opinion, check_in) are not offered"

@@ -57,8 +57,9 @@ def test_login_page_renders(http):
     assert "会议秘书登录" in resp.get_data(as_text=True)
 
 
-@pytest.mark.parametrize(("username", "password"), [("mishu", "wrong password"), ("nobody", PASSWORD),
-                                                     ("mishu", ""), ("", "")])
+@pytest.mark.parametrize(
+    ("username", "password"), [("mishu", "wrong password"), ("nobody", PASSWORD), ("mishu", ""), ("", "")]
+)
 def test_wrong_credentials_get_401_and_no_session(app, factory, http, username, password):
     factory.user("mishu", PASSWORD)
     resp = sign_in(http, username, password)
@@ -87,8 +88,10 @@ def test_login_sets_session_and_redirects(app, factory, http):
         assert sess["login"]  # the key of the server-side sign-in (meeting.models.LoginSession)
 
 
-@pytest.mark.parametrize(("target", "expected"), [("/meetings/3/console", "/meetings/3/console"),
-                                                  ("//evil.example/", "/"), ("https://evil.example/", "/")])
+@pytest.mark.parametrize(
+    ("target", "expected"),
+    [("/meetings/3/console", "/meetings/3/console"), ("//evil.example/", "/"), ("https://evil.example/", "/")],
+)
 def test_login_follows_only_local_next(app, factory, http, target, expected):
     factory.user("mishu", PASSWORD)
     resp = sign_in(http, "mishu", PASSWORD, query_string={"next": target})

@@ -28,16 +28,18 @@ TICK = 1e-3  # virtual seconds: "just before" an instant
 def broadcast_app(tmp_path, database_url, scheduler=None):
     from meeting.app import create_app
 
-    return create_app({
-        "TESTING": True,
-        "SECRET_KEY": "test-secret",
-        "DATABASE_URL": database_url,
-        "INSTANCE_PATH": str(tmp_path / "instance"),
-        "MATERIALS_DIR": str(tmp_path / "instance" / "materials"),
-        "YISHI_ASYNC_MODE": "threading",
-        "YISHI_BROADCAST_INTERVAL": INTERVAL,
-        "YISHI_SCHEDULER": scheduler,
-    })
+    return create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(tmp_path / "instance"),
+            "MATERIALS_DIR": str(tmp_path / "instance" / "materials"),
+            "YISHI_ASYNC_MODE": "threading",
+            "YISHI_BROADCAST_INTERVAL": INTERVAL,
+            "YISHI_SCHEDULER": scheduler,
+        }
+    )
 
 
 @pytest.fixture
@@ -115,8 +117,9 @@ def intake_idle(app):
 def opine(app, voter, item, stance="agree", **extra):
     """A member's opinion through the socket, acknowledged; returns once the intake has finished the batch (its
     drainer runs on a real thread, and whether it is still writing decides whether counts are held)."""
-    ack = voter.emit("give_opinion", {"client_id": cid(), "item_id": item.id, "round": 1, "stance": stance, **extra},
-                     callback=True)
+    ack = voter.emit(
+        "give_opinion", {"client_id": cid(), "item_id": item.id, "round": 1, "stance": stance, **extra}, callback=True
+    )
     assert ack["ok"] is True, ack
     intake_idle(app)
     return ack
@@ -430,17 +433,24 @@ def watched_room(app, socketio, factory, clock):
 def give(factory, m, item, chair, voters):
     """Members' opinions stored as the intake would; the room is told by the caller."""
     for p in voters:
-        factory.act("give_opinion", m.id, {"client_id": cid(), "item_id": item.id, "round": 1, "stance": "agree"},
-                    actor=factory.seat_actor(m.id, p, chair))
+        factory.act(
+            "give_opinion",
+            m.id,
+            {"client_id": cid(), "item_id": item.id, "round": 1, "stance": "agree"},
+            actor=factory.seat_actor(m.id, p, chair),
+        )
 
 
 def told_written(app, broadcaster, m, voters, backlog=0, arrived=None):
     from meeting.room import Outcome
 
     with app.app_context():
-        broadcaster.opinions_written(m.id, [Outcome(m.id, ack={}, broadcast="progress", opinion={"version": 1})
-                                            for _ in voters], broadcaster.clock() if arrived is None else arrived,
-                                     backlog)
+        broadcaster.opinions_written(
+            m.id,
+            [Outcome(m.id, ack={}, broadcast="progress", opinion={"version": 1}) for _ in voters],
+            broadcaster.clock() if arrived is None else arrived,
+            backlog,
+        )
 
 
 def test_counts_of_a_burst_are_spaced_by_their_cost_and_the_last_is_not(app, socketio, factory, clock):
@@ -470,8 +480,9 @@ def test_counts_of_a_burst_are_spaced_by_their_cost_and_the_last_is_not(app, soc
     clock.advance(2 * INTERVAL)
     assert progress_of(watcher) == []
     with app.app_context():  # a correction is not a new voice
-        broadcaster.opinions_written(m.id, [Outcome(m.id, ack={}, broadcast="progress", opinion={"version": 2})],
-                                     clock(), 0)
+        broadcaster.opinions_written(
+            m.id, [Outcome(m.id, ack={}, broadcast="progress", opinion={"version": 2})], clock(), 0
+        )
     clock.advance(INTERVAL)
     assert progress_of(watcher) == [] and clock() - last < 2.0
     written([ids[3], ids[4]], backlog=0)  # the round is complete: the chair may speak — past its interval: now
@@ -482,8 +493,7 @@ def test_counts_of_a_burst_are_spaced_by_their_cost_and_the_last_is_not(app, soc
     assert progress_of(watcher) == []  # the send it replaced does not go as well
 
 
-def test_a_big_rooms_first_counts_are_spaced_before_their_cost_is_known(app, socketio, factory, clock,
-                                                                         monkeypatch):
+def test_a_big_rooms_first_counts_are_spaced_before_their_cost_is_known(app, socketio, factory, clock, monkeypatch):
     """Before the counts have been sent for a meeting, their cost is expected from its size (here: as if each
     member cost 20 ms, so 20 × 0.02 × 5 eligible: 2 s)."""
     from meeting import broadcast
@@ -547,8 +557,9 @@ def test_the_batch_completing_a_held_round_sends_the_counts_at_once(app, socketi
     assert progress_of(watcher) == []  # the held send it replaced does not go as well
 
 
-def test_a_round_completed_within_the_interval_is_told_an_interval_after_its_first_opinion(app, socketio, factory,
-                                                                                           clock):
+def test_a_round_completed_within_the_interval_is_told_an_interval_after_its_first_opinion(
+    app, socketio, factory, clock
+):
     """Coalescing still holds for a quick round: its counts go one interval after its first opinion arrived."""
     ids, m, item, watcher, broadcaster = watched_room(app, socketio, factory, clock)
     give(factory, m, item, ids[0], ids[1:5])
@@ -598,7 +609,8 @@ def test_state_changes_are_still_delivered(app, socketio, factory, clock):
     watcher = projector(app, socketio, m.id)
     settle(clock, watcher)
     factory.app.extensions["yishi.broadcaster"].after(
-        factory.act("defer_item", m.id, {"item_id": item.id, "reason": "暂缓"}))
+        factory.act("defer_item", m.id, {"item_id": item.id, "reason": "暂缓"})
+    )
     clock.advance(INTERVAL)
     states = [x["args"][0] for x in watcher.get_received() if x["name"] == "state"]
     assert states and states[-1]["last_closed"]["result"] == "deferred"
@@ -690,7 +702,6 @@ def test_snapshots_are_not_shared_between_workers(app, socketio):
     config = dict(app.config, SOCKETIO_MESSAGE_QUEUE="redis://127.0.0.1:6379/0")
     assert Broadcaster(SimpleNamespace(config=config), socketio).share_snapshots is False
     assert app.extensions["yishi.broadcaster"].share_snapshots is True
-
 
 
 def test_a_tablet_coming_only_rebuilds_the_secretarys_roster(app, socketio, factory, clock):

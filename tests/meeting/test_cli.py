@@ -13,16 +13,30 @@ ROOT = Path(__file__).resolve().parents[2]
 def _run(args, tmp_path, database_url, **env):
     import os
 
-    e = dict(os.environ, YISHI_INSTANCE=str(tmp_path / "inst"), DATABASE_URL=database_url,
-             YISHI_ASYNC_MODE="threading", **env)
-    return subprocess.run([sys.executable, "run.py", *args], cwd=ROOT, env=e, capture_output=True, text=True,
-                          timeout=120)
+    e = dict(
+        os.environ,
+        YISHI_INSTANCE=str(tmp_path / "inst"),
+        DATABASE_URL=database_url,
+        YISHI_ASYNC_MODE="threading",
+        **env,
+    )
+    return subprocess.run(
+        [sys.executable, "run.py", *args], cwd=ROOT, env=e, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_help_lists_the_commands(tmp_path, database_url):
     out = _run(["--help"], tmp_path, database_url).stdout
-    for command in ("serve", "demo", "create-admin", "create-user", "create-api-token", "init-db", "verify",
-                    "execution-sweep"):  # each part adds its own (meeting, minutes, execution)
+    for command in (
+        "serve",
+        "demo",
+        "create-admin",
+        "create-user",
+        "create-api-token",
+        "init-db",
+        "verify",
+        "execution-sweep",
+    ):  # each part adds its own (meeting, minutes, execution)
         assert command in out
 
 
@@ -42,7 +56,7 @@ def test_create_admin_refuses_a_short_password_and_stores_nothing(tmp_path, data
     assert res.returncode == 2
     engine = create_engine(database_url)
     with engine.connect() as conn:
-        assert conn.execute(text("select count(*) from \"user\"")).scalar_one() == 0
+        assert conn.execute(text('select count(*) from "user"')).scalar_one() == 0
     engine.dispose()
 
 

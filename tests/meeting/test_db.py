@@ -21,8 +21,9 @@ from meeting.actors import Actor
 from meeting.audit import record
 from meeting.models import Event
 
-sqlite_only = pytest.mark.skipif(os.environ.get("YISHI_TEST_DB", "sqlite") == "postgresql",
-                                 reason="SQLite's write lock")
+sqlite_only = pytest.mark.skipif(
+    os.environ.get("YISHI_TEST_DB", "sqlite") == "postgresql", reason="SQLite's write lock"
+)
 
 ACTOR = Actor(kind="system", name="测试", device="pytest")
 
@@ -38,8 +39,7 @@ def test_sqlite_itself_waits_only_a_few_ms(app):
 
 
 @sqlite_only
-def test_a_writer_meeting_the_lock_naps_in_the_async_modes_sleep_and_its_transaction_commits_once(app,
-                                                                                                   monkeypatch):
+def test_a_writer_meeting_the_lock_naps_in_the_async_modes_sleep_and_its_transaction_commits_once(app, monkeypatch):
     path = _path(app)
     with app.app_context(), db.unit_of_work() as s:  # the schema and one event exist
         record(s, ACTOR, "test.before")
@@ -82,8 +82,9 @@ def test_a_writer_meeting_the_lock_naps_in_the_async_modes_sleep_and_its_transac
     # the lock ended at the writer's eighth nap: it was napping in the async mode's sleep, not waiting inside
     # SQLite (whose own wait per try is a few ms: test_sqlite_itself_waits_only_a_few_ms) — however slow the
     # machine, which only makes the naps come later
-    assert released_by == ["nap"] and len(naps) >= 8, \
+    assert released_by == ["nap"] and len(naps) >= 8, (
         f"the writer waited inside SQLite ({elapsed:.2f} s, {len(naps)} naps), not in the async mode's sleep"
+    )
     with app.app_context(), db.read_only() as s:
         kinds = list(s.exec(select(Event.kind).where(Event.kind.like("test.%")).order_by(Event.id)))
     assert kinds == ["test.before", "test.waited"]
@@ -116,8 +117,9 @@ def _outage_lines(caplog) -> list[logging.LogRecord]:
     return [r for r in caplog.records if r.levelno >= logging.ERROR and r.exc_info and db.is_outage(r.exc_info[1])]
 
 
-def test_100_failing_requests_during_an_outage_log_a_handful_of_lines(app, factory, staff_http, socketio, caplog,
-                                                                      monkeypatch):
+def test_100_failing_requests_during_an_outage_log_a_handful_of_lines(
+    app, factory, staff_http, socketio, caplog, monkeypatch
+):
     _, ids, m, item = factory.running(5)
     tablet = socketio.test_client(app, auth={"token": factory.tokens(m.id)[ids[1]]})
     assert tablet.is_connected()
@@ -144,8 +146,11 @@ def test_100_failing_requests_during_an_outage_log_a_handful_of_lines(app, facto
             elif n % 3 == 1:  # the API
                 answers.append(staff_http.get(f"/api/v1/meetings/{m.id}/minutes").status_code)
             else:  # a tablet's opinion
-                ack = tablet.emit("give_opinion", {"client_id": uuid.uuid4().hex, "item_id": item.id, "round": 1,
-                                                   "stance": "agree", "reason": ""}, callback=True)
+                ack = tablet.emit(
+                    "give_opinion",
+                    {"client_id": uuid.uuid4().hex, "item_id": item.id, "round": 1, "stance": "agree", "reason": ""},
+                    callback=True,
+                )
                 answers.append(ack["error"]["code"] if not ack.get("ok") else "ok")
         assert set(answers) == {500, "server_error"}, set(answers)  # each failed, none of them silently
         lines = _outage_lines(caplog)
@@ -154,7 +159,7 @@ def test_100_failing_requests_during_an_outage_log_a_handful_of_lines(app, facto
 
         clock[0] += 61  # the next interval: one more line, saying how many were not logged
         assert staff_http.get("/minutes/archive").status_code == 500
-        later = _outage_lines(caplog)[len(lines):]
+        later = _outage_lines(caplog)[len(lines) :]
         assert len(later) == 1 and "were not logged" in later[0].getMessage(), [r.getMessage() for r in later]
     finally:
         event.remove(engine, "do_connect", refuse)

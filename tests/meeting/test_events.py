@@ -37,8 +37,11 @@ def secretary(socketio, app, staff_http, meeting_id):
 
 def got(client, name=None):
     """Drain the client's queue; the args of every message (of ``name``, if given)."""
-    return [msg["args"][0] if len(msg["args"]) == 1 else msg["args"]
-            for msg in client.get_received() if name is None or msg["name"] == name]
+    return [
+        msg["args"][0] if len(msg["args"]) == 1 else msg["args"]
+        for msg in client.get_received()
+        if name is None or msg["name"] == name
+    ]
 
 
 def names(client):
@@ -51,8 +54,7 @@ def drain(*clients):
 
 
 def op(item, stance="agree", reason="", client_id=None, round_=1):
-    return {"client_id": client_id or cid(), "item_id": item.id, "round": round_, "stance": stance,
-            "reason": reason}
+    return {"client_id": client_id or cid(), "item_id": item.id, "round": round_, "stance": stance, "reason": reason}
 
 
 def observer_token(factory, meeting_id):
@@ -110,17 +112,27 @@ def test_tablet_receives_snapshot_on_connect(app, socketio, factory):
     assert snap[0]["me"]["person_id"] == ids[2] and snap[0]["me"]["is_chair"] is False
 
 
-@pytest.mark.parametrize(("who", "view", "has_me"),
-                         [("chair", "full", True), ("member", "member", True), ("observer", "public", False),
-                          ("projector", "public", False), ("secretary", "full", False)])
+@pytest.mark.parametrize(
+    ("who", "view", "has_me"),
+    [
+        ("chair", "full", True),
+        ("member", "member", True),
+        ("observer", "public", False),
+        ("projector", "public", False),
+        ("secretary", "full", False),
+    ],
+)
 def test_each_screen_gets_its_view(app, socketio, factory, staff_http, who, view, has_me):
     _, ids, m, item = factory.running(5, 5)
     if who == "secretary":
         c = secretary(socketio, app, staff_http, m.id)
     else:
-        token = {"chair": lambda: factory.tokens(m.id)[ids[0]], "member": lambda: factory.tokens(m.id)[ids[1]],
-                 "observer": lambda: observer_token(factory, m.id),
-                 "projector": lambda: projector_token(app, m.id)}[who]()
+        token = {
+            "chair": lambda: factory.tokens(m.id)[ids[0]],
+            "member": lambda: factory.tokens(m.id)[ids[1]],
+            "observer": lambda: observer_token(factory, m.id),
+            "projector": lambda: projector_token(app, m.id),
+        }[who]()
         c = tablet(socketio, app, token)
     snap = got(c, "snapshot")[0]
     assert snap["state"]["view"] == view
@@ -196,10 +208,18 @@ def test_two_meetings_rooms_stay_apart(app, socketio, factory, staff_http):
     _, ids_a, ma, item_a = factory.running(5, 5)
     _, ids_b, mb, item_b = factory.running(5, 5)
     ta, tb = factory.tokens(ma.id), factory.tokens(mb.id)
-    a = {"sec": secretary(socketio, app, staff_http, ma.id), "m1": tablet(socketio, app, ta[ids_a[1]]),
-         "m2": tablet(socketio, app, ta[ids_a[2]]), "proj": tablet(socketio, app, projector_token(app, ma.id))}
-    b = {"sec": secretary(socketio, app, staff_http, mb.id), "m1": tablet(socketio, app, tb[ids_b[1]]),
-         "m2": tablet(socketio, app, tb[ids_b[2]]), "proj": tablet(socketio, app, projector_token(app, mb.id))}
+    a = {
+        "sec": secretary(socketio, app, staff_http, ma.id),
+        "m1": tablet(socketio, app, ta[ids_a[1]]),
+        "m2": tablet(socketio, app, ta[ids_a[2]]),
+        "proj": tablet(socketio, app, projector_token(app, ma.id)),
+    }
+    b = {
+        "sec": secretary(socketio, app, staff_http, mb.id),
+        "m1": tablet(socketio, app, tb[ids_b[1]]),
+        "m2": tablet(socketio, app, tb[ids_b[2]]),
+        "proj": tablet(socketio, app, projector_token(app, mb.id)),
+    }
     drain(*a.values(), *b.values())
 
     ack = a["m1"].emit("give_opinion", op(item_a, "disagree", "甲会议的理由"), callback=True)
@@ -209,8 +229,7 @@ def test_two_meetings_rooms_stay_apart(app, socketio, factory, staff_http):
     for c in a.values():
         assert "progress" in names(c)
 
-    ack = b["sec"].emit("roll_call", {"person_id": ids_b[3], "attendance": "left", "reason": "另有公务"},
-                        callback=True)
+    ack = b["sec"].emit("roll_call", {"person_id": ids_b[3], "attendance": "left", "reason": "另有公务"}, callback=True)
     assert ack["ok"] is True
     for c in a.values():
         assert c.get_received() == []
@@ -253,9 +272,14 @@ def test_opinion_ack_then_progress_with_opinions_only_for_full_view(app, live):
 def test_chair_early_is_refused_with_typed_ack(app, live):
     before = count(app, Event)
     ack = live["chair"].emit("give_opinion", op(live["item"]), callback=True)
-    assert ack == {"ok": False, "error": {
-        "code": "chair_not_last", "message": "会议主持人应当最后发表意见：尚有8名成员未发表意见。",
-        "source": "seed 003 §四(二)2；国务院令第713号 第30条"}}
+    assert ack == {
+        "ok": False,
+        "error": {
+            "code": "chair_not_last",
+            "message": "会议主持人应当最后发表意见：尚有8名成员未发表意见。",
+            "source": "seed 003 §四(二)2；国务院令第713号 第30条",
+        },
+    }
     assert count(app, Event) == before and count(app, Opinion) == 0
     for who in ("secretary", "chair", "m1", "projector"):
         assert live[who].get_received() == []  # a refusal broadcasts nothing
@@ -297,8 +321,10 @@ def test_recused_member_is_refused(app, socketio, factory):
 
 def test_observer_is_refused(app, live):
     assert_refused(live["observer"].emit("give_opinion", op(live["item"]), callback=True), "observer_cannot_vote")
-    assert_refused(live["observer"].emit("written_opinion", {"item_id": live["item"].id, "stance": "agree"},
-                                         callback=True), "observer_cannot_vote")
+    assert_refused(
+        live["observer"].emit("written_opinion", {"item_id": live["item"].id, "stance": "agree"}, callback=True),
+        "observer_cannot_vote",
+    )
     assert count(app, Opinion) == 0
 
 
@@ -423,8 +449,10 @@ MALFORMED = [
     ("unknown stance", ({"client_id": "abcdefgh12", "item_id": 1, "round": 1, "stance": "abstain"},)),
     ("stance object", ({"client_id": "abcdefgh12", "item_id": 1, "round": 1, "stance": {"a": 1}},)),
     ("extra field", ({"client_id": "abcdefgh12", "item_id": 1, "round": 1, "stance": "agree", "weight": 2},)),
-    ("reason too long", ({"client_id": "abcdefgh12", "item_id": 1, "round": 1, "stance": "defer",
-                          "reason": "长" * 2001},)),
+    (
+        "reason too long",
+        ({"client_id": "abcdefgh12", "item_id": 1, "round": 1, "stance": "defer", "reason": "长" * 2001},),
+    ),
 ]
 
 
@@ -446,32 +474,38 @@ def test_two_payload_arguments_get_a_typed_refusal(app, live):
     assert live["m1"].emit("sync", {}, {}, callback=True)["ok"] is True
 
 
-@pytest.mark.parametrize(("event", "payload"), [
-    ("roll_call", {"person_id": "x", "attendance": "present"}),
-    ("roll_call", {"person_id": 1, "attendance": "sleeping"}),
-    ("open_item", {"item": 1}),
-    ("head_decide", {"item_id": 1, "adopt": "maybe"}),
-    ("reconsider", {"item_id": 1, "agreeing_person_ids": "all", "reason": "x"}),
-    ("defer_item", ["item", 1]),
-])
+@pytest.mark.parametrize(
+    ("event", "payload"),
+    [
+        ("roll_call", {"person_id": "x", "attendance": "present"}),
+        ("roll_call", {"person_id": 1, "attendance": "sleeping"}),
+        ("open_item", {"item": 1}),
+        ("head_decide", {"item_id": 1, "adopt": "maybe"}),
+        ("reconsider", {"item_id": 1, "agreeing_person_ids": "all", "reason": "x"}),
+        ("defer_item", ["item", 1]),
+    ],
+)
 def test_malformed_secretary_payload_is_refused(app, live, event, payload):
     assert_refused(live["secretary"].emit(event, payload, callback=True), "invalid_payload")
 
 
-@pytest.mark.parametrize(("who", "event", "payload"), [
-    ("m1", "open_item", lambda r: {"item_id": r["item"].id}),
-    ("m1", "close_item", lambda r: {"item_id": r["item"].id}),
-    ("m1", "close_meeting", lambda r: {}),
-    ("m1", "roll_call", lambda r: {"person_id": r["ids"][5], "attendance": "absent", "reason": "x"}),
-    ("m1", "defer_item", lambda r: {"item_id": r["item"].id, "reason": "想缓"}),
-    ("m1", "head_decide", lambda r: {"item_id": r["item"].id, "adopt": True}),
-    ("chair", "add_recusal", lambda r: {"item_id": r["item"].id, "person_id": r["ids"][2], "reason": "x"}),
-    ("chair", "reconsider", lambda r: {"item_id": r["item"].id, "agreeing_person_ids": r["ids"], "reason": "x"}),
-    ("projector", "call_opinions", lambda r: {"item_id": r["item"].id}),
-    ("observer", "open_meeting", lambda r: {}),
-    ("secretary", "give_opinion", lambda r: op(r["item"])),
-    ("secretary", "check_in", lambda r: {}),
-])
+@pytest.mark.parametrize(
+    ("who", "event", "payload"),
+    [
+        ("m1", "open_item", lambda r: {"item_id": r["item"].id}),
+        ("m1", "close_item", lambda r: {"item_id": r["item"].id}),
+        ("m1", "close_meeting", lambda r: {}),
+        ("m1", "roll_call", lambda r: {"person_id": r["ids"][5], "attendance": "absent", "reason": "x"}),
+        ("m1", "defer_item", lambda r: {"item_id": r["item"].id, "reason": "想缓"}),
+        ("m1", "head_decide", lambda r: {"item_id": r["item"].id, "adopt": True}),
+        ("chair", "add_recusal", lambda r: {"item_id": r["item"].id, "person_id": r["ids"][2], "reason": "x"}),
+        ("chair", "reconsider", lambda r: {"item_id": r["item"].id, "agreeing_person_ids": r["ids"], "reason": "x"}),
+        ("projector", "call_opinions", lambda r: {"item_id": r["item"].id}),
+        ("observer", "open_meeting", lambda r: {}),
+        ("secretary", "give_opinion", lambda r: op(r["item"])),
+        ("secretary", "check_in", lambda r: {}),
+    ],
+)
 def test_action_not_allowed_for_role_is_refused(app, live, who, event, payload):
     before = count(app, Event)
     ack = live[who].emit(event, payload(live), callback=True)
@@ -503,20 +537,27 @@ def test_sync_returns_the_snapshot(app, live):
 
 
 def test_secretary_action_sends_every_view_its_state(app, live):
-    ack = live["secretary"].emit("roll_call", {"person_id": live["ids"][8], "attendance": "left",
-                                               "reason": "另有公务"}, callback=True)
+    ack = live["secretary"].emit(
+        "roll_call", {"person_id": live["ids"][8], "attendance": "left", "reason": "另有公务"}, callback=True
+    )
     assert ack == {"ok": True, "attendance": "left"}
     views = {who: got(live[who], "state") for who in ("secretary", "chair", "m1", "projector", "observer")}
     assert {who: s[-1]["view"] for who, s in views.items()} == {
-        "secretary": "full", "chair": "full", "m1": "member", "projector": "public", "observer": "public"}
+        "secretary": "full",
+        "chair": "full",
+        "m1": "member",
+        "projector": "public",
+        "observer": "public",
+    }
     assert all(s[-1]["attendance"]["present"] == 8 for s in views.values())
 
 
 def test_personal_block_goes_only_to_that_member(app, socketio, live):
     target = tablet(socketio, app, live["toks"][live["ids"][6]])
     drain(target)
-    live["secretary"].emit("roll_call", {"person_id": live["ids"][6], "attendance": "left", "reason": "接访"},
-                           callback=True)
+    live["secretary"].emit(
+        "roll_call", {"person_id": live["ids"][6], "attendance": "left", "reason": "接访"}, callback=True
+    )
     mine = got(target, "me")
     assert len(mine) == 1 and mine[0]["attendance"] == "left" and mine[0]["person_id"] == live["ids"][6]
     for who in ("m1", "m2", "chair", "projector", "secretary"):
@@ -543,8 +584,9 @@ def _personnel_meeting(factory, related):
     m = factory.meeting(body.id)
     factory.present(m.id, ids)
     factory.act("open_meeting", m.id)
-    item = factory.item(m.id, title="关于拟任人选的议题", category="personnel", subjects=[subject.id],
-                        summary="考察材料摘要")
+    item = factory.item(
+        m.id, title="关于拟任人选的议题", category="personnel", subjects=[subject.id], summary="考察材料摘要"
+    )
     factory.act("open_item", m.id, {"item_id": item.id})
     return ids, m, item
 
@@ -633,8 +675,11 @@ def test_a_recused_chair_gets_no_tally_and_may_not_decide_over_socket(app, socke
         assert c[f"m{p}"].emit("give_opinion", op(item, "agree", f"独特理由{p}"), callback=True)["ok"]
     seen = chair.get_received()
     assert "独特理由" not in json.dumps(seen, ensure_ascii=False)
-    assert all("tally" not in x["args"][0] and "opinions" not in x["args"][0] and "can_still_pass" not in x["args"][0]
-               for x in seen if x["name"] == "progress")
+    assert all(
+        "tally" not in x["args"][0] and "opinions" not in x["args"][0] and "can_still_pass" not in x["args"][0]
+        for x in seen
+        if x["name"] == "progress"
+    )
     before = count(app, Event)
     assert_refused(chair.emit("head_decide", {"item_id": item.id, "adopt": True}, callback=True), "recused")
     assert_refused(chair.emit("defer_item", {"item_id": item.id, "reason": "再议"}, callback=True), "recused")
@@ -655,8 +700,9 @@ def test_a_recused_chair_gets_no_tally_and_may_not_decide_over_socket(app, socke
 def test_the_public_wire_carries_no_presenter_unit_nor_can_still_pass(app, socketio, factory, staff_http):
     body, ids, m, _ = factory.running(5, 5, call=False)
     factory.act("defer_item", m.id, {"item_id": _.id, "reason": "另行研究"})
-    item = factory.item(m.id, title="关于保密事项的议题", presenter="保密汇报人甲", submitting_unit="保密单位乙",
-                        confidential=True)
+    item = factory.item(
+        m.id, title="关于保密事项的议题", presenter="保密汇报人甲", submitting_unit="保密单位乙", confidential=True
+    )
     toks = factory.tokens(m.id)
     sec = secretary(socketio, app, staff_http, m.id)
     member = tablet(socketio, app, toks[ids[1]])

@@ -29,23 +29,47 @@ from meeting.actions import ACTIONS
 from tests.snapshot import changed, dump_db
 
 EXAMPLES = int(os.environ.get("YISHI_FUZZ_EXAMPLES", "12"))
-SETTINGS = settings(max_examples=EXAMPLES, derandomize=not os.environ.get("YISHI_FUZZ_RANDOM"), database=None,
-                    deadline=None, suppress_health_check=list(HealthCheck), print_blob=True)
+SETTINGS = settings(
+    max_examples=EXAMPLES,
+    derandomize=not os.environ.get("YISHI_FUZZ_RANDOM"),
+    database=None,
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    print_blob=True,
+)
 FIGURES: Counter = Counter()
 
 # ---------------------------------------------------------------- garbage
 
-BAD_CHARS = ["\x00", "\x01", "\x08", "\x0b", "\x1b", "\x1f", "\ufffe", "\uffff", "\ud800", "\udfff", "\u202a",
-             "\u202e", "\u2066", "\u2069"]
-HUGE = [0, -1, -2**31, 2**31 - 1, 2**31, 2**32, 2**53 + 1, 2**63 - 1, 2**63, 2**64, 10**30, -10**30]
+BAD_CHARS = [
+    "\x00",
+    "\x01",
+    "\x08",
+    "\x0b",
+    "\x1b",
+    "\x1f",
+    "\ufffe",
+    "\uffff",
+    "\ud800",
+    "\udfff",
+    "\u202a",
+    "\u202e",
+    "\u2066",
+    "\u2069",
+]
+HUGE = [0, -1, -(2**31), 2**31 - 1, 2**31, 2**32, 2**53 + 1, 2**63 - 1, 2**63, 2**64, 10**30, -(10**30)]
 
-ints = st.one_of(st.sampled_from(HUGE), st.integers(-2**70, 2**70), st.integers(-3, 50))
+ints = st.one_of(st.sampled_from(HUGE), st.integers(-(2**70), 2**70), st.integers(-3, 50))
 bad_text = st.builds(lambda a, c, b: a + c + b, st.text(max_size=8), st.sampled_from(BAD_CHARS), st.text(max_size=8))
-texts = st.one_of(st.text(max_size=40), bad_text, st.sampled_from(["", " ", "x" * 70000, "１２", "2024-13-45",
-                                                                   "NaN", "true", "0", "-1", "null"]))
+texts = st.one_of(
+    st.text(max_size=40),
+    bad_text,
+    st.sampled_from(["", " ", "x" * 70000, "１２", "2024-13-45", "NaN", "true", "0", "-1", "null"]),
+)
 leaf = st.one_of(st.none(), st.booleans(), ints, st.floats(allow_nan=True, allow_infinity=True), texts)
-garbage = st.recursive(leaf, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3),
-                       max_leaves=6)
+garbage = st.recursive(
+    leaf, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3), max_leaves=6
+)
 
 
 def deep(n: int) -> object:
@@ -74,8 +98,10 @@ def from_schema(schema: dict, defs: dict, ids: list[int]) -> st.SearchStrategy:
     else:
         kind = schema.get("type")
         if kind == "integer":
-            good = st.one_of(st.sampled_from(ids or [1]), st.integers(schema.get("minimum", -5),
-                                                                      min(schema.get("maximum", 10**6), 10**6)))
+            good = st.one_of(
+                st.sampled_from(ids or [1]),
+                st.integers(schema.get("minimum", -5), min(schema.get("maximum", 10**6), 10**6)),
+            )
         elif kind == "boolean":
             good = st.booleans()
         elif kind == "number":
@@ -112,16 +138,23 @@ def object_of(schema: dict, defs: dict, ids: list[int]) -> st.SearchStrategy:
     required = set(schema.get("required", []))
     return st.fixed_dictionaries(
         {k: from_schema(v, defs, ids) for k, v in props.items() if k in required},
-        optional={**{k: from_schema(v, defs, ids) for k, v in props.items() if k not in required},
-                  "unknown_field": garbage})
+        optional={
+            **{k: from_schema(v, defs, ids) for k, v in props.items() if k not in required},
+            "unknown_field": garbage,
+        },
+    )
 
 
 def payloads(model, ids: list[int]) -> st.SearchStrategy:
     if model is None:
         return st.one_of(st.none(), st.just({}), garbage)
     schema = model.model_json_schema()
-    return st.one_of(object_of(schema, schema.get("$defs", {}), ids), object_of(schema, schema.get("$defs", {}), ids),
-                     garbage, deep_values)
+    return st.one_of(
+        object_of(schema, schema.get("$defs", {}), ids),
+        object_of(schema, schema.get("$defs", {}), ids),
+        garbage,
+        deep_values,
+    )
 
 
 # ---------------------------------------------------------------- the world
@@ -148,8 +181,14 @@ def world(app, factory, staff_http):
         s.add(u)
     with staff_http.session_transaction() as sess:
         sess["role"] = "admin"
-    return {"body": body, "ids": ids, "meeting": m, "item": item, "other": other,
-            "all_ids": sorted({body.id, m.id, item.id, other.id, *ids, 1, 2, 3})}
+    return {
+        "body": body,
+        "ids": ids,
+        "meeting": m,
+        "item": item,
+        "other": other,
+        "all_ids": sorted({body.id, m.id, item.id, other.id, *ids, 1, 2, 3}),
+    }
 
 
 class State:
@@ -214,10 +253,15 @@ def test_fuzz_every_socketio_event(app, socketio, factory, staff_http, world, wh
 def _operations(app):
     from meeting.api import ENDPOINTS, staff_actions
 
-    ops = [(e.method, "/api/v1" + e.rule, e.request, e.multipart, tuple(e.query.model_fields) if e.query else ())
-           for e in ENDPOINTS]
-    ops += [("POST", f"/api/v1/meetings/<int:meeting_id>/actions/{n}", ACTIONS[n].payload, False, ())
-            for n in staff_actions() if n not in ("close_meeting", "open_meeting")]
+    ops = [
+        (e.method, "/api/v1" + e.rule, e.request, e.multipart, tuple(e.query.model_fields) if e.query else ())
+        for e in ENDPOINTS
+    ]
+    ops += [
+        ("POST", f"/api/v1/meetings/<int:meeting_id>/actions/{n}", ACTIONS[n].payload, False, ())
+        for n in staff_actions()
+        if n not in ("close_meeting", "open_meeting")
+    ]
     ops.append(("POST", "/api/v1/meetings/<int:meeting_id>/actions/<name>", None, False, ()))
     return ops
 
@@ -236,15 +280,28 @@ def test_fuzz_every_api_operation(app, staff_http, world):
     state = State(app)
     for method, rule, model, multipart, query in ops:
         names = PARAM.findall(rule)
-        path_values = st.fixed_dictionaries({
-            n: (st.one_of(st.sampled_from(world["all_ids"]), st.sampled_from(HUGE + [2**31 - 1]))
-                if conv == "int" else st.sampled_from([*ACTIONS, "sync", "unknown", "x%20y", "%00", "%2e%2e"]))
-            for conv, n in names})
-        query_values = st.dictionaries(st.sampled_from([*query] or ["x"]),
-                                       st.one_of(ints.map(str), texts, st.dates().map(str)), max_size=3)
-        body = (st.tuples(st.one_of(texts, st.just("材料.pdf")), st.binary(max_size=64),
-                          st.sampled_from(["application/pdf", "text/plain", "image/png", "x/y"]))
-                if multipart else payloads(model, world["all_ids"]))
+        path_values = st.fixed_dictionaries(
+            {
+                n: (
+                    st.one_of(st.sampled_from(world["all_ids"]), st.sampled_from(HUGE + [2**31 - 1]))
+                    if conv == "int"
+                    else st.sampled_from([*ACTIONS, "sync", "unknown", "x%20y", "%00", "%2e%2e"])
+                )
+                for conv, n in names
+            }
+        )
+        query_values = st.dictionaries(
+            st.sampled_from([*query] or ["x"]), st.one_of(ints.map(str), texts, st.dates().map(str)), max_size=3
+        )
+        body = (
+            st.tuples(
+                st.one_of(texts, st.just("材料.pdf")),
+                st.binary(max_size=64),
+                st.sampled_from(["application/pdf", "text/plain", "image/png", "x/y"]),
+            )
+            if multipart
+            else payloads(model, world["all_ids"])
+        )
         raw = st.sampled_from([None, "{", "[" * 50000, "1" * 5000, '{"a":' * 2000, "\x00", ""])
 
         @SETTINGS
@@ -256,8 +313,10 @@ def test_fuzz_every_api_operation(app, staff_http, world):
             if multipart:
                 name, content, ctype = data
                 name = name.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
-                kw |= {"content_type": "multipart/form-data",
-                       "data": {"file": (io.BytesIO(b"%PDF-1.4 " + content), name, ctype)}}
+                kw |= {
+                    "content_type": "multipart/form-data",
+                    "data": {"file": (io.BytesIO(b"%PDF-1.4 " + content), name, ctype)},
+                }
             elif raw_body is not None:
                 kw |= {"data": raw_body, "content_type": "application/json"}
             elif method not in ("GET", "DELETE"):  # escaped as a client would send it (a lone surrogate too)
@@ -275,5 +334,7 @@ def test_fuzz_every_api_operation(app, staff_http, world):
 def test_fuzz_figures(capsys):
     """Prints the figures of the fuzz tests above (run with -s); runs last in this file."""
     with capsys.disabled():
-        print(f"\nfuzz: {FIGURES['inputs']} inputs, {FIGURES['refused']} refused, "
-              f"{FIGURES['state_changes']} state changes from a refused input, 0 5xx (each would have failed)")
+        print(
+            f"\nfuzz: {FIGURES['inputs']} inputs, {FIGURES['refused']} refused, "
+            f"{FIGURES['state_changes']} state changes from a refused input, 0 5xx (each would have failed)"
+        )

@@ -19,15 +19,29 @@ from tests.execution.supervision_fixtures import client_for
 
 
 def test_form_data_strips_text_and_leaves_out_what_is_empty(app):
-    form = MultiDict([("name", "  区教育局 \n"), ("blank", "   "), ("public", "on"), ("active", ""),
-                      ("units", " 区财政局，区住建局、 "), ("units", "区水务局")])
+    form = MultiDict(
+        [
+            ("name", "  区教育局 \n"),
+            ("blank", "   "),
+            ("public", "on"),
+            ("active", ""),
+            ("units", " 区财政局，区住建局、 "),
+            ("units", "区水务局"),
+        ]
+    )
     with app.test_request_context():
         data = form_data("name", "blank", "missing", bools=("public", "active"), lists=("units",), form=form)
     assert data == {"name": "区教育局", "public": True, "active": False, "units": ["区财政局", "区住建局", "区水务局"]}
 
 
-@pytest.mark.parametrize("raw, message", [("2024-13-01", "due_before: 日期格式应为"), ("x", "due_before: 日期格式应为"),
-                                          ("0001-01-01", "due_before: 应在 1900–2999 年之间")])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        ("2024-13-01", "due_before: 日期格式应为"),
+        ("x", "due_before: 日期格式应为"),
+        ("0001-01-01", "due_before: 应在 1900–2999 年之间"),
+    ],
+)
 def test_a_bad_date_is_refused_naming_the_parameter(app, raw, message):
     with app.test_request_context(), pytest.raises(InvalidPayload) as err:
         date_arg("due_before", {"due_before": raw})
@@ -63,8 +77,14 @@ def test_the_ledger_filter_reads_every_name_its_copies_read(app):
     assert f.unit_id == 5 and len(f.keyword) == 100 and f.due_after == date(2024, 1, 1)
 
 
-@pytest.mark.parametrize("path", ["/execution/?due_before=2024-13-01", "/supervision/ledger.xlsx?due_before=2024-13-01",
-                                  "/api/v1/execution/assignments?due_before=2024-13-01"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/execution/?due_before=2024-13-01",
+        "/supervision/ledger.xlsx?due_before=2024-13-01",
+        "/api/v1/execution/assignments?due_before=2024-13-01",
+    ],
+)
 def test_a_bad_date_on_the_ledger_is_a_refusal_naming_it_on_every_path(app, factory, path):
     office = client_for(app, factory, "ducha", role="supervisor")
     resp = office.get(path)

@@ -80,8 +80,12 @@ def _extracted():
 
     with (ROOT / "babel.cfg").open(encoding="utf-8") as fh:
         method_map, options_map = parse_mapping_cfg(fh, "babel.cfg")
-    assert {pattern for pattern, _ in method_map} == {"meeting/**.py", "minutes/**.py", "execution/**.py",
-                                                 "templates/**.html"}
+    assert {pattern for pattern, _ in method_map} == {
+        "meeting/**.py",
+        "minutes/**.py",
+        "execution/**.py",
+        "templates/**.html",
+    }
     found = {}
     for filename, lineno, message, _comments, context in extract_from_dir(str(ROOT), method_map, options_map):
         msgid = message[0] if isinstance(message, tuple) else message
@@ -117,7 +121,9 @@ def test_every_catalogue_entry_keeps_its_placeholders():
             assert msg.string, msg.id
             assert _placeholders(msg.id) == _placeholders(msg.string), msg.id
             # the translation formats with the same values the Chinese does
-            values = {name: (1 if kind == "d" else 1.5 if kind == "f" else "x") for name, kind in PLACEHOLDER.findall(msg.id)}
+            values = {
+                name: (1 if kind == "d" else 1.5 if kind == "f" else "x") for name, kind in PLACEHOLDER.findall(msg.id)
+            }
             if values:
                 msg.string % values
 
@@ -150,15 +156,24 @@ def _execution_labels() -> dict[str, str]:
     from voting.profiles import load_profile
 
     tables = {
-        "schemas.LABELS": schemas.LABELS, "schemas.PROPOSAL_LABELS": schemas.PROPOSAL_LABELS,
-        "schemas.TRIGGER_LABELS": schemas.TRIGGER_LABELS, "schemas.RECOMMENDATION_LABELS": schemas.RECOMMENDATION_LABELS,
-        "schemas.EXTENSION_LABELS": schemas.EXTENSION_LABELS, "schemas.ROLE_LABELS": schemas.ROLE_LABELS,
-        "ledger.STATUS_LABELS": ledger.STATUS_LABELS, "ledger.WARNING_LABELS": ledger.WARNING_LABELS,
-        "audit.EVENT_LABELS": audit.EVENT_LABELS, "npc.KIND_LABELS": npc.KIND_LABELS,
-        "npc.PERIOD_LABELS": npc.PERIOD_LABELS, "npc.STATE_LABELS": npc.STATE_LABELS,
-        "disclosure.CHANNEL_LABELS": disclosure.CHANNEL_LABELS, "disclosure.COMPLAINT_LABELS": disclosure.COMPLAINT_LABELS,
-        "disclosure.COMPLAINT_ERRORS": disclosure.COMPLAINT_ERRORS, "export.EXTENSION_STATUS": export.EXTENSION_STATUS,
-        "supervision.OFFICE_LABELS": supervision.OFFICE_LABELS, "accountability.ACTION_LABELS": accountability.ACTION_LABELS,
+        "schemas.LABELS": schemas.LABELS,
+        "schemas.PROPOSAL_LABELS": schemas.PROPOSAL_LABELS,
+        "schemas.TRIGGER_LABELS": schemas.TRIGGER_LABELS,
+        "schemas.RECOMMENDATION_LABELS": schemas.RECOMMENDATION_LABELS,
+        "schemas.EXTENSION_LABELS": schemas.EXTENSION_LABELS,
+        "schemas.ROLE_LABELS": schemas.ROLE_LABELS,
+        "ledger.STATUS_LABELS": ledger.STATUS_LABELS,
+        "ledger.WARNING_LABELS": ledger.WARNING_LABELS,
+        "audit.EVENT_LABELS": audit.EVENT_LABELS,
+        "npc.KIND_LABELS": npc.KIND_LABELS,
+        "npc.PERIOD_LABELS": npc.PERIOD_LABELS,
+        "npc.STATE_LABELS": npc.STATE_LABELS,
+        "disclosure.CHANNEL_LABELS": disclosure.CHANNEL_LABELS,
+        "disclosure.COMPLAINT_LABELS": disclosure.COMPLAINT_LABELS,
+        "disclosure.COMPLAINT_ERRORS": disclosure.COMPLAINT_ERRORS,
+        "export.EXTENSION_STATUS": export.EXTENSION_STATUS,
+        "supervision.OFFICE_LABELS": supervision.OFFICE_LABELS,
+        "accountability.ACTION_LABELS": accountability.ACTION_LABELS,
         "seed003 execution.npc labels": {k: p.label for k, p in load_profile("seed003").execution.npc.items()},
     }
     # every label table the execution modules define (not the ones they import from meeting/ or voting/) is listed
@@ -168,12 +183,19 @@ def _execution_labels() -> dict[str, str]:
     imported = [v for m in (meeting_schemas, vocabulary) for v in vars(m).values() if isinstance(v, dict)]
     for m in _execution_modules():
         for name, v in vars(m).items():
-            if (name.endswith(("_LABELS", "_STATUS", "_ERRORS")) and isinstance(v, dict) and v
-                    and all(isinstance(x, str) for x in v.values()) and not any(v is t for t in imported)):
+            if (
+                name.endswith(("_LABELS", "_STATUS", "_ERRORS"))
+                and isinstance(v, dict)
+                and v
+                and all(isinstance(x, str) for x in v.values())
+                and not any(v is t for t in imported)
+            ):
                 assert any(v is t for t in tables.values()), f"{m.__name__}.{name} is not checked"
     labels = {label: name for name, table in tables.items() for label in table.values() if label}
     for name in ("supervision", "npc"):  # _t("…"): translated where a page is at hand, kept in Chinese otherwise
-        for _line, msgid, _c, _ctx in extract_from_file("python", str(ROOT / f"execution/{name}.py"), keywords={"_t": None}):
+        for _line, msgid, _c, _ctx in extract_from_file(
+            "python", str(ROOT / f"execution/{name}.py"), keywords={"_t": None}
+        ):
             if msgid:
                 labels.setdefault(msgid, f"_t in execution/{name}.py")
     return labels
@@ -357,9 +379,23 @@ def test_the_setup_page_renders_in_english(staff_http, factory):
     assert "Edit meeting details" in page and "Decision preparation" in page and "Legality review" in page
     assert "the item cannot be put to the meeting</strong>: Legality review" in page
     profile = load_profile("seed003")  # its title and legal sources are the rule profile's own words
-    data = ["某某区人民政府第1次常务会议", "某某区人民政府", "2023年12月9日", "区政府第一会议室", "关于某某事项的议题",
-            "王秘书", "区长", "副区长", "中文", "成员01", "成员02", "成员03", profile.title, profile.preparation_source,
-            "seed 002 §三"]
+    data = [
+        "某某区人民政府第1次常务会议",
+        "某某区人民政府",
+        "2023年12月9日",
+        "区政府第一会议室",
+        "关于某某事项的议题",
+        "王秘书",
+        "区长",
+        "副区长",
+        "中文",
+        "成员01",
+        "成员02",
+        "成员03",
+        profile.title,
+        profile.preparation_source,
+        "seed 002 §三",
+    ]
     leftover = [s for s in _untranslated(page, data) if s not in ("（", "）")]  # around a member's title
     assert leftover == []
 
@@ -379,8 +415,10 @@ def test_a_refusal_over_a_socket_whose_session_chose_english_is_english(app, soc
     console = socketio.test_client(app, flask_test_client=staff_http, auth={"meeting_id": m.id})
     assert console.is_connected()
     ack = console.emit("open_item", {"item_id": item.id}, callback=True)
-    assert ack == {"ok": False, "error": {"code": "meeting_not_in_session",
-                                          "message": "The meeting has not been opened yet."}}
+    assert ack == {
+        "ok": False,
+        "error": {"code": "meeting_not_in_session", "message": "The meeting has not been opened yet."},
+    }
     console.disconnect()
 
     staff_http.get("/?lang=zh")  # back to Chinese: a new connection speaks Chinese again
@@ -399,8 +437,9 @@ def test_a_tablet_opened_in_english_gets_english_refusals(app, socketio, factory
     page = client.get(f"/t/{token}?lang=en").get_data(as_text=True)  # the member opened their link in English
     assert 'lang="en"' in page and "Check in" in page
     tablet = socketio.test_client(app, flask_test_client=client, auth={"token": token})
-    ack = tablet.emit("give_opinion", {"client_id": "tablet-0001", "item_id": item.id, "round": 1,
-                                       "stance": "agree"}, callback=True)
+    ack = tablet.emit(
+        "give_opinion", {"client_id": "tablet-0001", "item_id": item.id, "round": 1, "stance": "agree"}, callback=True
+    )
     assert ack["ok"] is False and ack["error"]["code"] == "meeting_not_in_session"
     assert ack["error"]["message"] == "The meeting has not been opened yet."
     tablet.disconnect()

@@ -25,8 +25,13 @@ BAD_TEXTS = ["理由\x01", "\x00", "a\x0bb", "\ufffe", "\ud800", "正常\u202e�
 
 
 def _opinion(item_id, reason="", stance="disagree", client_id=None):
-    return {"client_id": client_id or uuid.uuid4().hex, "item_id": item_id, "round": 1, "stance": stance,
-            "reason": reason}
+    return {
+        "client_id": client_id or uuid.uuid4().hex,
+        "item_id": item_id,
+        "round": 1,
+        "stance": stance,
+        "reason": reason,
+    }
 
 
 # ---------------------------------------------------------------- the one check
@@ -49,8 +54,14 @@ def test_ordinary_text_passes(app, text):
 def test_nested_strings_and_keys_are_checked_too(app):
     from execution.service import AssignmentIn
 
-    base = {"title": "事项", "decided_text": "内容", "category": "other", "decided_on": "2024-01-01",
-            "lead_unit": "区住建局", "supporting_units": ["区财政局"]}
+    base = {
+        "title": "事项",
+        "decided_text": "内容",
+        "category": "other",
+        "decided_on": "2024-01-01",
+        "lead_unit": "区住建局",
+        "supporting_units": ["区财政局"],
+    }
     with app.app_context():
         with pytest.raises(InvalidPayload) as err:
             parse(AssignmentIn, base | {"supporting_parts": {"区财政局\u202e": "资金"}})
@@ -71,8 +82,7 @@ def test_a_control_character_in_a_reason_is_refused_over_socketio_and_changes_no
         ack = client.emit("give_opinion", _opinion(item.id, text), callback=True)
         assert ack["ok"] is False and ack["error"]["code"] == "invalid_payload", ack
         assert "理由" in ack["error"]["message"]
-    ack = client.emit("written_opinion", {"item_id": item.id, "stance": "agree", "reason": "书面\x01"},
-                      callback=True)
+    ack = client.emit("written_opinion", {"item_id": item.id, "stance": "agree", "reason": "书面\x01"}, callback=True)
     assert ack["ok"] is False and ack["error"]["code"] == "invalid_payload"
     assert changed(before, dump_db(app)) == {}
     ok = client.emit("give_opinion", _opinion(item.id, "资金来源尚不明确"), callback=True)
@@ -93,17 +103,30 @@ def test_a_control_character_is_refused_over_the_api_and_changes_nothing(app, fa
         resp = staff_http.post(path, json=body, headers=h)
         assert resp.status_code == 400, (path, resp.get_json())
         assert resp.get_json()["error"]["code"] == "invalid_payload"
-    resp = staff_http.post(f"/api/v1/items/{item.id}/materials", headers=h, content_type="multipart/form-data",
-                           data={"file": (__import__("io").BytesIO(b"text"), "材料\x01.txt", "text/plain")})
+    resp = staff_http.post(
+        f"/api/v1/items/{item.id}/materials",
+        headers=h,
+        content_type="multipart/form-data",
+        data={"file": (__import__("io").BytesIO(b"text"), "材料\x01.txt", "text/plain")},
+    )
     assert resp.status_code == 400 and "文件名" in resp.get_json()["error"]["message"]
     assert changed(before, dump_db(app)) == {}
 
 
 def test_nul_in_a_query_string_form_or_path_is_refused_not_a_server_error(app, http, staff_http):
-    for resp in [staff_http.get("/api/v1/meetings?status=%00"), http.get("/minutes/archive?q=a%00b"),
-                 http.post("/login", data={"username": "mi\x00shu", "password": "x",
-                                           "csrf_token": form_csrf(http.get("/login").get_data(as_text=True))}),
-                 http.get("/t/abc%00def")]:
+    for resp in [
+        staff_http.get("/api/v1/meetings?status=%00"),
+        http.get("/minutes/archive?q=a%00b"),
+        http.post(
+            "/login",
+            data={
+                "username": "mi\x00shu",
+                "password": "x",
+                "csrf_token": form_csrf(http.get("/login").get_data(as_text=True)),
+            },
+        ),
+        http.get("/t/abc%00def"),
+    ]:
         assert resp.status_code == 400, resp.data[:300]
 
 
@@ -145,8 +168,10 @@ def test_a_huge_id_in_a_burst_is_refused_alone_over_sockets(app, socketio, facto
         t.start()
     deadline = time.monotonic() + 20
     # all in one batch: the good ones queued, and the bad one either refused already or queued with them
-    while not (sum(len(q) for q in queue._queues.values()) >= len(members)
-               or (done.get(bad) and sum(len(q) for q in queue._queues.values()) >= len(members) - 1)):
+    while not (
+        sum(len(q) for q in queue._queues.values()) >= len(members)
+        or (done.get(bad) and sum(len(q) for q in queue._queues.values()) >= len(members) - 1)
+    ):
         assert time.monotonic() < deadline
         time.sleep(0.01)
     gate.set()
@@ -179,8 +204,10 @@ def test_a_batch_that_raises_is_retried_one_by_one(app, factory, monkeypatch, ca
 
     monkeypatch.setattr(intake, "give_opinions", batch)
     monkeypatch.setattr(room, "give_opinion", one)
-    requests = [(a, OpinionIn(client_id=poison if i == 1 else f"fine-{i:08d}", item_id=item.id, round=1,
-                              stance="agree")) for i, a in enumerate(actors)]
+    requests = [
+        (a, OpinionIn(client_id=poison if i == 1 else f"fine-{i:08d}", item_id=item.id, round=1, stance="agree"))
+        for i, a in enumerate(actors)
+    ]
     queue = intake.OpinionIntake(app, app.extensions["socketio"])
     with app.app_context(), caplog.at_level(logging.WARNING):
         out = queue._persist(m.id, requests)
@@ -192,18 +219,32 @@ def test_a_batch_that_raises_is_retried_one_by_one(app, factory, monkeypatch, ca
 
 
 def test_huge_ids_in_urls_and_query_strings_are_typed_refusals(app, staff_http):
-    for path in ["/api/v1/meetings/18446744073709551616", "/api/v1/meetings/2147483648/state",
-                 "/api/v1/execution/assignments/99999999999999999999",
-                 "/api/v1/meetings/1/events?after=18446744073709551616", "/api/v1/relations?person_id=-5",
-                 "/api/v1/execution/assignments?unit_id=18446744073709551616",
-                 "/api/v1/execution/assignments?due_before=0001-01-01"]:
+    for path in [
+        "/api/v1/meetings/18446744073709551616",
+        "/api/v1/meetings/2147483648/state",
+        "/api/v1/execution/assignments/99999999999999999999",
+        "/api/v1/meetings/1/events?after=18446744073709551616",
+        "/api/v1/relations?person_id=-5",
+        "/api/v1/execution/assignments?unit_id=18446744073709551616",
+        "/api/v1/execution/assignments?due_before=0001-01-01",
+    ]:
         resp = staff_http.get(path)
         assert 400 <= resp.status_code < 500, (path, resp.status_code, resp.data[:200])
         assert resp.get_json()["ok"] is False
 
 
-@pytest.mark.parametrize("query", ["year=-5", "year=99999", "year=2024", "body_id=18446744073709551616",
-                                   "from=0001-01-01", "to=9999-12-31", "from=x"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "year=-5",
+        "year=99999",
+        "year=2024",
+        "body_id=18446744073709551616",
+        "from=0001-01-01",
+        "to=9999-12-31",
+        "from=x",
+    ],
+)
 def test_archive_filters_never_fail(http, query):
     assert http.get(f"/minutes/archive?{query}").status_code == 200
 
@@ -214,14 +255,16 @@ def test_archive_filters_never_fail(http, query):
 def test_deeply_nested_json_is_a_typed_refusal(app, socketio, factory, staff_http):
     _, ids, m, item = factory.running(3, 3)
     deep = "[" * 50000 + "]" * 50000
-    resp = staff_http.post("/api/v1/people", data=deep, content_type="application/json",
-                           headers={"X-CSRF-Token": staff_http.csrf})
+    resp = staff_http.post(
+        "/api/v1/people", data=deep, content_type="application/json", headers={"X-CSRF-Token": staff_http.csrf}
+    )
     assert resp.status_code == 400 and resp.get_json()["error"]["code"] == "invalid_payload"
     nested: object = {}
     for _ in range(500):  # deep, but not beyond what the JSON decoder reads: the schema refuses it
         nested = {"a": nested}
-    resp = staff_http.post("/api/v1/people", json={"name": "张三", "title": nested},
-                           headers={"X-CSRF-Token": staff_http.csrf})
+    resp = staff_http.post(
+        "/api/v1/people", json={"name": "张三", "title": nested}, headers={"X-CSRF-Token": staff_http.csrf}
+    )
     assert resp.status_code == 400
     shallower: object = {}
     for _ in range(100):  # the test client's encoder recurses itself
@@ -271,13 +314,26 @@ def test_an_empty_put_never_changes_an_account(app, factory, staff_http):
     assert office.id != target.id
 
 
-@pytest.mark.parametrize("field, value", [("starts_at", -1), ("starts_at", 0), ("starts_at", 1.5e9),
-                                          ("starts_at", "0001-01-01T00:00"), ("session_number", True),
-                                          ("session_number", 2**40)])
+@pytest.mark.parametrize(
+    "field, value",
+    [
+        ("starts_at", -1),
+        ("starts_at", 0),
+        ("starts_at", 1.5e9),
+        ("starts_at", "0001-01-01T00:00"),
+        ("session_number", True),
+        ("session_number", 2**40),
+    ],
+)
 def test_no_lax_coercion_in_meeting_times_and_numbers(app, factory, staff_http, field, value):
     body, _ = factory.body(3)
-    payload = {"body_id": body.id, "kind": "executive", "session_number": 1, "starts_at": "2024-03-01T09:00",
-               field: value}
+    payload = {
+        "body_id": body.id,
+        "kind": "executive",
+        "session_number": 1,
+        "starts_at": "2024-03-01T09:00",
+        field: value,
+    }
     before = dump_db(app)
     resp = staff_http.post("/api/v1/meetings", json=payload, headers={"X-CSRF-Token": staff_http.csrf})
     assert resp.status_code == 400, resp.get_json()
@@ -287,8 +343,11 @@ def test_no_lax_coercion_in_meeting_times_and_numbers(app, factory, staff_http, 
 def test_strict_bools_in_the_api(app, factory, staff_http):
     _, ids, m, item = factory.running(3, 3)
     for value in (0, 1, "true", "yes", None):
-        resp = staff_http.post(f"/api/v1/meetings/{m.id}/items", headers={"X-CSRF-Token": staff_http.csrf},
-                               json={"title": "议题", "category": "other", "confidential": value})
+        resp = staff_http.post(
+            f"/api/v1/meetings/{m.id}/items",
+            headers={"X-CSRF-Token": staff_http.csrf},
+            json={"title": "议题", "category": "other", "confidential": value},
+        )
         assert resp.status_code == 400, (value, resp.get_json())
     assert json.dumps(True)
 
@@ -296,8 +355,7 @@ def test_strict_bools_in_the_api(app, factory, staff_http):
 # ---------------------------------------------------------------- log flooding
 
 
-def test_an_unauthenticated_connection_sending_garbage_is_dropped_with_one_log_line(app, socketio, caplog,
-                                                                                    monkeypatch):
+def test_an_unauthenticated_connection_sending_garbage_is_dropped_with_one_log_line(app, socketio, caplog, monkeypatch):
     server = socketio.server
     client = socketio.test_client(app, auth={"token": "not-a-token"})
     assert not client.is_connected()

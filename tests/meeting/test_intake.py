@@ -51,9 +51,12 @@ def test_a_batch_writes_what_one_at_a_time_writes(app, factory):
     """Opinion, revision and event log rows, and the acknowledgement, are those of room.give_opinion."""
     _, ids, m, item = factory.running(6, 6)
     members = [factory.seat_actor(m.id, p) for p in ids[1:4]]
-    alone = factory.act("give_opinion", m.id, {"client_id": "single-0001", "item_id": item.id, "round": 1,
-                                               "stance": "disagree", "reason": "理由"},
-                        actor=factory.seat_actor(m.id, ids[4]))
+    alone = factory.act(
+        "give_opinion",
+        m.id,
+        {"client_id": "single-0001", "item_id": item.id, "round": 1, "stance": "disagree", "reason": "理由"},
+        actor=factory.seat_actor(m.id, ids[4]),
+    )
     out = batch(app, m, [(a, op(item, "disagree", "理由", client_id=f"batch-00{i}")) for i, a in enumerate(members)])
     assert all(isinstance(o, Outcome) and o.broadcast == "progress" for o in out)
     assert out[0].ack.keys() == alone.ack.keys() and out[0].ack["opinion"].keys() == alone.ack["opinion"].keys()
@@ -68,9 +71,16 @@ def test_a_batch_writes_what_one_at_a_time_writes(app, factory):
     assert len(events) == 4
     single, batched = json.loads(events[0].payload), json.loads(events[1].payload)
     assert single.keys() == batched.keys()
-    assert batched | {"client_id": None} == {"item_id": item.id, "round": 1, "person_id": ids[1],
-                                            "stance": "disagree", "reason": "理由", "version": 1,
-                                            "is_chair": False, "client_id": None}
+    assert batched | {"client_id": None} == {
+        "item_id": item.id,
+        "round": 1,
+        "person_id": ids[1],
+        "stance": "disagree",
+        "reason": "理由",
+        "version": 1,
+        "is_chair": False,
+        "client_id": None,
+    }
     assert (events[1].actor_kind, events[1].actor_id, events[1].device) == ("member", ids[1], "pytest")
     assert events[1].at is not None and events[1].meeting_id == m.id
     # one moment per opinion, stored alike in its three rows (converted once, read back as the same instant)
@@ -83,14 +93,18 @@ def test_refusals_in_a_batch_change_nothing_and_stop_no_one_else(app, factory):
     _, ids, m, item = factory.running(7, 5)  # ids[5], ids[6] absent
     factory.act("add_recusal", m.id, {"item_id": item.id, "person_id": ids[2], "reason": "利害关系"})
     a = {p: factory.seat_actor(m.id, p) for p in ids}
-    out = batch(app, m, [
-        (a[ids[1]], op(item)),
-        (a[ids[2]], op(item)),  # recused
-        (a[ids[5]], op(item)),  # absent
-        (a[ids[3]], op(item, "defer")),  # no reason
-        (a[ids[4]], op(item, round_=2)),  # not the open round
-        (a[ids[3]], op(item, "defer", "再研究")),
-    ])
+    out = batch(
+        app,
+        m,
+        [
+            (a[ids[1]], op(item)),
+            (a[ids[2]], op(item)),  # recused
+            (a[ids[5]], op(item)),  # absent
+            (a[ids[3]], op(item, "defer")),  # no reason
+            (a[ids[4]], op(item, round_=2)),  # not the open round
+            (a[ids[3]], op(item, "defer", "再研究")),
+        ],
+    )
     assert isinstance(out[0], Outcome) and isinstance(out[5], Outcome)
     assert [type(x) for x in out[1:5]] == [Recused, AbsentCannotVote, ReasonRequired, ItemNotOpen]
     assert set(opinions(app, item)) == {ids[1], ids[3]}
@@ -121,8 +135,12 @@ def test_corrections_in_and_across_batches_keep_every_version(app, factory):
     row = opinions(app, item)[ids[1]]
     assert (row.version, row.stance, row.reason) == (3, "defer", "再议")
     with app.app_context(), read_only() as s:
-        assert [r.version for r in s.exec(select(OpinionRevision).where(OpinionRevision.opinion_id == row.id)
-                                          .order_by(OpinionRevision.id))] == [1, 2, 3]
+        assert [
+            r.version
+            for r in s.exec(
+                select(OpinionRevision).where(OpinionRevision.opinion_id == row.id).order_by(OpinionRevision.id)
+            )
+        ] == [1, 2, 3]
         kinds = [e.kind for e in s.exec(select(Event).where(Event.kind.like("opinion.%")).order_by(Event.id))]
     assert kinds == ["opinion.given", "opinion.corrected", "opinion.corrected"]
 
@@ -138,8 +156,15 @@ def test_the_chair_ends_the_batch_and_speaks_last(app, factory):
     with app.app_context():
         early = queue._persist(m.id, [(a[others[0]], op(item)), (a[chair], op(item))])
         assert isinstance(early[0], Outcome) and isinstance(early[1], ChairNotLast)
-        out = queue._persist(m.id, [(a[others[1]], op(item)), (a[others[2]], op(item)), (a[chair], op(item)),
-                                    (a[others[0]], op(item, "disagree", "改变看法"))])
+        out = queue._persist(
+            m.id,
+            [
+                (a[others[1]], op(item)),
+                (a[others[2]], op(item)),
+                (a[chair], op(item)),
+                (a[others[0]], op(item, "disagree", "改变看法")),
+            ],
+        )
     assert isinstance(out[0], Outcome) and isinstance(out[1], Outcome)
     assert isinstance(out[2], Outcome) and out[2].ack["opinion"]["is_chair"] is True and out[2].broadcast == "state"
     assert isinstance(out[3], ChairHasSpoken)
@@ -184,8 +209,12 @@ def test_concurrent_submissions_are_acknowledged_after_their_commit(app, factory
                 results[actor.person_id] = err
                 return
             with read_only() as s:
-                persisted[actor.person_id] = s.exec(select(Opinion).where(
-                    Opinion.item_id == item.id, Opinion.person_id == actor.person_id)).first() is not None
+                persisted[actor.person_id] = (
+                    s.exec(
+                        select(Opinion).where(Opinion.item_id == item.id, Opinion.person_id == actor.person_id)
+                    ).first()
+                    is not None
+                )
             results[actor.person_id] = outcome
 
     threads = [threading.Thread(target=vote, args=(a,)) for a in members]
@@ -228,14 +257,20 @@ def test_the_room_is_told_once_per_batch_with_its_backlog(app, factory):
     threads = [threading.Thread(target=vote, args=(a, 100.0 + i)) for i, a in enumerate(members)]
     for t in threads:
         t.start()
-    wait_until(lambda: sum(len(q) for q in queue._queues.values()) >= len(members), timeout=60,
-               what="all seven opinions queued")
+    wait_until(
+        lambda: sum(len(q) for q in queue._queues.values()) >= len(members),
+        timeout=60,
+        what="all seven opinions queued",
+    )
     gate.set()
     for t in threads:
         t.join(30)
     assert all(r.ack["ok"] for r in results.values()) and len(results) == 7
     assert [(mid, n, backlog, stored) for mid, n, _, backlog, stored, _ in told] == [
-        (m.id, 3, 4, 3), (m.id, 3, 1, 6), (m.id, 1, 0, 7)]
+        (m.id, 3, 4, 3),
+        (m.id, 3, 1, 6),
+        (m.id, 1, 0, 7),
+    ]
     assert all(arrived in {100.0 + i for i in range(7)} for _, _, arrived, _, _, _ in told)  # a slot's arrival
     # the room is told while the drainer is still at work (the counts may wait for it: meeting/broadcast.py) …
     assert all(writing for *_, writing in told)
@@ -252,8 +287,9 @@ def test_a_tablet_burst_over_sockets_is_counted_once_each(app, socketio, factory
     clients = {p: socketio.test_client(app, auth={"token": toks[p]}) for p in ids}
 
     def give(person, client_id):
-        return clients[person].emit("give_opinion", {"client_id": client_id, "item_id": item.id, "round": 1,
-                                                     "stance": "agree"}, callback=True)
+        return clients[person].emit(
+            "give_opinion", {"client_id": client_id, "item_id": item.id, "round": 1, "stance": "agree"}, callback=True
+        )
 
     acks = [give(p, f"sock-{p:04d}") for p in members]
     assert all(a["ok"] is True and a["duplicate"] is False for a in acks)
@@ -283,8 +319,15 @@ def test_the_acting_chair_ends_the_batch_and_speaks_last(app, factory):
     with app.app_context():
         early = queue._persist(m.id, [(a[others[0]], op(item)), (a[acting], op(item))])
         assert isinstance(early[0], Outcome) and isinstance(early[1], ChairNotLast)
-        out = queue._persist(m.id, [(a[others[1]], op(item)), (a[others[2]], op(item)), (a[acting], op(item)),
-                                    (a[others[0]], op(item, "disagree", "改变看法"))])
+        out = queue._persist(
+            m.id,
+            [
+                (a[others[1]], op(item)),
+                (a[others[2]], op(item)),
+                (a[acting], op(item)),
+                (a[others[0]], op(item, "disagree", "改变看法")),
+            ],
+        )
     assert isinstance(out[0], Outcome) and isinstance(out[1], Outcome)
     assert isinstance(out[2], Outcome) and out[2].ack["opinion"]["is_chair"] is True and out[2].broadcast == "state"
     assert isinstance(out[3], ChairHasSpoken)

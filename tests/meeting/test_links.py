@@ -41,8 +41,11 @@ def test_the_database_holds_only_hashes(app, factory):
         assert stored == {pid: _sha(tok) for pid, tok in links.by_person().items()}
         assert s.get(Observer, obs.id).token_hash == _sha(links.by_observer()[obs.id])
         assert s.get(Meeting, m.id).projector_token_hash == _sha(links.projector)
-        dump = "".join(str(row) for table in ("seat", "observer", "meeting", "event")
-                       for row in s.exec(text(f"SELECT * FROM {table}")).all())
+        dump = "".join(
+            str(row)
+            for table in ("seat", "observer", "meeting", "event")
+            for row in s.exec(text(f"SELECT * FROM {table}")).all()
+        )
         for token in [*links.by_person().values(), links.projector, *links.by_observer().values()]:
             assert len(token) >= 43 and token not in dump  # 256 random bits, nowhere in the database
         # the stored hash is not itself a key
@@ -102,8 +105,10 @@ def test_plain_tokens_of_an_older_database_are_hashed_and_keep_working(app, fact
     plain = "oldPlainToken_0123456789abcdefgh"  # 32 characters, as token_urlsafe(24) made them
     engine = app.extensions["yishi.engine"]
     with engine.begin() as conn:
-        conn.execute(text("UPDATE seat SET token = :t WHERE meeting_id = :m AND person_id = :p"),
-                     {"t": plain, "m": m.id, "p": ids[1]})
+        conn.execute(
+            text("UPDATE seat SET token = :t WHERE meeting_id = :m AND person_id = :p"),
+            {"t": plain, "m": m.id, "p": ids[1]},
+        )
     assert upgrade(engine) == 1 and upgrade(engine) == 0
     with app.app_context(), read_only() as s:
         assert token_actor(s, plain).person_id == ids[1]
@@ -117,9 +122,15 @@ def test_a_reissued_link_disconnects_the_screens_still_open_with_the_old_one(app
 
     m, ids, obs = _meeting_with_observer(app, factory)
     old_seat = factory.tokens(m.id)[ids[1]]
-    clients = {name: socketio.test_client(app, auth={"token": tok}) for name, tok in (
-        ("seat", old_seat), ("other", factory.tokens(m.id)[ids[2]]),
-        ("observer", factory.observer_token(m.id, obs.id)), ("projector", factory.projector_token(m.id)))}
+    clients = {
+        name: socketio.test_client(app, auth={"token": tok})
+        for name, tok in (
+            ("seat", old_seat),
+            ("other", factory.tokens(m.id)[ids[2]]),
+            ("observer", factory.observer_token(m.id, obs.id)),
+            ("projector", factory.projector_token(m.id)),
+        )
+    }
     assert all(c.is_connected() for c in clients.values())
     with app.app_context(), unit_of_work() as s:
         issue(s, STAFF, m.id, seat_ids=[_seat_id(app, m.id, ids[1])], observer_ids=[obs.id], projector=True)

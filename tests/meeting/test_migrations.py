@@ -47,11 +47,14 @@ def schema(engine) -> dict:
         out[table] = {
             "columns": [(c["name"], c["type"].compile(engine.dialect), c["nullable"]) for c in insp.get_columns(table)],
             "pk": insp.get_pk_constraint(table)["constrained_columns"],
-            "indexes": sorted((ix["name"], tuple(ix["column_names"]), bool(ix["unique"]))
-                              for ix in insp.get_indexes(table)),
+            "indexes": sorted(
+                (ix["name"], tuple(ix["column_names"]), bool(ix["unique"])) for ix in insp.get_indexes(table)
+            ),
             "unique": sorted(tuple(u["column_names"]) for u in insp.get_unique_constraints(table)),
-            "fks": sorted((tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"]))
-                          for f in insp.get_foreign_keys(table)),
+            "fks": sorted(
+                (tuple(f["constrained_columns"]), f["referred_table"], tuple(f["referred_columns"]))
+                for f in insp.get_foreign_keys(table)
+            ),
         }
     return out
 
@@ -118,15 +121,26 @@ def _row(conn, table: str, **given) -> None:
         if c["name"] in given or c["nullable"] or c["name"] == "id" and "id" not in given:
             continue
         kind = c["type"]
-        given[c["name"]] = (False if isinstance(kind, sa.Boolean) else 0 if isinstance(kind, sa.Integer)
-                            else AT if isinstance(kind, sa.DateTime) else date(2023, 12, 9)
-                            if isinstance(kind, sa.Date) else "")
+        given[c["name"]] = (
+            False
+            if isinstance(kind, sa.Boolean)
+            else 0
+            if isinstance(kind, sa.Integer)
+            else AT
+            if isinstance(kind, sa.DateTime)
+            else date(2023, 12, 9)
+            if isinstance(kind, sa.Date)
+            else ""
+        )
     names = ", ".join(f'"{n}"' for n in given)
     conn.execute(sa.text(f'INSERT INTO "{table}" ({names}) VALUES ({", ".join(":" + n for n in given)})'), given)
 
 
-PLAIN_SEAT, PLAIN_OBSERVER, PLAIN_PROJECTOR = "seatPlainToken_0123456789abcdefg", "observerPlain_0123456789abcdefgh", \
-    "projectorPlain_0123456789abcdefg"
+PLAIN_SEAT, PLAIN_OBSERVER, PLAIN_PROJECTOR = (
+    "seatPlainToken_0123456789abcdefg",
+    "observerPlain_0123456789abcdefgh",
+    "projectorPlain_0123456789abcdefg",
+)
 
 
 def _rows_of_the_previous_release(engine) -> None:
@@ -134,27 +148,70 @@ def _rows_of_the_previous_release(engine) -> None:
         _row(c, "body", id=1, name="市政府常务会议", kind="government", decision_mode="consensus", profile="default")
         for pid, name in ((1, "刘海军"), (2, "刘海军"), (3, "张建国"), (4, "陈晓东")):
             _row(c, "person", id=pid, name=name)
-        _row(c, "meeting", id=1, body_id=1, chair_person_id=3, status="closed", projector_token=PLAIN_PROJECTOR,
-             starts_at=AT)
+        _row(
+            c,
+            "meeting",
+            id=1,
+            body_id=1,
+            chair_person_id=3,
+            status="closed",
+            projector_token=PLAIN_PROJECTOR,
+            starts_at=AT,
+        )
         _row(c, "seat", id=1, meeting_id=1, person_id=3, token=PLAIN_SEAT, attendance="present")
         _row(c, "seat", id=2, meeting_id=1, person_id=4, token=hash_token("already hashed"), attendance="present")
         _row(c, "observer", id=1, meeting_id=1, name="王列席", token=PLAIN_OBSERVER)
         for eid, kind in ((1, "meeting.opened"), (2, "item.opened"), (3, "meeting.closed")):
-            _row(c, "event", id=eid, meeting_id=1, at=AT, actor_kind="user", actor_name="秘书", kind=kind,
-                 payload="{}")
-        _row(c, "event", id=4, meeting_id=None, at=AT, actor_kind="user", actor_name="秘书", kind="person.added",
-             payload=json.dumps({"person": 4}))
+            _row(c, "event", id=eid, meeting_id=1, at=AT, actor_kind="user", actor_name="秘书", kind=kind, payload="{}")
+        _row(
+            c,
+            "event",
+            id=4,
+            meeting_id=None,
+            at=AT,
+            actor_kind="user",
+            actor_name="秘书",
+            kind="person.added",
+            payload=json.dumps({"person": 4}),
+        )
         _row(c, "unit", id=1, name="市发展改革委", active=True)
-        _row(c, "assignment", id=1, number="2023-1", title="一", responsible_leader="刘海军", lead_unit_id=1,
-             meeting_id=1, status="in_progress")
-        _row(c, "assignment", id=2, number="2023-2", title="二", responsible_leader="张建国",
-             coordinating_leader="陈晓东", lead_unit_id=1, status="in_progress")
+        _row(
+            c,
+            "assignment",
+            id=1,
+            number="2023-1",
+            title="一",
+            responsible_leader="刘海军",
+            lead_unit_id=1,
+            meeting_id=1,
+            status="in_progress",
+        )
+        _row(
+            c,
+            "assignment",
+            id=2,
+            number="2023-2",
+            title="二",
+            responsible_leader="张建国",
+            coordinating_leader="陈晓东",
+            lead_unit_id=1,
+            status="in_progress",
+        )
         _row(c, "signoff", id=1, assignment_id=2, leader="张建国")
         for eid in (1, 2):
-            _row(c, "executionevent", id=eid, assignment_id=eid, kind="assignment.created", actor="督查室",
-                 data="{}")
-        _row(c, "archiveddocument", id=1, meeting_id=1, kind="minutes", version=1, sha256="0" * 64, size=1,
-             stored_name="minutes-1.docx", author="秘书")
+            _row(c, "executionevent", id=eid, assignment_id=eid, kind="assignment.created", actor="督查室", data="{}")
+        _row(
+            c,
+            "archiveddocument",
+            id=1,
+            meeting_id=1,
+            kind="minutes",
+            version=1,
+            sha256="0" * 64,
+            size=1,
+            stored_name="minutes-1.docx",
+            author="秘书",
+        )
 
 
 def _all(engine, sql: str) -> list[tuple]:
@@ -171,13 +228,17 @@ def test_a_database_of_the_previous_release_is_recognised_and_upgraded_with_its_
 
     assert up_to_date(engine)
     # the links handed out keep working: stored as their hashes, an already hashed one untouched
-    assert _all(engine, "SELECT id, token FROM seat ORDER BY id") == [(1, hash_token(PLAIN_SEAT)),
-                                                                      (2, hash_token("already hashed"))]
+    assert _all(engine, "SELECT id, token FROM seat ORDER BY id") == [
+        (1, hash_token(PLAIN_SEAT)),
+        (2, hash_token("already hashed")),
+    ]
     assert _all(engine, "SELECT token FROM observer") == [(hash_token(PLAIN_OBSERVER),)]
     assert _all(engine, "SELECT projector_token FROM meeting") == [(hash_token(PLAIN_PROJECTOR),)]
     # leaders bound to people only where the printed name is unambiguous
     assert _all(engine, "SELECT id, leader_person_id, coordinating_person_id FROM assignment ORDER BY id") == [
-        (1, None, None), (2, 3, 4)]
+        (1, None, None),
+        (2, 3, 4),
+    ]
     assert _all(engine, "SELECT person_id FROM signoff") == [(None,)]
     # the stored events sealed in the order written: per meeting, the events of no meeting their own chain
     with engine.connect() as c:
@@ -191,8 +252,13 @@ def test_a_database_of_the_previous_release_is_recognised_and_upgraded_with_its_
             ledger = s.exec(select(ExecutionEvent).order_by(ExecutionEvent.id)).all()
     assert [(e.id, e.seq) for e in events] == [(1, 1), (2, 2), (3, 3), (4, 1)]
     assert events[0].prev_hash == GENESIS and events[1].prev_hash == events[0].hash
-    assert all(e.hash == digest(e.meeting_id, e.seq, e.kind, e.actor_kind, e.actor_id, e.actor_name, e.device, e.at,
-                                e.payload, e.prev_hash) for e in events)
+    assert all(
+        e.hash
+        == digest(
+            e.meeting_id, e.seq, e.kind, e.actor_kind, e.actor_id, e.actor_name, e.device, e.at, e.payload, e.prev_hash
+        )
+        for e in events
+    )
     assert [e.seq for e in ledger] == [1, 2] and all(e.hash == execution_digest(e) for e in ledger)
     assert events[0].at == AT  # the moment as written, read back aware
     assert _all(engine, "SELECT chain_seq, chain_hash FROM archiveddocument") == [(None, None)]
@@ -232,8 +298,11 @@ def test_postgresql_moments_stored_without_their_zone_become_moments_with_it(eng
     _previous_release(engine, naive_moments=True)
     _rows_of_the_previous_release(engine)
     create_schema(engine)
-    kinds = {(t, col["name"]): col["type"] for t in ("event", "person", "assignment")
-             for col in sa.inspect(engine).get_columns(t)}
+    kinds = {
+        (t, col["name"]): col["type"]
+        for t in ("event", "person", "assignment")
+        for col in sa.inspect(engine).get_columns(t)
+    }
     assert kinds[("event", "at")].timezone and kinds[("person", "created_at")].timezone
     with engine.begin() as c:
         c.execute(sa.text("SET LOCAL TIME ZONE 'Asia/Shanghai'"))
@@ -244,5 +313,10 @@ def test_postgresql_moments_stored_without_their_zone_become_moments_with_it(eng
 
     with Session(engine) as s:  # the chain still checks: the instants were kept
         events = s.exec(select(Event).order_by(Event.id)).all()
-    assert all(e.hash == digest(e.meeting_id, e.seq, e.kind, e.actor_kind, e.actor_id, e.actor_name, e.device, e.at,
-                                e.payload, e.prev_hash) for e in events)
+    assert all(
+        e.hash
+        == digest(
+            e.meeting_id, e.seq, e.kind, e.actor_kind, e.actor_id, e.actor_name, e.device, e.at, e.payload, e.prev_hash
+        )
+        for e in events
+    )

@@ -18,10 +18,9 @@ from meeting.db import read_only, unit_of_work
 from meeting.errors import (
     AbsentCannotVote,
     AnotherItemOpen,
-    ItemsNotConcluded,
     ChairHasSpoken,
-    Conflict,
     ChairNotLast,
+    Conflict,
     HeadReasonRequired,
     InvalidPayload,
     InvalidState,
@@ -29,6 +28,7 @@ from meeting.errors import (
     ItemClosed,
     ItemNotDecidable,
     ItemNotOpen,
+    ItemsNotConcluded,
     MeetingClosed,
     MeetingNotInSession,
     NotFound,
@@ -200,8 +200,9 @@ def test_personnel_item_needs_two_thirds_in_executive_meeting(app, factory, pres
     assert one(app, AgendaItem, item.id).status == "pending"
 
 
-@pytest.mark.parametrize(("category", "present", "ok"),
-                         [("other", 5, True), ("major_project", 5, True), ("personnel", 5, False)])
+@pytest.mark.parametrize(
+    ("category", "present", "ok"), [("other", 5, True), ("major_project", 5, True), ("personnel", 5, False)]
+)
 def test_only_personnel_items_need_two_thirds(app, factory, category, present, ok):
     body, ids = factory.body(9)
     m = factory.meeting(body.id)
@@ -393,8 +394,9 @@ def test_agree_needs_no_reason(app, factory):
     assert opinion(factory, m, item, ids[1], "agree", "", chair=ids[0])["ok"] is True
 
 
-@pytest.mark.parametrize(("attendance", "reason", "label"),
-                         [(None, "", "未签到"), ("absent", "出差", "请假"), ("left", "另有公务", "离席")])
+@pytest.mark.parametrize(
+    ("attendance", "reason", "label"), [(None, "", "未签到"), ("absent", "出差", "请假"), ("left", "另有公务", "离席")]
+)
 def test_member_not_in_the_room_cannot_give_opinion(app, factory, attendance, reason, label):
     _, ids, m, item = factory.running(9, 8)
     pid = ids[7] if attendance == "left" else ids[8]
@@ -522,8 +524,10 @@ def test_correction_keeps_every_version_and_the_order_given(app, factory):
     ops = rows(app, Opinion, item_id=item.id)
     assert len(ops) == 1 + 1
     revs = rows(app, OpinionRevision, opinion_id=ops[0].id)
-    assert [(r.version, r.stance, r.reason) for r in revs] == [(1, "agree", "第一位"),
-                                                                (2, "disagree", "更正：风险未评估")]
+    assert [(r.version, r.stance, r.reason) for r in revs] == [
+        (1, "agree", "第一位"),
+        (2, "disagree", "更正：风险未评估"),
+    ]
     full = state(app, m.id)["current"]
     assert [o["person_id"] for o in full["opinions"]] == [ids[3], ids[1]]
     assert full["tally"]["agree"] == 1 and full["tally"]["disagree"] == 1
@@ -545,7 +549,8 @@ def test_related_member_recuses_automatically(app, factory, type_):
     factory.act("open_item", m.id, {"item_id": item.id})
     recs = rows(app, Recusal, item_id=item.id)
     assert [(r.person_id, r.relation_type, r.subject_person_id, r.source) for r in recs] == [
-        (ids[4], type_, subj, "auto")]
+        (ids[4], type_, subj, "auto")
+    ]
     assert recs[0].basis == relation_types()[type_].source
     assert recs[0].reason == (reason or relation_types()[type_].label)
     ev = [e for e in rows(app, Event, meeting_id=m.id) if e.kind == "recusal.added"]
@@ -629,21 +634,28 @@ def test_recused_in_or_out_of_n_per_profile(app, factory, monkeypatch, recused_i
 def test_manual_recusal_needs_a_reason(app, factory):
     _, ids, m, item = factory.running(9, 9)
     before = world(app)
-    for payload in ({"item_id": item.id, "person_id": ids[3]},
-                    {"item_id": item.id, "person_id": ids[3], "reason": ""},
-                    {"item_id": item.id, "person_id": ids[3], "reason": "   "}):
+    for payload in (
+        {"item_id": item.id, "person_id": ids[3]},
+        {"item_id": item.id, "person_id": ids[3], "reason": ""},
+        {"item_id": item.id, "person_id": ids[3], "reason": "   "},
+    ):
         refused(InvalidPayload, factory.act, "add_recusal", m.id, payload)
     assert world(app) == before
 
 
 def test_manual_recusal_is_recorded_and_refuses_the_opinion(app, factory):
     _, ids, m, item = factory.running(9, 9)
-    ack = factory.act("add_recusal", m.id, {"item_id": item.id, "person_id": ids[3],
-                                            "reason": "与申报单位存在业务往来"})
+    ack = factory.act(
+        "add_recusal", m.id, {"item_id": item.id, "person_id": ids[3], "reason": "与申报单位存在业务往来"}
+    )
     assert ack.ack == {"ok": True} and ack.notify_people == [ids[3]]
     rec = rows(app, Recusal, item_id=item.id)[0]
     assert (rec.person_id, rec.relation_type, rec.source, rec.reason) == (
-        ids[3], "OTHER", "manual", "与申报单位存在业务往来")
+        ids[3],
+        "OTHER",
+        "manual",
+        "与申报单位存在业务往来",
+    )
     refused(Recused, opinion, factory, m, item, ids[3], chair=ids[0])
 
 
@@ -651,8 +663,13 @@ def test_manual_recusal_refused_after_the_person_spoke(app, factory):
     _, ids, m, item = factory.running(9, 9)
     opinion(factory, m, item, ids[3], chair=ids[0])
     before = world(app)
-    err = refused(InvalidState, factory.act, "add_recusal", m.id,
-                  {"item_id": item.id, "person_id": ids[3], "reason": "迟报的利害关系"})
+    err = refused(
+        InvalidState,
+        factory.act,
+        "add_recusal",
+        m.id,
+        {"item_id": item.id, "person_id": ids[3], "reason": "迟报的利害关系"},
+    )
     assert "复议" in err.message
     assert world(app) == before
 
@@ -696,13 +713,15 @@ def test_manual_recusal_that_breaks_item_quorum_blocks_the_result(app, factory):
 def test_secretary_enters_written_opinion_for_absent_member(app, factory):
     _, ids, m, item = factory.running(9, 7)
     factory.act("roll_call", m.id, {"person_id": ids[8], "attendance": "absent", "reason": "外出学习"})
-    out = factory.act("written_opinion", m.id, {"item_id": item.id, "person_id": ids[8], "stance": "agree",
-                                                "reason": "同意该方案"})
+    out = factory.act(
+        "written_opinion", m.id, {"item_id": item.id, "person_id": ids[8], "stance": "agree", "reason": "同意该方案"}
+    )
     assert out.ack["ok"] is True and out.ack["duplicate"] is False
     assert out.notify_people == [ids[8]]
     w = rows(app, WrittenOpinion, item_id=item.id)
     assert [(x.person_id, x.stance, x.reason, x.submitted_by) for x in w] == [
-        (ids[8], "agree", "同意该方案", "secretary")]
+        (ids[8], "agree", "同意该方案", "secretary")
+    ]
     cur = state(app, m.id)["current"]
     assert cur["written"][0]["person_id"] == ids[8] and cur["written_count"] == 1
     assert event_kinds(app, m.id)[-1] == "written_opinion.recorded"
@@ -711,8 +730,13 @@ def test_secretary_enters_written_opinion_for_absent_member(app, factory):
 def test_written_opinion_refused_for_present_member(app, factory):
     _, ids, m, item = factory.running(9, 7)
     before = world(app)
-    err = refused(NotPresentForWritten, factory.act, "written_opinion", m.id,
-                  {"item_id": item.id, "person_id": ids[2], "stance": "agree"})
+    err = refused(
+        NotPresentForWritten,
+        factory.act,
+        "written_opinion",
+        m.id,
+        {"item_id": item.id, "person_id": ids[2], "stance": "agree"},
+    )
     assert err.to_dict()["error"]["code"] == "present_member_written"
     assert world(app) == before
 
@@ -724,15 +748,24 @@ def test_written_opinion_by_secretary_needs_the_member(app, factory):
 
 def test_written_disagreement_needs_a_reason(app, factory):
     _, ids, m, item = factory.running(9, 7)
-    refused(ReasonRequired, factory.act, "written_opinion", m.id,
-            {"item_id": item.id, "person_id": ids[8], "stance": "disagree"})
+    refused(
+        ReasonRequired,
+        factory.act,
+        "written_opinion",
+        m.id,
+        {"item_id": item.id, "person_id": ids[8], "stance": "disagree"},
+    )
 
 
 def test_written_opinion_through_members_own_link(app, factory):
     _, ids, m, item = factory.running(9, 7)
     actor = factory.seat_actor(m.id, ids[8], ids[0])
-    out = factory.act("written_opinion", m.id, {"item_id": item.id, "stance": "defer", "reason": "材料不全",
-                                                "client_id": cid()}, actor=actor)
+    out = factory.act(
+        "written_opinion",
+        m.id,
+        {"item_id": item.id, "stance": "defer", "reason": "材料不全", "client_id": cid()},
+        actor=actor,
+    )
     assert out.ack["ok"] is True
     w = rows(app, WrittenOpinion, item_id=item.id)[0]
     assert (w.person_id, w.submitted_by) == (ids[8], "self")
@@ -741,8 +774,14 @@ def test_written_opinion_through_members_own_link(app, factory):
 def test_member_cannot_send_written_opinion_for_someone_else(app, factory):
     _, ids, m, item = factory.running(9, 7)
     actor = factory.seat_actor(m.id, ids[8], ids[0])
-    refused(PermissionDenied, factory.act, "written_opinion", m.id,
-            {"item_id": item.id, "person_id": ids[7], "stance": "agree"}, actor=actor)
+    refused(
+        PermissionDenied,
+        factory.act,
+        "written_opinion",
+        m.id,
+        {"item_id": item.id, "person_id": ids[7], "stance": "agree"},
+        actor=actor,
+    )
 
 
 def test_written_opinion_resend_is_idempotent(app, factory):
@@ -761,8 +800,14 @@ def test_second_written_opinion_with_new_client_id_is_refused(app, factory):
     _, ids, m, item = factory.running(9, 7)
     actor = factory.seat_actor(m.id, ids[8], ids[0])
     factory.act("written_opinion", m.id, {"item_id": item.id, "stance": "agree", "client_id": cid()}, actor=actor)
-    refused(Conflict, factory.act, "written_opinion", m.id,
-            {"item_id": item.id, "stance": "disagree", "reason": "改变", "client_id": cid()}, actor=actor)
+    refused(
+        Conflict,
+        factory.act,
+        "written_opinion",
+        m.id,
+        {"item_id": item.id, "stance": "disagree", "reason": "改变", "client_id": cid()},
+        actor=actor,
+    )
     assert len(rows(app, WrittenOpinion, item_id=item.id)) == 1
 
 
@@ -771,8 +816,9 @@ def test_written_opinion_after_close_is_refused(app, factory):
     everyone(factory, m, item, ids[:7], ids[0], {p: "agree" for p in ids[:7]})
     factory.act("close_item", m.id, {"item_id": item.id})
     before = world(app)
-    refused(ItemClosed, factory.act, "written_opinion", m.id,
-            {"item_id": item.id, "person_id": ids[8], "stance": "agree"})
+    refused(
+        ItemClosed, factory.act, "written_opinion", m.id, {"item_id": item.id, "person_id": ids[8], "stance": "agree"}
+    )
     actor = factory.seat_actor(m.id, ids[8], ids[0])
     refused(ItemClosed, factory.act, "written_opinion", m.id, {"item_id": item.id, "stance": "agree"}, actor=actor)
     assert world(app) == before
@@ -786,8 +832,7 @@ def test_written_opinion_of_recused_member_is_refused(app, factory):
     factory.act("open_meeting", m.id)
     item = factory.item(m.id, category="personnel", subjects=[subj])
     # before the item opens, the relations already say who must recuse
-    refused(Recused, factory.act, "written_opinion", m.id,
-            {"item_id": item.id, "person_id": ids[8], "stance": "agree"})
+    refused(Recused, factory.act, "written_opinion", m.id, {"item_id": item.id, "person_id": ids[8], "stance": "agree"})
 
 
 @pytest.mark.parametrize(("counted", "yes", "result"), [(False, 4, "not_passed"), (True, 5, "passed")])
@@ -843,8 +888,18 @@ def _vote_and_close(factory, n, yes, other="disagree"):
 
 @pytest.mark.parametrize(
     ("n", "yes", "passes"),
-    [(7, 3, False), (7, 4, True), (8, 4, False), (8, 5, True), (9, 4, False), (9, 5, True),
-     (11, 5, False), (11, 6, True), (15, 7, False), (15, 8, True)],
+    [
+        (7, 3, False),
+        (7, 4, True),
+        (8, 4, False),
+        (8, 5, True),
+        (9, 4, False),
+        (9, 5, True),
+        (11, 5, False),
+        (11, 6, True),
+        (15, 7, False),
+        (15, 8, True),
+    ],
 )
 def test_majority_passes_when_yes_is_more_than_half_of_n(app, factory, n, yes, passes):
     ids, m, item, ack = _vote_and_close(factory, n, yes)
@@ -859,8 +914,9 @@ def test_majority_passes_when_yes_is_more_than_half_of_n(app, factory, n, yes, p
 def test_pass_is_counted_against_n_not_those_present(app, factory):
     """N = 9, 6 present, 4 agree: 4 is a majority of those present but not more than half of 9."""
     _, ids, m, item = factory.running(9, 6)
-    everyone(factory, m, item, ids[:6], ids[0], {p: "agree" for p in ids[:4]} | {ids[4]: "disagree",
-                                                                              ids[5]: "disagree"})
+    everyone(
+        factory, m, item, ids[:6], ids[0], {p: "agree" for p in ids[:4]} | {ids[4]: "disagree", ids[5]: "disagree"}
+    )
     assert factory.act("close_item", m.id, {"item_id": item.id}).ack["result"] == "not_passed"
 
 
@@ -918,13 +974,13 @@ def test_head_decides_against_majority_needs_reason(app, factory, agree, adopt, 
     """N = 7: 5 agree is a majority (passes), 1 is not. Deciding the other way needs reasons (713号 第30条)."""
     _, ids, m, item = factory.running(7, 7, decision_mode="head_decides")
     order = ids[1:] + [ids[0]]
-    everyone(factory, m, item, ids, ids[0], {p: ("agree" if i < agree else "disagree")
-                                             for i, p in enumerate(order)})
+    everyone(factory, m, item, ids, ids[0], {p: ("agree" if i < agree else "disagree") for i, p in enumerate(order)})
     chair = factory.seat_actor(m.id, ids[0], ids[0])
     if against:
         before = world(app)
-        err = refused(HeadReasonRequired, factory.act, "head_decide", m.id,
-                      {"item_id": item.id, "adopt": adopt}, actor=chair)
+        err = refused(
+            HeadReasonRequired, factory.act, "head_decide", m.id, {"item_id": item.id, "adopt": adopt}, actor=chair
+        )
         assert "713号" in err.source
         assert world(app) == before
     reason = "综合考虑全局，说明理由如下" if against else ""
@@ -967,8 +1023,7 @@ def test_defer_needs_a_reason_and_the_chair(app, factory):
     _, ids, m, item = factory.running(9, 9)
     refused(InvalidPayload, factory.act, "defer_item", m.id, {"item_id": item.id, "reason": ""})
     member = factory.seat_actor(m.id, ids[1], ids[0])
-    refused(PermissionDenied, factory.act, "defer_item", m.id, {"item_id": item.id, "reason": "想缓一缓"},
-            actor=member)
+    refused(PermissionDenied, factory.act, "defer_item", m.id, {"item_id": item.id, "reason": "想缓一缓"}, actor=member)
     assert one(app, AgendaItem, item.id).status == "voting"
 
 
@@ -992,7 +1047,8 @@ def test_deferred_item_returns_on_next_meeting_with_history(app, factory):
         assert setup.deferred_items(s, body.id) == []
         history = setup.item_history(s, new)
     assert [(h["item_id"], h["defer_reason"], h["result"]) for h in history] == [
-        (item.id, "需补充风险评估", "deferred")]
+        (item.id, "需补充风险评估", "deferred")
+    ]
     factory.present(nxt.id, ids)
     factory.act("open_meeting", nxt.id)
     factory.act("open_item", nxt.id, {"item_id": new.id})
@@ -1015,16 +1071,22 @@ def _decided(factory, n=8):
 def test_reconsider_refused_with_exactly_half_of_all_members(app, factory):
     ids, m, item = _decided(factory, 8)
     before = world(app)
-    err = refused(ReconsiderRefused, factory.act, "reconsider", m.id,
-                  {"item_id": item.id, "agreeing_person_ids": ids[:4], "reason": "出现新情况"})
+    err = refused(
+        ReconsiderRefused,
+        factory.act,
+        "reconsider",
+        m.id,
+        {"item_id": item.id, "agreeing_person_ids": ids[:4], "reason": "出现新情况"},
+    )
     assert "全体成员8人" in err.message and "至少需要5人" in err.message
     assert world(app) == before
 
 
 def test_reconsider_opens_round_two_and_keeps_round_one(app, factory):
     ids, m, item = _decided(factory, 8)
-    ack = factory.act("reconsider", m.id, {"item_id": item.id, "agreeing_person_ids": ids[:5],
-                                           "reason": "出现新情况"}).ack
+    ack = factory.act(
+        "reconsider", m.id, {"item_id": item.id, "agreeing_person_ids": ids[:5], "reason": "出现新情况"}
+    ).ack
     assert ack == {"ok": True, "round": 2}
     it = one(app, AgendaItem, item.id)
     assert (it.round, it.status) == (2, "open")
@@ -1038,14 +1100,24 @@ def test_reconsider_opens_round_two_and_keeps_round_one(app, factory):
 def test_reconsider_agreeing_must_be_members(app, factory):
     ids, m, item = _decided(factory, 8)
     stranger = factory.person("非成员")
-    refused(InvalidPayload, factory.act, "reconsider", m.id,
-            {"item_id": item.id, "agreeing_person_ids": ids[:4] + [stranger.id], "reason": "新情况"})
+    refused(
+        InvalidPayload,
+        factory.act,
+        "reconsider",
+        m.id,
+        {"item_id": item.id, "agreeing_person_ids": ids[:4] + [stranger.id], "reason": "新情况"},
+    )
 
 
 def test_reconsider_only_decided_items(app, factory):
     _, ids, m, item = factory.running(8, 8)
-    refused(InvalidState, factory.act, "reconsider", m.id,
-            {"item_id": item.id, "agreeing_person_ids": ids[:6], "reason": "新情况"})
+    refused(
+        InvalidState,
+        factory.act,
+        "reconsider",
+        m.id,
+        {"item_id": item.id, "agreeing_person_ids": ids[:6], "reason": "新情况"},
+    )
 
 
 def test_round_two_opinions_are_independent_of_round_one(app, factory):
@@ -1081,8 +1153,11 @@ def test_every_action_appends_its_event_in_order(app, factory):
     member = lambda p: factory.seat_actor(m.id, p, ids[0])  # noqa: E731
 
     def op(p, stance="agree", reason=""):
-        return ("give_opinion", {"client_id": cid(), "item_id": item.id, "round": 1, "stance": stance,
-                                 "reason": reason}, member(p))
+        return (
+            "give_opinion",
+            {"client_id": cid(), "item_id": item.id, "round": 1, "stance": stance, "reason": reason},
+            member(p),
+        )
 
     steps = [
         ("roll_call", {"person_id": ids[0], "attendance": "present"}, STAFF, ["attendance.set"]),
@@ -1094,23 +1169,34 @@ def test_every_action_appends_its_event_in_order(app, factory):
         ("open_meeting", {}, STAFF, ["meeting.opened"]),
         ("open_item", {"item_id": item.id}, STAFF, ["recusal.added", "item.opened"]),
         ("call_opinions", {"item_id": item.id}, STAFF, ["item.opinions_called"]),
-        ("written_opinion", {"item_id": item.id, "person_id": ids[3], "stance": "agree"}, STAFF,
-         ["written_opinion.recorded"]),
+        (
+            "written_opinion",
+            {"item_id": item.id, "person_id": ids[3], "stance": "agree"},
+            STAFF,
+            ["written_opinion.recorded"],
+        ),
         op(ids[1]),
         op(ids[1], "defer", "再想想"),
         op(ids[2]),
         op(ids[4], "disagree", "不同意"),
-        ("give_opinion", {"client_id": cid(), "item_id": item.id, "round": 1, "stance": "agree"}, chair,
-         ["opinion.given"]),
+        (
+            "give_opinion",
+            {"client_id": cid(), "item_id": item.id, "round": 1, "stance": "agree"},
+            chair,
+            ["opinion.given"],
+        ),
         ("set_notes", {"item_id": item.id, "notes": "备注"}, STAFF, ["item.notes_set"]),
         ("close_item", {"item_id": item.id}, STAFF, ["item.closed"]),
         ("open_item", {"item_id": item2.id}, STAFF, ["item.opened"]),
-        ("add_recusal", {"item_id": item2.id, "person_id": ids[2], "reason": "利害关系"}, STAFF,
-         ["recusal.added"]),
+        ("add_recusal", {"item_id": item2.id, "person_id": ids[2], "reason": "利害关系"}, STAFF, ["recusal.added"]),
         ("remove_recusal", {"item_id": item2.id, "person_id": ids[2]}, STAFF, ["recusal.removed"]),
         ("defer_item", {"item_id": item2.id, "reason": "待补充材料"}, chair, ["item.deferred"]),
-        ("reconsider", {"item_id": item.id, "agreeing_person_ids": ids[:4], "reason": "新情况"}, STAFF,
-         ["item.reconsidered"]),
+        (
+            "reconsider",
+            {"item_id": item.id, "agreeing_person_ids": ids[:4], "reason": "新情况"},
+            STAFF,
+            ["item.reconsidered"],
+        ),
         ("defer_item", {"item_id": item.id, "reason": "复议后暂缓"}, STAFF, ["item.deferred"]),
         ("close_meeting", {}, STAFF, ["meeting.closed"]),
     ]
@@ -1118,8 +1204,9 @@ def test_every_action_appends_its_event_in_order(app, factory):
     for name, payload, actor, kinds in steps:
         if kinds is None:  # an opinion: given, or corrected when the member spoke already
             prior = rows(app, Event, meeting_id=m.id)
-            spoke = any(e.kind.startswith("opinion.") and json.loads(e.payload)["person_id"] == actor.person_id
-                        for e in prior)
+            spoke = any(
+                e.kind.startswith("opinion.") and json.loads(e.payload)["person_id"] == actor.person_id for e in prior
+            )
             kinds = ["opinion.corrected" if spoke else "opinion.given"]
         mark = last_event_id(app)
         factory.act(name, m.id, payload, actor=actor)
@@ -1161,33 +1248,62 @@ def _op(r, pid, **over):
 
 
 REFUSALS = [
-    ("chair early", lambda f, r: ("give_opinion", _op(r, 0), f.seat_actor(r["m"].id, r["ids"][0], r["ids"][0])),
-     "chair_not_last"),
-    ("recused", lambda f, r: ("give_opinion", _op(r, 5), f.seat_actor(r["m"].id, r["ids"][5], r["ids"][0])),
-     "recused"),
-    ("absent", lambda f, r: ("give_opinion", _op(r, 8), f.seat_actor(r["m"].id, r["ids"][8], r["ids"][0])),
-     "absent_cannot_vote"),
+    (
+        "chair early",
+        lambda f, r: ("give_opinion", _op(r, 0), f.seat_actor(r["m"].id, r["ids"][0], r["ids"][0])),
+        "chair_not_last",
+    ),
+    ("recused", lambda f, r: ("give_opinion", _op(r, 5), f.seat_actor(r["m"].id, r["ids"][5], r["ids"][0])), "recused"),
+    (
+        "absent",
+        lambda f, r: ("give_opinion", _op(r, 8), f.seat_actor(r["m"].id, r["ids"][8], r["ids"][0])),
+        "absent_cannot_vote",
+    ),
     ("observer", lambda f, r: ("give_opinion", _op(r, 0), r["obs"]), "observer_cannot_vote"),
-    ("no reason", lambda f, r: ("give_opinion", _op(r, 2, stance="disagree"),
-                                f.seat_actor(r["m"].id, r["ids"][2], r["ids"][0])), "reason_required"),
-    ("malformed", lambda f, r: ("give_opinion", {"item_id": "x"}, f.seat_actor(r["m"].id, r["ids"][2])),
-     "invalid_payload"),
+    (
+        "no reason",
+        lambda f, r: ("give_opinion", _op(r, 2, stance="disagree"), f.seat_actor(r["m"].id, r["ids"][2], r["ids"][0])),
+        "reason_required",
+    ),
+    (
+        "malformed",
+        lambda f, r: ("give_opinion", {"item_id": "x"}, f.seat_actor(r["m"].id, r["ids"][2])),
+        "invalid_payload",
+    ),
     ("two items", lambda f, r: ("open_item", {"item_id": r["pending"].id}, STAFF), "another_item_open"),
-    ("not called", lambda f, r: ("give_opinion", _op(r, 2, item_id=r["pending"].id),
-                                 f.seat_actor(r["m"].id, r["ids"][2])), "item_not_open"),
-    ("member opens item", lambda f, r: ("open_item", {"item_id": r["pending"].id},
-                                        f.seat_actor(r["m"].id, r["ids"][2])), "permission_denied"),
+    (
+        "not called",
+        lambda f, r: ("give_opinion", _op(r, 2, item_id=r["pending"].id), f.seat_actor(r["m"].id, r["ids"][2])),
+        "item_not_open",
+    ),
+    (
+        "member opens item",
+        lambda f, r: ("open_item", {"item_id": r["pending"].id}, f.seat_actor(r["m"].id, r["ids"][2])),
+        "permission_denied",
+    ),
     ("early close", lambda f, r: ("close_item", {"item_id": r["item"].id}, STAFF), "invalid_state"),
     ("close meeting", lambda f, r: ("close_meeting", {}, STAFF), "another_item_open"),
-    ("written present", lambda f, r: ("written_opinion", {"item_id": r["item"].id, "person_id": r["ids"][3],
-                                                          "stance": "agree"}, STAFF), "present_member_written"),
-    ("remove auto recusal", lambda f, r: ("remove_recusal", {"item_id": r["item"].id, "person_id": r["ids"][5]},
-                                          STAFF), "invalid_state"),
-    ("recuse after speaking", lambda f, r: ("add_recusal", {"item_id": r["item"].id, "person_id": r["ids"][1],
-                                                            "reason": "迟报"}, STAFF), "invalid_state"),
+    (
+        "written present",
+        lambda f, r: ("written_opinion", {"item_id": r["item"].id, "person_id": r["ids"][3], "stance": "agree"}, STAFF),
+        "present_member_written",
+    ),
+    (
+        "remove auto recusal",
+        lambda f, r: ("remove_recusal", {"item_id": r["item"].id, "person_id": r["ids"][5]}, STAFF),
+        "invalid_state",
+    ),
+    (
+        "recuse after speaking",
+        lambda f, r: ("add_recusal", {"item_id": r["item"].id, "person_id": r["ids"][1], "reason": "迟报"}, STAFF),
+        "invalid_state",
+    ),
     ("reopen meeting", lambda f, r: ("open_meeting", {}, STAFF), "invalid_state"),
-    ("reused client id", lambda f, r: ("give_opinion", _op(r, 2, client_id=r["said"]),
-                                       f.seat_actor(r["m"].id, r["ids"][2])), "invalid_payload"),
+    (
+        "reused client id",
+        lambda f, r: ("give_opinion", _op(r, 2, client_id=r["said"]), f.seat_actor(r["m"].id, r["ids"][2])),
+        "invalid_payload",
+    ),
     ("unknown action", lambda f, r: ("drop_tables", {}, STAFF), "not_found"),
     ("unknown item", lambda f, r: ("open_item", {"item_id": 99999}, STAFF), "not_found"),
 ]
@@ -1323,6 +1439,7 @@ def test_acting_chair_is_the_deputy_first_in_seniority_and_speaks_last(app, fact
     assert state(app, m.id)["current"]["progress"]["chair_may_speak"] is True
     with app.app_context(), read_only() as s:
         from meeting.state import progress
+
         assert progress(s, m.id)["chair_may_speak"] is True and progress(s, m.id)["waiting"] == 0
     ack = opinion(factory, m, item, acting, chair=ids[0])
     assert ack["opinion"]["is_chair"] is True
@@ -1353,8 +1470,7 @@ def test_acting_chair_decides_and_defers_from_his_tablet(app, factory):
     acting = factory.seat_actor(m.id, ids[1], ids[0])
     assert acting.kind == "member"
     another = factory.seat_actor(m.id, ids[2], ids[0])
-    refused(PermissionDenied, factory.act, "defer_item", m.id, {"item_id": item.id, "reason": "再议"},
-            actor=another)
+    refused(PermissionDenied, factory.act, "defer_item", m.id, {"item_id": item.id, "reason": "再议"}, actor=another)
     everyone(factory, m, item, ids[1:], ids[1], {p: "agree" for p in ids[1:]})
     refused(PermissionDenied, factory.act, "head_decide", m.id, {"item_id": item.id, "adopt": True}, actor=another)
     ack = factory.act("head_decide", m.id, {"item_id": item.id, "adopt": True}, actor=acting).ack

@@ -54,32 +54,88 @@ def build_world(app, factory) -> World:
     w["assignment_id"] = a.id
     unit = actor_of(users["unit"], "unit")
     office = actor_of(users["supervisor"], "supervisor")
-    run(app, lambda s: reports.file_plan(s, unit, a.id, PlanIn(internal_unit="城建科", responsible_leader="王局长",
-                                                                 person_responsible="李科长", measures="分三批实施")))
-    w["report_id"] = run(app, lambda s: reports.report_progress(
-        s, unit, a.id, ProgressIn(reported_on=D("2023-12-20"), content="第一批已开工"), D("2023-12-20"),
-        [Upload("进度.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")], Path(app.config["EXECUTION_DIR"])).id)
+    run(
+        app,
+        lambda s: reports.file_plan(
+            s,
+            unit,
+            a.id,
+            PlanIn(
+                internal_unit="城建科", responsible_leader="王局长", person_responsible="李科长", measures="分三批实施"
+            ),
+        ),
+    )
+    w["report_id"] = run(
+        app,
+        lambda s: (
+            reports.report_progress(
+                s,
+                unit,
+                a.id,
+                ProgressIn(reported_on=D("2023-12-20"), content="第一批已开工"),
+                D("2023-12-20"),
+                [Upload("进度.pdf", b"%PDF-1.4\n%%EOF\n", "application/pdf")],
+                Path(app.config["EXECUTION_DIR"]),
+            ).id
+        ),
+    )
     w["attachment_id"] = run(app, lambda s: s.exec(select(Attachment.id)).first())
-    run(app, lambda s: reports.request_extension(
-        s, unit, a.id, ExtensionIn(reason="雨季影响施工", new_deadline=D("2024-04-30")), D("2024-03-20")))
+    run(
+        app,
+        lambda s: reports.request_extension(
+            s, unit, a.id, ExtensionIn(reason="雨季影响施工", new_deadline=D("2024-04-30")), D("2024-03-20")
+        ),
+    )
     w["request_id"] = run(app, lambda s: s.exec(select(ExtensionRequest.id)).one())
-    run(app, lambda s: reports.submit_proposal(
-        s, unit, a.id, ProposalIn(kind="adjust", circumstances="情况变化", proposal="调整实施范围")))
+    run(
+        app,
+        lambda s: reports.submit_proposal(
+            s, unit, a.id, ProposalIn(kind="adjust", circumstances="情况变化", proposal="调整实施范围")
+        ),
+    )
     w["proposal_id"] = run(app, lambda s: s.exec(select(ChangeProposal.id)).one())
-    w["reminder_id"] = run(app, lambda s: supervision.issue_reminder(
-        s, office, a.id, supervision.ReminderIn(content="请抓紧办理。"), D("2024-04-02")).id)
-    w["complaint_id"] = run(app, lambda s: disclosure.submit_complaint(
-        s, disclosure.ComplaintIn(content="小区改造进度缓慢，请督促落实。", assignment_id=a.id), D("2024-01-10")).id)
-    w["case_id"] = run(app, lambda s: npc.register_case(s, office, npc.NpcCaseIn(
-        kind="review_opinion", title="关于城区停车难问题的审议意见", content="建议加快公共停车场建设。",
-        received_on=D("2024-01-31"), department="区住建局"), D("2024-02-01")).id)
-    w["override_id"] = run(app, lambda s: calendar.add_override(
-        s, office, calendar.HolidayIn(day=D("2031-01-01"), name="元旦")).id)
+    w["reminder_id"] = run(
+        app,
+        lambda s: (
+            supervision.issue_reminder(
+                s, office, a.id, supervision.ReminderIn(content="请抓紧办理。"), D("2024-04-02")
+            ).id
+        ),
+    )
+    w["complaint_id"] = run(
+        app,
+        lambda s: (
+            disclosure.submit_complaint(
+                s, disclosure.ComplaintIn(content="小区改造进度缓慢，请督促落实。", assignment_id=a.id), D("2024-01-10")
+            ).id
+        ),
+    )
+    w["case_id"] = run(
+        app,
+        lambda s: (
+            npc.register_case(
+                s,
+                office,
+                npc.NpcCaseIn(
+                    kind="review_opinion",
+                    title="关于城区停车难问题的审议意见",
+                    content="建议加快公共停车场建设。",
+                    received_on=D("2024-01-31"),
+                    department="区住建局",
+                ),
+                D("2024-02-01"),
+            ).id
+        ),
+    )
+    w["override_id"] = run(
+        app, lambda s: calendar.add_override(s, office, calendar.HolidayIn(day=D("2031-01-01"), name="元旦")).id
+    )
     w["unit_id"] = run(app, lambda s: s.exec(select(Unit.id).where(Unit.name == "区住建局")).one())
     with app.app_context():
         minutes_service.archive(STAFF, d.meeting_id, minutes_service.archive_dir(app.instance_path))
-    w["doc_id"] = run(app, lambda s: s.exec(select(ArchivedDocument.id)
-                                            .where(ArchivedDocument.kind == "record")).first())
+    w["doc_id"] = run(
+        app, lambda s: s.exec(select(ArchivedDocument.id).where(ArchivedDocument.kind == "record")).first()
+    )
     decided_links = factory.tokens(d.meeting_id)
 
     # the room's own records, in a meeting under way: a body, people, relations, materials, observers, items
@@ -87,8 +143,9 @@ def build_world(app, factory) -> World:
     w["body_id"], w["person_id"] = body.id, ids[2]
     factory.relation(ids[2], namesake.id, "SPOUSE")
     factory.relation(ids[3], namesake.id, "SPOUSE")
-    w["relation_id"], w["relation2_id"] = run(app, lambda s: list(s.exec(select(Relation.id)
-                                                                           .order_by(Relation.id)).all())[-2:])
+    w["relation_id"], w["relation2_id"] = run(
+        app, lambda s: list(s.exec(select(Relation.id).order_by(Relation.id)).all())[-2:]
+    )
     m = factory.meeting(body.id, session_number=2)
     w["live_meeting_id"] = m.id
     item = factory.item(m.id, title="关于某某工程的议题")
@@ -97,22 +154,30 @@ def build_world(app, factory) -> World:
     w["item4_id"] = factory.item(m.id, title="关于待删议题乙的议题").id
     sec = login(app, "mishu")
     for name in ("方案.pdf", "附件.pdf"):
-        resp = sec.post(f"/items/{item.id}/materials", data={
-            "csrf_token": sec.csrf, "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), name)},
-            content_type="multipart/form-data")
+        resp = sec.post(
+            f"/items/{item.id}/materials",
+            data={"csrf_token": sec.csrf, "file": (io.BytesIO(b"%PDF-1.4\n%%EOF\n"), name)},
+            content_type="multipart/form-data",
+        )
         assert resp.status_code < 400, resp.status_code
-    w["material_id"], w["material2_id"] = run(app, lambda s: list(s.exec(select(Material.id)
-                                                                           .order_by(Material.id)).all()))
-    observers = [run(app, lambda s, n=n: setup.add_observer(s, STAFF, m.id, ObserverIn(name=n, role="人大代表")))
-                 for n in ("人大代表甲", "人大代表乙")]
+    w["material_id"], w["material2_id"] = run(
+        app, lambda s: list(s.exec(select(Material.id).order_by(Material.id)).all())
+    )
+    observers = [
+        run(app, lambda s, n=n: setup.add_observer(s, STAFF, m.id, ObserverIn(name=n, role="人大代表")))
+        for n in ("人大代表甲", "人大代表乙")
+    ]
     w["observer_id"], w["observer2_id"] = observers[0].id, observers[1].id
     live_links = factory.tokens(m.id)  # links are stored hashed: the factory issues them and keeps them
     observer_link = factory.observer_token(m.id, observers[0].id)
     w["links"] = {
         "live": {"member": live_links[ids[1]], "observer": observer_link, "projector": factory.projector_token(m.id)},
         # (the decided meeting is closed: no observer can be added to it; an observer's link of another meeting)
-        "decided": {"member": decided_links[d.ids[1]], "observer": observer_link,
-                    "projector": factory.projector_token(d.meeting_id)},
+        "decided": {
+            "member": decided_links[d.ids[1]],
+            "observer": observer_link,
+            "projector": factory.projector_token(d.meeting_id),
+        },
     }
     factory.act("roll_call", m.id, {"person_id": ids[4], "attendance": "absent", "reason": "出差"})
     factory.present(m.id, ids[:4])
@@ -157,9 +222,13 @@ BOGUS_TOKEN = "x" * 43
 # path arguments that are not record ids; and the records a destructive row works on (its own, so that deleting
 # one in a row of the matrix leaves the others their records)
 ARGS = {"minutes.read": {"kind": "summary"}, "minutes.draft": {"kind": "record"}, "api.action": {"name": "set_notes"}}
-OWN = {"api.deleteRelation": {"relation_id": "relation2_id"}, "api.removeObserver": {"observer_id": "observer2_id"},
-       "api.deleteMaterial": {"material_id": "material2_id"}, "api.deleteItem": {"item_id": "item3_id"},
-       "setup_views.item_delete": {"item_id": "item4_id"}}
+OWN = {
+    "api.deleteRelation": {"relation_id": "relation2_id"},
+    "api.removeObserver": {"observer_id": "observer2_id"},
+    "api.deleteMaterial": {"material_id": "material2_id"},
+    "api.deleteItem": {"item_id": "item3_id"},
+    "setup_views.item_delete": {"item_id": "item4_id"},
+}
 TOKEN_ROLES = ("member", "observer", "projector")
 
 
@@ -193,8 +262,13 @@ def url_for_role(rule, endpoint: str, role: str, w: World) -> str:
     return url
 
 
-HOMES = {"supervisor": "/execution", "unit": "/execution/unit", "other_unit": "/execution/unit",
-         "leader": "/execution/leader", "other_leader": "/execution/leader"}
+HOMES = {
+    "supervisor": "/execution",
+    "unit": "/execution/unit",
+    "other_unit": "/execution/unit",
+    "leader": "/execution/leader",
+    "other_leader": "/execution/leader",
+}
 
 
 def refused(resp, endpoint: str, role: str, *, not_found: bool = True) -> bool:
@@ -276,7 +350,8 @@ def test_route_cell(world, endpoint, role):
     assert resp.status_code < 500, f"{role} → {endpoint}: {resp.status_code}"
     allowed = role in (expected(endpoint) or frozenset())
     if allowed:  # (an empty form may name no record: a 404 is then about the form, not the role)
-        assert not refused(resp, endpoint, role, not_found=False), \
+        assert not refused(resp, endpoint, role, not_found=False), (
             f"{role} should reach {endpoint}: {resp.status_code} {resp.location}"
+        )
     else:
         assert refused(resp, endpoint, role), f"{role} must not reach {endpoint}: {resp.status_code} {resp.location}"

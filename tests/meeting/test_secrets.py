@@ -41,8 +41,9 @@ def test_an_error_with_a_token_in_its_path_logs_no_token(app, caplog, monkeypatc
 def test_access_lines_of_the_threading_server_carry_no_token(app, caplog):
     """werkzeug writes one line per request ("GET /t/… HTTP/1.1" 200); the filter create_app installs rewrites it."""
     with caplog.at_level(logging.INFO, logger="werkzeug"):
-        logging.getLogger("werkzeug").info('%s - - [%s] "%s" %s -', "10.0.0.7", "09/Dec/2023 09:00:00",
-                                           f"GET /qr/{SECRET}.svg HTTP/1.1", 200)
+        logging.getLogger("werkzeug").info(
+            '%s - - [%s] "%s" %s -', "10.0.0.7", "09/Dec/2023 09:00:00", f"GET /qr/{SECRET}.svg HTTP/1.1", 200
+        )
         logging.getLogger("werkzeug").info('"GET /socket.io/?EIO=4&transport=polling&token=%s HTTP/1.1" 200', SECRET)
     assert len(caplog.records) == 2
     assert SECRET not in caplog.text
@@ -62,16 +63,19 @@ def test_the_eventlet_and_gevent_server_logger_is_filtered(app, caplog):
     assert SECRET not in caplog.text and "/minutes/tablet/***" in caplog.text
 
 
-@pytest.mark.parametrize("line, expected", [
-    (f"/t/{SECRET}", "/t/***"),
-    (f"GET /t/{SECRET}?lang=en HTTP/1.1", "GET /t/***?lang=en HTTP/1.1"),
-    (f"/qr/{SECRET}.svg", "/qr/***"),
-    (f"/materials/3?token={SECRET}&download=1", "/materials/3?token=***&download=1"),
-    (f"/minutes/meetings/4?token={SECRET}", "/minutes/meetings/4?token=***"),
-    ("csrf_token=abc", "csrf_token=abc"),  # not a tablet token
-    ("/meetings/3/links", "/meetings/3/links"),
-    ("/static/js/tablet.js", "/static/js/tablet.js"),
-])
+@pytest.mark.parametrize(
+    "line, expected",
+    [
+        (f"/t/{SECRET}", "/t/***"),
+        (f"GET /t/{SECRET}?lang=en HTTP/1.1", "GET /t/***?lang=en HTTP/1.1"),
+        (f"/qr/{SECRET}.svg", "/qr/***"),
+        (f"/materials/3?token={SECRET}&download=1", "/materials/3?token=***&download=1"),
+        (f"/minutes/meetings/4?token={SECRET}", "/minutes/meetings/4?token=***"),
+        ("csrf_token=abc", "csrf_token=abc"),  # not a tablet token
+        ("/meetings/3/links", "/meetings/3/links"),
+        ("/static/js/tablet.js", "/static/js/tablet.js"),
+    ],
+)
 def test_redact(line, expected):
     assert redact(line) == expected
 
@@ -86,16 +90,24 @@ def test_the_data_folder_and_database_are_owner_only(tmp_path, database_url, fac
     old = os.umask(0o022)
     try:
         instance = tmp_path / "data"
-        app = create_app({"TESTING": True, "DATABASE_URL": database_url, "INSTANCE_PATH": str(instance),
-                          "YISHI_ASYNC_MODE": "threading", "YISHI_BROADCAST_INTERVAL": 0})
+        app = create_app(
+            {
+                "TESTING": True,
+                "DATABASE_URL": database_url,
+                "INSTANCE_PATH": str(instance),
+                "YISHI_ASYNC_MODE": "threading",
+                "YISHI_BROADCAST_INTERVAL": 0,
+            }
+        )
         try:
             factory = Factory(app)
             body, _ids = factory.body(3)
             m = factory.meeting(body.id)
             item = factory.item(m.id)
             with app.app_context(), unit_of_work() as s:
-                mat = setup.store_material(s, STAFF, item.id, "a.txt", "text/plain", b"material",
-                                           instance / "materials")
+                mat = setup.store_material(
+                    s, STAFF, item.id, "a.txt", "text/plain", b"material", instance / "materials"
+                )
             assert _mode(instance) == 0o700
             assert _mode(instance / "materials") == 0o700
             assert _mode(instance / "execution") == 0o700
@@ -122,8 +134,9 @@ def test_an_existing_data_folder_is_tightened(tmp_path, database_url):
     (instance / "secret_key").write_text("x" * 64)
     for p, mode in ((instance, 0o755), (instance / "materials", 0o755), (instance / "secret_key", 0o644)):
         p.chmod(mode)
-    app = create_app({"TESTING": True, "DATABASE_URL": database_url, "INSTANCE_PATH": str(instance),
-                      "YISHI_ASYNC_MODE": "threading"})
+    app = create_app(
+        {"TESTING": True, "DATABASE_URL": database_url, "INSTANCE_PATH": str(instance), "YISHI_ASYNC_MODE": "threading"}
+    )
     app.extensions["yishi.engine"].dispose()
     assert _mode(instance) == 0o700 and _mode(instance / "materials") == 0o700
     assert _mode(instance / "secret_key") == 0o600

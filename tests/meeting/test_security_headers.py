@@ -14,11 +14,11 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from sqlmodel import select
+
 from meeting.db import unit_of_work
 from meeting.headers import content_security_policy
 from meeting.models import Meeting, Observer
-from sqlmodel import select
-
 from tests.execution.core import OFFICE, account, assignment_in, client, create, decided_meeting
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -47,8 +47,11 @@ class InlineFinder(HTMLParser):
         for name, value in attrs:
             if name.startswith("on"):
                 self.found.append(f"<{tag} {name}=…>")
-            if name in ("href", "src", "action", "formaction") and value and \
-                    re.sub(r"\s", "", value).lower().startswith("javascript:"):
+            if (
+                name in ("href", "src", "action", "formaction")
+                and value
+                and re.sub(r"\s", "", value).lower().startswith("javascript:")
+            ):
                 self.found.append(f"<{tag} {name}={value!r}>")
             if name == "style":
                 self.found.append(f"<{tag} style={value!r}>")
@@ -73,8 +76,17 @@ def assert_headers(resp, what: str) -> None:
     csp = h.get("Content-Security-Policy")
     assert csp, f"{what}: no Content-Security-Policy"
     d = directives(csp)
-    for name in ("default-src", "script-src", "object-src", "base-uri", "frame-ancestors", "form-action",
-                 "connect-src", "img-src", "style-src"):
+    for name in (
+        "default-src",
+        "script-src",
+        "object-src",
+        "base-uri",
+        "frame-ancestors",
+        "form-action",
+        "connect-src",
+        "img-src",
+        "style-src",
+    ):
         assert name in d, f"{what}: CSP has no {name}: {csp}"
     assert d["default-src"] == ["'self'"], what
     assert d["script-src"][0] == "'self'" and set(d["script-src"]) <= {"'self'", "'wasm-unsafe-eval'"}, (what, csp)
@@ -89,8 +101,11 @@ def assert_headers(resp, what: str) -> None:
     assert h.get("Permissions-Policy"), what
     assert "Strict-Transport-Security" not in h, f"{what}: HSTS over plain http"
     # the two framing headers say the same thing
-    assert (h.get("X-Frame-Options"), d["frame-ancestors"]) in (("DENY", ["'none'"]), ("SAMEORIGIN", ["'self'"])), \
-        (what, h.get("X-Frame-Options"), d["frame-ancestors"])
+    assert (h.get("X-Frame-Options"), d["frame-ancestors"]) in (("DENY", ["'none'"]), ("SAMEORIGIN", ["'self'"])), (
+        what,
+        h.get("X-Frame-Options"),
+        d["frame-ancestors"],
+    )
 
 
 def _material(app, item_id: int) -> int:
@@ -98,8 +113,9 @@ def _material(app, item_id: int) -> int:
     from tests.factories import STAFF
 
     with app.app_context(), unit_of_work() as s:
-        return setup.store_material(s, STAFF, item_id, "方案.pdf", "application/pdf", b"%PDF-1.4\n%%EOF\n",
-                                    Path(app.config["MATERIALS_DIR"])).id
+        return setup.store_material(
+            s, STAFF, item_id, "方案.pdf", "application/pdf", b"%PDF-1.4\n%%EOF\n", Path(app.config["MATERIALS_DIR"])
+        ).id
 
 
 @pytest.fixture
@@ -112,8 +128,12 @@ def world(app, factory):
     aid = create(app, assignment_in(d, public=True)).id
     with app.app_context(), unit_of_work() as s:
         rid = supervision.issue_reminder(s, OFFICE, aid, supervision.ReminderIn(content="请抓紧报送进展。"), TODAY).id
-        cid = npc.register_case(s, OFFICE, npc.NpcCaseIn(kind="resolution", title="关于城区停车的决议",
-                                                         content="决议内容。", received_on=TODAY), TODAY).id
+        cid = npc.register_case(
+            s,
+            OFFICE,
+            npc.NpcCaseIn(kind="resolution", title="关于城区停车的决议", content="决议内容。", received_on=TODAY),
+            TODAY,
+        ).id
         body_id = s.get(Meeting, d.meeting_id).body_id
     seat_token = factory.tokens(d.meeting_id)[d.ids[1]]
     live = factory.running(5)  # a meeting in session: its console, tablet and projector
@@ -131,9 +151,17 @@ def world(app, factory):
     for username in ("mishu", "duchashi", "zhujianju", "lingdao"):
         clients[username] = client(app, username)
     values = {
-        "meeting_id": [d.meeting_id, live_meeting.id], "item_id": [d.passed, live[3].id], "body_id": [body_id],
-        "person_id": [d.ids[0]], "assignment_id": [aid], "reminder_id": [rid], "case_id": [cid],
-        "material_id": [material], "attachment_id": [1], "doc_id": [1], "kind": ["record", "summary", "public"],
+        "meeting_id": [d.meeting_id, live_meeting.id],
+        "item_id": [d.passed, live[3].id],
+        "body_id": [body_id],
+        "person_id": [d.ids[0]],
+        "assignment_id": [aid],
+        "reminder_id": [rid],
+        "case_id": [cid],
+        "material_id": [material],
+        "attachment_id": [1],
+        "doc_id": [1],
+        "kind": ["record", "summary", "public"],
         "token": [t for t in (seat_token, factory.tokens(live_meeting.id)[live[1][1]], projector, observer) if t],
         "filename": ["css/app.css", "js/tablet.js", "vendor/pdfjs/pdf.worker.min.js"],
     }
@@ -157,16 +185,42 @@ def _urls(app, values):
 
 # pages that must be reached as a 200 HTML page by at least one user (the others are files, or redirect)
 HTML_ENDPOINTS = {
-    "views.index", "views.login", "views.console", "views.links", "views.tablet",
-    "setup_views.bodies", "setup_views.body", "setup_views.item_edit", "setup_views.item_new",
-    "setup_views.meeting_setup", "setup_views.meeting_new", "setup_views.people", "setup_views.person_edit",
-    "minutes.archive_page", "minutes.page", "minutes.read",
-    "execution.ledger", "execution.assignment", "execution.leader_home", "execution.from_minutes",
-    "execution.unit_home", "execution.units_page",
-    "disclosure.index", "disclosure.complaint_form", "disclosure.complaint_lookup",
-    "supervision.dashboard", "supervision.accountability", "supervision.reminder_form", "supervision.complaints",
-    "supervision.holidays", "supervision.notifications", "supervision.npc_list", "supervision.npc_case",
-    "supervision.npc_compilation", "supervision.reminders", "supervision.reminder_print",
+    "views.index",
+    "views.login",
+    "views.console",
+    "views.links",
+    "views.tablet",
+    "setup_views.bodies",
+    "setup_views.body",
+    "setup_views.item_edit",
+    "setup_views.item_new",
+    "setup_views.meeting_setup",
+    "setup_views.meeting_new",
+    "setup_views.people",
+    "setup_views.person_edit",
+    "minutes.archive_page",
+    "minutes.page",
+    "minutes.read",
+    "execution.ledger",
+    "execution.assignment",
+    "execution.leader_home",
+    "execution.from_minutes",
+    "execution.unit_home",
+    "execution.units_page",
+    "disclosure.index",
+    "disclosure.complaint_form",
+    "disclosure.complaint_lookup",
+    "supervision.dashboard",
+    "supervision.accountability",
+    "supervision.reminder_form",
+    "supervision.complaints",
+    "supervision.holidays",
+    "supervision.notifications",
+    "supervision.npc_list",
+    "supervision.npc_case",
+    "supervision.npc_compilation",
+    "supervision.reminders",
+    "supervision.reminder_print",
 }
 
 
@@ -191,9 +245,14 @@ def test_every_get_route_has_the_headers_and_no_inline_script(app, world):
 
 
 def test_error_pages_and_api_answers_carry_the_headers(http, staff_http):
-    for c, url in ((http, "/meetings/999999/console"), (staff_http, "/meetings/999999/console"),
-                   (http, "/t/not-a-token"), (http, "/api/v1/meetings"), (http, "/no/such/page"),
-                   (staff_http, "/static/no-such-file.js")):
+    for c, url in (
+        (http, "/meetings/999999/console"),
+        (staff_http, "/meetings/999999/console"),
+        (http, "/t/not-a-token"),
+        (http, "/api/v1/meetings"),
+        (http, "/no/such/page"),
+        (staff_http, "/static/no-such-file.js"),
+    ):
         resp = c.get(url)
         resp.close()
         assert 300 <= resp.status_code < 500, (url, resp.status_code)
@@ -230,8 +289,11 @@ def test_only_materials_may_be_framed_and_only_by_our_own_pages(app, factory, st
 
 def test_socketio_http_answers_carry_the_headers_too(http):
     """Engine.IO answers /socket.io/ before Flask (no after_request): the handshake and its refusals."""
-    for url in ("/socket.io/?EIO=4&transport=polling", "/socket.io/?EIO=4&transport=polling&sid=unknown",
-                "/socket.io/?EIO=1&transport=nonsense"):
+    for url in (
+        "/socket.io/?EIO=4&transport=polling",
+        "/socket.io/?EIO=4&transport=polling&sid=unknown",
+        "/socket.io/?EIO=1&transport=nonsense",
+    ):
         resp = http.get(url)
         resp.close()
         assert resp.headers.get("X-Content-Type-Options") == "nosniff", (url, resp.status_code)
@@ -290,7 +352,15 @@ def test_no_template_has_inline_script_or_style(path):
 def test_our_scripts_need_no_eval(path):
     text = path.read_text(encoding="utf-8")
     code = re.sub(r"/\*.*?\*/|//[^\n]*", "", text, flags=re.DOTALL)  # comments may name what is not done
-    for pattern in (r"\beval\s*\(", r"\bnew\s+Function\b", r"\bFunction\s*\(",
-                    r"set(?:Timeout|Interval)\s*\(\s*['\"`]", r"\.innerHTML\s*=", r"insertAdjacentHTML",
-                    r"document\.write", r"setAttribute\(\s*['\"](?:style|on\w+)['\"]", r"javascript:"):
+    for pattern in (
+        r"\beval\s*\(",
+        r"\bnew\s+Function\b",
+        r"\bFunction\s*\(",
+        r"set(?:Timeout|Interval)\s*\(\s*['\"`]",
+        r"\.innerHTML\s*=",
+        r"insertAdjacentHTML",
+        r"document\.write",
+        r"setAttribute\(\s*['\"](?:style|on\w+)['\"]",
+        r"javascript:",
+    ):
         assert not re.search(pattern, code), (path.name, pattern)

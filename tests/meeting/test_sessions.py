@@ -51,8 +51,7 @@ def console(socketio, app, client, meeting_id):
 
 def logins(app, user_id):
     with app.app_context(), read_only() as s:
-        return s.exec(select(LoginSession).where(LoginSession.user_id == user_id)
-                      .order_by(LoginSession.id)).all()
+        return s.exec(select(LoginSession).where(LoginSession.user_id == user_id).order_by(LoginSession.id)).all()
 
 
 def age(app, user_id, **fields):
@@ -136,9 +135,15 @@ def test_a_new_password_ends_the_other_sign_ins_and_consoles_this_browser_carrie
     here, elsewhere = signed_in(app), signed_in(app)
     socks = [console(socketio, app, here, m.id), console(socketio, app, elsewhere, m.id)]
     assert "修改密码" in here.get("/account/password").get_data(as_text=True)
-    resp = here.post("/account/password", data={"csrf_token": csrf_of(here), "current_password": PASSWORD,
-                                                "new_password": "new staple battery",
-                                                "confirm_password": "new staple battery"})
+    resp = here.post(
+        "/account/password",
+        data={
+            "csrf_token": csrf_of(here),
+            "current_password": PASSWORD,
+            "new_password": "new staple battery",
+            "confirm_password": "new staple battery",
+        },
+    )
     assert resp.status_code == 200 and "密码已修改" in resp.get_data(as_text=True)
     assert [x.is_connected() for x in socks] == [False, False]
     assert not is_signed_in(elsewhere)
@@ -147,13 +152,24 @@ def test_a_new_password_ends_the_other_sign_ins_and_consoles_this_browser_carrie
     assert sign_in(app.test_client(), "mishu", "new staple battery").status_code == 303
 
 
-@pytest.mark.parametrize(("form", "said"), [
-    ({"current_password": "wrong", "new_password": "new staple battery", "confirm_password": "new staple battery"},
-     "当前密码不正确"),
-    ({"current_password": PASSWORD, "new_password": "short", "confirm_password": "short"}, "8至200个字符"),
-    ({"current_password": PASSWORD, "new_password": "new staple battery", "confirm_password": "other one x"},
-     "不一致"),
-])
+@pytest.mark.parametrize(
+    ("form", "said"),
+    [
+        (
+            {
+                "current_password": "wrong",
+                "new_password": "new staple battery",
+                "confirm_password": "new staple battery",
+            },
+            "当前密码不正确",
+        ),
+        ({"current_password": PASSWORD, "new_password": "short", "confirm_password": "short"}, "8至200个字符"),
+        (
+            {"current_password": PASSWORD, "new_password": "new staple battery", "confirm_password": "other one x"},
+            "不一致",
+        ),
+    ],
+)
 def test_a_refused_new_password_changes_nothing(app, factory, form, said):
     factory.user("mishu", PASSWORD)
     here, elsewhere = signed_in(app), signed_in(app)
@@ -396,8 +412,9 @@ def test_the_session_cookie_is_httponly_samesite_and_secure_over_https(app, fact
     tls = app.test_client()
     tls.environ_base["wsgi.url_scheme"] = "https"
     # (over HTTPS Flask-WTF also wants the same-origin Referer a browser sends with a form)
-    secure = _session_cookie(sign_in(tls, "mishu", PASSWORD, base_url="https://localhost",
-                                     headers={"Referer": "https://localhost/login"}))
+    secure = _session_cookie(
+        sign_in(tls, "mishu", PASSWORD, base_url="https://localhost", headers={"Referer": "https://localhost/login"})
+    )
     assert "Secure" in secure and "HttpOnly" in secure
     # X-Forwarded-Proto is not believed without a configured proxy
     forged = _session_cookie(sign_in(app.test_client(), "mishu", PASSWORD, headers={"X-Forwarded-Proto": "https"}))
@@ -407,13 +424,19 @@ def test_the_session_cookie_is_httponly_samesite_and_secure_over_https(app, fact
 def test_behind_a_trusted_proxy_its_forwarded_proto_and_address_count(tmp_path, database_url, factory):
     from meeting.app import create_app
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": database_url,
-                      "INSTANCE_PATH": str(tmp_path / "proxied"), "YISHI_TRUSTED_PROXIES": 1})
+    app = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "test-secret",
+            "DATABASE_URL": database_url,
+            "INSTANCE_PATH": str(tmp_path / "proxied"),
+            "YISHI_TRUSTED_PROXIES": 1,
+        }
+    )
     try:
         type(factory)(app).user("mishu", PASSWORD)
         client = app.test_client()
-        headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.5",
-                   "Referer": "https://localhost/login"}
+        headers = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.5", "Referer": "https://localhost/login"}
         cookie = _session_cookie(sign_in(client, "mishu", PASSWORD, headers=headers))
         assert "Secure" in cookie
         with app.app_context(), read_only() as s:
@@ -467,8 +490,10 @@ def test_closing_the_meeting_disconnects_every_link_socket_but_not_the_console(a
     with app.app_context(), unit_of_work() as s:
         obs = setup.add_observer(s, STAFF, m.id, ObserverIn(name="法律顾问丙", role="法律顾问"))
     tokens = factory.tokens(m.id)
-    links = [socketio.test_client(app, auth={"token": t})
-             for t in (*tokens.values(), factory.observer_token(m.id, obs.id), factory.projector_token(m.id))]
+    links = [
+        socketio.test_client(app, auth={"token": t})
+        for t in (*tokens.values(), factory.observer_token(m.id, obs.id), factory.projector_token(m.id))
+    ]
     sec = socketio.test_client(app, flask_test_client=staff_http, auth={"meeting_id": m.id})
     assert all(c.is_connected() for c in links) and sec.is_connected()
     assert sec.emit("defer_item", {"item_id": item.id, "reason": "暂缓"}, callback=True)["ok"] is True

@@ -101,12 +101,19 @@ def test_create_a_body_and_see_it_listed(staff_http, app):
     assert "地方组织法 第6、78条" in page  # the one-line explanation of the mode
     assert "洮北区人民政府“三重一大”事项决策实施办法（试行）" in page  # the profile's title
 
-    resp = post(staff_http, "/bodies", {"name": "某某区人民政府", "kind": "government",
-                                        "decision_mode": "head_decides", "profile": "seed003"})
+    resp = post(
+        staff_http,
+        "/bodies",
+        {"name": "某某区人民政府", "kind": "government", "decision_mode": "head_decides", "profile": "seed003"},
+    )
     assert resp.status_code == 303
     (body,) = rows(app, Body)
     assert (body.name, body.kind, body.decision_mode, body.profile) == (
-        "某某区人民政府", "government", "head_decides", "seed003")
+        "某某区人民政府",
+        "government",
+        "head_decides",
+        "seed003",
+    )
     assert resp.headers["Location"] == f"/bodies/{body.id}"
     page = text(staff_http.get(resp.headers["Location"]))
     assert "已创建领导班子“某某区人民政府”" in page
@@ -115,25 +122,31 @@ def test_create_a_body_and_see_it_listed(staff_http, app):
     listing = text(staff_http.get("/bodies"))
     assert f'href="/bodies/{body.id}"' in listing and "0人" in listing
 
-    resp = post(staff_http, f"/bodies/{body.id}", {"name": "某某区人民政府党组", "kind": "party_group",
-                                                   "decision_mode": "majority", "profile": "seed003"})
+    resp = post(
+        staff_http,
+        f"/bodies/{body.id}",
+        {"name": "某某区人民政府党组", "kind": "party_group", "decision_mode": "majority", "profile": "seed003"},
+    )
     assert resp.status_code == 303
     (body,) = rows(app, Body)
     assert (body.name, body.kind, body.decision_mode) == ("某某区人民政府党组", "party_group", "majority")
 
 
 def test_a_body_with_a_bad_profile_or_no_name_is_refused_on_the_same_page(staff_http, app):
-    resp = post(staff_http, "/bodies", {"name": "某某区", "kind": "government", "decision_mode": "majority",
-                                        "profile": "nope"})
+    resp = post(
+        staff_http, "/bodies", {"name": "某某区", "kind": "government", "decision_mode": "majority", "profile": "nope"}
+    )
     assert resp.status_code == 400
     assert "规则配置 nope 不存在" in text(resp)
     assert 'value="某某区"' in text(resp)  # what was typed stays
-    resp = post(staff_http, "/bodies", {"name": "", "kind": "government", "decision_mode": "majority",
-                                        "profile": "seed003"})
+    resp = post(
+        staff_http, "/bodies", {"name": "", "kind": "government", "decision_mode": "majority", "profile": "seed003"}
+    )
     assert resp.status_code == 400
     assert "请求格式不正确：名称不能为空" in text(resp)
-    resp = post(staff_http, "/bodies", {"name": "某某区", "kind": "government", "decision_mode": "vote",
-                                        "profile": "seed003"})
+    resp = post(
+        staff_http, "/bodies", {"name": "某某区", "kind": "government", "decision_mode": "vote", "profile": "seed003"}
+    )
     assert resp.status_code == 400 and "决策方式取值无效" in text(resp)
     assert rows(app, Body) == []
 
@@ -159,8 +172,11 @@ def test_people_are_created_and_edited(staff_http, app):
 
 
 def test_members_are_added_reordered_and_removed_as_one_ordered_list(staff_http, app, factory):
-    resp = post(staff_http, "/bodies", {"name": "某某区人民政府", "kind": "government",
-                                        "decision_mode": "majority", "profile": "seed003"})
+    resp = post(
+        staff_http,
+        "/bodies",
+        {"name": "某某区人民政府", "kind": "government", "decision_mode": "majority", "profile": "seed003"},
+    )
     body_id = rows(app, Body)[0].id
     a, b, c = (factory.person(n, "副区长").id for n in ("甲", "乙", "丙"))
     url = f"/bodies/{body_id}/members"
@@ -208,14 +224,19 @@ def test_relations_other_needs_a_reason_and_relations_can_be_deleted(staff_http,
     assert resp.status_code == 400 and "未知的关系类型 COUSIN" in text(resp)
     assert rows(app, Relation) == []
 
-    resp = post(staff_http, url, {"person_a_id": ids[1], "person_b_id": subject.id, "type": "OTHER",
-                                  "reason": "曾为直接上下级且有经济往来"})
+    resp = post(
+        staff_http,
+        url,
+        {"person_a_id": ids[1], "person_b_id": subject.id, "type": "OTHER", "reason": "曾为直接上下级且有经济往来"},
+    )
     assert resp.status_code == 303
     resp = post(staff_http, url, {"person_a_id": ids[2], "person_b_id": subject.id, "type": "LINEAL"})
     assert resp.status_code == 303
     rels = rows(app, Relation)
     assert [(r.person_a_id, r.person_b_id, r.type, r.reason) for r in rels] == [
-        (ids[1], subject.id, "OTHER", "曾为直接上下级且有经济往来"), (ids[2], subject.id, "LINEAL", "")]
+        (ids[1], subject.id, "OTHER", "曾为直接上下级且有经济往来"),
+        (ids[2], subject.id, "LINEAL", ""),
+    ]
     page = text(staff_http.get(f"/bodies/{body.id}"))
     assert "曾为直接上下级且有经济往来" in page and "王晓明" in page
 
@@ -236,8 +257,13 @@ def test_dashboard_lists_meetings_with_chinese_dates_and_links(staff_http, facto
     page = text(staff_http.get("/"))
     assert "某某区人民政府第12次常务会议" in page
     assert "2023年12月9日" in page and "未开始" in page
-    for href in (f"/meetings/{m.id}/setup", f"/meetings/{m.id}/console", f"/meetings/{m.id}/links",
-                 f"/meetings/new?body_id={body.id}", "/people"):
+    for href in (
+        f"/meetings/{m.id}/setup",
+        f"/meetings/{m.id}/console",
+        f"/meetings/{m.id}/links",
+        f"/meetings/new?body_id={body.id}",
+        "/people",
+    ):
         assert f'href="{href}"' in page, href
 
 
@@ -251,9 +277,19 @@ def test_new_meeting_defaults_and_roster_from_the_members(staff_http, app, facto
     assert "选择其他成员即为受成员01委托主持" in page
     assert "复制上次会议的列席人员" in page
 
-    resp = post(staff_http, "/meetings", {
-        "body_id": body.id, "kind": "executive", "session_number": "8", "starts_at": "2023-12-16T09:30",
-        "place": "区政府第一会议室", "chair_person_id": str(ids[1]), "recorder_name": "王秘书"})
+    resp = post(
+        staff_http,
+        "/meetings",
+        {
+            "body_id": body.id,
+            "kind": "executive",
+            "session_number": "8",
+            "starts_at": "2023-12-16T09:30",
+            "place": "区政府第一会议室",
+            "chair_person_id": str(ids[1]),
+            "recorder_name": "王秘书",
+        },
+    )
     assert resp.status_code == 303
     (m,) = rows(app, Meeting, Meeting.session_number == 8)
     assert resp.headers["Location"] == f"/meetings/{m.id}/setup"
@@ -295,16 +331,26 @@ def test_observers_are_added_removed_and_copied_from_the_last_meeting(staff_http
     resp = post(staff_http, url, {"name": "", "unit": "区政协", "role": "政协委员"})
     assert resp.status_code == 400 and "姓名不能为空" in text(resp) and 'value="区政协"' in text(resp)
     obs = rows(app, Observer, Observer.meeting_id == m1.id)
-    assert [(o.name, o.unit, o.role) for o in obs] == [("孙立新", "区人大常委会", "人大代表"),
-                                                       ("钱律师", "区政府法律顾问室", "法律顾问")]
+    assert [(o.name, o.unit, o.role) for o in obs] == [
+        ("孙立新", "区人大常委会", "人大代表"),
+        ("钱律师", "区政府法律顾问室", "法律顾问"),
+    ]
 
     page = text(staff_http.get(f"/meetings/new?body_id={body.id}"))
     assert re.search(rf'name="copy_observers_from_meeting_id" value="{m1.id}"\s+checked', page)
     assert "孙立新、钱律师" in page
 
-    resp = post(staff_http, "/meetings", {"body_id": body.id, "kind": "executive", "session_number": "2",
-                                          "starts_at": "2023-12-16T09:00",
-                                          "copy_observers_from_meeting_id": str(m1.id)})
+    resp = post(
+        staff_http,
+        "/meetings",
+        {
+            "body_id": body.id,
+            "kind": "executive",
+            "session_number": "2",
+            "starts_at": "2023-12-16T09:00",
+            "copy_observers_from_meeting_id": str(m1.id),
+        },
+    )
     assert resp.status_code == 303
     (m2,) = rows(app, Meeting, Meeting.session_number == 2)
     copied = rows(app, Observer, Observer.meeting_id == m2.id)
@@ -332,14 +378,27 @@ def test_personnel_item_with_subjects_and_predicted_recusal(staff_http, app, fac
     assert "大额资金标准（本规则配置）：年度预算外、超过 10,000,000元（1,000万元）" in page
     assert "王晓明（区发改局副局长）" in page
 
-    resp = post(staff_http, f"/meetings/{m.id}/items", {
-        "title": "关于王晓明同志任职的议题", "category": "personnel", "presenter": "区委组织部",
-        "submitting_unit": "区委组织部", "summary": "拟任命王晓明同志为区发展和改革局局长。",
-        "subject_person_id": [str(subject.id), ""], "subject_action": ["拟任区发展和改革局局长", ""]})
+    resp = post(
+        staff_http,
+        f"/meetings/{m.id}/items",
+        {
+            "title": "关于王晓明同志任职的议题",
+            "category": "personnel",
+            "presenter": "区委组织部",
+            "submitting_unit": "区委组织部",
+            "summary": "拟任命王晓明同志为区发展和改革局局长。",
+            "subject_person_id": [str(subject.id), ""],
+            "subject_action": ["拟任区发展和改革局局长", ""],
+        },
+    )
     assert resp.status_code == 303
     (item,) = rows(app, AgendaItem)
     assert (item.title, item.category, item.presenter, item.position) == (
-        "关于王晓明同志任职的议题", "personnel", "区委组织部", 1)
+        "关于王晓明同志任职的议题",
+        "personnel",
+        "区委组织部",
+        1,
+    )
     assert resp.headers["Location"] == f"/meetings/{m.id}/setup#item-{item.id}"
     assert [(x.person_id, x.action) for x in rows(app, ItemSubject)] == [(subject.id, "拟任区发展和改革局局长")]
 
@@ -357,15 +416,29 @@ def test_subjects_on_a_non_personnel_item_are_refused_and_nothing_is_stored(staf
     body, ids = factory.body(3)
     subject = factory.person("王晓明")
     m = factory.meeting(body.id)
-    resp = post(staff_http, f"/meetings/{m.id}/items", {
-        "title": "关于老旧小区改造的议题", "category": "major_project",
-        "subject_person_id": [str(subject.id)], "subject_action": ["拟任"]})
+    resp = post(
+        staff_http,
+        f"/meetings/{m.id}/items",
+        {
+            "title": "关于老旧小区改造的议题",
+            "category": "major_project",
+            "subject_person_id": [str(subject.id)],
+            "subject_action": ["拟任"],
+        },
+    )
     assert resp.status_code == 400
     assert "只有干部任免议题才有任免对象" in text(resp)
     assert 'value="关于老旧小区改造的议题"' in text(resp)
-    resp = post(staff_http, f"/meetings/{m.id}/items", {
-        "title": "关于两人任职的议题", "category": "personnel",
-        "subject_person_id": [str(subject.id), str(subject.id)], "subject_action": ["拟任", "拟免"]})
+    resp = post(
+        staff_http,
+        f"/meetings/{m.id}/items",
+        {
+            "title": "关于两人任职的议题",
+            "category": "personnel",
+            "subject_person_id": [str(subject.id), str(subject.id)],
+            "subject_action": ["拟任", "拟免"],
+        },
+    )
     assert resp.status_code == 400 and "任免对象重复" in text(resp)
     resp = post(staff_http, f"/meetings/{m.id}/items", {"title": "", "category": "other"})
     assert resp.status_code == 400 and "议题名称不能为空" in text(resp)
@@ -376,8 +449,16 @@ def test_large_fund_amount_edit_and_delete(staff_http, app, factory):
     body, _ = factory.body(3)
     m = factory.meeting(body.id)
     url = f"/meetings/{m.id}/items"
-    resp = post(staff_http, url, {"title": "关于专项资金安排的议题", "category": "large_funds",
-                                  "amount_yuan": "18,500,000", "confidential": "1"})
+    resp = post(
+        staff_http,
+        url,
+        {
+            "title": "关于专项资金安排的议题",
+            "category": "large_funds",
+            "amount_yuan": "18,500,000",
+            "confidential": "1",
+        },
+    )
     assert resp.status_code == 303
     (item,) = rows(app, AgendaItem)
     assert (item.amount_yuan, item.confidential) == (18_500_000, True)
@@ -387,8 +468,11 @@ def test_large_fund_amount_edit_and_delete(staff_http, app, factory):
     resp = post(staff_http, url, {"title": "x", "category": "large_funds", "amount_yuan": "一千万"})
     assert resp.status_code == 400 and "金额须为以元为单位的整数" in text(resp)
 
-    resp = post(staff_http, f"/items/{item.id}", {"title": "关于2024年专项资金安排的议题", "category": "large_funds",
-                                                  "amount_yuan": "9000000"})
+    resp = post(
+        staff_http,
+        f"/items/{item.id}",
+        {"title": "关于2024年专项资金安排的议题", "category": "large_funds", "amount_yuan": "9000000"},
+    )
     assert resp.status_code == 303
     (item,) = rows(app, AgendaItem)
     assert (item.title, item.amount_yuan, item.confidential) == ("关于2024年专项资金安排的议题", 9_000_000, False)
@@ -410,8 +494,10 @@ def test_preparation_steps_and_the_missing_step_marker(staff_http, app, factory)
     assert "准备未完成" in page  # the marker in the agenda list too
 
     def save(**states):
-        data = {f"state_{s}": "not_started" for s in ("legality_review", "expert_review", "public_participation",
-                                                      "risk_assessment", "interdepartment")}
+        data = {
+            f"state_{s}": "not_started"
+            for s in ("legality_review", "expert_review", "public_participation", "risk_assessment", "interdepartment")
+        }
         data.update({f"state_{k}": v for k, v in states.items()})
         data["note_legality_review"] = "区司法局已审查"
         return post(staff_http, f"/items/{item.id}/steps", data)
@@ -431,8 +517,10 @@ def test_preparation_steps_and_the_missing_step_marker(staff_http, app, factory)
     assert "未完成必需的决策准备，不能提交会议" in text(staff_http.get(f"/meetings/{m.id}/setup"))
     resp = save(legality_review="maybe")
     assert resp.status_code == 400 and "准备状态取值无效" in text(resp)
-    assert rows(app, ItemStep, ItemStep.item_id == item.id, ItemStep.step == "legality_review")[0].state == \
-        "not_applicable"
+    assert (
+        rows(app, ItemStep, ItemStep.item_id == item.id, ItemStep.step == "legality_review")[0].state
+        == "not_applicable"
+    )
 
 
 def test_material_upload_real_pdf_accepted_fake_refused(staff_http, app, factory):
@@ -440,23 +528,39 @@ def test_material_upload_real_pdf_accepted_fake_refused(staff_http, app, factory
     m = factory.meeting(body.id)
     item = factory.item(m.id)
     url = f"/items/{item.id}/materials"
-    resp = post(staff_http, url, {"file": (io.BytesIO(PDF), "停车管理办法（草案）.pdf", "application/pdf")},
-                content_type="multipart/form-data")
+    resp = post(
+        staff_http,
+        url,
+        {"file": (io.BytesIO(PDF), "停车管理办法（草案）.pdf", "application/pdf")},
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 303
     (mat,) = rows(app, Material)
     assert (mat.filename, mat.content_type, mat.size, mat.item_id) == (
-        "停车管理办法（草案）.pdf", "application/pdf", len(PDF), item.id)
+        "停车管理办法（草案）.pdf",
+        "application/pdf",
+        len(PDF),
+        item.id,
+    )
     assert (Path(app.config["MATERIALS_DIR"]) / mat.stored_name).read_bytes() == PDF
     page = text(staff_http.get(f"/meetings/{m.id}/setup"))
     assert f'href="/materials/{mat.id}"' in page and "停车管理办法（草案）.pdf" in page
     with staff_http.get(f"/materials/{mat.id}") as served:
         assert (served.status_code, served.data) == (200, PDF)
 
-    resp = post(staff_http, url, {"file": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "病毒.pdf", "application/pdf")},
-                content_type="multipart/form-data")
+    resp = post(
+        staff_http,
+        url,
+        {"file": (io.BytesIO(b"MZ\x90\x00 not a pdf"), "病毒.pdf", "application/pdf")},
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 400 and "文件内容不是 PDF" in text(resp)
-    resp = post(staff_http, url, {"file": (io.BytesIO(b"PK\x03\x04"), "a.zip", "application/zip")},
-                content_type="multipart/form-data")
+    resp = post(
+        staff_http,
+        url,
+        {"file": (io.BytesIO(b"PK\x03\x04"), "a.zip", "application/zip")},
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 400 and "仅支持 PDF、图片、纯文本和 docx 材料" in text(resp)
     resp = post(staff_http, url, {}, content_type="multipart/form-data")
     assert resp.status_code == 400 and "请选择要上传的文件" in text(resp)
@@ -515,7 +619,9 @@ def test_a_deferred_item_is_carried_over_with_one_click_and_its_history(staff_ht
         assert setup.deferred_items(s, body.id) == []
     page = text(staff_http.get(f"/meetings/{m2.id}/setup"))
     assert "暂缓后再议" in page and "以往审议经过" in page
-    assert re.search(r"第1次常务会议（2023年12月9日）：\s*<strong>暂缓决策</strong>\s*— 理由：需进一步征求部门意见", page)
+    assert re.search(
+        r"第1次常务会议（2023年12月9日）：\s*<strong>暂缓决策</strong>\s*— 理由：需进一步征求部门意见", page
+    )
     assert "没有待重新列入议程的暂缓议题" in page
 
     resp = post(staff_http, f"/meetings/{m2.id}/carry-over", {"item_id": item.id})
@@ -565,8 +671,14 @@ def test_the_body_edit_form_is_prefilled(staff_http, factory):
 
 
 def meeting_form(**changes) -> dict:
-    return {"kind": "executive", "session_number": "12", "starts_at": "2023-12-16T14:30", "place": "区政府第二会议室",
-            "chair_person_id": "", "recorder_name": "李秘书"} | changes
+    return {
+        "kind": "executive",
+        "session_number": "12",
+        "starts_at": "2023-12-16T14:30",
+        "place": "区政府第二会议室",
+        "chair_person_id": "",
+        "recorder_name": "李秘书",
+    } | changes
 
 
 def test_the_meeting_details_are_edited_before_the_meeting(staff_http, app, factory):
@@ -578,12 +690,15 @@ def test_the_meeting_details_are_edited_before_the_meeting(staff_http, app, fact
     assert re.search(r'name="place"[^>]*value="区政府第一会议室"', page)
     assert re.search(rf'<option value="{ids[0]}" selected>成员01', page)
 
-    resp = post(staff_http, f"/meetings/{m.id}/edit",
-                meeting_form(kind="special", chair_person_id=str(ids[2])))
+    resp = post(staff_http, f"/meetings/{m.id}/edit", meeting_form(kind="special", chair_person_id=str(ids[2])))
     assert resp.status_code == 303 and resp.headers["Location"] == f"/meetings/{m.id}/setup#meeting"
     (saved,) = rows(app, Meeting, Meeting.id == m.id)
     assert (saved.kind, saved.session_number, saved.place, saved.recorder_name) == (
-        "special", 12, "区政府第二会议室", "李秘书")
+        "special",
+        12,
+        "区政府第二会议室",
+        "李秘书",
+    )
     assert saved.starts_at.replace(tzinfo=UTC) == datetime(2023, 12, 16, 6, 30, tzinfo=UTC)  # 14:30 Beijing
     assert (saved.chair_person_id, saved.delegated_by_person_id) == (ids[2], ids[0])  # chairs for the head
     assert [s.person_id for s in rows(app, Seat, Seat.meeting_id == m.id, order=col(Seat.seniority))] == ids
@@ -645,8 +760,12 @@ def test_an_edit_reaches_the_screens_already_open(staff_http, app, factory, sock
 
 
 def upload(client, item_id, name="方案.pdf", data=PDF):
-    return post(client, f"/items/{item_id}/materials", {"file": (io.BytesIO(data), name, "application/pdf")},
-                content_type="multipart/form-data")
+    return post(
+        client,
+        f"/items/{item_id}/materials",
+        {"file": (io.BytesIO(data), name, "application/pdf")},
+        content_type="multipart/form-data",
+    )
 
 
 def test_a_material_of_a_pending_item_is_withdrawn(staff_http, app, factory):
@@ -706,9 +825,12 @@ def test_the_scan_of_a_written_opinion_is_not_withdrawn(staff_http, app, factory
     m = factory.meeting(body.id)
     item = factory.item(m.id)
     ack = factory.act("written_opinion", m.id, {"item_id": item.id, "person_id": ids[2], "stance": "agree"}).ack
-    resp = staff_http.post(f"/meetings/{m.id}/written-opinions/{ack['written_opinion_id']}/scan",
-                           data={"file": (io.BytesIO(PDF), "书面意见.pdf", "application/pdf")},
-                           headers={"X-CSRF-Token": staff_http.csrf}, content_type="multipart/form-data")
+    resp = staff_http.post(
+        f"/meetings/{m.id}/written-opinions/{ack['written_opinion_id']}/scan",
+        data={"file": (io.BytesIO(PDF), "书面意见.pdf", "application/pdf")},
+        headers={"X-CSRF-Token": staff_http.csrf},
+        content_type="multipart/form-data",
+    )
     assert resp.status_code == 200 and resp.get_json()["ok"]
     (scan,) = rows(app, Material)
     assert scan.kind == "written_opinion"

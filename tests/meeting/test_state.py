@@ -42,8 +42,11 @@ def spoken_room(factory):
     say(factory, m, item, ids[3], "agree", REASONS[3], chair=ids[0])
     say(factory, m, item, ids[1], "disagree", REASONS[1], chair=ids[0])
     say(factory, m, item, ids[2], "defer", REASONS[2], chair=ids[0])
-    factory.act("written_opinion", m.id, {"item_id": item.id, "person_id": ids[8], "stance": "disagree",
-                                          "reason": "书面秘密理由-不同意"})
+    factory.act(
+        "written_opinion",
+        m.id,
+        {"item_id": item.id, "person_id": ids[8], "stance": "disagree", "reason": "书面秘密理由-不同意"},
+    )
     return {"ids": ids, "m": m, "item": item, "body": body}
 
 
@@ -65,8 +68,15 @@ def test_member_and_public_views_never_show_opinions_while_open(app, spoken_room
 def test_progress_counts_are_safe_for_every_view(app, spoken_room):
     with app.app_context(), read_only() as s:
         small = progress(s, spoken_room["m"].id)
-    assert set(small) == {"item_id", "round", "spoken", "eligible", "waiting", "chair_may_speak",
-                          "chair_has_spoken"}  # can_still_pass foretells the result: the full view's detail only
+    assert set(small) == {
+        "item_id",
+        "round",
+        "spoken",
+        "eligible",
+        "waiting",
+        "chair_may_speak",
+        "chair_has_spoken",
+    }  # can_still_pass foretells the result: the full view's detail only
     assert (small["spoken"], small["waiting"], small["chair_may_speak"]) == (3, 4, False)
     assert all(r not in dumped(small) for r in REASONS.values())
 
@@ -105,8 +115,9 @@ def test_public_view_hides_confidential_titles(app, factory):
     m = factory.meeting(body.id)
     factory.present(m.id, ids)
     factory.act("open_meeting", m.id)
-    secret = factory.item(m.id, title="关于某某同志拟任职务的议题", category="personnel", confidential=True,
-                          summary="拟任人选情况说明")
+    secret = factory.item(
+        m.id, title="关于某某同志拟任职务的议题", category="personnel", confidential=True, summary="拟任人选情况说明"
+    )
     plain = factory.item(m.id, title="关于城区道路改造的议题")
     factory.act("open_item", m.id, {"item_id": secret.id})
 
@@ -142,8 +153,9 @@ def test_public_view_leaves_out_materials_summary_and_attendance_details(app, fa
     factory.act("open_item", m.id, {"item_id": item.id})
     public = view(app, m.id, "public")
     assert "summary" not in public["current"] and "materials" not in public["current"]
-    assert all(set(r) == {"person_id", "name", "title", "attendance", "attendance_label", "is_chair"}
-               for r in public["roster"])
+    assert all(
+        set(r) == {"person_id", "name", "title", "attendance", "attendance_label", "is_chair"} for r in public["roster"]
+    )
     assert "病假住院" not in dumped(public) and "observers" not in public
     full = view(app, m.id, "full")
     assert {r["person_id"]: r["absence_reason"] for r in full["roster"]}[ids[4]] == "病假住院"
@@ -170,7 +182,10 @@ def test_full_view_has_opinions_in_order_given(app, spoken_room):
     ids = spoken_room["ids"]
     cur = view(app, spoken_room["m"].id, "full")["current"]
     assert [(o["person_id"], o["stance"], o["reason"]) for o in cur["opinions"]] == [
-        (ids[3], "agree", REASONS[3]), (ids[1], "disagree", REASONS[1]), (ids[2], "defer", REASONS[2])]
+        (ids[3], "agree", REASONS[3]),
+        (ids[1], "disagree", REASONS[1]),
+        (ids[2], "defer", REASONS[2]),
+    ]
     assert [o["stance_label"] for o in cur["opinions"]] == ["同意", "不同意", "缓议"]
     assert all(o["version"] == 1 and o["at"] for o in cur["opinions"])
 
@@ -179,7 +194,12 @@ def test_full_view_lists_who_has_not_spoken_in_seniority_order(app, spoken_room)
     ids = spoken_room["ids"]
     cur = view(app, spoken_room["m"].id, "full")["current"]
     assert [(x["person_id"], x["is_chair"]) for x in cur["not_spoken"]] == [
-        (ids[0], True), (ids[4], False), (ids[5], False), (ids[6], False), (ids[7], False)]
+        (ids[0], True),
+        (ids[4], False),
+        (ids[5], False),
+        (ids[6], False),
+        (ids[7], False),
+    ]
     assert ids[8] not in [x["person_id"] for x in cur["not_spoken"]]  # absent: not waited for
 
 
@@ -189,7 +209,8 @@ def test_full_view_has_tally_and_written_opinions(app, spoken_room):
     assert (t["agree"], t["disagree"], t["defer"], t["yes"], t["n"], t["needed"]) == (1, 1, 1, 1, 9, 5)
     assert (t["written_disagree"], t["written_counted"]) == (1, False)
     assert [(w["person_id"], w["stance"], w["submitted_by"]) for w in cur["written"]] == [
-        (spoken_room["ids"][8], "disagree", "secretary")]
+        (spoken_room["ids"][8], "disagree", "secretary")
+    ]
     with app.app_context(), read_only() as s:
         detailed = full_progress(s, spoken_room["m"].id)
     assert [o["person_id"] for o in detailed["opinions"]] == [o["person_id"] for o in cur["opinions"]]
@@ -220,8 +241,11 @@ def _room_shape(factory, shape):
         say(factory, m, item, ids[2], "agree", chair=chair)
         factory.act("roll_call", m.id, {"person_id": ids[2], "attendance": "left"})
     if shape == "written-then-came":  # an absentee's written opinion, then they arrive and speak in the room
-        factory.act("written_opinion", m.id, {"item_id": item.id, "person_id": ids[7], "stance": "disagree",
-                                              "reason": "书面意见"})
+        factory.act(
+            "written_opinion",
+            m.id,
+            {"item_id": item.id, "person_id": ids[7], "stance": "disagree", "reason": "书面意见"},
+        )
         factory.act("roll_call", m.id, {"person_id": ids[7], "attendance": "late"})
         say(factory, m, item, ids[7], "agree", chair=chair)
     if shape in ("all-but-chair", "chair-spoke"):
@@ -234,21 +258,29 @@ def _room_shape(factory, shape):
     return m
 
 
-@pytest.mark.parametrize(("shape", "spoken", "eligible", "waiting", "chair_may_speak"), [
-    ("nobody-spoken", 0, 7, 6, False),
-    ("recused", 1, 6, 4, False),
-    ("chair-recused", 0, 5, 4, False),  # the acting chair (ids[1]) speaks last in the chair's place
-    ("left-after-speaking", 0, 6, 5, False),
-    ("written-then-came", 1, 8, 6, False),
-    ("all-but-chair", 6, 7, 0, True),
-    ("chair-spoke", 7, 7, 0, True),
-])
-def test_progress_counts_agree_with_the_room_facts_in_every_shape(app, factory, shape, spoken, eligible, waiting,
-                                                                   chair_may_speak):
+@pytest.mark.parametrize(
+    ("shape", "spoken", "eligible", "waiting", "chair_may_speak"),
+    [
+        ("nobody-spoken", 0, 7, 6, False),
+        ("recused", 1, 6, 4, False),
+        ("chair-recused", 0, 5, 4, False),  # the acting chair (ids[1]) speaks last in the chair's place
+        ("left-after-speaking", 0, 6, 5, False),
+        ("written-then-came", 1, 8, 6, False),
+        ("all-but-chair", 6, 7, 0, True),
+        ("chair-spoke", 7, 7, 0, True),
+    ],
+)
+def test_progress_counts_agree_with_the_room_facts_in_every_shape(
+    app, factory, shape, spoken, eligible, waiting, chair_may_speak
+):
     m = _room_shape(factory, shape)
     cur = view(app, m.id, "full")["current"]
-    assert (cur["progress"]["spoken"], cur["progress"]["eligible"], cur["progress"]["waiting"],
-            cur["progress"]["chair_may_speak"]) == (spoken, eligible, waiting, chair_may_speak)
+    assert (
+        cur["progress"]["spoken"],
+        cur["progress"]["eligible"],
+        cur["progress"]["waiting"],
+        cur["progress"]["chair_may_speak"],
+    ) == (spoken, eligible, waiting, chair_may_speak)
     with app.app_context(), read_only() as s:
         small, detailed = progress(s, m.id), full_progress(s, m.id)
         asked = []
@@ -273,10 +305,24 @@ def test_full_view_has_recusals_with_relation_and_basis(app, factory):
     factory.act("add_recusal", m.id, {"item_id": item.id, "person_id": ids[5], "reason": "曾与其共事且有矛盾"})
     cur = view(app, m.id, "full")["current"]
     assert cur["recusals"] == [
-        {"person_id": ids[2], "name": "成员03", "relation_type": "IN_LAW", "subject": "任免对象丙",
-         "reason": relation_types()["IN_LAW"].label, "source": "auto", "basis": "公务员法 第74条"},
-        {"person_id": ids[5], "name": "成员06", "relation_type": "OTHER", "subject": "",
-         "reason": "曾与其共事且有矛盾", "source": "manual", "basis": "公务员法 第76条(三)"},
+        {
+            "person_id": ids[2],
+            "name": "成员03",
+            "relation_type": "IN_LAW",
+            "subject": "任免对象丙",
+            "reason": relation_types()["IN_LAW"].label,
+            "source": "auto",
+            "basis": "公务员法 第74条",
+        },
+        {
+            "person_id": ids[5],
+            "name": "成员06",
+            "relation_type": "OTHER",
+            "subject": "",
+            "reason": "曾与其共事且有矛盾",
+            "source": "manual",
+            "basis": "公务员法 第76条(三)",
+        },
     ]
     assert cur["subjects"] == [{"person_id": subj.id, "name": "任免对象丙", "action": ""}]
     assert cur["recused_person_ids"] == sorted([ids[2], ids[5]])
@@ -301,8 +347,14 @@ def test_attendance_block(app, factory):
     att = view(app, m.id, "public")["attendance"]
     assert (att["n"], att["present"], att["pass_needed"], att["cannot_pass"]) == (8, 5, 5, False)
     assert att["counts"]["present"] == 5 and att["counts"]["absent"] == 1 and att["counts"]["expected"] == 2
-    assert att["quorum"] == {"ok": True, "present": 5, "n": 8, "needed": 4, "fraction": "半数以上",
-                             "source": "seed 003 §四(二)1；民法典 第1259条"}
+    assert att["quorum"] == {
+        "ok": True,
+        "present": 5,
+        "n": 8,
+        "needed": 4,
+        "fraction": "半数以上",
+        "source": "seed 003 §四(二)1；民法典 第1259条",
+    }
 
 
 # ---------------------------------------------------------------- me
@@ -312,9 +364,16 @@ def test_me_has_my_opinion_only(app, spoken_room):
     ids, item = spoken_room["ids"], spoken_room["item"]
     block = mine(app, spoken_room["m"].id, ids[1])
     assert block["person_id"] == ids[1] and block["present"] is True and block["is_chair"] is False
-    assert block["opinions"] == {str(item.id): {
-        "round": 1, "stance": "disagree", "stance_label": "不同意", "reason": REASONS[1], "version": 1,
-        "at": block["opinions"][str(item.id)]["at"]}}
+    assert block["opinions"] == {
+        str(item.id): {
+            "round": 1,
+            "stance": "disagree",
+            "stance_label": "不同意",
+            "reason": REASONS[1],
+            "version": 1,
+            "at": block["opinions"][str(item.id)]["at"],
+        }
+    }
     assert REASONS[2] not in dumped(block) and REASONS[3] not in dumped(block)
     assert block["recused_item_ids"] == []
 
@@ -357,9 +416,10 @@ def test_me_shows_the_current_round_only(app, factory):
 
 def test_closed_item_times_follow_the_configured_zone(app, factory):
     """Times are shown in the configured zone (YISHI_TIMEZONE), in the live list and after the item closes."""
+    from sqlmodel import select
+
     from meeting.clock import cn_time
     from meeting.models import Opinion
-    from sqlmodel import select
 
     _, ids, m, item = factory.running(3, 3)
     for pid in (ids[1], ids[2], ids[0]):
@@ -380,8 +440,9 @@ def _personnel_room(factory, related_to_chair: bool):
     m = factory.meeting(body.id)
     factory.present(m.id, ids)
     factory.act("open_meeting", m.id)
-    item = factory.item(m.id, title="关于拟任人选的议题", category="personnel", subjects=[subject.id],
-                        summary="考察情况")
+    item = factory.item(
+        m.id, title="关于拟任人选的议题", category="personnel", subjects=[subject.id], summary="考察情况"
+    )
     factory.act("open_item", m.id, {"item_id": item.id})
     return ids, m, item
 

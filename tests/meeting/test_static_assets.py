@@ -17,8 +17,10 @@ def test_vendored_socketio_client_matches_pinned_checksum():
 
 
 def test_vendored_client_licence_is_kept():
-    assert "MIT" in (ROOT / "static/vendor/socket.io/LICENSE").read_text() or "Permission is hereby granted" in (
-        ROOT / "static/vendor/socket.io/LICENSE").read_text()
+    assert (
+        "MIT" in (ROOT / "static/vendor/socket.io/LICENSE").read_text()
+        or "Permission is hereby granted" in (ROOT / "static/vendor/socket.io/LICENSE").read_text()
+    )
 
 
 def test_app_serves_the_client_itself(http):
@@ -44,8 +46,11 @@ def _sha256(path: Path) -> str:
 def _pdfjs_table() -> dict[str, str]:
     """The "Files" table of VERSION.md: vendored path (or the ``cmaps/*.bcmap`` row) → sha256."""
     row = re.compile(r"\|\s*`([^`]+)`\s*\|[^|]*\|\s*`([0-9a-f]{64})`\s*\|")
-    return {m.group(1): m.group(2) for line in (PDFJS / "VERSION.md").read_text().splitlines()
-            if (m := row.fullmatch(line.strip()))}
+    return {
+        m.group(1): m.group(2)
+        for line in (PDFJS / "VERSION.md").read_text().splitlines()
+        if (m := row.fullmatch(line.strip()))
+    }
 
 
 def _cmaps_digest() -> str:
@@ -92,8 +97,7 @@ def test_vendored_pdfjs_matches_the_checksums_in_version_md():
 
 
 def test_vendored_pdfjs_is_the_version_stated():
-    version = re.search(r"^\| version \| (\d+\.\d+\.\d+) \|", (PDFJS / "VERSION.md").read_text(),
-                        re.MULTILINE).group(1)
+    version = re.search(r"^\| version \| (\d+\.\d+\.\d+) \|", (PDFJS / "VERSION.md").read_text(), re.MULTILINE).group(1)
     for name in ("pdf.min.js", "pdf.worker.min.js"):
         assert f'"{version}"' in (PDFJS / name).read_text(encoding="utf-8"), name
 
@@ -110,17 +114,33 @@ def test_vendored_pdfjs_holds_only_listed_files():
 
 def test_vendored_pdfjs_licences_are_kept():
     assert "Apache License" in (PDFJS / "LICENSE").read_text() and "Version 2.0" in (PDFJS / "LICENSE").read_text()
-    for name in ("cmaps/LICENSE", "standard_fonts/LICENSE_FOXIT", "iccs/LICENSE", "wasm/LICENSE_OPENJPEG",
-                 "wasm/LICENSE_PDFJS_OPENJPEG", "wasm/LICENSE_JBIG2", "wasm/LICENSE_PDFJS_JBIG2",
-                 "wasm/LICENSE_QCMS", "wasm/LICENSE_PDFJS_QCMS"):
+    for name in (
+        "cmaps/LICENSE",
+        "standard_fonts/LICENSE_FOXIT",
+        "iccs/LICENSE",
+        "wasm/LICENSE_OPENJPEG",
+        "wasm/LICENSE_PDFJS_OPENJPEG",
+        "wasm/LICENSE_JBIG2",
+        "wasm/LICENSE_PDFJS_JBIG2",
+        "wasm/LICENSE_QCMS",
+        "wasm/LICENSE_PDFJS_QCMS",
+    ):
         assert (PDFJS / name).stat().st_size > 100, name
 
 
 def test_vendored_cmaps_cover_chinese_and_are_complete():
     cmaps = PDFJS / "cmaps"
     names = {p.stem for p in cmaps.glob("*.bcmap")}
-    assert {"UniGB-UCS2-H", "UniGB-UTF16-H", "GBK-EUC-H", "GB-EUC-H", "Adobe-GB1-UCS2",
-            "UniCNS-UCS2-H", "B5pc-H", "Adobe-CNS1-UCS2"} <= names
+    assert {
+        "UniGB-UCS2-H",
+        "UniGB-UTF16-H",
+        "GBK-EUC-H",
+        "GB-EUC-H",
+        "Adobe-GB1-UCS2",
+        "UniCNS-UCS2-H",
+        "B5pc-H",
+        "Adobe-CNS1-UCS2",
+    } <= names
     for path in cmaps.glob("*.bcmap"):
         used = _usecmap(path)
         assert used is None or used in names, f"{path.name} builds on {used}, which is not vendored"

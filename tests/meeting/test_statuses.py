@@ -30,9 +30,13 @@ def test_the_stored_strings_are_unchanged():
 
 
 def test_the_columns_stay_strings_with_the_members_as_defaults():
-    for model, status in ((Meeting, MeetingStatus.SCHEDULED), (AgendaItem, ItemStatus.PENDING),
-                          (Minutes, MinutesStatus.DRAFT), (ExtensionRequest, RequestStatus.PENDING),
-                          (ChangeProposal, ProposalStatus.SUBMITTED)):
+    for model, status in (
+        (Meeting, MeetingStatus.SCHEDULED),
+        (AgendaItem, ItemStatus.PENDING),
+        (Minutes, MinutesStatus.DRAFT),
+        (ExtensionRequest, RequestStatus.PENDING),
+        (ChangeProposal, ProposalStatus.SUBMITTED),
+    ):
         column = model.__table__.c.status
         assert column.type.length == 16 and not hasattr(column.type, "enums"), model
         assert model.model_fields["status"].default == status and str(status) == status.value

@@ -80,8 +80,9 @@ def test_postgresql_under_shanghai_time_stores_the_instant(engine):
             s.commit()
         with Session(shanghai) as s:
             assert s.exec(select(Person.created_at)).one() == AT
-            assert s.execute(sa.text("SELECT created_at AT TIME ZONE 'UTC' FROM person")).scalar_one() == \
-                AT.replace(tzinfo=None)
+            assert s.execute(sa.text("SELECT created_at AT TIME ZONE 'UTC' FROM person")).scalar_one() == AT.replace(
+                tzinfo=None
+            )
     finally:
         shanghai.dispose()
     utc = _in_zone(engine, "UTC")
@@ -100,7 +101,8 @@ def test_the_columns_are_moments_with_their_zone():
     import execution.models  # noqa: F401
     import minutes.models  # noqa: F401
 
-    columns = [c for t in SQLModel.metadata.tables.values() for c in t.c if isinstance(c.type, (sa.DateTime,
-                                                                                                UTCDateTime))]
+    columns = [
+        c for t in SQLModel.metadata.tables.values() for c in t.c if isinstance(c.type, (sa.DateTime, UTCDateTime))
+    ]
     assert len(columns) > 50 and all(isinstance(c.type, UTCDateTime) for c in columns)
     assert all(c.type.impl.timezone for c in columns)

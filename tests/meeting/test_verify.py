@@ -25,17 +25,27 @@ def _decided(factory, n=6):
     """A meeting with opinions given alone and in a batch, a correction, the chair last, the item closed."""
     _, ids, m, item = factory.running(n, n)
     app = factory.app
-    factory.act("give_opinion", m.id, {"client_id": uuid.uuid4().hex, "item_id": item.id, "round": 1,
-                                       "stance": "disagree", "reason": "资金来源不明"},
-                actor=factory.seat_actor(m.id, ids[1]))
+    factory.act(
+        "give_opinion",
+        m.id,
+        {"client_id": uuid.uuid4().hex, "item_id": item.id, "round": 1, "stance": "disagree", "reason": "资金来源不明"},
+        actor=factory.seat_actor(m.id, ids[1]),
+    )
     with app.app_context(), unit_of_work() as s:
-        out = intake.give_opinions(s, m.id, [(factory.seat_actor(m.id, p), _op(item)) for p in ids[2:]]
-                                   + [(factory.seat_actor(m.id, ids[2]), _op(item, "defer", "再研究"))])
+        out = intake.give_opinions(
+            s,
+            m.id,
+            [(factory.seat_actor(m.id, p), _op(item)) for p in ids[2:]]
+            + [(factory.seat_actor(m.id, ids[2]), _op(item, "defer", "再研究"))],
+        )
     assert all(not isinstance(o, Exception) for o in out)
     chair = ids[0]
-    factory.act("give_opinion", m.id, {"client_id": uuid.uuid4().hex, "item_id": item.id, "round": 1,
-                                       "stance": "agree", "reason": ""},
-                actor=factory.seat_actor(m.id, chair, chair_id=chair))
+    factory.act(
+        "give_opinion",
+        m.id,
+        {"client_id": uuid.uuid4().hex, "item_id": item.id, "round": 1, "stance": "agree", "reason": ""},
+        actor=factory.seat_actor(m.id, chair, chair_id=chair),
+    )
     factory.act("close_item", m.id, {"item_id": item.id})
     return ids, m, item
 
@@ -59,9 +69,23 @@ def test_every_event_is_chained_to_the_one_before(app, factory):
         assert ev.prev_hash == before.hash
     for ev in events:  # the canonical form, computed independently of meeting/chain.py
         at = ev.at if ev.at.tzinfo is None else ev.at.astimezone(UTC).replace(tzinfo=None)
-        form = json.dumps(["yishi-event/1", ev.meeting_id, ev.seq, ev.kind, ev.actor_kind, ev.actor_id,
-                           ev.actor_name, ev.device, at.isoformat(timespec="microseconds") + "Z", ev.payload,
-                           ev.prev_hash], ensure_ascii=False, separators=(",", ":"))
+        form = json.dumps(
+            [
+                "yishi-event/1",
+                ev.meeting_id,
+                ev.seq,
+                ev.kind,
+                ev.actor_kind,
+                ev.actor_id,
+                ev.actor_name,
+                ev.device,
+                at.isoformat(timespec="microseconds") + "Z",
+                ev.payload,
+                ev.prev_hash,
+            ],
+            ensure_ascii=False,
+            separators=(",", ":"),
+        )
         assert ev.hash == hashlib.sha256(form.encode()).hexdigest()
     with app.app_context(), read_only() as s:
         head = s.get(ChainHead, m.id)
@@ -105,12 +129,18 @@ def test_an_edited_event_payload_is_named_by_its_number(app, factory):
     events = event_log(app, m.id)
     victim = next(e for e in events if e.kind == "opinion.given" and json.loads(e.payload)["person_id"] == ids[1])
     forged = json.loads(victim.payload) | {"stance": "agree"}
-    _sql(app, "UPDATE event SET payload = :p WHERE id = :id", p=json.dumps(forged, ensure_ascii=False,
-                                                                           sort_keys=True), id=victim.id)
+    _sql(
+        app,
+        "UPDATE event SET payload = :p WHERE id = :id",
+        p=json.dumps(forged, ensure_ascii=False, sort_keys=True),
+        id=victim.id,
+    )
     report = _check(app, m.id)
     assert not report.ok
-    assert any(p.what == "event" and p.seq == victim.seq and f"第{victim.seq}条事件被改动" in p.message
-               for p in report.problems), report.lines()
+    assert any(
+        p.what == "event" and p.seq == victim.seq and f"第{victim.seq}条事件被改动" in p.message
+        for p in report.problems
+    ), report.lines()
 
 
 def test_an_event_rewritten_with_a_fresh_hash_breaks_the_next_link(app, factory):
@@ -120,12 +150,23 @@ def test_an_event_rewritten_with_a_fresh_hash_breaks_the_next_link(app, factory)
     from meeting.chain import digest
 
     forged = victim.payload.replace('"present"', '"absent"') if "present" in victim.payload else victim.payload + " "
-    fresh = digest(victim.meeting_id, victim.seq, victim.kind, victim.actor_kind, victim.actor_id, victim.actor_name,
-                   victim.device, victim.at, forged, victim.prev_hash)
+    fresh = digest(
+        victim.meeting_id,
+        victim.seq,
+        victim.kind,
+        victim.actor_kind,
+        victim.actor_id,
+        victim.actor_name,
+        victim.device,
+        victim.at,
+        forged,
+        victim.prev_hash,
+    )
     _sql(app, "UPDATE event SET payload = :p, hash = :h WHERE id = :id", p=forged, h=fresh, id=victim.id)
     report = _check(app, m.id)
-    assert any(p.what == "event" and p.seq == victim.seq and f"第{victim.seq}条被改写" in p.message
-               for p in report.problems), report.lines()
+    assert any(
+        p.what == "event" and p.seq == victim.seq and f"第{victim.seq}条被改写" in p.message for p in report.problems
+    ), report.lines()
 
 
 def test_a_deleted_event_is_named(app, factory):
@@ -134,18 +175,25 @@ def test_a_deleted_event_is_named(app, factory):
     middle, last = events[len(events) // 2], events[-1]
     _sql(app, "DELETE FROM event WHERE id = :id", id=middle.id)
     report = _check(app, m.id)
-    assert any(p.seq == middle.seq and f"第{middle.seq}条事件缺失" in p.message for p in report.problems), \
+    assert any(p.seq == middle.seq and f"第{middle.seq}条事件缺失" in p.message for p in report.problems), (
         report.lines()
+    )
     _sql(app, "DELETE FROM event WHERE id = :id", id=last.id)  # the tail: the head still counts it
     report = _check(app, m.id)
-    assert any(p.seq == last.seq and f"第{last.seq}条事件缺失：链尾被删除" in p.message for p in report.problems), \
+    assert any(p.seq == last.seq and f"第{last.seq}条事件缺失：链尾被删除" in p.message for p in report.problems), (
         report.lines()
+    )
 
 
 def test_an_event_written_outside_the_chain_is_named(app, factory):
     _, m, _ = _decided(factory)
-    _sql(app, "INSERT INTO event (meeting_id, at, actor_kind, actor_name, device, kind, payload) "
-              "VALUES (:m, :at, 'user', '某人', '', 'item.deferred', '{}')", m=m.id, at="2023-12-09 09:00:00")
+    _sql(
+        app,
+        "INSERT INTO event (meeting_id, at, actor_kind, actor_name, device, kind, payload) "
+        "VALUES (:m, :at, 'user', '某人', '', 'item.deferred', '{}')",
+        m=m.id,
+        at="2023-12-09 09:00:00",
+    )
     report = _check(app, m.id)
     assert any(p.what == "event" and "没有链序号" in p.message for p in report.problems), report.lines()
 
@@ -182,9 +230,12 @@ def test_concurrent_appends_to_one_meeting_never_fork_the_chain(app, factory):
     def alone(people):
         for p in people:
             try:
-                factory.act("give_opinion", m.id, {"client_id": uuid.uuid4().hex, "item_id": item.id, "round": 1,
-                                                   "stance": "agree", "reason": ""},
-                            actor=factory.seat_actor(m.id, p))
+                factory.act(
+                    "give_opinion",
+                    m.id,
+                    {"client_id": uuid.uuid4().hex, "item_id": item.id, "round": 1, "stance": "agree", "reason": ""},
+                    actor=factory.seat_actor(m.id, p),
+                )
             except Exception as exc:  # noqa: BLE001
                 errors.append(exc)
 
@@ -195,8 +246,11 @@ def test_concurrent_appends_to_one_meeting_never_fork_the_chain(app, factory):
             except Exception as exc:  # noqa: BLE001
                 errors.append(exc)
 
-    threads = [threading.Thread(target=batches, args=(ids[1:7],)), threading.Thread(target=alone, args=(ids[7:],)),
-               threading.Thread(target=notes, args=(6,))]
+    threads = [
+        threading.Thread(target=batches, args=(ids[1:7],)),
+        threading.Thread(target=alone, args=(ids[7:],)),
+        threading.Thread(target=notes, args=(6,)),
+    ]
     for t in threads:
         t.start()
     for t in threads:
@@ -264,16 +318,28 @@ def test_a_database_made_before_the_chain_is_upgraded_once(app, factory, databas
     app.extensions["yishi.engine"].dispose()
 
     def again():
-        return create_app({"TESTING": True, "SECRET_KEY": "x", "DATABASE_URL": database_url,
-                           "INSTANCE_PATH": app.instance_path, "YISHI_ASYNC_MODE": "threading"})
+        return create_app(
+            {
+                "TESTING": True,
+                "SECRET_KEY": "x",
+                "DATABASE_URL": database_url,
+                "INSTANCE_PATH": app.instance_path,
+                "YISHI_ASYNC_MODE": "threading",
+            }
+        )
 
     upgraded = again()
     events = event_log(upgraded, m.id)
     assert [(e.id, e.kind) for e in events] == before and [e.seq for e in events] == list(range(1, len(before) + 1))
     assert _check(upgraded, m.id).ok, _check(upgraded, m.id).lines()
     upgraded.extensions["yishi.engine"].dispose()
-    _sql(app, "INSERT INTO event (id, meeting_id, at, actor_kind, actor_name, device, kind, payload) "
-              "VALUES (999999, :m, :at, 'user', '某人', '', 'item.deferred', '{}')", m=m.id, at="2023-12-09 09:00:00")
+    _sql(
+        app,
+        "INSERT INTO event (id, meeting_id, at, actor_kind, actor_name, device, kind, payload) "
+        "VALUES (999999, :m, :at, 'user', '某人', '', 'item.deferred', '{}')",
+        m=m.id,
+        at="2023-12-09 09:00:00",
+    )
     restarted = again()
     assert any("没有链序号" in p.message for p in _check(restarted, m.id).problems)
     restarted.extensions["yishi.engine"].dispose()

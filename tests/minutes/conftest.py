@@ -48,12 +48,19 @@ def built(factory) -> Built:
         from tests.factories import STAFF
 
         setup.add_observer(s, STAFF, m, ObserverIn(name="李律师", unit="区司法局", role="法律顾问"))
-    a = factory.item(m, title="关于城南片区老旧小区改造方案的议题", category="major_decision",
-                     presenter="王局长", submitting_unit="区住房和城乡建设局").id
-    b = factory.item(m, title="关于张三同志任职的议题", category="personnel", subjects=[subject.id],
-                     submitting_unit="区委组织部").id
-    c = factory.item(m, title="关于区体育中心改扩建项目的议题", category="major_project",
-                     submitting_unit="区发展和改革局").id
+    a = factory.item(
+        m,
+        title="关于城南片区老旧小区改造方案的议题",
+        category="major_decision",
+        presenter="王局长",
+        submitting_unit="区住房和城乡建设局",
+    ).id
+    b = factory.item(
+        m, title="关于张三同志任职的议题", category="personnel", subjects=[subject.id], submitting_unit="区委组织部"
+    ).id
+    c = factory.item(
+        m, title="关于区体育中心改扩建项目的议题", category="major_project", submitting_unit="区发展和改革局"
+    ).id
     factory.act("open_meeting", m)
     factory.act("roll_call", m, {"person_id": ids[5], "attendance": "present"})  # → late
     present = ids[:6]
@@ -90,8 +97,18 @@ def texts(factory, built):
     from tests.factories import STAFF
 
     with factory.app.app_context(), unit_of_work() as s:
-        service.edit_texts(s, STAFF, built.meeting_id, built.items["a"], service.MinutesItemIn(
-            discussion="与会人员进行了讨论。", considered="老旧小区改造是重要民生工程",
-            decided="原则同意城南片区老旧小区改造方案", lead_unit="区住房和城乡建设局",
-            supporting_units="区财政局、城南街道办事处", deadline="2024-06-30"))
+        service.edit_texts(
+            s,
+            STAFF,
+            built.meeting_id,
+            built.items["a"],
+            service.MinutesItemIn(
+                discussion="与会人员进行了讨论。",
+                considered="老旧小区改造是重要民生工程",
+                decided="原则同意城南片区老旧小区改造方案",
+                lead_unit="区住房和城乡建设局",
+                supporting_units="区财政局、城南街道办事处",
+                deadline="2024-06-30",
+            ),
+        )
     return built

@@ -47,14 +47,21 @@ def test_archive_amend_and_tamper(app, factory, texts):
     first = {d.kind: (d.stored_name, (folder / d.stored_name).read_bytes()) for d in docs}
 
     with app.app_context():
-        service.amend(STAFF, mid, service.AmendmentIn(item_id=texts.items["a"], field="lead_unit",
-                                                          value="区城市更新中心", reason="牵头单位记错"), folder)
+        service.amend(
+            STAFF,
+            mid,
+            service.AmendmentIn(
+                item_id=texts.items["a"], field="lead_unit", value="区城市更新中心", reason="牵头单位记错"
+            ),
+            folder,
+        )
     with app.app_context(), read_only() as s:
         docs = service.documents(s, mid)
         m = service.structured(s, mid)
-    assert sorted((d.kind, d.version) for d in docs) == [(k, v) for k in ("public", "record", "summary")
-                                                          for v in (1, 2)]
-    for (name, data) in first.values():  # the old versions are untouched
+    assert sorted((d.kind, d.version) for d in docs) == [
+        (k, v) for k in ("public", "record", "summary") for v in (1, 2)
+    ]
+    for name, data in first.values():  # the old versions are untouched
         assert (folder / name).read_bytes() == data
     assert m.amendments[0]["reason"] == "牵头单位记错" and m.amendments[0]["old"] == "区住房和城乡建设局"
     assert "区城市更新中心牵头" in m.items[0].decision_text
@@ -92,13 +99,21 @@ def test_access_and_downloads(app, factory, staff_http, http, texts):
 
 def test_api_texts_and_chair_approval_from_the_tablet(app, factory, staff_http, http, built):
     mid = built.meeting_id
-    resp = staff_http.put(f"/api/v1/meetings/{mid}/minutes/items/{built.items['c']}",
-                          json={"considered": "项目前期工作需进一步完善"}, headers={"X-CSRF-Token": staff_http.csrf})
+    resp = staff_http.put(
+        f"/api/v1/meetings/{mid}/minutes/items/{built.items['c']}",
+        json={"considered": "项目前期工作需进一步完善"},
+        headers={"X-CSRF-Token": staff_http.csrf},
+    )
     assert resp.status_code == 200, resp.data
     token = factory.tokens(mid)[built.ids[0]]
-    assert http.post(f"/minutes/meetings/{mid}/approve", data={"token": factory.tokens(mid)[built.ids[1]]}
-                     ).status_code == 403
+    assert (
+        http.post(f"/minutes/meetings/{mid}/approve", data={"token": factory.tokens(mid)[built.ids[1]]}).status_code
+        == 403
+    )
     assert http.post(f"/minutes/meetings/{mid}/approve", data={"token": token}).status_code in (302, 303)
-    resp = staff_http.put(f"/api/v1/meetings/{mid}/minutes/items/{built.items['c']}",
-                          json={"considered": "再改"}, headers={"X-CSRF-Token": staff_http.csrf})
+    resp = staff_http.put(
+        f"/api/v1/meetings/{mid}/minutes/items/{built.items['c']}",
+        json={"considered": "再改"},
+        headers={"X-CSRF-Token": staff_http.csrf},
+    )
     assert resp.status_code == 409

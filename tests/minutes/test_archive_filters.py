@@ -17,8 +17,12 @@ from tests.factories import STAFF
 def _archived(app, factory, body_id, ids, *, starts_at, kind="executive", session, items):
     """A meeting whose items are all deferred in the room, approved and archived."""
     with app.app_context(), unit_of_work() as s:
-        m = setup.create_meeting(s, STAFF, MeetingIn(body_id=body_id, kind=kind, session_number=session,
-                                                     starts_at=starts_at, place="会议室"), "Asia/Shanghai").id
+        m = setup.create_meeting(
+            s,
+            STAFF,
+            MeetingIn(body_id=body_id, kind=kind, session_number=session, starts_at=starts_at, place="会议室"),
+            "Asia/Shanghai",
+        ).id
     factory.present(m, ids)
     factory.act("open_meeting", m)
     for title, category, confidential in items:
@@ -36,21 +40,47 @@ def _archived(app, factory, body_id, ids, *, starts_at, kind="executive", sessio
 def archive(app, factory):
     gov, gov_ids = factory.body(3, name="某某区人民政府")
     party, party_ids = factory.body(3, name="某某区人民政府党组", kind="party_group")
-    a = _archived(app, factory, gov.id, gov_ids, starts_at=datetime(2023, 12, 9, 9, 0), session=12,
-                  items=[("关于城南片区老旧小区改造方案的议题", "major_decision", False),
-                         ("关于张三同志任职的议题", "personnel", False)])
+    a = _archived(
+        app,
+        factory,
+        gov.id,
+        gov_ids,
+        starts_at=datetime(2023, 12, 9, 9, 0),
+        session=12,
+        items=[
+            ("关于城南片区老旧小区改造方案的议题", "major_decision", False),
+            ("关于张三同志任职的议题", "personnel", False),
+        ],
+    )
     # 2024年1月1日 07:30 in Shanghai is still 2023 in UTC: the year is the local one
-    b = _archived(app, factory, gov.id, gov_ids, starts_at=datetime(2024, 1, 1, 7, 30), session=1,
-                  kind="plenary", items=[("关于区体育中心改扩建项目的议题", "major_project", False)])
-    c = _archived(app, factory, party.id, party_ids, starts_at=datetime(2024, 3, 5, 15, 0), session=2,
-                  kind="party_group", items=[("关于保密工程的议题", "major_project", True)])
+    b = _archived(
+        app,
+        factory,
+        gov.id,
+        gov_ids,
+        starts_at=datetime(2024, 1, 1, 7, 30),
+        session=1,
+        kind="plenary",
+        items=[("关于区体育中心改扩建项目的议题", "major_project", False)],
+    )
+    c = _archived(
+        app,
+        factory,
+        party.id,
+        party_ids,
+        starts_at=datetime(2024, 3, 5, 15, 0),
+        session=2,
+        kind="party_group",
+        items=[("关于保密工程的议题", "major_project", True)],
+    )
     return {"a": a, "b": b, "c": c, "gov": gov.id, "party": party.id}
 
 
 def _found(client, query: str) -> set[str]:
     page = client.get("/minutes/archive?" + query).get_data(as_text=True)
-    return {tag for tag, title in (("a", "第12次常务会议"), ("b", "第1次全体会议"), ("c", "第2次党组会议"))
-            if title in page}
+    return {
+        tag for tag, title in (("a", "第12次常务会议"), ("b", "第1次全体会议"), ("c", "第2次党组会议")) if title in page
+    }
 
 
 def test_filters(staff_http, archive):
@@ -85,8 +115,12 @@ def test_versions_are_listed(app, staff_http, factory, archive):
     with app.app_context(), read_only() as s:
         item_id = service.structured(s, mid).items[0].id
     with app.app_context():
-        service.amend(STAFF, mid, service.AmendmentIn(item_id=item_id, field="considered", value="项目需进一步论证",
-                                                          reason="补充会议认为"), service.archive_dir(app.instance_path))
+        service.amend(
+            STAFF,
+            mid,
+            service.AmendmentIn(item_id=item_id, field="considered", value="项目需进一步论证", reason="补充会议认为"),
+            service.archive_dir(app.instance_path),
+        )
     page = staff_http.get("/minutes/archive?kind=plenary").get_data(as_text=True)
     for kind in ("会议记录", "会议纪要", "会议纪要（公开版）"):
         assert f"{kind} 第1版" in page and f"{kind} 第2版" in page

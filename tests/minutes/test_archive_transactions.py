@@ -61,7 +61,8 @@ def test_no_write_lock_is_held_while_the_documents_are_rendered(app, texts):
     assert seen == [True, True], "a transaction held SQLite's write lock while the documents were rendered"
     with app.app_context(), read_only() as s:
         assert sorted((d.kind, d.version) for d in service.documents(s, mid)) == [
-            (k, v) for k in ("public", "record", "summary") for v in (1, 2)]
+            (k, v) for k in ("public", "record", "summary") for v in (1, 2)
+        ]
 
 
 def test_a_change_while_rendering_is_noticed_and_the_documents_are_rendered_again(app, texts):
@@ -75,8 +76,12 @@ def test_a_change_while_rendering_is_noticed_and_the_documents_are_rendered_agai
     def offload(fn, *args):
         renders.append(1)
         if len(renders) == 1:  # the secretary's colleague amends item A's deadline meanwhile
-            service.amend(STAFF, mid, service.AmendmentIn(item_id=texts.items["a"], field="deadline",
-                                                          value="2024-09-30", reason="时限调整"), folder)
+            service.amend(
+                STAFF,
+                mid,
+                service.AmendmentIn(item_id=texts.items["a"], field="deadline", value="2024-09-30", reason="时限调整"),
+                folder,
+            )
         return fn(*args)
 
     with app.app_context():
@@ -85,8 +90,9 @@ def test_a_change_while_rendering_is_noticed_and_the_documents_are_rendered_agai
     with app.app_context(), read_only() as s:
         docs = service.documents(s, mid)
         m = service.structured(s, mid)
-    assert sorted((d.kind, d.version) for d in docs) == [(k, v) for k in ("public", "record", "summary")
-                                                          for v in (1, 2, 3)]
+    assert sorted((d.kind, d.version) for d in docs) == [
+        (k, v) for k in ("public", "record", "summary") for v in (1, 2, 3)
+    ]
     assert [x["reason"] for x in m.amendments] == ["时限调整", "牵头单位记错"]
     assert all(service.verify(d, folder) for d in docs)
     # the last version of the record carries both corrections
@@ -136,6 +142,7 @@ def test_a_failed_write_removes_the_files_it_named(app, texts, monkeypatch):
 
 
 def test_the_api_answers_approve_with_http_200(app, staff_http, texts):
-    resp = staff_http.post(f"/api/v1/meetings/{texts.meeting_id}/minutes/approve",
-                           headers={"X-CSRF-Token": staff_http.csrf})
+    resp = staff_http.post(
+        f"/api/v1/meetings/{texts.meeting_id}/minutes/approve", headers={"X-CSRF-Token": staff_http.csrf}
+    )
     assert resp.status_code == 200 and resp.get_json() == {"ok": True, "status": "approved"}

@@ -89,17 +89,35 @@ def test_record_has_everything(m):
     d = _doc(render.record(m))
     _check_layout(d)
     text = _text(d)
-    for needle in ("时间：2023年12月9日 09:00", "地点：区政府第一会议室", "主持人：区长成员01", "记录人：王秘书",
-                   "请假：成员07（在省里参加培训）", "迟到：成员06", "列席：区司法局李律师（法律顾问）",
-                   "（二）第2轮（复议）", "复议：经成员01、成员02、成员03、成员04同意（4人）",
-                   "书面意见（缺席，秘书代录）成员07：同意", "成员03（与张三系", "回避",
-                   "主持人决定：通过（与多数意见不一致）。理由：经考察该同志符合任职资格条件", "暂缓理由：用地手续尚未完备",
-                   "适用规则：", "表决情况：同意"):
+    for needle in (
+        "时间：2023年12月9日 09:00",
+        "地点：区政府第一会议室",
+        "主持人：区长成员01",
+        "记录人：王秘书",
+        "请假：成员07（在省里参加培训）",
+        "迟到：成员06",
+        "列席：区司法局李律师（法律顾问）",
+        "（二）第2轮（复议）",
+        "复议：经成员01、成员02、成员03、成员04同意（4人）",
+        "书面意见（缺席，秘书代录）成员07：同意",
+        "成员03（与张三系",
+        "回避",
+        "主持人决定：通过（与多数意见不一致）。理由：经考察该同志符合任职资格条件",
+        "暂缓理由：用地手续尚未完备",
+        "适用规则：",
+        "表决情况：同意",
+    ):
         assert needle in text, needle
     ops = [p.text for p in d.paragraphs if p.text[:2] in {f"{i}." for i in range(1, 10)}]
     first = ops[:6]
-    assert [o.split("：")[0] for o in first] == ["1. 成员02", "2. 成员03", "3. 成员04", "4. 成员05", "5. 成员06",
-                                               "6. 成员01（主持人，最后发表）"]
+    assert [o.split("：")[0] for o in first] == [
+        "1. 成员02",
+        "2. 成员03",
+        "3. 成员04",
+        "4. 成员05",
+        "5. 成员06",
+        "6. 成员01（主持人，最后发表）",
+    ]
     assert "【不同意见】" in first[0] and "资金来源尚不明确" in first[0]
 
 
@@ -123,7 +141,10 @@ def test_summary_and_its_public_version_follow_the_paragraphs_the_tablet_shows(m
         d = _doc(render.summary(m, public=public))
         assert [p.text for p in d.paragraphs] == [p.full for p in summary.paragraphs(m, public=public)]
     public = summary.paragraphs(m, public=True)
-    assert [p.text for p in public if p.role == "heading"] == ["一、关于城南片区老旧小区改造方案", "二、关于区体育中心改扩建项目"]
+    assert [p.text for p in public if p.role == "heading"] == [
+        "一、关于城南片区老旧小区改造方案",
+        "二、关于区体育中心改扩建项目",
+    ]
     assert not any(p.role == "block" for p in public)  # no attendance in the 公开版
     assert "与会人员进行了讨论" not in "".join(p.text for p in public)  # nor the discussion
 
@@ -134,19 +155,65 @@ def test_public_version_leaves_out_confidential_and_personnel_items():
     from minutes import record
 
     def item(i, title, category, confidential):
-        return record.ItemRow(i, i, title, category, "", "区政府办公室", "", confidential, "closed", None, [], [], [], [
-            record.RoundRow(1, "passed", {"agree": 1, "n": 1, "needed": 1, "yes": 1}, None, "", "", "", [],
-                            [record.OpinionRow(1, "张建国", "agree", "", True)], [])], record.Texts())
+        return record.ItemRow(
+            i,
+            i,
+            title,
+            category,
+            "",
+            "区政府办公室",
+            "",
+            confidential,
+            "closed",
+            None,
+            [],
+            [],
+            [],
+            [
+                record.RoundRow(
+                    1,
+                    "passed",
+                    {"agree": 1, "n": 1, "needed": 1, "yes": 1},
+                    None,
+                    "",
+                    "",
+                    "",
+                    [],
+                    [record.OpinionRow(1, "张建国", "agree", "", True)],
+                    [],
+                )
+            ],
+            record.Texts(),
+        )
 
     src = record.Source(
-        meeting_id=1, title="某某区人民政府第3次常务会议", body_name="某某区人民政府", kind="executive",
-        kind_label="常务会议", session_number=3, starts_at=datetime(2023, 12, 9, 9, 0), place="会议室",
-        chair_name="张建国", chair_title="区长", delegated_by="", recorder="王秘书", status="closed",
-        seats=[record.SeatRow(1, "张建国", "区长", "present")], observers=[],
-        items=[item(1, "关于公开事项的议题", "major_decision", False), item(2, "关于保密工程的议题", "major_project", True),
-               item(3, "关于李四同志任职的议题", "personnel", False)])
+        meeting_id=1,
+        title="某某区人民政府第3次常务会议",
+        body_name="某某区人民政府",
+        kind="executive",
+        kind_label="常务会议",
+        session_number=3,
+        starts_at=datetime(2023, 12, 9, 9, 0),
+        place="会议室",
+        chair_name="张建国",
+        chair_title="区长",
+        delegated_by="",
+        recorder="王秘书",
+        status="closed",
+        seats=[record.SeatRow(1, "张建国", "区长", "present")],
+        observers=[],
+        items=[
+            item(1, "关于公开事项的议题", "major_decision", False),
+            item(2, "关于保密工程的议题", "major_project", True),
+            item(3, "关于李四同志任职的议题", "personnel", False),
+        ],
+    )
     m = record.build(src)
     full, public = _text(_doc(render.summary(m))), _text(_doc(render.summary(m, public=True)))
-    assert "关于保密工程" in full and "关于李四同志任职" in full and "研究了关于公开事项、关于保密工程、关于李四同志任职等事项" in full
+    assert (
+        "关于保密工程" in full
+        and "关于李四同志任职" in full
+        and "研究了关于公开事项、关于保密工程、关于李四同志任职等事项" in full
+    )
     assert "关于公开事项" in public and "保密工程" not in public and "李四" not in public
     assert "研究了关于公开事项等事项" in public and "张建国：" not in public

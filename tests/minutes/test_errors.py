@@ -15,8 +15,11 @@ from minutes import errors, service
 from tests.factories import STAFF
 
 MINUTES = Path(errors.__file__).resolve().parent
-CLASSES = [c for _, c in inspect.getmembers(errors, inspect.isclass)
-           if issubclass(c, YishiError) and c.__module__ == errors.__name__]
+CLASSES = [
+    c
+    for _, c in inspect.getmembers(errors, inspect.isclass)
+    if issubclass(c, YishiError) and c.__module__ == errors.__name__
+]
 
 
 def test_every_refusal_is_extracted_for_the_catalogue():
@@ -41,20 +44,26 @@ def test_parameters_are_data(app):
         assert err.to_dict()["error"]["source"].startswith("国务院令第713号")
 
 
-@pytest.mark.parametrize("case", ["edit_after_approval", "approve_twice", "archive_draft", "amend_draft",
-                                  "bad_deadline"])
+@pytest.mark.parametrize(
+    "case", ["edit_after_approval", "approve_twice", "archive_draft", "amend_draft", "bad_deadline"]
+)
 def test_the_service_raises_the_typed_refusals(app, factory, built, case):
     mid, folder = built.meeting_id, service.archive_dir(app.instance_path)
-    expected = {"edit_after_approval": errors.MinutesNotDraft, "approve_twice": errors.MinutesAlreadyApproved,
-                "archive_draft": errors.MinutesNotApproved, "amend_draft": errors.AmendDraftDirectly,
-                "bad_deadline": errors.InvalidDeadline}[case]
+    expected = {
+        "edit_after_approval": errors.MinutesNotDraft,
+        "approve_twice": errors.MinutesAlreadyApproved,
+        "archive_draft": errors.MinutesNotApproved,
+        "amend_draft": errors.AmendDraftDirectly,
+        "bad_deadline": errors.InvalidDeadline,
+    }[case]
     if case in ("edit_after_approval", "approve_twice", "bad_deadline"):
         with app.app_context(), unit_of_work() as s:
             service.approve(s, STAFF, mid)
     amendment = service.AmendmentIn(item_id=built.items["a"], field="deadline", value="明年六月", reason="写错")
     calls = {
-        "edit_after_approval": lambda s: service.edit_texts(s, STAFF, mid, built.items["a"],
-                                                            service.MinutesItemIn(decided="改")),
+        "edit_after_approval": lambda s: service.edit_texts(
+            s, STAFF, mid, built.items["a"], service.MinutesItemIn(decided="改")
+        ),
         "approve_twice": lambda s: service.approve(s, STAFF, mid),
         # archiving and amending own their transactions (they render documents: none may be open meanwhile)
         "archive_draft": lambda s: service.archive(STAFF, mid, folder),

@@ -29,7 +29,12 @@ def test_opinions_in_order_chair_last_written_and_reconsideration(factory, built
     assert r1.opinions[-1].is_chair and r1.opinions[0].dissent and r1.opinions[0].stance_label == "不同意"
     assert [(w.name, w.stance_label) for w in r1.written] == [("成员07", "同意")]
     assert r1.threshold and r1.threshold_source  # the rule applied and its source, from the tally
-    assert r1.reconsider_reason == "补充了资金测算" and r1.reconsider_agreeing == ["成员01", "成员02", "成员03", "成员04"]
+    assert r1.reconsider_reason == "补充了资金测算" and r1.reconsider_agreeing == [
+        "成员01",
+        "成员02",
+        "成员03",
+        "成员04",
+    ]
     assert r2.result == "head_adopted" and a.result_label == "主持人决定：通过"
 
 
@@ -46,8 +51,10 @@ def test_deferred_item_and_decision_text(factory, texts):
     m = _m(factory, texts.meeting_id)
     c = m.items[2]
     assert c.result == "deferred" and c.rounds[0].defer_reason == "用地手续尚未完备" and c.decided
-    assert m.items[0].decision_text == ("原则同意城南片区老旧小区改造方案。由区住房和城乡建设局牵头、"
-                                        "区财政局、城南街道办事处配合，2024年6月30日前完成。")
+    assert m.items[0].decision_text == (
+        "原则同意城南片区老旧小区改造方案。由区住房和城乡建设局牵头、"
+        "区财政局、城南街道办事处配合，2024年6月30日前完成。"
+    )
 
 
 def test_cn_numbers():
@@ -68,8 +75,12 @@ def _chair_recused_meeting(factory, *, decide="close"):
     factory.act("open_item", m, {"item_id": item})
     factory.act("call_opinions", m, {"item_id": item})
     for pid in ids[2:] + [ids[1]]:
-        factory.act("give_opinion", m, {"client_id": uuid.uuid4().hex, "item_id": item, "round": 1,
-                                        "stance": "agree", "reason": ""}, actor=factory.seat_actor(m, pid, ids[0]))
+        factory.act(
+            "give_opinion",
+            m,
+            {"client_id": uuid.uuid4().hex, "item_id": item, "round": 1, "stance": "agree", "reason": ""},
+            actor=factory.seat_actor(m, pid, ids[0]),
+        )
     factory.act("close_item", m, {"item_id": item})
     factory.act("close_meeting", m)
     return m, ids
@@ -82,11 +93,12 @@ def test_the_minutes_say_who_presided_over_an_item_the_chair_left(factory):
     assert it.presiding == "成员01同志回避，本议题由成员02同志主持"
     assert it.rounds[0].presiding == it.presiding
     assert it.rounds[0].opinions[-1].name == "成员02" and it.rounds[0].opinions[-1].is_chair
-    from minutes import docx as render
-    from minutes import summary
+    import io
 
     import docx
-    import io
+
+    from minutes import docx as render
+    from minutes import summary
 
     record_text = "\n".join(p.text for p in docx.Document(io.BytesIO(render.render(m, "record"))).paragraphs)
     assert "成员01同志回避，本议题由成员02同志主持。" in record_text
@@ -103,11 +115,13 @@ def test_an_item_the_chair_presided_over_says_nothing_more(factory, built):
 def test_presiding_text_reads_the_record():
     names = {1: "王志强", 2: "李明"}
     assert record.presiding_text({"chair_recused": True, "chair_person_id": 1, "presided_by": 2}, names) == (
-        "王志强同志回避，本议题由李明同志主持")
+        "王志强同志回避，本议题由李明同志主持"
+    )
     assert record.presiding_text({"chair_recused": False, "chair_person_id": 1, "presided_by": 1}, names) == ""
     assert record.presiding_text({}, names) == ""  # a round closed before the rule: nothing to say
     assert record.presiding_text({"chair_recused": True, "chair_person_id": 1, "presided_by": None}, names) == (
-        "王志强同志回避，本议题无其他成员可以主持")
+        "王志强同志回避，本议题无其他成员可以主持"
+    )
 
 
 def test_withhold_leaves_the_result_and_drops_who_said_what(factory, built):
@@ -116,8 +130,10 @@ def test_withhold_leaves_the_result_and_drops_who_said_what(factory, built):
     w = record.withhold(m, {b})
     item = next(it for it in w.items if it.id == b)
     assert item.withheld and item.result_label == "主持人决定：通过" and item.recusals
-    assert all(not r.opinions and not r.written and not r.tally and not r.tally_text and not r.head_decision
-               for r in item.rounds)
+    assert all(
+        not r.opinions and not r.written and not r.tally and not r.tally_text and not r.head_decision
+        for r in item.rounds
+    )
     assert next(it for it in m.items if it.id == b).rounds[0].opinions  # the original is untouched
     assert [it.withheld for it in w.items] == [False, True, False]
     assert record.withhold(m, set()) is m

@@ -53,8 +53,11 @@ def _closed_with_a_pending_item(factory):
 def test_a_closed_meetings_links_open_the_end_page(app, http, factory, built):
     mid = built.meeting_id
     tokens = factory.tokens(mid)
-    for token, kind in ((tokens[built.ids[0]], "chair"), (tokens[built.ids[3]], "member"),
-                        (_observer_token(app, mid), "observer")):
+    for token, kind in (
+        (tokens[built.ids[0]], "chair"),
+        (tokens[built.ids[3]], "member"),
+        (_observer_token(app, mid), "observer"),
+    ):
         resp = http.get(f"/t/{token}")
         assert resp.status_code == 200, (kind, resp.status_code)
         page = resp.get_data(as_text=True)
@@ -69,8 +72,10 @@ def test_a_live_meetings_tablet_page_is_not_the_end_page(http, factory):
     _, ids, m, _ = factory.running(3)
     page = http.get(f"/t/{factory.tokens(m.id)[ids[1]]}").get_data(as_text=True)
     assert 'data-closed="0"' in page
-    assert http.get(f"/minutes/tablet/{factory.tokens(m.id)[ids[1]]}").get_json()["minutes"]["meeting_status"] \
+    assert (
+        http.get(f"/minutes/tablet/{factory.tokens(m.id)[ids[1]]}").get_json()["minutes"]["meeting_status"]
         == "in_session"
+    )
 
 
 def test_the_card_says_what_each_person_may_do(app, http, factory, built):
@@ -81,8 +86,11 @@ def test_the_card_says_what_each_person_may_do(app, http, factory, built):
     assert chair["open_items"] == [] and [r["kind"] for r in chair["read"]] == ["summary", "record"]
     assert chair["read"][0]["url"] == f"/minutes/meetings/{mid}/read/summary?token={tokens[built.ids[0]]}"
     member = _overview(http, tokens[built.ids[3]])
-    assert not member["is_chair"] and not member["may_approve"] and [r["kind"] for r in member["read"]] == [
-        "summary", "record"]
+    assert (
+        not member["is_chair"]
+        and not member["may_approve"]
+        and [r["kind"] for r in member["read"]] == ["summary", "record"]
+    )
     observer = _overview(http, _observer_token(app, mid))
     assert observer["read"] == [] and observer["documents"] == [] and not observer["may_approve"]
     assert http.get("/minutes/tablet/no-such-link").status_code == 401
@@ -144,8 +152,14 @@ def test_the_reading_page_is_the_document(app, http, factory, texts):
     resp = http.get(f"/minutes/meetings/{mid}/read/summary?token={member}")
     assert resp.status_code == 200 and resp.headers["Cache-Control"] == "private, no-store"
     page = resp.get_data(as_text=True)
-    shown = [re.sub(r"<[^>]+>", "", p).strip() for p in re.findall(r'class="mp-(?:title|issue|heading|body|block|date)"'
-                                                                   r'>(.*?)</(?:h1|h2|p)>', page)]
+    shown = [
+        re.sub(r"<[^>]+>", "", p).strip()
+        for p in re.findall(
+            r'class="mp-(?:title|issue|heading|body|block|date)"'
+            r">(.*?)</(?:h1|h2|p)>",
+            page,
+        )
+    ]
     with app.app_context(), read_only() as s:
         m = service.structured(s, mid)
     in_docx = [p.text for p in docx.Document(io.BytesIO(render.summary(m))).paragraphs if p.text]
@@ -169,7 +183,10 @@ def test_an_archived_minutes_card_lists_the_documents(app, http, factory, texts)
         service.archive(STAFF, mid, service.archive_dir(app.instance_path))
     member = _overview(http, factory.tokens(mid)[texts.ids[3]])
     assert member["status"] == "archived" and sorted(d["kind"] for d in member["documents"]) == [
-        "public", "record", "summary"]
+        "public",
+        "record",
+        "summary",
+    ]
     record = next(d for d in member["documents"] if d["kind"] == "record")
     assert http.get(record["url"]).status_code == 200  # the link carries the member's token
     observer = _overview(http, _observer_token(app, mid))

@@ -16,10 +16,14 @@ from tests.factories import STAFF
 def test_a_legacy_row_with_control_characters_still_archives(app, factory, built):
     mid = built.meeting_id
     with app.app_context(), unit_of_work() as s:  # written directly, as an older version could have stored it
-        s.execute(text("UPDATE opinion SET reason = :r WHERE reason = :old"),
-                  {"r": "任职经历\x01尚需\x0b补充\u202e", "old": "任职经历尚需补充"})
-        s.execute(text("UPDATE agendaitem SET title = :t WHERE id = :i"),
-                  {"t": "关于城南\x1b片区老旧小区改造方案的议题", "i": built.items["a"]})
+        s.execute(
+            text("UPDATE opinion SET reason = :r WHERE reason = :old"),
+            {"r": "任职经历\x01尚需\x0b补充\u202e", "old": "任职经历尚需补充"},
+        )
+        s.execute(
+            text("UPDATE agendaitem SET title = :t WHERE id = :i"),
+            {"t": "关于城南\x1b片区老旧小区改造方案的议题", "i": built.items["a"]},
+        )
     with app.app_context(), unit_of_work() as s:
         service.approve(s, STAFF, mid)
     with app.app_context():

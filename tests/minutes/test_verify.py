@@ -57,8 +57,9 @@ def test_the_record_prints_the_chain_head_it_was_built_from(app, texts):
     payload = json.loads(archive_event.payload)
     assert (payload["chain_seq"], payload["chain_hash"]) == (base.seq, base.hash)
     assert {(d["kind"], d["sha256"]) for d in payload["documents"]} == {(d.kind, d.sha256) for d in docs}
-    paragraphs = [p.text for p in Document(io.BytesIO((_folder(app) / rec.stored_name).read_bytes())).paragraphs
-                  if p.text.strip()]
+    paragraphs = [
+        p.text for p in Document(io.BytesIO((_folder(app) / rec.stored_name).read_bytes())).paragraphs if p.text.strip()
+    ]
     assert paragraphs[-1] == f"校验码：{base.hash[:16]}…（事件第{base.seq}条）"
     assert verify.printed_check((_folder(app) / rec.stored_name).read_bytes()) == (base.hash[:16], base.seq)
 
@@ -67,16 +68,24 @@ def test_an_archived_untouched_meeting_verifies_clean_also_after_an_amendment(ap
     mid = texts.meeting_id
     _archived(app, mid)
     with app.app_context():
-        service.amend(STAFF, mid, service.AmendmentIn(item_id=texts.items["a"], field="lead_unit",
-                                                       value="区城市更新中心", reason="牵头单位记错"), _folder(app))
+        service.amend(
+            STAFF,
+            mid,
+            service.AmendmentIn(
+                item_id=texts.items["a"], field="lead_unit", value="区城市更新中心", reason="牵头单位记错"
+            ),
+            _folder(app),
+        )
     report = _check(app, mid)
     assert report.ok, report.lines()
     assert report.checked["files"] == 6 and report.checked["rounds"] >= 3 and report.checked["opinions"] > 10
     assert "归档文件 6 份完好" in report.summary()
     with app.app_context(), read_only() as s:
-        v2 = s.exec(select(ArchivedDocument).where(ArchivedDocument.meeting_id == mid,
-                                                   ArchivedDocument.kind == "record",
-                                                   ArchivedDocument.version == 2)).one()
+        v2 = s.exec(
+            select(ArchivedDocument).where(
+                ArchivedDocument.meeting_id == mid, ArchivedDocument.kind == "record", ArchivedDocument.version == 2
+            )
+        ).one()
     # rendered (with no transaction open) before the amendment is stored: built from the event just before it,
     # the amendment it records in its own table; the amendment's event and the new versions commit together
     amended = next(e for e in event_log(app, mid) if e.kind == "minutes.amended")
@@ -98,8 +107,13 @@ def test_a_file_changed_together_with_its_hash_row_is_named(app, texts):
     docs = _archived(app, mid)
     victim = next(d for d in docs if d.kind == "summary")
     forged = _forge(app, victim)
-    _sql(app, "UPDATE archiveddocument SET sha256 = :h, size = :n WHERE id = :id",
-         h=hashlib.sha256(forged).hexdigest(), n=len(forged), id=victim.id)
+    _sql(
+        app,
+        "UPDATE archiveddocument SET sha256 = :h, size = :n WHERE id = :id",
+        h=hashlib.sha256(forged).hexdigest(),
+        n=len(forged),
+        id=victim.id,
+    )
     with app.app_context(), read_only() as s:  # the old per-file check is fooled
         assert service.verify(s.get(ArchivedDocument, victim.id), _folder(app))
     report = _check(app, mid)
@@ -143,25 +157,42 @@ def test_the_chain_rewritten_after_archiving_is_caught_by_the_archived_head(app,
     p = json.loads(victim.payload)
     p["reason"] = "事后补写的理由"
     with app.app_context(), read_only() as s:
-        op = s.exec(select(Opinion).where(Opinion.item_id == p["item_id"], Opinion.round_number == p["round"],
-                                          Opinion.person_id == p["person_id"])).one()
+        op = s.exec(
+            select(Opinion).where(
+                Opinion.item_id == p["item_id"], Opinion.round_number == p["round"], Opinion.person_id == p["person_id"]
+            )
+        ).one()
     if op.version == 1:
         _sql(app, "UPDATE opinion SET reason = :r WHERE id = :id", r=p["reason"], id=op.id)
         _sql(app, "UPDATE opinionrevision SET reason = :r WHERE opinion_id = :id", r=p["reason"], id=op.id)
     prev = victim.prev_hash
     with app.app_context(), unit_of_work() as s:
-        for ev in events[victim.seq - 1:]:
+        for ev in events[victim.seq - 1 :]:
             payload = json.dumps(p, ensure_ascii=False, sort_keys=True) if ev.id == victim.id else ev.payload
-            h = digest(ev.meeting_id, ev.seq, ev.kind, ev.actor_kind, ev.actor_id, ev.actor_name, ev.device, ev.at,
-                       payload, prev)
-            s.connection().execute(text("UPDATE event SET payload = :p, prev_hash = :ph, hash = :h WHERE id = :id"),
-                                   {"p": payload, "ph": prev, "h": h, "id": ev.id})
+            h = digest(
+                ev.meeting_id,
+                ev.seq,
+                ev.kind,
+                ev.actor_kind,
+                ev.actor_id,
+                ev.actor_name,
+                ev.device,
+                ev.at,
+                payload,
+                prev,
+            )
+            s.connection().execute(
+                text("UPDATE event SET payload = :p, prev_hash = :ph, hash = :h WHERE id = :id"),
+                {"p": payload, "ph": prev, "h": h, "id": ev.id},
+            )
             prev = h
         s.connection().execute(text("UPDATE chainhead SET hash = :h WHERE chain = :c"), {"h": prev, "c": mid})
     report = _check(app, mid)
     assert all(q.what not in ("event", "head") for q in report.problems), report.lines()  # the chain looks whole
-    assert any(q.file == rec.stored_name and f"依据的第{rec.chain_seq}条事件已不是归档时的样子" in q.message
-               for q in report.problems), report.lines()
+    assert any(
+        q.file == rec.stored_name and f"依据的第{rec.chain_seq}条事件已不是归档时的样子" in q.message
+        for q in report.problems
+    ), report.lines()
 
 
 def test_the_verify_page_and_api(app, texts, staff_http, http):

@@ -60,9 +60,7 @@ def test_fraction_needed(fraction, whole, expected):
     assert fraction.needed(whole) == expected
 
 
-@pytest.mark.parametrize(
-    "fraction", [HALF_INCLUSIVE, HALF_STRICT, TWO_THIRDS], ids=["half-incl", "half-strict", "2/3"]
-)
+@pytest.mark.parametrize("fraction", [HALF_INCLUSIVE, HALF_STRICT, TWO_THIRDS], ids=["half-incl", "half-strict", "2/3"])
 @pytest.mark.parametrize("whole", [1, 2, 3, 7, 8, 9, 10, 11, 15])
 def test_needed_is_the_smallest_part_that_meets(fraction, whole):
     needed = fraction.needed(whole)

@@ -81,9 +81,12 @@ def test_waiting_count_is_the_size_of_the_set_waited_for(eligible, spoken):
     """The counts a database aggregate gives (eligible, spoken among them, the chair's two flags) name the same
     number as the sets: the eligible members but the chair who have not spoken."""
     spoken_eligible = spoken & eligible
-    assert waiting_count(eligible=len(eligible), spoken=len(spoken_eligible), chair_eligible=CHAIR in eligible,
-                         chair_spoken=CHAIR in spoken_eligible) == len(
-        eligible - spoken - {CHAIR})
+    assert waiting_count(
+        eligible=len(eligible),
+        spoken=len(spoken_eligible),
+        chair_eligible=CHAIR in eligible,
+        chair_spoken=CHAIR in spoken_eligible,
+    ) == len(eligible - spoken - {CHAIR})
 
 
 @pytest.mark.parametrize(
@@ -191,8 +194,9 @@ def test_defer_counts_as_not_yes(stances, yes, passes):
 
 
 def test_tally_counts_each_stance():
-    t = tally(["agree", "agree", "disagree", "defer", "defer"], ["agree", "disagree", "defer", "defer"],
-              n=9, profile=PROFILE)
+    t = tally(
+        ["agree", "agree", "disagree", "defer", "defer"], ["agree", "disagree", "defer", "defer"], n=9, profile=PROFILE
+    )
     assert (t.agree, t.disagree, t.defer) == (2, 1, 2)
     assert (t.written_agree, t.written_disagree, t.written_defer) == (1, 1, 2)
 
@@ -213,8 +217,9 @@ def test_tally_of_counts_is_tally(given, written, n, profile):
     from collections import Counter
 
     counted = {str(k): v for k, v in Counter(given).items()}
-    assert tally_of_counts(counted, Counter(written), n=n, profile=profile) == tally(given, written, n=n,
-                                                                                   profile=profile)
+    assert tally_of_counts(counted, Counter(written), n=n, profile=profile) == tally(
+        given, written, n=n, profile=profile
+    )
 
 
 def test_tally_of_counts_refuses_unknown_stance_and_negative_counts():
@@ -260,10 +265,12 @@ def test_n9_one_recused_yes4_fails_either_way():
 
 def test_recused_out_of_n_can_change_the_result():
     # N=10, 1 recused, 5 yes: in N → 2·5 > 10 false; out of N → 2·5 > 9 true
-    assert tally(room(agree=5, disagree=4), [], n=decision_base(10, 1, recused_in_n=True),
-                 profile=PROFILE).passes is False
-    assert tally(room(agree=5, disagree=4), [], n=decision_base(10, 1, recused_in_n=False),
-                 profile=PROFILE).passes is True
+    assert (
+        tally(room(agree=5, disagree=4), [], n=decision_base(10, 1, recused_in_n=True), profile=PROFILE).passes is False
+    )
+    assert (
+        tally(room(agree=5, disagree=4), [], n=decision_base(10, 1, recused_in_n=False), profile=PROFILE).passes is True
+    )
 
 
 # --- can_still_pass ---
@@ -304,8 +311,10 @@ def test_majority_result(n, yes, expected):
 
 @pytest.mark.parametrize(
     ("adopt", "expected"),
-    [pytest.param(True, ItemResult.HEAD_ADOPTED, id="adopt"), pytest.param(False, ItemResult.HEAD_REJECTED,
-                                                                           id="reject")],
+    [
+        pytest.param(True, ItemResult.HEAD_ADOPTED, id="adopt"),
+        pytest.param(False, ItemResult.HEAD_REJECTED, id="reject"),
+    ],
 )
 def test_head_decision_result(adopt, expected):
     assert head_decision_result(adopt) is expected
@@ -371,10 +380,11 @@ def test_tally_fraction_is_profile_passing_rule():
 
 # ---------------------------------------------------------------- awaited / tallied_written
 
+
 @pytest.mark.parametrize(
     ("eligible", "spoken", "joined_after_chair", "expected"),
     [
-        ({1, 2, 3}, [2], (), {1, 3}),          # the chair (1) is awaited too, last
+        ({1, 2, 3}, [2], (), {1, 3}),  # the chair (1) is awaited too, last
         ({1, 2, 3}, [2, 3, 1], (), set()),
         ({1, 2, 3, 4}, [2, 3, 1], {4}, set()),  # 4 arrived after the chair spoke: not awaited
         ({1, 2, 3, 4}, [2, 1], {4}, {3}),
@@ -382,16 +392,17 @@ def test_tally_fraction_is_profile_passing_rule():
     ids=["chair-and-one-waiting", "all-spoken", "late-after-chair-not-awaited", "others-still-awaited"],
 )
 def test_awaited(eligible, spoken, joined_after_chair, expected):
-    assert opinions.awaited(chair_id=1, eligible=eligible, spoken=spoken,
-                            joined_after_chair=joined_after_chair) == frozenset(expected)
+    assert opinions.awaited(
+        chair_id=1, eligible=eligible, spoken=spoken, joined_after_chair=joined_after_chair
+    ) == frozenset(expected)
 
 
 @pytest.mark.parametrize(
     ("spoke_in_room", "recused", "expected"),
     [
         ((), (), [Stance.AGREE, Stance.DISAGREE]),
-        ((7,), (), [Stance.DISAGREE]),      # 7 came and spoke in the room: one member, one voice
-        ((), (8,), [Stance.AGREE]),         # 8 recused since: not tallied
+        ((7,), (), [Stance.DISAGREE]),  # 7 came and spoke in the room: one member, one voice
+        ((), (8,), [Stance.AGREE]),  # 8 recused since: not tallied
         ((7,), (8,), []),
     ],
     ids=["both-tallied", "author-spoke-in-room", "author-recused", "neither"],

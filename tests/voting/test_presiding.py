@@ -32,8 +32,9 @@ ORDER = [1, 2, 3, 4, 5]  # seat seniority, most senior first
     ],
 )
 def test_presiding_person(chair, order, present, recused, rule, expected):
-    assert presiding_person(chair_id=chair, seniority_order=order, present=present, recused=recused,
-                            rule=rule) == expected
+    assert (
+        presiding_person(chair_id=chair, seniority_order=order, present=present, recused=recused, rule=rule) == expected
+    )
 
 
 def test_unknown_rule_raises():

@@ -82,8 +82,11 @@ def test_default_large_funds_threshold():
     ("category", "steps"),
     [
         pytest.param(ItemCategory.MAJOR_DECISION, (PreparationStep.LEGALITY_REVIEW,), id="major_decision"),
-        pytest.param(ItemCategory.MAJOR_PROJECT,
-                     (PreparationStep.LEGALITY_REVIEW, PreparationStep.RISK_ASSESSMENT), id="major_project"),
+        pytest.param(
+            ItemCategory.MAJOR_PROJECT,
+            (PreparationStep.LEGALITY_REVIEW, PreparationStep.RISK_ASSESSMENT),
+            id="major_project",
+        ),
         pytest.param(ItemCategory.LARGE_FUNDS, (PreparationStep.LEGALITY_REVIEW,), id="large_funds"),
         pytest.param(ItemCategory.PERSONNEL, (), id="personnel"),
         pytest.param("other", (), id="other-string"),

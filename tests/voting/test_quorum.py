@@ -33,15 +33,8 @@ def test_meeting_quorum_worked_table(kind, present, n, ok):
 
 @pytest.mark.parametrize(
     ("n", "kind", "needed"),
-    [
-        pytest.param(n, k, half, id=f"N{n}-{k}-needs{half}")
-        for n, (half, _) in WORKED.items()
-        for k in HALF_KINDS
-    ]
-    + [
-        pytest.param(n, MeetingKind.PLENARY, tt, id=f"N{n}-plenary-needs{tt}")
-        for n, (_, tt) in WORKED.items()
-    ],
+    [pytest.param(n, k, half, id=f"N{n}-{k}-needs{half}") for n, (half, _) in WORKED.items() for k in HALF_KINDS]
+    + [pytest.param(n, MeetingKind.PLENARY, tt, id=f"N{n}-plenary-needs{tt}") for n, (_, tt) in WORKED.items()],
 )
 def test_meeting_quorum_needed_matches_worked_table(n, kind, needed):
     assert meeting_quorum(kind, 0, n, PROFILE).needed == needed
@@ -79,36 +72,55 @@ def test_meeting_kind_accepts_string_codes(kind, present, n):
 @pytest.mark.parametrize(
     ("kind", "category", "present", "n", "ok"),
     [
-        pytest.param(MeetingKind.EXECUTIVE, ItemCategory.PERSONNEL, 5, 8, False,
-                     id="N8-present5-executive-personnel-refused"),
-        pytest.param(MeetingKind.EXECUTIVE, ItemCategory.PERSONNEL, 6, 8, True,
-                     id="N8-present6-executive-personnel-ok"),
-        pytest.param(MeetingKind.EXECUTIVE, ItemCategory.PERSONNEL, 4, 8, False,
-                     id="N8-present4-executive-personnel-half-not-enough"),
-        pytest.param(MeetingKind.PARTY_GROUP, ItemCategory.PERSONNEL, 5, 9, False,
-                     id="N9-present5-party_group-personnel-refused"),
-        pytest.param(MeetingKind.PARTY_GROUP, ItemCategory.PERSONNEL, 6, 9, True,
-                     id="N9-present6-party_group-personnel-ok"),
-        pytest.param(MeetingKind.SPECIAL, ItemCategory.PERSONNEL, 9, 15, False,
-                     id="N15-present9-special-personnel-refused"),
-        pytest.param(MeetingKind.EXECUTIVE, ItemCategory.MAJOR_DECISION, 4, 8, True,
-                     id="N8-present4-executive-major_decision-ok"),
-        pytest.param(MeetingKind.EXECUTIVE, ItemCategory.MAJOR_DECISION, 3, 8, False,
-                     id="N8-present3-executive-major_decision-refused"),
-        pytest.param(MeetingKind.EXECUTIVE, ItemCategory.LARGE_FUNDS, 4, 8, True,
-                     id="N8-present4-executive-large_funds-ok"),
-        pytest.param(MeetingKind.EXECUTIVE, ItemCategory.MAJOR_PROJECT, 5, 9, True,
-                     id="N9-present5-executive-major_project-ok"),
-        pytest.param(MeetingKind.EXECUTIVE, ItemCategory.OTHER, 4, 9, False,
-                     id="N9-present4-executive-other-refused"),
-        pytest.param(MeetingKind.PLENARY, ItemCategory.PERSONNEL, 6, 9, True,
-                     id="N9-present6-plenary-personnel-ok"),
-        pytest.param(MeetingKind.PLENARY, ItemCategory.PERSONNEL, 5, 9, False,
-                     id="N9-present5-plenary-personnel-refused"),
-        pytest.param(MeetingKind.PLENARY, ItemCategory.PERSONNEL, 10, 15, True,
-                     id="N15-present10-plenary-personnel-ok"),
-        pytest.param(MeetingKind.PLENARY, ItemCategory.OTHER, 5, 9, False,
-                     id="N9-present5-plenary-other-refused"),
+        pytest.param(
+            MeetingKind.EXECUTIVE, ItemCategory.PERSONNEL, 5, 8, False, id="N8-present5-executive-personnel-refused"
+        ),
+        pytest.param(
+            MeetingKind.EXECUTIVE, ItemCategory.PERSONNEL, 6, 8, True, id="N8-present6-executive-personnel-ok"
+        ),
+        pytest.param(
+            MeetingKind.EXECUTIVE,
+            ItemCategory.PERSONNEL,
+            4,
+            8,
+            False,
+            id="N8-present4-executive-personnel-half-not-enough",
+        ),
+        pytest.param(
+            MeetingKind.PARTY_GROUP, ItemCategory.PERSONNEL, 5, 9, False, id="N9-present5-party_group-personnel-refused"
+        ),
+        pytest.param(
+            MeetingKind.PARTY_GROUP, ItemCategory.PERSONNEL, 6, 9, True, id="N9-present6-party_group-personnel-ok"
+        ),
+        pytest.param(
+            MeetingKind.SPECIAL, ItemCategory.PERSONNEL, 9, 15, False, id="N15-present9-special-personnel-refused"
+        ),
+        pytest.param(
+            MeetingKind.EXECUTIVE, ItemCategory.MAJOR_DECISION, 4, 8, True, id="N8-present4-executive-major_decision-ok"
+        ),
+        pytest.param(
+            MeetingKind.EXECUTIVE,
+            ItemCategory.MAJOR_DECISION,
+            3,
+            8,
+            False,
+            id="N8-present3-executive-major_decision-refused",
+        ),
+        pytest.param(
+            MeetingKind.EXECUTIVE, ItemCategory.LARGE_FUNDS, 4, 8, True, id="N8-present4-executive-large_funds-ok"
+        ),
+        pytest.param(
+            MeetingKind.EXECUTIVE, ItemCategory.MAJOR_PROJECT, 5, 9, True, id="N9-present5-executive-major_project-ok"
+        ),
+        pytest.param(MeetingKind.EXECUTIVE, ItemCategory.OTHER, 4, 9, False, id="N9-present4-executive-other-refused"),
+        pytest.param(MeetingKind.PLENARY, ItemCategory.PERSONNEL, 6, 9, True, id="N9-present6-plenary-personnel-ok"),
+        pytest.param(
+            MeetingKind.PLENARY, ItemCategory.PERSONNEL, 5, 9, False, id="N9-present5-plenary-personnel-refused"
+        ),
+        pytest.param(
+            MeetingKind.PLENARY, ItemCategory.PERSONNEL, 10, 15, True, id="N15-present10-plenary-personnel-ok"
+        ),
+        pytest.param(MeetingKind.PLENARY, ItemCategory.OTHER, 5, 9, False, id="N9-present5-plenary-other-refused"),
         pytest.param("executive", "personnel", 6, 8, True, id="N8-present6-string-codes-personnel-ok"),
     ],
 )

@@ -50,9 +50,7 @@ def test_relation_is_symmetric(relation_type):
 
 def test_subject_who_is_participant_recuses_as_self():
     grounds = required_recusals([1, SUBJECT, 2], [SUBJECT], [], TYPES)
-    assert grounds == [
-        RecusalGround(SUBJECT, SUBJECT, "SELF", "本人为该议题的任免对象", TYPES["SELF"].source)
-    ]
+    assert grounds == [RecusalGround(SUBJECT, SUBJECT, "SELF", "本人为该议题的任免对象", TYPES["SELF"].source)]
 
 
 def test_unrelated_member_does_not_recuse():

@@ -24,34 +24,37 @@ R = OpinionRefusal
 OK = OpinionFacts()  # a present member, not recused, agreeing on an item taking opinions
 
 
-@pytest.mark.parametrize(("change", "refusal"), [
-    ({}, None),
-    ({"observer": True}, R.OBSERVER),
-    ({"member": False}, R.NOT_A_MEMBER),
-    ({"item_found": False}, R.NO_SUCH_ITEM),
-    ({"meeting_status": "closed"}, R.MEETING_CLOSED),
-    ({"meeting_status": "scheduled"}, R.MEETING_NOT_IN_SESSION),
-    ({"item_status": "closed"}, R.ITEM_CONCLUDED),
-    ({"item_status": "deferred"}, R.ITEM_CONCLUDED),
-    ({"item_status": "open"}, R.ITEM_NOT_OPEN),
-    ({"item_status": "pending"}, R.ITEM_NOT_OPEN),
-    ({"current_round": False}, R.ITEM_NOT_OPEN),
-    ({"attendance": None}, R.NO_SEAT),
-    ({"recused": True}, R.RECUSED),
-    ({"attendance": Attendance.ABSENT}, R.ABSENT),
-    ({"attendance": Attendance.EXPECTED}, R.ABSENT),
-    ({"attendance": Attendance.LEFT}, R.ABSENT),
-    ({"attendance": Attendance.LATE}, None),
-    ({"stance": Stance.DISAGREE}, R.REASON_REQUIRED),
-    ({"stance": Stance.DEFER}, R.REASON_REQUIRED),
-    ({"stance": Stance.DISAGREE, "reason": "理由"}, None),
-    ({"stance": Stance.DEFER, "reason": "理由"}, None),
-    ({"presiding_has_spoken": True}, R.PRESIDING_HAS_SPOKEN),
-    ({"presides": True, "waiting": 1}, R.PRESIDING_NOT_LAST),
-    ({"presides": True, "waiting": 0}, None),
-    ({"presides": True, "waiting": 0, "presiding_has_spoken": True}, None),  # he may correct his own
-    ({"presides": False, "waiting": 5}, None),  # the others do not wait for anyone
-])
+@pytest.mark.parametrize(
+    ("change", "refusal"),
+    [
+        ({}, None),
+        ({"observer": True}, R.OBSERVER),
+        ({"member": False}, R.NOT_A_MEMBER),
+        ({"item_found": False}, R.NO_SUCH_ITEM),
+        ({"meeting_status": "closed"}, R.MEETING_CLOSED),
+        ({"meeting_status": "scheduled"}, R.MEETING_NOT_IN_SESSION),
+        ({"item_status": "closed"}, R.ITEM_CONCLUDED),
+        ({"item_status": "deferred"}, R.ITEM_CONCLUDED),
+        ({"item_status": "open"}, R.ITEM_NOT_OPEN),
+        ({"item_status": "pending"}, R.ITEM_NOT_OPEN),
+        ({"current_round": False}, R.ITEM_NOT_OPEN),
+        ({"attendance": None}, R.NO_SEAT),
+        ({"recused": True}, R.RECUSED),
+        ({"attendance": Attendance.ABSENT}, R.ABSENT),
+        ({"attendance": Attendance.EXPECTED}, R.ABSENT),
+        ({"attendance": Attendance.LEFT}, R.ABSENT),
+        ({"attendance": Attendance.LATE}, None),
+        ({"stance": Stance.DISAGREE}, R.REASON_REQUIRED),
+        ({"stance": Stance.DEFER}, R.REASON_REQUIRED),
+        ({"stance": Stance.DISAGREE, "reason": "理由"}, None),
+        ({"stance": Stance.DEFER, "reason": "理由"}, None),
+        ({"presiding_has_spoken": True}, R.PRESIDING_HAS_SPOKEN),
+        ({"presides": True, "waiting": 1}, R.PRESIDING_NOT_LAST),
+        ({"presides": True, "waiting": 0}, None),
+        ({"presides": True, "waiting": 0, "presiding_has_spoken": True}, None),  # he may correct his own
+        ({"presides": False, "waiting": 5}, None),  # the others do not wait for anyone
+    ],
+)
 def test_each_refusal_and_its_boundary(change, refusal):
     assert opinion_refusal(dataclasses.replace(OK, **change)) == refusal
 
@@ -79,8 +82,10 @@ def test_the_first_refusal_in_order_wins(first):
 
 
 def test_a_meeting_not_in_session_wins_over_the_item():
-    assert opinion_refusal(dataclasses.replace(OK, meeting_status="scheduled", item_status="closed")) \
+    assert (
+        opinion_refusal(dataclasses.replace(OK, meeting_status="scheduled", item_status="closed"))
         == R.MEETING_NOT_IN_SESSION
+    )
     assert opinion_refusal(dataclasses.replace(OK, item_status="open", current_round=False)) == R.ITEM_NOT_OPEN
 
 
@@ -104,33 +109,39 @@ def test_the_speaker_checks_alone_ignore_the_item():
     assert speaker_refusal(OK) is None
 
 
-@pytest.mark.parametrize(("counts", "expected"), [
-    # eligible, spoken, presiding eligible, presiding spoken → eligible, spoken, waiting, may speak
-    ((5, 0, True, False), RoundCounts(5, 0, 4, False)),
-    ((5, 3, True, False), RoundCounts(5, 3, 1, False)),
-    ((5, 4, True, False), RoundCounts(5, 4, 0, True)),  # everyone but him: his turn
-    ((5, 5, True, True), RoundCounts(5, 5, 0, True)),
-    ((5, 4, True, True), RoundCounts(5, 4, 1, False)),  # he spoke (an earlier state), one still to speak
-    ((5, 5, False, False), RoundCounts(5, 5, 0, False)),  # nobody eligible presides
-    ((5, 2, False, False), RoundCounts(5, 2, 3, False)),
-    ((1, 0, True, False), RoundCounts(1, 0, 0, True)),  # he alone
-    ((0, 0, False, False), RoundCounts(0, 0, 0, False)),
-])
+@pytest.mark.parametrize(
+    ("counts", "expected"),
+    [
+        # eligible, spoken, presiding eligible, presiding spoken → eligible, spoken, waiting, may speak
+        ((5, 0, True, False), RoundCounts(5, 0, 4, False)),
+        ((5, 3, True, False), RoundCounts(5, 3, 1, False)),
+        ((5, 4, True, False), RoundCounts(5, 4, 0, True)),  # everyone but him: his turn
+        ((5, 5, True, True), RoundCounts(5, 5, 0, True)),
+        ((5, 4, True, True), RoundCounts(5, 4, 1, False)),  # he spoke (an earlier state), one still to speak
+        ((5, 5, False, False), RoundCounts(5, 5, 0, False)),  # nobody eligible presides
+        ((5, 2, False, False), RoundCounts(5, 2, 3, False)),
+        ((1, 0, True, False), RoundCounts(1, 0, 0, True)),  # he alone
+        ((0, 0, False, False), RoundCounts(0, 0, 0, False)),
+    ],
+)
 def test_round_counts(counts, expected):
     eligible, spoken, presiding_eligible, presiding_spoken = counts
-    got = round_counts(eligible=eligible, spoken=spoken, presiding_eligible=presiding_eligible,
-                       presiding_spoken=presiding_spoken)
+    got = round_counts(
+        eligible=eligible, spoken=spoken, presiding_eligible=presiding_eligible, presiding_spoken=presiding_spoken
+    )
     assert got == expected
     assert got.outstanding == eligible - spoken
 
 
-@pytest.mark.parametrize("counts", [(3, 4, True, False), (3, -1, True, False), (3, 1, False, True),
-                                    (0, 0, True, False)])
+@pytest.mark.parametrize(
+    "counts", [(3, 4, True, False), (3, -1, True, False), (3, 1, False, True), (0, 0, True, False)]
+)
 def test_inconsistent_counts_are_refused(counts):
     eligible, spoken, presiding_eligible, presiding_spoken = counts
     with pytest.raises(ValueError):
-        round_counts(eligible=eligible, spoken=spoken, presiding_eligible=presiding_eligible,
-                     presiding_spoken=presiding_spoken)
+        round_counts(
+            eligible=eligible, spoken=spoken, presiding_eligible=presiding_eligible, presiding_spoken=presiding_spoken
+        )
 
 
 def test_round_counts_of_sets_count_only_the_eligible():
@@ -159,8 +170,14 @@ def test_round_tally_is_the_tally_of_the_loaded_round(recused_in_n, count_writte
     profile = dataclasses.replace(PROFILE, recused_in_n=recused_in_n, count_written_opinions=count_written)
     given = [Stance.AGREE] * 3 + [Stance.DISAGREE]
     written = [(7, Stance.AGREE), (8, Stance.AGREE), (9, Stance.DISAGREE)]
-    got = round_tally(members=9, recused={8}, given={Stance.AGREE: 3, "disagree": 1}, written=written,
-                      spoke_in_room=[1, 2, 3, 9], profile=profile)
+    got = round_tally(
+        members=9,
+        recused={8},
+        given={Stance.AGREE: 3, "disagree": 1},
+        written=written,
+        spoke_in_room=[1, 2, 3, 9],
+        profile=profile,
+    )
     assert got == tally(given, [Stance.AGREE], n=9 if recused_in_n else 8, profile=profile)
     assert (got.written_agree, got.written_disagree) == (1, 0)
     assert got.yes == (4 if count_written else 3)
@@ -169,21 +186,24 @@ def test_round_tally_is_the_tally_of_the_loaded_round(recused_in_n, count_writte
 W = WrittenFacts()  # an absent member's written agreement on an item not concluded
 
 
-@pytest.mark.parametrize(("change", "refusal"), [
-    ({}, None),
-    ({"item_status": "pending"}, None),  # sent before the item is opened
-    ({"item_status": "open"}, None),
-    ({"item_status": "closed"}, R.ITEM_CONCLUDED),
-    ({"item_status": "deferred"}, R.ITEM_CONCLUDED),
-    ({"attendance": None}, R.NO_SEAT),
-    ({"attendance": Attendance.PRESENT}, R.IN_THE_ROOM),
-    ({"attendance": Attendance.LATE}, R.IN_THE_ROOM),
-    ({"attendance": Attendance.EXPECTED}, None),
-    ({"attendance": Attendance.LEFT}, None),
-    ({"recused": True}, R.RECUSED),
-    ({"stance": Stance.DISAGREE}, R.REASON_REQUIRED),
-    ({"stance": Stance.DEFER, "reason": "理由"}, None),
-])
+@pytest.mark.parametrize(
+    ("change", "refusal"),
+    [
+        ({}, None),
+        ({"item_status": "pending"}, None),  # sent before the item is opened
+        ({"item_status": "open"}, None),
+        ({"item_status": "closed"}, R.ITEM_CONCLUDED),
+        ({"item_status": "deferred"}, R.ITEM_CONCLUDED),
+        ({"attendance": None}, R.NO_SEAT),
+        ({"attendance": Attendance.PRESENT}, R.IN_THE_ROOM),
+        ({"attendance": Attendance.LATE}, R.IN_THE_ROOM),
+        ({"attendance": Attendance.EXPECTED}, None),
+        ({"attendance": Attendance.LEFT}, None),
+        ({"recused": True}, R.RECUSED),
+        ({"stance": Stance.DISAGREE}, R.REASON_REQUIRED),
+        ({"stance": Stance.DEFER, "reason": "理由"}, None),
+    ],
+)
 def test_each_written_refusal_and_its_boundary(change, refusal):
     assert written_refusal(dataclasses.replace(W, **change)) == refusal
 
