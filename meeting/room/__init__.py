@@ -11,8 +11,6 @@ the log together with the change. The package's parts, each on what the one belo
 Every name is importable from ``meeting.room`` as before the split.
 """
 
-from voting.profiles import load_profile
-
 from .agenda import call_opinions, close_meeting, open_item, open_meeting, set_notes
 from .attendance import _set_attendance, check_in, roll_call
 from .facts import (
@@ -74,7 +72,6 @@ __all__ = [
     "head_decide",
     "item_facts",
     "live_item",
-    "load_profile",
     "load_room",
     "meeting_quorum",
     "open_item",

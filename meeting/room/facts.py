@@ -3,7 +3,6 @@ is recused, who presides, what has been said, the tally and the quorum. Reading 
 
 from __future__ import annotations
 
-import sys
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -13,7 +12,7 @@ from voting import opinions as opinion_rules
 from voting import presiding as presiding_rules
 from voting import quorum as quorum_rules
 from voting import speaking
-from voting.profiles import Profile
+from voting.profiles import Profile, load_profile
 from voting.vocabulary import (
     PRESENT_STATES,
     DecisionMode,
@@ -93,13 +92,7 @@ def load_room(s: Session, meeting_id: int, *, lock: bool = False) -> Room:
         raise NotFound(what="会议")
     body = s.get(Body, meeting.body_id)
     seats = list(s.exec(select(Seat).where(Seat.meeting_id == meeting_id).order_by(col(Seat.seniority))).all())
-    return Room(meeting, body, _profile(body.profile), seats)
-
-
-def _profile(name: str) -> Profile:
-    """The body's rule profile, read through the package's name for it, ``meeting.room.load_profile``: replacing
-    that one name (as tests do, to give a room another profile) reaches every service of the room."""
-    return sys.modules[__package__].load_profile(name)
+    return Room(meeting, body, load_profile(body.profile), seats)
 
 
 def meeting_quorum(room: Room) -> quorum_rules.QuorumCheck:

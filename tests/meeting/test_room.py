@@ -614,7 +614,7 @@ def test_recused_member_counts_as_not_present_and_stays_in_n(app, factory, prese
 def test_recused_in_or_out_of_n_per_profile(app, factory, monkeypatch, recused_in_n, result):
     """N = 8, 1 recused, 4 agree: in N (default) 2·4 > 8 fails; out of N (setting) 2·4 > 7 passes."""
     profile = dataclasses.replace(load_profile(), recused_in_n=recused_in_n)
-    monkeypatch.setattr("meeting.room.load_profile", lambda name="seed003": profile)
+    monkeypatch.setattr("meeting.room.facts.load_profile", lambda name="seed003": profile)
     body, ids = factory.body(8)
     subj = subject_related_to(factory, ids[7], "IN_LAW")
     m = factory.meeting(body.id)
@@ -840,7 +840,7 @@ def test_written_opinions_counted_only_when_profile_says(app, factory, monkeypat
     """N = 9, 5 present: 4 agree in the room + 1 written agree. Not counted (default) → 4, fails; counted → 5."""
     if counted:
         profile = dataclasses.replace(load_profile(), count_written_opinions=True)
-        monkeypatch.setattr("meeting.room.load_profile", lambda name="seed003": profile)
+        monkeypatch.setattr("meeting.room.facts.load_profile", lambda name="seed003": profile)
     _, ids, m, item = factory.running(9, 5)
     factory.act("written_opinion", m.id, {"item_id": item.id, "person_id": ids[5], "stance": "agree"})
     stances = {p: "agree" for p in ids[:4]} | {ids[4]: "disagree"}
@@ -855,7 +855,7 @@ def test_written_opinion_of_member_who_then_speaks_is_not_counted_twice(app, fac
     """A member sends a written opinion, then arrives and speaks: one person, one voice — even when the profile
     counts written opinions. The written one stays in the record."""
     profile = dataclasses.replace(load_profile(), count_written_opinions=True)
-    monkeypatch.setattr("meeting.room.load_profile", lambda name="seed003": profile)
+    monkeypatch.setattr("meeting.room.facts.load_profile", lambda name="seed003": profile)
     _, ids, m, item = factory.running(9, 5)
     factory.act("written_opinion", m.id, {"item_id": item.id, "person_id": ids[5], "stance": "agree"})
     assert state(app, m.id)["current"]["tally"]["yes"] == 1
@@ -868,7 +868,7 @@ def test_written_opinion_of_member_who_then_speaks_is_not_counted_twice(app, fac
 
 def test_written_opinion_of_member_recused_later_is_not_counted(app, factory, monkeypatch):
     profile = dataclasses.replace(load_profile(), count_written_opinions=True)
-    monkeypatch.setattr("meeting.room.load_profile", lambda name="seed003": profile)
+    monkeypatch.setattr("meeting.room.facts.load_profile", lambda name="seed003": profile)
     _, ids, m, item = factory.running(9, 8)
     factory.act("written_opinion", m.id, {"item_id": item.id, "person_id": ids[8], "stance": "agree"})
     factory.act("add_recusal", m.id, {"item_id": item.id, "person_id": ids[8], "reason": "事后发现利害关系"})
@@ -1511,7 +1511,7 @@ def test_presiding_rule_is_the_profile_setting(app, factory, monkeypatch):
 
     for rule, expected in (("most_senior", 0), ("next_in_seniority", 3)):
         profile = dataclasses.replace(load_profile(), presiding_rule=rule)
-        monkeypatch.setattr("meeting.room.load_profile", lambda name, p=profile: p)
+        monkeypatch.setattr("meeting.room.facts.load_profile", lambda name, p=profile: p)
         body, ids = factory.body(6)
         subj = subject_related_to(factory, ids[2], "SPOUSE")
         m = factory.meeting(body.id, chair=ids[2])

@@ -249,6 +249,6 @@ def test_the_profile_may_let_a_recused_member_read_the_item(app, http, factory, 
     from voting.profiles import load_profile
 
     profile = dataclasses.replace(load_profile(), recused_reads_item=True, recused_reads_source="本地规定")
-    monkeypatch.setattr("meeting.room.load_profile", lambda name: profile)
+    monkeypatch.setattr("meeting.room.facts.load_profile", lambda name: profile)
     page = _record_page(http, built.meeting_id, factory.tokens(built.meeting_id)[built.ids[2]])
     assert "任职经历尚需补充" in page and 'data-testid="withheld"' not in page
