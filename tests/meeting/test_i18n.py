@@ -394,7 +394,7 @@ def test_the_setup_page_renders_in_english(staff_http, factory):
         "成员03",
         profile.title,
         profile.preparation_source,
-        "seed 002 §三",
+        "《延寿县人民政府关于进一步提升政府执行力的意见》三",  # a source is cited by its title, in any locale
     ]
     leftover = [s for s in _untranslated(page, data) if s not in ("（", "）")]  # around a member's title
     assert leftover == []
