@@ -9,10 +9,11 @@ from flask import current_app, request
 from .. import setup
 from ..db import read_only, unit_of_work
 from ..errors import InvalidPayload
+from ..http import tell_room
 from ..models import AgendaItem, Material
 from ..room import load_room
 from ..schemas import CarryOverIn, ItemIn, ReorderIn, StepIn
-from .kit import _ok, _payload, _staff, _tell_room, endpoint
+from .kit import _ok, _payload, _staff, endpoint
 from .models import ItemOut, MaterialOut, dump
 from .present import _agenda, _item, _material
 
@@ -37,7 +38,7 @@ def add_item(meeting_id: int):
         item = setup.add_item(s, actor, meeting_id, data)
         s.flush()
         out = _item(s, item)
-    _tell_room(meeting_id)
+    tell_room(meeting_id)
     return _ok(201, item=out)
 
 
@@ -58,7 +59,7 @@ def update_item(item_id: int):
         item = setup.update_item(s, actor, item_id, data)
         s.flush()
         out = _item(s, item)
-    _tell_room(item.meeting_id)
+    tell_room(item.meeting_id)
     return _ok(item=out)
 
 
@@ -69,7 +70,7 @@ def delete_item(item_id: int):
         item = s.get(AgendaItem, item_id)
         meeting_id = item.meeting_id if item else None
         setup.delete_item(s, actor, item_id)
-    _tell_room(meeting_id)
+    tell_room(meeting_id)
     return _ok()
 
 
@@ -92,7 +93,7 @@ def reorder_agenda(meeting_id: int):
     with read_only() as s:
         room = load_room(s, meeting_id)
         out = _agenda(s, meeting_id, room.body.profile)
-    _tell_room(meeting_id)
+    tell_room(meeting_id)
     return _ok(agenda=out)
 
 
@@ -115,7 +116,7 @@ def set_step(item_id: int):
         s.flush()
         item = setup.get(s, AgendaItem, item_id, "议题")
         out = _item(s, item)
-    _tell_room(item.meeting_id)
+    tell_room(item.meeting_id)
     return _ok(item=out)
 
 
@@ -142,7 +143,7 @@ def upload_material(item_id: int):
         )
         meeting_id = s.get(AgendaItem, item_id).meeting_id
         out = dump(MaterialOut, _material(mat))
-    _tell_room(meeting_id)
+    tell_room(meeting_id)
     return _ok(201, material=out)
 
 
@@ -160,7 +161,7 @@ def delete_material(material_id: int):
         mat = setup.get(s, Material, material_id, "材料")  # a written opinion's scan: refused by the service
         meeting_id = setup.get(s, AgendaItem, mat.item_id, "议题").meeting_id
         setup.delete_material(s, actor, material_id)
-    _tell_room(meeting_id)
+    tell_room(meeting_id)
     return _ok()
 
 
@@ -182,5 +183,5 @@ def carry_over(meeting_id: int):
         item = setup.carry_over(s, actor, meeting_id, data.item_id)
         s.flush()
         out = _item(s, item)
-    _tell_room(meeting_id)
+    tell_room(meeting_id)
     return _ok(201, item=out)

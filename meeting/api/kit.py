@@ -28,7 +28,6 @@ from werkzeug.exceptions import HTTPException
 from ..auth import check_csrf, require_staff
 from ..db import unit_of_work
 from ..errors import HTTP_ERROR_CODES, InvalidPayload, NotFound
-from ..http import tell_room as _tell_room  # noqa: F401  (the API's name for it; re-exported)
 from ..schemas import DB_INT_MAX, MAX_YEAR, MIN_YEAR, parse, unsafe_char
 
 log = logging.getLogger(__name__)

@@ -10,11 +10,12 @@ from sqlmodel import col, select
 from .. import setup
 from ..db import read_only, unit_of_work
 from ..errors import InvalidPayload, NotFound
+from ..http import tell_room
 from ..models import Event, Meeting, Observer, Seat
 from ..schemas import MeetingIn, ObserverIn, Payload
 from ..state import build
 from ..tokens import issue
-from .kit import Query, QueryInt, _ok, _payload, _staff, _tell_room, _zone, endpoint, query
+from .kit import Query, QueryInt, _ok, _payload, _staff, _zone, endpoint, query
 from .models import EventOut, IssuedLinkOut, MeetingDetailOut, MeetingOut, ObserverOut, dump
 from .present import _event, _link, _meeting, _meeting_detail
 
@@ -173,7 +174,7 @@ def update_meeting(meeting_id: int):
         m = setup.update_meeting(s, actor, meeting_id, data, _zone())
         s.flush()
         out = _meeting(s, m)
-    _tell_room(meeting_id)
+    tell_room(meeting_id)
     return _ok(meeting=out)
 
 
@@ -193,7 +194,7 @@ def add_observer(meeting_id: int):
     data = _payload(ObserverIn)
     with unit_of_work() as s:
         obs = setup.add_observer(s, actor, meeting_id, data)
-    _tell_room(meeting_id)
+    tell_room(meeting_id)
     return _ok(201, observer=dump(ObserverOut, obs))
 
 
@@ -204,7 +205,7 @@ def remove_observer(observer_id: int):
         obs = s.get(Observer, observer_id)
         meeting_id = obs.meeting_id if obs else None
         setup.remove_observer(s, actor, observer_id)
-    _tell_room(meeting_id)
+    tell_room(meeting_id)
     return _ok()
 
 
