@@ -6,10 +6,11 @@ from pathlib import Path
 
 from flask import Flask
 
+from meeting import api as meeting_api
 from meeting import policy
 from meeting.part import owner_only
 
-# api, npc_views: their routes on the blueprints registered below; models: its tables, in the meeting part's schema
+# api: its /api/v1 routes, installed below; npc_views: its pages on supervision_views.bp; models: its tables
 from . import api, cli, models, npc_views, public_views, supervision_views, views  # noqa: F401
 from . import policy as execution_policy
 
@@ -30,7 +31,8 @@ def init_app(app: Flask) -> None:
     folder = Path(app.config["EXECUTION_DIR"])
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     owner_only(folder)
-    app.register_blueprint(views.bp)  # api: its /api/v1/execution routes were added to meeting's API blueprint
+    app.register_blueprint(views.bp)
+    meeting_api.install(app, "execution")  # /api/v1/execution
     app.register_blueprint(supervision_views.bp)  # npc_views: the people's-congress pages on this blueprint
     app.register_blueprint(public_views.bp)
     policy.declare(app, execution_policy.ACCESS, execution_policy.PREFIXES, execution_policy.LANDING)

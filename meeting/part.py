@@ -110,10 +110,10 @@ def init_app(app: Flask) -> None:
     headers.init(app)  # CSP, frame, sniffing and referrer headers on every response
     _template_helpers(app)
 
-    # the parts above add their /api/v1 routes to api.bp when they are imported, before it is registered here
     app.register_blueprint(views.bp)
     app.register_blueprint(setup_views.bp)
-    app.register_blueprint(api.bp)
+    app.register_blueprint(api.bp)  # its handlers; each part installs its own routes (the parts above in theirs)
+    api.install(app, "meeting")
 
     # deny by default: each part says who may reach each of its endpoints, checked before the view runs
     policy.init_app(app)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from meeting import policy
+from meeting import api, policy
 
 from . import cli, models, tablet, views  # noqa: F401  (tablet: its routes on views.bp; models: its tables)
 from . import policy as minutes_policy
@@ -18,5 +18,6 @@ def settings(instance: Path) -> dict:
 
 def init_app(app: Flask) -> None:
     app.register_blueprint(views.bp)
+    api.install(app, "minutes")  # its /api/v1 routes, declared in views
     policy.declare(app, minutes_policy.ACCESS)
     cli.init_app(app)

@@ -4,8 +4,8 @@ Each part is a module with ``settings(instance)`` (its defaults, read from the e
 (its blueprints and API routes, access declarations, tables and migrations, commands, role homes), as Flask's own
 extensions install themselves. A part imports only the parts below it; the host is the one module that knows them
 all, and lists them bottom first: a part's ``init_app`` may use what the parts before it installed (the meeting
-part's database engine, its access gate). Importing the parts registers every part's tables before the meeting part
-creates the schema, and adds the parts' /api/v1 routes before the meeting part registers the API blueprint.
+part's database engine, its access gate, the API blueprint each part installs its /api/v1 routes under). Importing
+the parts registers every part's tables before the meeting part creates the schema.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flask import Flask
 
-# bottom first: as each part is imported its /api/v1 routes join the API's, in the order they have always had
+# bottom first: the order their tables, access declarations and API routes join the app's
 # isort: off
 import meeting.part
 import minutes.part

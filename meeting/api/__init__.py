@@ -13,12 +13,12 @@ The package, along its seams:
 * the routes by area: :mod:`.bodies` (bodies, people, relations), :mod:`.meetings`, :mod:`.agenda`,
   :mod:`.live` (the room's actions and the OpenAPI document, which :mod:`meeting.openapi` generates).
 
-minutes/ and execution/ declare their own ``/api/v1`` routes with :func:`endpoint` (before :data:`bp` is
-registered on the app), so the document lists them too. The names below are those other modules import.
+minutes/ and execution/ declare their own ``/api/v1`` routes with :func:`endpoint` and install them in their own
+``init_app`` with :func:`install`, so the document lists them too. The names below are those other modules import.
 """
 
 from ..errors import HTTP_ERROR_CODES
-from . import agenda, bodies, live, meetings  # noqa: F401 — each declares its routes on bp
+from . import agenda, bodies, live, meetings  # noqa: F401 — each declares its routes with endpoint()
 from .bodies import RelationsQuery
 from .kit import (
     ENDPOINTS,
@@ -36,6 +36,7 @@ from .kit import (
     bp,
     endpoint,
     from_form,
+    install,
     query,
 )
 from .live import ACTION_RULE, staff_actions
@@ -110,6 +111,7 @@ __all__ = [
     "bp",
     "dump",
     "endpoint",
+    "install",
     "from_form",
     "query",
     "staff_actions",

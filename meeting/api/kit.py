@@ -1,8 +1,10 @@
 """The endpoint kit of ``/api/v1``: the blueprint, the route table, and what every route does around its service.
 
-A route is declared with :func:`endpoint`, which registers it on :data:`bp` under its operationId (the endpoint
-name the policy tables and tests/route_matrix.py use, "api.<operationId>") and records it in :data:`ENDPOINTS`,
-from which :mod:`meeting.openapi` generates the document: the request, query and form models a route reads its
+A route is declared with :func:`endpoint`, which records it in :data:`ENDPOINTS` with its view and the part it
+belongs to (the top package of the view's module); nothing is added to an app at import. Each part installs its
+own routes in its ``init_app`` with :func:`install`, under the endpoint name the policy tables and
+tests/route_matrix.py use, "api.<operationId>" (the prefix that makes Flask treat them as :data:`bp`'s). From the
+same table :mod:`meeting.openapi` generates the document: the request, query and form models a route reads its
 input with are the ones the document describes, so the two cannot drift apart.
 
 Every route: authenticate (:func:`_staff`) → read its input through a pydantic model (:func:`_payload` for JSON,
@@ -60,18 +62,38 @@ class Endpoint:
     status: int = 200
     public: bool = False
     description: str = ""
+    view: Callable | None = field(default=None, compare=False, repr=False)
+
+    @property
+    def part(self) -> str:
+        """The part the route belongs to: the top package of its view's module (meeting, minutes, execution)."""
+        return self.view.__module__.partition(".")[0] if self.view else ""
 
 
 ENDPOINTS: list[Endpoint] = []
 
 
 def endpoint(method: str, rule: str, operation_id: str, summary: str, tag: str, **kw) -> Callable:
-    def register(view: Callable) -> Callable:
-        ENDPOINTS.append(Endpoint(method, rule, operation_id, summary, tag, **kw))
-        bp.add_url_rule(rule, endpoint=operation_id, view_func=view, methods=[method])
+    """Declare a route of ``/api/v1`` (recorded only: the part's ``init_app`` installs it with :func:`install`)."""
+
+    def declare(view: Callable) -> Callable:
+        ENDPOINTS.append(Endpoint(method, rule, operation_id, summary, tag, view=view, **kw))
         return view
 
-    return register
+    return declare
+
+
+def install(app, part: str) -> None:
+    """Add the routes ``part`` declared to ``app``, as :data:`bp` would: under its prefix and as "api.<operationId>",
+    so the API's handlers and the access gate treat them as the API's. Called by each part's ``init_app``, after the
+    meeting part has registered :data:`bp`."""
+    if "api" not in app.blueprints:
+        raise RuntimeError("the meeting part registers the API blueprint before a part installs its routes")
+    for e in ENDPOINTS:
+        if e.part == part:
+            app.add_url_rule(
+                bp.url_prefix + e.rule, endpoint=f"{bp.name}.{e.operation_id}", view_func=e.view, methods=[e.method]
+            )
 
 
 # ---------------------------------------------------------------- reading a request
