@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import tempfile
 import warnings
 
 import click
@@ -38,7 +39,15 @@ def main(argv: list[str]) -> int:
     os.environ["YISHI_ASYNC_MODE"] = modes.build_with(argv)
     # every command builds the app in that mode; only serve and demo run it (run.py then patched, and said this)
     warnings.filterwarnings("ignore", message=r"\s*Eventlet is deprecated")
-    app = create_app()
+    if any(a in ("-h", "--help") for a in argv):
+        # the commands' help, from an app on a scratch folder and an in-memory database: asking for help creates no
+        # instance folder and needs no reachable database
+        with tempfile.TemporaryDirectory(prefix="yishi-help-") as scratch:
+            return _run(create_app({"INSTANCE_PATH": scratch, "DATABASE_URL": "sqlite://"}), argv)
+    return _run(create_app(), argv)
+
+
+def _run(app, argv: list[str]) -> int:
     info = ScriptInfo(create_app=lambda: app, set_debug_flag=False)
     try:
         status = group(app).main(args=list(argv), prog_name="run.py", obj=info, standalone_mode=False)

@@ -40,6 +40,15 @@ def test_help_lists_the_commands(tmp_path, database_url):
         assert command in out
 
 
+def test_help_needs_no_database_and_creates_no_instance_folder(tmp_path):
+    """A newcomer's first command: it must not fail on a database not yet set up, nor leave a folder behind."""
+    for args in (["--help"], ["serve", "--help"], ["verify", "-h"]):
+        res = _run(args, tmp_path, "postgresql://nobody@127.0.0.1:1/none")
+        assert res.returncode == 0, res.stderr
+        assert "Usage: run.py" in res.stdout
+        assert not (tmp_path / "inst").exists()
+
+
 def test_create_admin_stores_an_argon2_hash(tmp_path, database_url):
     res = _run(["create-admin", "--username", "admin", "--password", "a-long-password"], tmp_path, database_url)
     assert res.returncode == 0, res.stderr
