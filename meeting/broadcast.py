@@ -19,7 +19,8 @@ What a big room costs is kept in proportion:
   (:meth:`Broadcaster.opinions_written`);
 * the full view's detailed list (who said what, the tally, who has not spoken) is spaced by twenty times what
   building and sending it cost (before it has been built once, by what a list of that many members is expected
-  to cost) — with the counts, every interval, for a nine-member body; after them, about every second or two,
+  to cost) — with the counts, every interval, for a body of up to ``DETAIL_INLINE_MAX_SEATS`` members whatever a
+  stall made the last list cost, so the secretary's names never lag the count; after them, about every second or two,
   for a 3,000-seat plenary, where rebuilding the whole list every 150 ms would take a third of the server's
   time during a burst. While a burst is still coming in (counts sent within the last interval, or due) the list
   waits for it to end, at most ``DETAIL_MAX_HOLD`` seconds: the tablets' counts go first, and the list that
@@ -55,6 +56,10 @@ COST_FACTOR = {"presence": 10, "detail": 20, "progress": 20}
 # 10–17 µs to read and format and 1.5 µs to encode on the 2-core bench machine (docs/performance.md), with room
 # to spare: a body of up to ~300 gets its list with the counts, a bigger room after them
 DETAIL_COST_PER_SEAT = 25e-6
+# a room this small always gets its list with the counts, whatever the last list cost: there the list is cheap, and a
+# cost measured while the machine stalled (a loaded server, a pause in the collector) would otherwise put the
+# secretary's list of names seconds behind the count above it
+DETAIL_INLINE_MAX_SEATS = 300
 DETAIL_MAX_HOLD = 3.0  # seconds a detailed list may wait for a burst of opinions to end
 # what sending the counts costs per eligible member before this process has sent them for a meeting (reading
 # them, and a message to each screen: 16-21 ms for 3,000 seats on the bench machine): a room of more than
@@ -250,7 +255,11 @@ class Broadcaster:
                 self._unsent_since.pop(meeting_id, None)  # what has been committed is counted now
 
             def inline(eligible: int) -> bool:  # decided once the counts are read  (no interval: all at once)
-                return self.interval <= 0 or self._detail_spacing(meeting_id, eligible) <= self.interval
+                return (
+                    self.interval <= 0
+                    or eligible <= DETAIL_INLINE_MAX_SEATS
+                    or self._detail_spacing(meeting_id, eligible) <= self.interval
+                )
 
             with read_only() as s:
                 prog = progress(s, meeting_id, detail=inline, zone=self.zone)

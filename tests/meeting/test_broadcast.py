@@ -266,10 +266,12 @@ def test_full_view_gets_coalesced_opinions_too(app, socketio, factory, clock):
 
 
 def slowed_list(monkeypatch, clock, seconds):
-    """Make building the detailed list slow, as it is in a big plenary: it takes ``seconds`` of virtual time."""
+    """Make building the detailed list slow, as it is in a big plenary: it takes ``seconds`` of virtual time, and
+    the room is treated as one beyond the size that always gets its list with the counts."""
     from meeting import broadcast
 
     real_progress = broadcast.progress
+    monkeypatch.setattr(broadcast, "DETAIL_INLINE_MAX_SEATS", 0)
 
     def slow_list(s, meeting_id, *, detail=False, zone="Asia/Shanghai"):
         def decide(eligible):
@@ -317,6 +319,25 @@ def test_in_a_big_room_the_detailed_list_follows_the_counts(app, socketio, facto
     assert progress_of(chair) == []  # once
 
 
+def test_a_small_room_gets_its_list_with_the_counts_even_after_a_stall(app, socketio, factory, clock, monkeypatch):
+    """The secretary of a nine-member body never sees "8 / 9" above a list of one name: a list that once took long
+    to build (the machine stalled) does not put a small room's list behind its counts."""
+    _, ids, m, item = factory.running(9, 9)
+    toks = factory.tokens(m.id)
+    chair = socketio.test_client(app, auth={"token": toks[ids[0]]})
+    voters = [socketio.test_client(app, auth={"token": toks[p]}) for p in ids[1:]]
+    settle(clock, chair, *voters)
+    broadcaster = app.extensions["yishi.broadcaster"]
+    broadcaster._cost[("detail", m.id)] = 2.0  # a stall: 20 × that would space the list 40 s apart
+    for i, v in enumerate(voters):
+        opine(app, v, item)
+        clock.advance(INTERVAL)
+        prog = progress_of(chair)
+        assert prog, f"no progress after opinion {i + 1}"
+        assert prog[-1]["spoken"] == i + 1
+        assert len(prog[-1]["opinions"]) == i + 1  # the names with the count, every time
+
+
 def test_a_big_room_gets_counts_first_before_its_list_was_ever_built(app, socketio, factory, clock, monkeypatch):
     """Before the list has been built for a meeting its cost is expected from the room's size: a room expected
     to be dear (here: a cost per member as if it had thousands) gets the counts on the first tick, the list
@@ -324,6 +345,8 @@ def test_a_big_room_gets_counts_first_before_its_list_was_ever_built(app, socket
     from meeting import broadcast
 
     monkeypatch.setattr(broadcast, "DETAIL_COST_PER_SEAT", 0.005)  # 20 × 5 ms × 5 eligible: 0.5 s spacing
+
+    monkeypatch.setattr(broadcast, "DETAIL_INLINE_MAX_SEATS", 0)  # as if a big room
     _, ids, m, item = factory.running(5, 5)
     toks = factory.tokens(m.id)
     chair = socketio.test_client(app, auth={"token": toks[ids[0]]})
@@ -379,6 +402,8 @@ def test_the_detailed_list_waits_for_a_burst_to_end(app, socketio, factory, cloc
     from meeting import broadcast
 
     monkeypatch.setattr(broadcast, "DETAIL_COST_PER_SEAT", 0.002)  # 20 × 2 ms × 12 eligible: ≈ 0.5 s spacing
+
+    monkeypatch.setattr(broadcast, "DETAIL_INLINE_MAX_SEATS", 0)  # as if a big room
     _ids, item, chair, voters = chair_and_voters(app, socketio, factory, clock, 12)
     started, ended, seen = stream_opinions(app, clock, chair, voters, item, INTERVAL / 2)  # 1.375 s of opinions
     assert ended == 11 * INTERVAL / 2
@@ -397,6 +422,8 @@ def test_a_held_list_comes_within_the_bound_while_a_burst_goes_on(app, socketio,
     from meeting import broadcast
 
     monkeypatch.setattr(broadcast, "DETAIL_COST_PER_SEAT", 0.002)  # 20 × 2 ms × 24 eligible: 0.96 s spacing
+
+    monkeypatch.setattr(broadcast, "DETAIL_INLINE_MAX_SEATS", 0)  # as if a big room
     monkeypatch.setattr(broadcast, "DETAIL_MAX_HOLD", 0.5)
     _ids, item, chair, voters = chair_and_voters(app, socketio, factory, clock, 24)
     gap = INTERVAL / 2
@@ -414,6 +441,8 @@ def test_the_list_held_back_is_complete_when_it_comes(app, socketio, factory, cl
     from meeting import broadcast
 
     monkeypatch.setattr(broadcast, "DETAIL_COST_PER_SEAT", 0.002)
+
+    monkeypatch.setattr(broadcast, "DETAIL_INLINE_MAX_SEATS", 0)  # as if a big room
     ids, item, chair, voters = chair_and_voters(app, socketio, factory, clock, 12)
     started, _, _ = stream_opinions(app, clock, chair, voters, item, INTERVAL / 2)
     lists = [p for _, p in until_quiet(clock, chair, started, INTERVAL / 8) if "opinions" in p]
