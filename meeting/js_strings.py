@@ -200,6 +200,8 @@ TABLES: dict[str, dict[str, Any]] = {
         },
         "online": _("在线"),
         "offline": _("未连接"),
+        "devicesAll": _("平板：{n} 台全部已连接"),
+        "devicesMissing": _("平板未连接（{n}）：{names}"),
         "chair": _("主持人"),
         "arrived": _("到会 {t}"),
         "left": _("离席 {t}"),

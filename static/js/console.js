@@ -35,6 +35,7 @@
     }
     renderMeeting(s);
     renderQuorum(s);
+    renderDevices(s);
     renderRoster(s);
     renderAgenda(s);
     renderCurrent(s);
@@ -71,8 +72,10 @@
         el('div', { class: 'q-fill ' + (q.ok ? 'ok' : 'bad'), style: { width: pct + '%' } }),
         el('div', { class: 'q-mark', style: { left: mark + '%' } })
       ]),
-      el('p', { class: 'q-verdict ' + (q.ok ? 'ok' : 'bad'), testid: 'quorum-verdict',
-        text: fmt(q.ok ? T.quorumOk : T.quorumBad, q) + (q.source ? fmt(T.paren, { x: q.source }) : '') }),
+      el('p', { class: 'q-verdict ' + (q.ok ? 'ok' : 'bad'), testid: 'quorum-verdict' }, [
+        el('span', { text: fmt(q.ok ? T.quorumOk : T.quorumBad, q) }),
+        q.source ? el('span', { class: 'q-cite', title: q.source, text: fmt(T.paren, { x: q.source }) }) : null
+      ]),
       el('p', { class: 'q-counts muted', text: fmt(T.counts, c) })
     ];
     if (a.cannot_pass) {
@@ -81,7 +84,8 @@
         el('span', { text: fmt(T.cannotPassDetail, { present: a.present, needed: a.pass_needed, rule: a.pass_rule }) })
       ]));
     }
-    nodes.push(el('p', { class: 'source', text: fmt(T.passRule, { rule: a.pass_rule }) + (a.pass_source ? fmt(T.paren, { x: a.pass_source }) : '') }));
+    var passRule = fmt(T.passRule, { rule: a.pass_rule }) + (a.pass_source ? fmt(T.paren, { x: a.pass_source }) : '');
+    nodes.push(el('p', { class: 'source', title: passRule, text: passRule }));
     var box = $('quorum');
     box.className = 'quorum ' + (q.ok ? 'q-ok' : 'q-bad') + (a.cannot_pass ? ' q-cannot-pass' : '');
     R.replace(box, nodes);
@@ -107,6 +111,20 @@
     }
   }
 
+  /** The check before (and during) the meeting: every member expected in the room has a tablet connected, or the
+      names of those who have not — members on leave (请假) or gone (离席) are not expected. */
+  function renderDevices(s) {
+    var box = $('device-check');
+    if (!box) { return; }
+    var expected = s.roster.filter(function (p) { return p.attendance !== 'absent' && p.attendance !== 'left'; });
+    var missing = expected.filter(function (p) { return !p.connected; });
+    box.className = 'device-check ' + (missing.length ? 'bad' : 'ok');
+    box.textContent = missing.length
+      ? fmt(T.devicesMissing, { n: missing.length, names: missing.map(function (p) { return p.name; }).join('、') })
+      : fmt(T.devicesAll, { n: expected.length });
+    box.title = box.textContent;
+  }
+
   function renderRoster(s) {
     var closed = s.meeting.status === 'closed';
     R.replace($('roster-body'), s.roster.map(function (p) {
@@ -122,12 +140,12 @@
             el('span', { class: 'badge ' + tone, testid: 'attendance-' + p.person_id, text: R.tr(p.attendance_label) }),
             p.is_chair ? el('span', { class: 'badge bad', text: T.chair }) : null
           ]),
-          el('div', { class: 'r-sub muted' }, [
+          el('div', { class: 'r-sub muted', title: [p.title, p.connected ? T.online : T.offline].concat(times).filter(Boolean).join(' · ') }, [
             p.title ? el('span', { text: p.title + ' · ' }) : null,
             el('span', { class: 'r-conn ' + (p.connected ? 'on' : 'off'), testid: 'connected-' + p.person_id, text: p.connected ? T.online : T.offline }),
             times.length ? el('span', { class: 'r-times', text: ' · ' + times.join(' · ') }) : null
           ]),
-          p.absence_reason ? el('div', { class: 'r-reason', text: p.absence_reason }) : null
+          p.absence_reason ? el('div', { class: 'r-reason', title: p.absence_reason, text: p.absence_reason }) : null
         ]),
         el('td', { class: 'r-actions' }, closed ? [] : [
           rollButton(p, 'present', T.rollPresent, 'ok'),
