@@ -3,6 +3,7 @@
 
     python3 dev.py run  [run.py demo options, e.g. --host 0.0.0.0 --port 5000]
     python3 dev.py test [extra pytest arguments]
+    python3 dev.py pictures   (the README's pictures, taken anew by the browser test of the live room)
 
 Uses only the standard library until the virtual environment (.venv) exists; reinstalls dependencies only when
 pyproject.toml changes. ``test`` checks the code's form with ruff (format, lint, import order), then runs the
@@ -127,12 +128,39 @@ def run_tests(extra: list[str]) -> int:
     return rc
 
 
+# the README's pictures: docs/img/<name> ← the screenshot tests/e2e/test_browser_room.py::test_live_room takes
+PICTURES = {
+    "console-laptop.png": "test_live_room-console-opinions-eventlet-1366x768.png",
+    "tablet-tablet.png": "test_live_room-tablet-confirm-eventlet-768x1024.png",
+    "projector-screen.png": "test_live_room-projector-progress-eventlet-1920x1080.png",
+}
+
+
+def take_pictures() -> int:
+    """Run the live-room browser test (eventlet, SQLite), which screenshots every view at its sizes, and copy the
+    README's pictures from what it took to docs/img/."""
+    ensure_venv("test")
+    shots = ROOT / "tests" / "e2e" / "screenshots"
+    for name in PICTURES.values():
+        (shots / name).unlink(missing_ok=True)  # a picture left by an older run is never copied
+    env = dict(os.environ, YISHI_TEST_DB="sqlite")
+    test = "tests/e2e/test_browser_room.py::test_live_room[eventlet]"
+    if sh(PY, "-m", "pytest", "-p", "no:cacheprovider", "-q", test, env=env, check=False):
+        return 1
+    for picture, shot in PICTURES.items():
+        (ROOT / "docs" / "img" / picture).write_bytes((shots / shot).read_bytes())
+        print(f"docs/img/{picture} ← tests/e2e/screenshots/{shot}")
+    return 0
+
+
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("run", "test"):
+    if not argv or argv[0] not in ("run", "test", "pictures"):
         print(__doc__)
         return 2
     if argv[0] == "test":
         return run_tests(argv[1:])
+    if argv[0] == "pictures":
+        return take_pictures()
     ensure_venv("")
     os.execv(str(PY), [str(PY), str(ROOT / "run.py"), "demo", *argv[1:]])
     return 0
