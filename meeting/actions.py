@@ -20,6 +20,7 @@ from .room import Outcome
 from .schemas import (
     DeferIn,
     Empty,
+    GiveFloorIn,
     HeadDecisionIn,
     ItemRef,
     NotesIn,
@@ -158,6 +159,11 @@ ACTIONS: dict[str, Action] = {
             "党政领导干部选拔任用工作条例",
         ),
         _a("set_notes", NotesIn, lambda s, a, m, p: room.set_notes(s, a, m, p), {STAFF}, "记录人的议题备注"),
+        # 发言申请 and the speaker's time, where the body uses them (meeting/room/floor.py)
+        _a("request_floor", ItemRef, room.request_floor, {MEMBER, CHAIR}, "成员申请就当前议题发言"),
+        _a("withdraw_floor", ItemRef, room.withdraw_floor, {MEMBER, CHAIR}, "成员撤回尚未安排的发言申请"),
+        _a("give_floor", GiveFloorIn, room.give_floor, {STAFF}, "安排发言（按申请顺序或指定成员），上一位发言结束计时"),
+        _a("end_floor", ItemRef, room.end_floor, {STAFF}, "结束当前发言人的发言计时"),
     ]
 }
 

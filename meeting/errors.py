@@ -133,6 +133,30 @@ class NotPresentForWritten(YishiError):
     source = "seed 003 §四(二)2"
 
 
+class FloorNotUsed(YishiError):
+    code = "floor_not_used"
+    http_status = 409
+    msgid = "本机构未启用发言申请；如需发言，请向主持人示意。"
+
+
+class FloorNotPresent(YishiError):
+    code = "floor_not_present"
+    http_status = 403
+    msgid = "您未在会场（%(attendance)s），不能申请发言。"
+
+
+class FloorNoItem(YishiError):
+    code = "floor_no_item"
+    http_status = 409
+    msgid = "当前没有正在审议的议题，不能申请或安排发言。"
+
+
+class FloorNotFound(YishiError):
+    code = "floor_not_found"
+    http_status = 404
+    msgid = "没有这项发言申请（可能已撤回或已发言）。"
+
+
 class ItemNotOpen(YishiError):
     code = "item_not_open"
     http_status = 409

@@ -36,6 +36,11 @@ TABLES: dict[str, dict[str, Any]] = {
     },
     # static/js/tablet*.js: the member's and the chair's tablet
     "tablet": {
+        "floorSpeaking": _("正在发言：{name}"),
+        "floorYouSpeak": _("您正在发言"),
+        "floorPlace": _("您已申请发言，排在第{n}位。"),
+        "floorWithdraw": _("撤回发言申请"),
+        "floorRequest": _("申请发言"),
         "itemNo": _("第{n}项"),
         "phaseDiscussion": _("汇报讨论"),
         "phaseOpinions": _("征求意见"),
@@ -201,6 +206,16 @@ TABLES: dict[str, dict[str, Any]] = {
         "online": _("在线"),
         "offline": _("未连接"),
         "devicesAll": _("平板：{n} 台全部已连接"),
+        "floorTitle": _("发言申请与计时"),
+        "floorTimerTitle": _("发言计时"),
+        "floorSpeaking": _("正在发言：{name}"),
+        "floorLimit": _("（限时{m}分钟）"),
+        "floorEnd": _("结束发言"),
+        "floorAsked": _("{t} 申请"),
+        "floorGive": _("请发言"),
+        "floorNoQueue": _("暂无发言申请。"),
+        "floorPick": _("指定发言的成员"),
+        "floorGivePerson": _("指定发言"),
         "devicesMissing": _("平板未连接（{n}）：{names}"),
         "chair": _("主持人"),
         "arrived": _("到会 {t}"),
@@ -309,6 +324,7 @@ TABLES: dict[str, dict[str, Any]] = {
     },
     # static/js/projector.js: the big screen
     "projector": {
+        "floorSpeaking": _("正在发言：{name}"),
         "attendance": _("应到会 {n} 人 · 实到 {present} 人"),
         "itemNo": _("第{n}项议题"),
         "presenter": _("汇报人：{p}"),

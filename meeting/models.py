@@ -75,6 +75,10 @@ class Body(SQLModel, table=True):
     decision_mode: str = Field(default="majority", max_length=16)
     profile: str = Field(default="seed003", max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # the body's own practice, not a rule of its sources: members ask for the floor (发言申请) from their tablets, and
+    # the console times each speaker against this many minutes (0: timed, no limit)
+    floor_requests: bool = Field(default=False)
+    speaking_limit_minutes: int = Field(default=0)
 
 
 class Person(SQLModel, table=True):
@@ -246,6 +250,20 @@ class Recusal(SQLModel, table=True):
     source: str = Field(default="auto", max_length=16)  # auto | manual
     basis: str = Field(default="", max_length=200)  # the law cited
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+
+
+class FloorRequest(SQLModel, table=True):
+    """发言申请 on an item under discussion: a member asks, the secretary gives the floor in turn (or gives it to a
+    member who did not ask), and the speaker's time runs from ``granted_at`` to ``ended_at``."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    meeting_id: int = Field(foreign_key="meeting.id", index=True)
+    item_id: int = Field(foreign_key="agendaitem.id", index=True)
+    person_id: int = Field(foreign_key="person.id")
+    requested_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    granted_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    ended_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    withdrawn_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class Round(SQLModel, table=True):

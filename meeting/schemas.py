@@ -284,6 +284,10 @@ class BodyIn(Payload):
     kind: BodyKind = BodyKind.GOVERNMENT
     decision_mode: DecisionMode = DecisionMode.MAJORITY
     profile: Annotated[str, Field(min_length=1, max_length=64)] = "seed003"
+    # the body's practice (meeting/room/floor.py): members ask for the floor from their tablets; each speaker timed
+    # against this many minutes (0: timed only where requests are used, with no limit)
+    floor_requests: bool = False
+    speaking_limit_minutes: Annotated[int, Field(ge=0, le=120)] = 0
 
 
 class PersonIn(Payload):
@@ -423,6 +427,21 @@ class NotesIn(Payload):
 
 class Empty(Payload):
     pass
+
+
+class GiveFloorIn(Payload):
+    """The floor to a member on the item under way: ``request_id`` (the queue's next, or any) or ``person_id`` (a
+    member who did not ask)."""
+
+    item_id: Id
+    request_id: Id | None = None
+    person_id: Id | None = None
+
+    @model_validator(mode="after")
+    def _one_of(self):
+        if (self.request_id is None) == (self.person_id is None):
+            raise ValueError("请指定一项发言申请或一名成员")
+        return self
 
 
 # ---------------------------------------------------------------- query strings and URLs

@@ -73,7 +73,7 @@ def create_body(s: Session, actor: Actor, data: BodyIn) -> Body:
         load_profile(data.profile)
     except ProfileError:
         raise InvalidPayload(detail=f"规则配置 {data.profile} 不存在") from None
-    body = Body(name=data.name, kind=data.kind, decision_mode=data.decision_mode, profile=data.profile)
+    body = Body(**data.model_dump())
     s.add(body)
     s.flush()
     audit.record(s, actor, "body.created", body_id=body.id, **data.model_dump(mode="json"))

@@ -50,6 +50,8 @@ def _body_form(form) -> dict:
         "kind": form.get("kind", ""),
         "decision_mode": form.get("decision_mode", ""),
         "profile": form.get("profile", ""),
+        "floor_requests": form.get("floor_requests") == "on",
+        "speaking_limit_minutes": form.get("speaking_limit_minutes", "").strip() or "0",
     }
 
 

@@ -59,6 +59,7 @@ from .room import (
     presiding_of,
     recused_ids,
 )
+from .room.floor import requests_of
 from .setup import item_history, missing_steps
 
 VIEWS = ("full", "member", "public")
@@ -199,11 +200,39 @@ def build(s: Session, meeting_id: int, view: str, zone: str = "Asia/Shanghai") -
     live = live_item(s, m.id)
     if live is not None:
         state["current"] = _current(s, room, live, view, people, zone)
+    state["floor"] = _floor(s, room, live, zone)
     closed = [it for it in items if it.status in ("closed", "deferred")]
     if closed:
         last = max(closed, key=lambda it: rounds[(it.id, it.round)].closed_at or m.created_at)
         state["last_closed"] = _closed_summary(s, room, last, rounds[(last.id, last.round)], view, people, zone)
     return state
+
+
+def _floor(s: Session, room: Room, live: AgendaItem | None, zone: str) -> dict | None:
+    """发言申请 and the speaker's time on the item under way, where the body uses them (meeting/room/floor.py): who
+    speaks since when, and who waits, in order. Not secret — every view shows the queue as a raised hand would; a
+    member's own place is read from it by his tablet. None where the body uses neither."""
+    body = room.body
+    if not body.floor_requests and not body.speaking_limit_minutes:
+        return None
+    out = {
+        "requests": body.floor_requests,
+        "limit_seconds": body.speaking_limit_minutes * 60,
+        "item_id": live.id if live is not None else None,
+        "speaker": None,
+        "queue": [],
+    }
+    if live is None:
+        return out
+    rows = [r for r in requests_of(s, live.id) if r.ended_at is None]
+    people = _people(s, [r.person_id for r in rows])
+    for r in rows:
+        entry = {"request_id": r.id, "person_id": r.person_id, "name": people[r.person_id].name}
+        if r.granted_at is not None:
+            out["speaker"] = {**entry, "since": iso_utc(r.granted_at), "since_label": cn_time(r.granted_at, zone)}
+        else:
+            out["queue"].append({**entry, "requested_at": cn_time(r.requested_at, zone)})
+    return out
 
 
 def _current(s: Session, room: Room, item: AgendaItem, view: str, people: dict, zone: str) -> dict:

@@ -59,6 +59,11 @@ ROOM_ACTIONS: dict[str, set[str]] = {
     "defer_item": {"secretary", "chair", "acting_chair"},
     "reconsider": {"secretary"},
     "set_notes": {"secretary"},
+    # 发言申请: a member in the room and not recused asks; the secretary gives the floor and ends it
+    "request_floor": {"chair", "acting_chair", "member"},
+    "withdraw_floor": {"chair", "acting_chair", "member"},
+    "give_floor": {"secretary"},
+    "end_floor": {"secretary"},
 }
 
 # A refusal with one of these codes means "this role may not" (authorisation); any other answer means the role
@@ -73,6 +78,7 @@ DENIAL_CODES = frozenset(
         "absent_cannot_vote",
         "present_member_written",
         "not_connected",
+        "floor_not_present",
     }
 )
 

@@ -40,6 +40,8 @@ class BodyOut(Out):
     kind: BodyKind
     decision_mode: DecisionMode
     profile: str
+    floor_requests: bool
+    speaking_limit_minutes: int
     created_at: UtcTime
 
 

@@ -27,6 +27,7 @@ from .facts import (
     presiding_of,
     recused_ids,
 )
+from .floor import end_floor, give_floor, request_floor, withdraw_floor
 from .guards import (
     _item_of,
     _require_in_session,
@@ -42,6 +43,10 @@ from .recusals import _recusal_grounds_now, add_recusal, compute_recusals, remov
 from .results import _close_round, _require_all_spoken, close_item, defer_item, head_decide, reconsider
 
 __all__ = [
+    "end_floor",
+    "give_floor",
+    "request_floor",
+    "withdraw_floor",
     "LIVE",
     "ItemFacts",
     "Outcome",

@@ -4,6 +4,7 @@
  * window.YishiConsole shared by the parts, no build step:
  *   console-kit.js   the page's strings and settings, the shared state, running an action
  *   console-item.js  the current item: its controls, recusals, written opinions, notes; the last result
+ *   floor-timer.js, console-floor.js  发言申请 and the speaker's time, where the body uses them
  *   console.js       the connection, the render, the meeting, the quorum, the roster, the agenda, the shortcuts
  */
 (function () {

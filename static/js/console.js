@@ -39,6 +39,7 @@
     renderRoster(s);
     renderAgenda(s);
     renderCurrent(s);
+    K.renderFloor(s);  // console-floor.js
     renderLastResult(s);
     renderObservers(s);
   }

@@ -40,6 +40,15 @@
       $('proj-item-presenter').textContent = cur.presenter ? fmt(T.presenter, { p: cur.presenter }) : '';
       var voting = cur.status === 'voting';
       $('proj-phase').textContent = voting ? T.opinions : T.discussion;
+      // who speaks, and for how long (where the body times its speakers)
+      var f = s.floor, box = $('proj-floor');
+      var speaker = f && f.item_id === cur.id && f.speaker;
+      R.show(box, !!speaker);
+      R.replace(box, speaker ? [
+        el('span', { text: fmt(T.floorSpeaking, { name: speaker.name }) }), ' ',
+        el('span', { class: 'floor-clock', 'data-floor-since': speaker.since, 'data-floor-limit': String(f.limit_seconds), text: '00:00' })
+      ] : []);
+      window.YishiFloor.tick();
       R.show($('proj-progress'), voting);
       var p = cur.progress || {};
       $('proj-progress-text').textContent = fmt(T.progress, p);

@@ -61,6 +61,7 @@
     renderHead(s, me);
     renderAsk(s, me, recused);
     renderItem(s, me, recused);
+    K.renderFloor(s, me);  // tablet-floor.js
     renderOpinion(s, me, recused);
     if ($('chair')) { renderChair(s, me, recused); }
     renderWritten(s, me);

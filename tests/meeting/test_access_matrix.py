@@ -81,6 +81,10 @@ def payload(name: str, role: str, w: dict) -> dict:
         "defer_item": {"item_id": item, "reason": "情况尚需进一步了解"},
         "reconsider": {"item_id": item, "agreeing_person_ids": ids[:6], "reason": "有新情况"},
         "set_notes": {"item_id": item, "notes": "记录人备注"},
+        "request_floor": {"item_id": item},
+        "withdraw_floor": {"item_id": item},
+        "give_floor": {"item_id": item, "person_id": ids[2]},
+        "end_floor": {"item_id": item},
     }[name]
 
 
