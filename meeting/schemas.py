@@ -23,6 +23,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from voting.profiles import DEFAULT_PROFILE, canonical_name
 from voting.vocabulary import (
     Attendance,
     BodyKind,
@@ -283,7 +284,12 @@ class BodyIn(Payload):
     name: Annotated[str, Field(min_length=1, max_length=100)]
     kind: BodyKind = BodyKind.GOVERNMENT
     decision_mode: DecisionMode = DecisionMode.MAJORITY
-    profile: Annotated[str, Field(min_length=1, max_length=64)] = "seed003"
+    profile: Annotated[str, Field(min_length=1, max_length=64)] = DEFAULT_PROFILE
+
+    @field_validator("profile")
+    @classmethod
+    def _today_s_profile_name(cls, v: str) -> str:
+        return canonical_name(v)  # an old script's "seed003" is stored as the profile it became
 
 
 class PersonIn(Payload):

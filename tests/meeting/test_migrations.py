@@ -74,7 +74,7 @@ def engine(database_url):
 
 
 def test_a_fresh_database_migrated_has_the_schema_create_all_makes(engine, second_url):
-    assert create_schema(engine) == ["meeting_0001", "minutes_0001", "execution_0001"]
+    assert create_schema(engine) == ["meeting_0001", "minutes_0001", "execution_0001", "meeting_0002"]
     reference = make_engine(second_url)
     try:
         SQLModel.metadata.create_all(reference)
@@ -146,6 +146,7 @@ PLAIN_SEAT, PLAIN_OBSERVER, PLAIN_PROJECTOR = (
 def _rows_of_the_previous_release(engine) -> None:
     with engine.begin() as c:
         _row(c, "body", id=1, name="市政府常务会议", kind="government", decision_mode="consensus", profile="default")
+        _row(c, "body", id=2, name="区人民政府", kind="government", decision_mode="majority", profile="seed003")
         for pid, name in ((1, "刘海军"), (2, "刘海军"), (3, "张建国"), (4, "陈晓东")):
             _row(c, "person", id=pid, name=name)
         _row(
@@ -224,9 +225,11 @@ def test_a_database_of_the_previous_release_is_recognised_and_upgraded_with_its_
     _rows_of_the_previous_release(engine)
     assert current(engine) == set()  # no alembic_version: made before the migrations
 
-    assert create_schema(engine) == ["meeting_0001", "minutes_0001", "execution_0001"]
+    assert create_schema(engine) == ["meeting_0001", "minutes_0001", "execution_0001", "meeting_0002"]
 
     assert up_to_date(engine)
+    # the rule profile the release called "seed003" (a developer's file name) stored under the name users may see
+    assert _all(engine, "SELECT id, profile FROM body ORDER BY id") == [(1, "default"), (2, "taobei-2023")]
     # the links handed out keep working: stored as their hashes, an already hashed one untouched
     assert _all(engine, "SELECT id, token FROM seat ORDER BY id") == [
         (1, hash_token(PLAIN_SEAT)),
@@ -286,7 +289,7 @@ def test_a_database_made_by_create_all_before_the_migrations_is_stamped_as_it_is
     """A database of this release made before the migrations came (``create_all``): nothing to change, recorded."""
     SQLModel.metadata.create_all(engine)
     before = schema(engine)
-    assert create_schema(engine) == ["meeting_0001", "minutes_0001", "execution_0001"]
+    assert create_schema(engine) == ["meeting_0001", "minutes_0001", "execution_0001", "meeting_0002"]
     assert schema(engine) == before and up_to_date(engine)
 
 
