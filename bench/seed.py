@@ -47,7 +47,7 @@ def seed(n: int) -> dict:
             body = setup.create_body(
                 s,
                 staff,
-                BodyIn(name="基准测试人民代表大会", kind="government", decision_mode="majority", profile="seed003"),
+                BodyIn(name="基准测试人民代表大会", kind="government", decision_mode="majority", profile="taobei-2023"),
             )
             ids = []
             for i in range(n + 1):

@@ -25,6 +25,7 @@ from meeting.clock import utcnow
 from meeting.errors import NotFound, YishiError
 from meeting.models import AgendaItem
 from meeting.schemas import Id, Payload
+from voting.sources import cite
 from voting.vocabulary import ITEM_CATEGORY_LABELS, ItemCategory
 
 from . import ledger
@@ -44,7 +45,7 @@ class AlreadyAnswered(YishiError):
 class NotPublicDecision(YishiError):
     code = "not_public_decision"
     msgid = "所选决策事项不在公开目录中，请从公开的决策事项中选择，或留空。"
-    source = "seed 000 第24条"
+    source = cite("huhhot", "第二十四条")
 
 
 @dataclass(frozen=True)

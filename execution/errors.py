@@ -6,33 +6,34 @@ Subclasses of :class:`meeting.errors.YishiError` (same JSON shape, translated th
 from __future__ import annotations
 
 from meeting.errors import YishiError
+from voting.sources import cite, cites
 
 
 class MinutesNotApproved(YishiError):
     code = "minutes_not_approved"
     http_status = 409
     msgid = "会议纪要尚未审定，不能据此生成督办事项；请先审定纪要。"
-    source = "seed 000 第9条（依据会议纪要立项督办）"
+    source = cite("huhhot", "第九条（依据会议纪要立项督办）")
 
 
 class ItemNotDecided(YishiError):
     code = "item_not_decided"
     http_status = 409
     msgid = "议题“%(title)s”未获通过（%(result)s），不生成督办事项。"
-    source = "seed 003 §四(二)；seed 000 第9条"
+    source = cites(("taobei", "四（二）3"), ("huhhot", "第九条"))
 
 
 class NotVerbatim(YishiError):
     code = "decided_text_not_verbatim"
     msgid = "决策内容须逐字摘自审定的会议纪要“会议议定”部分。"
-    source = "seed 000 第23条（全过程记录）"
+    source = cite("huhhot", "第二十三条（全过程记录）")
 
 
 class ConfidentialNotPublic(YishiError):
     code = "confidential_not_public"
     http_status = 409
     msgid = "涉密议题和干部任免议题的决策事项不得公开。"
-    source = "seed 003 §四(二)（会议内容保密）；seed 000 第24条"
+    source = cites(("taobei", "四（二）5（会议内容保密）、五（二）"), ("huhhot", "第二十四条"))
 
 
 class DeadlineBeforeDecision(YishiError):
@@ -49,14 +50,14 @@ class LeadUnitOnly(YishiError):
     code = "lead_unit_only"
     http_status = 403
     msgid = "%(what)s由牵头单位负责；配合单位只报告各自承担部分的进展。"
-    source = "seed 000 第10、13条"
+    source = cite("huhhot", "第十条、第十三条")
 
 
 class AssignmentClosed(YishiError):
     code = "assignment_closed"
     http_status = 409
     msgid = "督办事项%(number)s已销号，不能再%(what)s。"
-    source = "seed 004（销号式管理）"
+    source = cite("rugao", "三2（销号式落实）")
 
 
 class AssignmentFinished(YishiError):
@@ -86,34 +87,34 @@ class NotCompleted(YishiError):
     code = "not_completed"
     http_status = 409
     msgid = "督办事项%(number)s尚未办结（%(status)s），不能%(what)s。"
-    source = "seed 004（办结后销号）"
+    source = cite("rugao", "三2（办结后销号）")
 
 
 class SignOffRequired(YishiError):
     code = "signoff_required"
     http_status = 409
     msgid = "销号须有分管领导签字确认及佐证材料；督办事项%(number)s尚无领导签字。"
-    source = "seed 004；seed 000 第19条"
+    source = cites(("rugao", "三2"), ("huhhot", "第十九条"))
 
 
 class EvidenceRequired(YishiError):
     code = "evidence_required"
     msgid = "领导签字确认须附至少一份佐证材料（签字件扫描件或办结材料）。"
-    source = "seed 004（销号须领导签字确认）"
+    source = cite("rugao", "三2（销号须领导签字确认）")
 
 
 class NotResponsibleLeader(YishiError):
     code = "not_responsible_leader"
     http_status = 403
     msgid = "只有本事项的分管领导或协调领导（%(leaders)s）才能签字确认销号。"
-    source = "seed 003 §四(三)"
+    source = cite("taobei", "四（三）1")
 
 
 class NoResponsibleLeader(YishiError):
     code = "no_responsible_leader"
     http_status = 409
     msgid = "督办事项%(number)s尚未确定分管领导，请先补充后再办理销号。"
-    source = "seed 003 §四(三)"
+    source = cite("taobei", "四（三）1")
 
 
 class ProposalPlaced(YishiError):
@@ -126,7 +127,7 @@ class OtherBody(YishiError):
     code = "other_body"
     http_status = 409
     msgid = "决策的调整、停止须由原决策机关依法定程序作出：请列入%(body)s的会议议程。"
-    source = "seed 000 第21条；国务院令第713号 第38条"
+    source = cites(("huhhot", "第二十一条"), ("decision_procedure", "第三十八条"))
 
 
 class BadAttachment(YishiError):

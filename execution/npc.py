@@ -21,6 +21,7 @@ from meeting.errors import InvalidPayload, NotFound, YishiError
 from meeting.schemas import Payload
 from voting import deadlines
 from voting.profiles import NPC_PERIODS, load_profile
+from voting.sources import cite
 from voting.vocabulary import ItemCategory
 
 from . import access
@@ -42,7 +43,7 @@ PERIOD_LABELS = {
 class ReplyOrder(YishiError):
     code = "npc_reply_order"
     msgid = "%(later)s（%(later_on)s）不能早于%(earlier)s（%(earlier_on)s）。"
-    source = "seed 004 §二2 第四至第六（初稿审核→签字盖章→报送）"
+    source = cite("rugao", "二2 第四至第六（初稿审核→签字盖章→报送）")
 
 
 class NpcCaseIn(Payload):
@@ -154,8 +155,9 @@ def reply_warning(s: Session, case: NpcCase, today: date) -> str:
         )
     if state == "overdue":
         return _t(
-            "答复意见应于%(due)s前报送（自收到之日起五个月内，seed 004 §二2），已逾期%(days)d日。",
+            "答复意见应于%(due)s前报送（自收到之日起五个月内，%(src)s），已逾期%(days)d日。",
             due=cn(reply.due),
+            src=cite("rugao", "二2 第六"),
             days=(today - reply.due).days,
         )
     if state == "due_soon":
@@ -247,7 +249,7 @@ def record_reply(s: Session, actor: Actor, case_id: int, data: ReplyIn, today: d
             later="报送日期", later_on=cn(data.reply_sent_on), earlier="签章日期", earlier_on=cn(data.reply_signed_on)
         )
     if (data.reply_signed_on or data.reply_sent_on) and not (data.reply_draft.strip() and data.reply_reviewer.strip()):
-        raise InvalidPayload(detail="答复意见签章前须有答复初稿和审核人（seed 004 §二2 第四）")
+        raise InvalidPayload(detail=f"答复意见签章前须有答复初稿和审核人（{cite('rugao', '二2 第四')}）")
     case.reply_draft, case.reply_reviewer = data.reply_draft, data.reply_reviewer
     case.reply_signed_on, case.reply_sent_on = data.reply_signed_on, data.reply_sent_on
     s.add(case)

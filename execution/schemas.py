@@ -77,7 +77,7 @@ def parse(model: type[P], data: object) -> P:
 
 
 class PlanIn(Payload):
-    """执行工作方案 (seed 000 第15条): internal unit, responsible leader, person responsible, measures, schedule."""
+    """执行工作方案（《呼和浩特市重大行政决策执行责任制规定》第十五条）: internal unit, responsible leader, person responsible, measures, schedule."""
 
     internal_unit: Annotated[str, Field(min_length=1, max_length=100)]
     responsible_leader: Annotated[str, Field(min_length=1, max_length=64)]
@@ -104,7 +104,7 @@ class ExtensionDecisionIn(Payload):
 
 
 class ProposalIn(Payload):
-    """继续执行 / 停止执行 / 暂缓执行 / 调整 (seed 000 第21条; seed 003 §四(三))."""
+    """继续执行 / 停止执行 / 暂缓执行 / 调整（《呼和浩特市重大行政决策执行责任制规定》第二十一条；《洮北区人民政府“三重一大”事项决策实施办法（试行）》（白洮政发〔2023〕14号）四（三）3）."""
 
     kind: Literal["continue", "stop", "suspend", "adjust"]
     circumstances: Required

@@ -26,6 +26,7 @@ from meeting.clock import utcnow
 from meeting.errors import InvalidPayload, NotFound, YishiError
 from meeting.schemas import Id, Payload
 from voting import accountability as rules
+from voting.sources import cite
 
 from . import ledger
 from .audit import record_event
@@ -59,7 +60,7 @@ class UnitNotOnAssignment(YishiError):
     code = "unit_not_on_assignment"
     http_status = 409
     msgid = "“%(unit)s”不是督办事项%(number)s的牵头或配合单位。"
-    source = "seed 000 第10、13条"
+    source = cite("huhhot", "第十条、第十三条")
 
 
 OFFICE_LABELS = {
@@ -255,8 +256,9 @@ def sweep(s: Session, today: date) -> int:
                     "plan_overdue",
                     head
                     + _zh(
-                        "的执行工作方案应于%(due)s前报送，至今未报送（决策作出后30日内制定，seed 000 第15条）。",
+                        "的执行工作方案应于%(due)s前报送，至今未报送（决策作出后30日内制定，%(src)s）。",
                         due=cn(a.plan_due),
+                        src=cite("huhhot", "第十五条"),
                     ),
                     True,
                 )

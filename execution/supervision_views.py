@@ -22,6 +22,7 @@ from meeting.auth import check_csrf
 from meeting.db import read_only, unit_of_work
 from meeting.errors import NotFound, PermissionDenied, YishiError
 from meeting.http import form_data, signed_in
+from meeting.i18n import cite
 from minutes.views import offload
 from voting.accountability import ACTION_LABELS
 from voting.vocabulary import ITEM_CATEGORY_LABELS
@@ -226,7 +227,7 @@ def accountability_record():
         return _accountability_page(err, request.form)
     msg = _("已记录。%(unit)s%(year)d年已被约谈%(n)d次。", unit=rec.unit.name, year=data.on.year, n=rec.interviews)
     if rec.criticism_due:
-        msg += _("一年内被约谈两次以上，应给予通报批评（seed 004 §二3）。")
+        msg += _("一年内被约谈两次以上，应给予通报批评（%(src)s）。", src=cite("rugao", "二3"))
     return done(msg, url_for(".accountability", year=data.on.year))
 
 

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from sqlmodel import Session
 
+from voting.sources import cite, cites
+
 from . import room
 from .actors import Actor
 from .db import unit_of_work
@@ -70,7 +72,7 @@ ACTIONS: dict[str, Action] = {
             lambda s, a, m, p: room.open_meeting(s, a, m),
             {STAFF},
             "宣布开会：须达到法定到会人数",
-            "seed 003 §四(二)1",
+            cite("taobei", "四（二）1"),
         ),
         _a(
             "close_meeting",
@@ -85,7 +87,7 @@ ACTIONS: dict[str, Action] = {
             lambda s, a, m, p: room.open_item(s, a, m, p.item_id),
             {STAFF},
             "开始审议一个议题（一事一议；决策准备未完成的不得提交）",
-            "seed 003 §四(二)3；国务院令第713号 第26、28条",
+            cites(("taobei", "四（二）3"), ("decision_procedure", "第二十六条、第二十八条")),
         ),
         _a(
             "call_opinions",
@@ -93,7 +95,7 @@ ACTIONS: dict[str, Action] = {
             lambda s, a, m, p: room.call_opinions(s, a, m, p.item_id),
             {STAFF},
             "请与会成员逐一发表意见",
-            "seed 003 §四(二)2",
+            cite("taobei", "四（二）2"),
         ),
         _a(
             "give_opinion",
@@ -101,7 +103,7 @@ ACTIONS: dict[str, Action] = {
             lambda s, a, m, p: room.give_opinion(s, a, p),
             {MEMBER, CHAIR},
             "发表意见：同意 / 不同意 / 缓议（不同意、缓议须说明理由）；主持人最后发表",
-            "seed 003 §四(二)2",
+            cite("taobei", "四（二）2"),
         ),
         _a(
             "written_opinion",
@@ -109,7 +111,7 @@ ACTIONS: dict[str, Action] = {
             lambda s, a, m, p: room.written_opinion(s, a, m, p),
             {STAFF, MEMBER, CHAIR},
             "登记因故缺席成员的书面意见",
-            "seed 003 §四(二)2",
+            cite("taobei", "四（二）2"),
         ),
         _a(
             "add_recusal",
@@ -117,7 +119,7 @@ ACTIONS: dict[str, Action] = {
             lambda s, a, m, p: room.add_recusal(s, a, m, p),
             {STAFF},
             "登记回避（其他可能影响公正的情形，须写明理由）",
-            "公务员法 第76条",
+            cite("civil_servant_law", "第七十六条"),
         ),
         _a(
             "remove_recusal",
@@ -132,7 +134,7 @@ ACTIONS: dict[str, Action] = {
             lambda s, a, m, p: room.close_item(s, a, m, p.item_id),
             {STAFF},
             "宣布表决结果：赞成数超过应到会成员半数为通过",
-            "seed 003 §四(二)3",
+            cite("taobei", "四（二）3"),
         ),
         _a(
             "head_decide",
@@ -140,7 +142,7 @@ ACTIONS: dict[str, Action] = {
             lambda s, a, m, p: room.head_decide(s, a, m, p),
             {STAFF, CHAIR, MEMBER},
             "行政首长决定（与多数人意见不一致的须说明理由）",
-            "国务院令第713号 第30条",
+            cite("decision_procedure", "第三十条"),
         ),
         _a(
             "defer_item",
@@ -148,7 +150,7 @@ ACTIONS: dict[str, Action] = {
             lambda s, a, m, p: room.defer_item(s, a, m, p),
             {STAFF, CHAIR, MEMBER},
             "暂缓决策（须说明理由）",
-            "seed 003 §四(二)3",
+            cite("taobei", "四（二）3"),
         ),
         _a(
             "reconsider",
@@ -156,7 +158,7 @@ ACTIONS: dict[str, Action] = {
             lambda s, a, m, p: room.reconsider(s, a, m, p),
             {STAFF},
             "复议：超过全体成员半数同意后开启新一轮",
-            "党政领导干部选拔任用工作条例",
+            cite("cadre_selection"),
         ),
         _a("set_notes", NotesIn, lambda s, a, m, p: room.set_notes(s, a, m, p), {STAFF}, "记录人的议题备注"),
         # 发言申请 and the speaker's time, where the body uses them (meeting/room/floor.py)

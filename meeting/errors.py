@@ -9,6 +9,8 @@ from typing import Any
 
 from flask_babel import gettext
 
+from voting.sources import cite, cites
+
 
 class YishiError(Exception):
     code = "error"
@@ -95,42 +97,42 @@ class ChairNotLast(YishiError):
     code = "chair_not_last"
     http_status = 409
     msgid = "会议主持人应当最后发表意见：尚有%(waiting)d名成员未发表意见。"
-    source = "seed 003 §四(二)2；国务院令第713号 第30条"
+    source = cites(("taobei", "四（二）2"), ("decision_procedure", "第三十条"))
 
 
 class ChairHasSpoken(YishiError):
     code = "chair_has_spoken"
     http_status = 409
     msgid = "主持人已最后发表意见，其他成员的意见不能再提交或更改。"
-    source = "seed 003 §四(二)2"
+    source = cite("taobei", "四（二）2")
 
 
 class Recused(YishiError):
     code = "recused"
     http_status = 403
     msgid = "您需回避本议题，不参与讨论和表决。"
-    source = "seed 003 §四(二)5；公务员法 第74、76条"
+    source = cites(("taobei", "四（二）5"), ("civil_servant_law", "第七十六条"))
 
 
 class ObserverCannotVote(YishiError):
     code = "observer_cannot_vote"
     http_status = 403
     msgid = "列席人员不参与表决。"
-    source = "seed 003 §四(二)4"
+    source = cite("taobei", "四（二）4")
 
 
 class AbsentCannotVote(YishiError):
     code = "absent_cannot_vote"
     http_status = 403
     msgid = "您未在会场（%(attendance)s），不能在会上发表意见；因故不能参会的成员可提交书面意见。"
-    source = "seed 003 §四(二)2"
+    source = cite("taobei", "四（二）2")
 
 
 class NotPresentForWritten(YishiError):
     code = "present_member_written"
     http_status = 409
     msgid = "书面意见仅适用于因故不能参加会议的成员；到会成员请在会上发表意见。"
-    source = "seed 003 §四(二)2"
+    source = cite("taobei", "四（二）2")
 
 
 class FloorNotUsed(YishiError):
@@ -172,21 +174,21 @@ class ItemClosed(YishiError):
 class ReasonRequired(YishiError):
     code = "reason_required"
     msgid = "选择“%(stance)s”时必须说明理由。"
-    source = "seed 003 §四(二)2"
+    source = cite("taobei", "四（二）2")
 
 
 class ItemsNotConcluded(YishiError):
     code = "items_not_concluded"
     http_status = 409
     msgid = "尚有议题未作结论：%(titles)s。散会前请宣布其结果或暂缓审议（暂缓的议题可列入以后的会议），否则会议纪要无法审定。"
-    source = "seed 003 §四(二)3、4"
+    source = cite("taobei", "四（二）3、4")
 
 
 class AnotherItemOpen(YishiError):
     code = "another_item_open"
     http_status = 409
     msgid = "议题“%(title)s”尚未结束。一事一议：同一时间只能审议一个议题。"
-    source = "seed 003 §四(二)3"
+    source = cite("taobei", "四（二）3")
 
 
 class MeetingNotInSession(YishiError):
@@ -210,14 +212,14 @@ class InvalidState(YishiError):
 class HeadReasonRequired(YishiError):
     code = "head_reason_required"
     msgid = "主持人的决定与多数人意见不一致，应当在会上说明理由。"
-    source = "国务院令第713号 第30条"
+    source = cite("decision_procedure", "第三十条")
 
 
 class ReconsiderRefused(YishiError):
     code = "reconsider_refused"
     http_status = 409
     msgid = "复议须经超过全体成员半数同意：全体成员%(n)d人，同意复议%(agreeing)d人，至少需要%(needed)d人。"
-    source = "党政领导干部选拔任用工作条例"
+    source = cite("cadre_selection")
 
 
 class TooManyAttempts(YishiError):

@@ -11,7 +11,9 @@ from pathlib import Path
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from flask import Flask, request, session
-from flask_babel import Babel
+from flask_babel import Babel, get_locale
+
+from voting import sources
 
 LOCALES = ("zh", "en")
 TRANSLATIONS = Path(__file__).resolve().parent.parent / "translations"
@@ -40,6 +42,18 @@ def select_locale() -> str:
         return "zh"
 
 
+def cite(key: str, clause: str = "") -> str:
+    """A source cited on a page by its title and number (:func:`voting.sources.cite`); on an English page the Chinese
+    title stays (it is a proper name) and an English gloss follows it."""
+    text = sources.cite(key, clause)
+    gloss = sources.gloss(key)
+    try:
+        english = str(get_locale()) == "en"
+    except RuntimeError:  # outside a request
+        english = False
+    return f"{text} ({gloss})" if english and gloss else text
+
+
 def init(app: Flask) -> None:
     compile_catalogues()
     app.config.setdefault("BABEL_DEFAULT_LOCALE", "zh")
@@ -48,3 +62,4 @@ def init(app: Flask) -> None:
     from .js_strings import js_strings  # the page scripts' strings, in the locale of the request
 
     app.jinja_env.globals["js_strings"] = js_strings
+    app.jinja_env.globals["cite"] = cite  # {{ cite("taobei", "四（二）3") }}: a source by title and number

@@ -8,6 +8,8 @@ from enum import StrEnum
 from sqlalchemy import Column, String, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from voting.profiles import DEFAULT_PROFILE
+
 from .clock import utcnow
 from .columns import UTCDateTime
 
@@ -73,7 +75,7 @@ class Body(SQLModel, table=True):
     name: str = Field(max_length=100)
     kind: str = Field(default="government", max_length=16)
     decision_mode: str = Field(default="majority", max_length=16)
-    profile: str = Field(default="seed003", max_length=64)
+    profile: str = Field(default=DEFAULT_PROFILE, max_length=64)
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     # the body's own practice, not a rule of its sources: members ask for the floor (发言申请) from their tablets, and
     # the console times each speaker against this many minutes (0: timed, no limit)

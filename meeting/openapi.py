@@ -22,6 +22,8 @@ from typing import Any
 from apispec import APISpec, BasePlugin
 from pydantic import BaseModel
 
+from voting.sources import cite
+
 from . import errors
 
 REF = "#/components/schemas/{model}"
@@ -249,7 +251,10 @@ def _error_schema(codes: dict[str, int]) -> dict:
                 "properties": {
                     "code": {"type": "string", "enum": sorted(codes)},
                     "message": {"type": "string", "description": "一句中文说明，指明所依据的规则"},
-                    "source": {"type": "string", "description": "规则出处，如 seed 003 §四(二)2"},
+                    "source": {
+                        "type": "string",
+                        "description": f"规则出处（文件标题、文号和条款），如{cite('taobei', '四（二）2')}",
+                    },
                 },
             },
         },

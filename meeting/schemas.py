@@ -23,6 +23,7 @@ from pydantic import (
 )
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
+from voting.profiles import DEFAULT_PROFILE, canonical_name
 from voting.vocabulary import (
     Attendance,
     BodyKind,
@@ -283,11 +284,16 @@ class BodyIn(Payload):
     name: Annotated[str, Field(min_length=1, max_length=100)]
     kind: BodyKind = BodyKind.GOVERNMENT
     decision_mode: DecisionMode = DecisionMode.MAJORITY
-    profile: Annotated[str, Field(min_length=1, max_length=64)] = "seed003"
+    profile: Annotated[str, Field(min_length=1, max_length=64)] = DEFAULT_PROFILE
     # the body's practice (meeting/room/floor.py): members ask for the floor from their tablets; each speaker timed
     # against this many minutes (0: timed only where requests are used, with no limit)
     floor_requests: bool = False
     speaking_limit_minutes: Annotated[int, Field(ge=0, le=120)] = 0
+
+    @field_validator("profile")
+    @classmethod
+    def _today_s_profile_name(cls, v: str) -> str:
+        return canonical_name(v)  # an old script's "seed003" is stored as the profile it became
 
 
 class PersonIn(Payload):

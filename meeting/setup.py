@@ -154,7 +154,7 @@ def add_relation(s: Session, actor: Actor, data: RelationIn) -> Relation:
     messages = {
         "unknown_type": f"未知的关系类型 {data.type}",
         "same_person": "关系的双方不能是同一人（本人为任免对象时系统自动回避）",
-        "reason_required": "“其他可能影响公正的关系”须写明理由（公务员法 第76条(三)）",
+        "reason_required": "“其他可能影响公正的关系”须写明理由（《中华人民共和国公务员法》第七十六条（三））",
     }
     if problem:
         raise InvalidPayload(detail=messages[problem])

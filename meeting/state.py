@@ -17,6 +17,7 @@ from sqlmodel import Session, col, select
 from voting import opinions as opinion_rules
 from voting import speaking
 from voting.profiles import load_profile
+from voting.sources import office_form, restated
 from voting.vocabulary import (
     ATTENDANCE_LABELS,
     DECISION_MODE_LABELS,
@@ -284,7 +285,7 @@ def _current(s: Session, room: Room, item: AgendaItem, view: str, people: dict, 
                 "subject": rec_people[r.subject_person_id].name if r.subject_person_id else "",
                 "reason": r.reason,
                 "source": r.source,
-                "basis": r.basis,
+                "basis": office_form(r.basis),
             }
             for r in recs
         ]
@@ -399,7 +400,7 @@ def _written(w: WrittenOpinion, people: dict, zone: str) -> dict:
 def _closed_summary(
     s: Session, room: Room, item: AgendaItem, rnd: Round, view: str, people: dict, zone: str = "Asia/Shanghai"
 ) -> dict:
-    tally = json.loads(rnd.tally_json) if rnd.tally_json else {}
+    tally = restated(json.loads(rnd.tally_json)) if rnd.tally_json else {}  # (an earlier release's sources)
     out = {
         "id": item.id,
         "title": item.title if not (item.confidential and view == "public") else "（保密议题）",

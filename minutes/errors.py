@@ -7,14 +7,15 @@ English catalogue can translate it; ``meeting.errors.YishiError`` translates it 
 from __future__ import annotations
 
 from meeting.errors import InvalidPayload, InvalidState, PermissionDenied
+from voting.sources import cite
 
 
 def N_(msgid: str) -> str:  # noqa: N802 — Babel's default keyword for "mark, translate later"
     return msgid
 
 
-SOURCE_CONFIDENTIAL = "seed 003 §四(二)（会议讨论和表决情况保密）"
-SOURCE_RECORD = "国务院令第713号 第30、33条"
+SOURCE_CONFIDENTIAL = cite("taobei", "四（二）5（会议讨论和表决情况保密）")
+SOURCE_RECORD = cite("decision_procedure", "第三十条、第三十三条")
 
 
 class RecordWithheld(PermissionDenied):
@@ -23,7 +24,7 @@ class RecordWithheld(PermissionDenied):
     msgid = N_(
         "您曾回避本次会议的议题，归档的会议记录载有该议题的发表意见和表决情况，不向您提供；请在会议记录页面阅读。"
     )
-    source = "《洮北区人民政府“三重一大”事项决策实施办法（试行）》（白洮政发〔2023〕14号）四（二）5"
+    source = cite("taobei", "四（二）5")
 
 
 class MinutesNotDraft(InvalidState):
@@ -80,7 +81,7 @@ class NotTheChair(PermissionDenied):
     code = "permission_denied"
     http_status = 403
     msgid = N_("纪要由本次会议的主持人审定（或由会议秘书代为办理），其他成员不能审定。")
-    source = "国务院令第713号 第30条"
+    source = cite("decision_procedure", "第三十条")
 
 
 class RecordRestricted(PermissionDenied):

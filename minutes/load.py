@@ -25,6 +25,7 @@ from meeting.models import (
 from meeting.room import load_room
 from meeting.state import meeting_title
 from voting.profiles import relation_types
+from voting.sources import office_form, restated
 from voting.vocabulary import MEETING_KIND_LABELS
 
 from . import record
@@ -141,7 +142,7 @@ def load(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> record.Sou
         )
     rounds_of = defaultdict(list)
     for r in rounds:
-        tally = json.loads(r.tally_json) if r.tally_json else {}
+        tally = restated(json.loads(r.tally_json)) if r.tally_json else {}  # (an earlier release's sources)
         agreeing = (
             [people[p].name for p in json.loads(r.reconsider_agreeing_json)] if r.reconsider_agreeing_json else []
         )
@@ -171,7 +172,7 @@ def load(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> record.Sou
                 rt.label if rt else "",
                 people[x.subject_person_id].name if x.subject_person_id else "",
                 x.reason,
-                x.basis,
+                office_form(x.basis),
                 x.source,
             )
         )

@@ -99,7 +99,7 @@ class Factory:
             s.flush()
             return u
 
-    def body(self, n=9, *, name="某某区人民政府", decision_mode="majority", kind="government", profile="seed003"):
+    def body(self, n=9, *, name="某某区人民政府", decision_mode="majority", kind="government", profile="taobei-2023"):
         """A body with n members in seniority order; returns (body, [person ids]). The first is the head."""
         with self.app.app_context(), self._uow() as s:
             body = setup.create_body(

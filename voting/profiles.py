@@ -1,6 +1,6 @@
 """Rule profiles: which fractions, which settings, each with its source (``voting/profiles/*.toml``).
 
-Where the seeds disagree with each other the product makes the rule configurable (domain.md); a profile is that
+Where the sources disagree with each other the product makes the rule configurable (domain.md); a profile is that
 configuration, loaded from a data file so that a body can adopt its own rules without code changes.
 """
 
@@ -18,7 +18,10 @@ from .fractions import Fraction
 from .vocabulary import ItemCategory, MeetingKind, PreparationStep
 
 PROFILE_DIR = Path(__file__).with_name("profiles")
-DEFAULT_PROFILE = "seed003"
+DEFAULT_PROFILE = "taobei-2023"
+# names a profile was known by before, accepted on input (old scripts, API clients, stored rows not yet migrated) and
+# mapped to today's; never shown
+LEGACY_NAMES = MappingProxyType({"seed003": "taobei-2023"})
 
 
 class ProfileError(ValueError):
@@ -170,9 +173,15 @@ def parse_profile(data: dict) -> Profile:
         raise ProfileError(f"malformed profile: {exc}") from exc
 
 
+def canonical_name(name: str) -> str:
+    """Today's name of a profile: a legacy name mapped (``"seed003"`` → ``"taobei-2023"``), any other unchanged."""
+    return LEGACY_NAMES.get(name, name)
+
+
 def load_profile(name: str = DEFAULT_PROFILE) -> Profile:
-    """Load ``voting/profiles/<name>.toml`` (cached, one shared immutable object per name)."""
-    return _load_profile(name)
+    """Load ``voting/profiles/<name>.toml`` (cached, one shared immutable object per name); a legacy name is
+    accepted for the profile it became."""
+    return _load_profile(canonical_name(name))
 
 
 @cache

@@ -11,6 +11,7 @@ from meeting.api import _json_body, _ok, dump, endpoint, from_form
 from meeting.db import read_only, unit_of_work
 from meeting.errors import InvalidPayload, PermissionDenied
 from meeting.room import Outcome
+from voting.sources import cite
 
 from .. import assignments, attachments, closeout, reports
 from ..audit import events_of
@@ -144,7 +145,7 @@ def decide_extension(request_id: int):
     "POST",
     f"{P}/assignments/<int:assignment_id>/proposals",
     "submitProposal",
-    "提出继续执行、停止执行、暂缓执行或调整的建议（seed 000 第21条）",
+    f"提出继续执行、停止执行、暂缓执行或调整的建议（{cite('huhhot', '第二十一条')}）",
     TAG,
     request=ProposalIn,
     response_key="proposal",

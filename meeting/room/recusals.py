@@ -122,7 +122,7 @@ def remove_recusal(s: Session, actor: Actor, meeting_id: int, data: RecusalRemov
         raise NotFound(what="该回避记录")
     if rec.source != "manual":
         raise InvalidState(
-            detail="依亲属关系须回避的不能撤销（公务员法 第74条）；如关系登记有误，请更正关系后重新审议。"
+            detail="依亲属关系须回避的不能撤销（《中华人民共和国公务员法》第七十六条）；如关系登记有误，请更正关系后重新审议。"
         )
     s.delete(rec)
     audit.record(s, actor, "recusal.removed", meeting_id, item_id=item.id, person_id=data.person_id)

@@ -8,6 +8,7 @@ import json
 from sqlmodel import Session
 
 from voting import opinions as opinion_rules
+from voting.sources import cite, cites
 from voting.vocabulary import (
     ItemResult,
 )
@@ -88,7 +89,7 @@ def _require_all_spoken(room: Room, facts: ItemFacts) -> None:
     waiting = opinion_rules.awaited(
         chair_id=chair_id, eligible=facts.eligible, spoken=facts.spoken, joined_after_chair=joined_after_chair
     ) - {chair_id}
-    source = "seed 003 §四(二)2；国务院令第713号 第30条"
+    source = cites(("taobei", "四（二）2"), ("decision_procedure", "第三十条"))
     if waiting:
         raise InvalidState(detail=f"尚有{len(waiting)}名成员未发表意见，不能宣布结果。", source=source)
     if chair_id in facts.eligible and chair_id not in facts.spoken:
@@ -105,7 +106,7 @@ def close_item(s: Session, actor: Actor, meeting_id: int, item_id: int) -> Outco
         raise ItemNotOpen()
     if room.head_decides:
         raise InvalidState(
-            detail="本领导班子实行行政首长负责制：由主持人在集体讨论基础上作出决定（国务院令第713号 第30条）。"
+            detail=f"本领导班子实行行政首长负责制：由主持人在集体讨论基础上作出决定（{cite('decision_procedure', '第三十条')}）。"
         )
     rnd = current_round(s, item, lock=True)
     facts = item_facts(s, room, item, rnd)

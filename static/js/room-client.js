@@ -84,7 +84,7 @@
     }
   }
 
-  /** A refusal as one sentence naming its source: "…（依据：seed 003 §四(二)2）。" / "… (source: seed 003 §四(二)2)." */
+  /** A refusal as one sentence naming its source: "…（依据：《洮北区人民政府“三重一大”事项决策实施办法（试行）》（白洮政发〔2023〕14号）四（二）2）。" / "… (source: …)." */
   function errorText(err) {
     if (!err) { return T.serverError; }
     var msg = String(err.message || T.serverError).trim();

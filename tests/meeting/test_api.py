@@ -121,9 +121,19 @@ def test_a_session_post_with_the_csrf_header_works(app, staff_http):
         staff_http.post("/api/v1/bodies", json={"name": "某某区人民政府"}, headers={"X-CSRF-Token": staff_http.csrf}),
         201,
     )["body"]
-    assert body["decision_mode"] == "majority" and body["profile"] == "seed003"
+    assert body["decision_mode"] == "majority" and body["profile"] == "taobei-2023"
     with app.app_context(), read_only() as s:
         assert s.exec(select(Event).where(Event.kind == "body.created")).one().actor_kind == "user"
+
+
+def test_an_old_script_s_profile_seed003_is_accepted_and_stored_under_today_s_name(app, staff_http):
+    headers = {"X-CSRF-Token": staff_http.csrf}
+    body = ok(
+        staff_http.post("/api/v1/bodies", json={"name": "某某区人民政府", "profile": "seed003"}, headers=headers), 201
+    )["body"]
+    assert body["profile"] == "taobei-2023"  # the legacy alias is mapped on input, never shown back
+    with app.app_context(), read_only() as s:
+        assert s.exec(select(Body.profile)).all() == ["taobei-2023"]
 
 
 # ---------------------------------------------------------------- a whole meeting through the API

@@ -277,7 +277,7 @@ def test_chair_early_is_refused_with_typed_ack(app, live):
         "error": {
             "code": "chair_not_last",
             "message": "会议主持人应当最后发表意见：尚有8名成员未发表意见。",
-            "source": "seed 003 §四(二)2；国务院令第713号 第30条",
+            "source": "《洮北区人民政府“三重一大”事项决策实施办法（试行）》（白洮政发〔2023〕14号）四（二）2；《重大行政决策程序暂行条例》（国务院令第713号）第三十条",
         },
     }
     assert count(app, Event) == before and count(app, Opinion) == 0
@@ -368,7 +368,9 @@ def test_two_items_at_once_refused(app, live, factory):
     second = factory.item(live["m"].id, title="第二个议题")
     ack = live["secretary"].emit("open_item", {"item_id": second.id}, callback=True)
     assert_refused(ack, "another_item_open")
-    assert ack["error"]["source"].startswith("seed 003")
+    assert ack["error"]["source"].startswith(
+        "《洮北区人民政府“三重一大”事项决策实施办法（试行）》（白洮政发〔2023〕14号）"
+    )
 
 
 def test_not_quorate_refused_over_socket(app, socketio, factory, staff_http):

@@ -9,6 +9,7 @@ from babel.messages.pofile import read_po
 from meeting import errors
 from meeting.errors import ChairNotLast, NotQuorate, YishiError
 from tests.factories import sign_in
+from voting.sources import CITATIONS
 
 PO = Path(__file__).resolve().parents[2] / "translations/en/LC_MESSAGES/messages.po"
 
@@ -174,7 +175,7 @@ def _execution_labels() -> dict[str, str]:
         "export.EXTENSION_STATUS": export.EXTENSION_STATUS,
         "supervision.OFFICE_LABELS": supervision.OFFICE_LABELS,
         "accountability.ACTION_LABELS": accountability.ACTION_LABELS,
-        "seed003 execution.npc labels": {k: p.label for k, p in load_profile("seed003").execution.npc.items()},
+        "the default profile's execution.npc labels": {k: p.label for k, p in load_profile().execution.npc.items()},
     }
     # every label table the execution modules define (not the ones they import from meeting/ or voting/) is listed
     from meeting import schemas as meeting_schemas
@@ -211,7 +212,7 @@ def test_every_execution_label_has_an_english_translation():
         msg = catalog.get(label)
         if msg is None or not msg.string.strip():
             problems.append(f"{table}: no English for {label!r}")
-        elif CJK.search(re.sub(r"seed \d+ §\S+", "", msg.string)):  # a source cited as written (seed 004 §二2)
+        elif CJK.search(CITATIONS.sub("", msg.string)):  # a source cited by its title and number, as written
             problems.append(f"{table}: Chinese left in {msg.string!r}")
         elif _placeholders(label) != _placeholders(msg.string) or msg.fuzzy:
             problems.append(f"{table}: placeholders differ or fuzzy: {label!r}")
@@ -378,7 +379,7 @@ def test_the_setup_page_renders_in_english(staff_http, factory):
     page = staff_http.get(f"/meetings/{m.id}/setup?lang=en").get_data(as_text=True)
     assert "Edit meeting details" in page and "Decision preparation" in page and "Legality review" in page
     assert "the item cannot be put to the meeting</strong>: Legality review" in page
-    profile = load_profile("seed003")  # its title and legal sources are the rule profile's own words
+    profile = load_profile()  # its title and legal sources are the rule profile's own words
     data = [
         "某某区人民政府第1次常务会议",
         "某某区人民政府",

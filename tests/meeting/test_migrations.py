@@ -60,7 +60,7 @@ def schema(engine) -> dict:
 
 
 # every revision, in the order a fresh database is brought through them (the baselines, then the later ones)
-REVISIONS = ["meeting_0001", "minutes_0001", "execution_0001", "meeting_0002_floor"]
+REVISIONS = ["meeting_0001", "minutes_0001", "execution_0001", "meeting_0002", "meeting_0003_floor"]
 
 
 @pytest.fixture
@@ -150,6 +150,7 @@ PLAIN_SEAT, PLAIN_OBSERVER, PLAIN_PROJECTOR = (
 def _rows_of_the_previous_release(engine) -> None:
     with engine.begin() as c:
         _row(c, "body", id=1, name="市政府常务会议", kind="government", decision_mode="consensus", profile="default")
+        _row(c, "body", id=2, name="区人民政府", kind="government", decision_mode="majority", profile="seed003")
         for pid, name in ((1, "刘海军"), (2, "刘海军"), (3, "张建国"), (4, "陈晓东")):
             _row(c, "person", id=pid, name=name)
         _row(
@@ -231,6 +232,8 @@ def test_a_database_of_the_previous_release_is_recognised_and_upgraded_with_its_
     assert create_schema(engine) == REVISIONS
 
     assert up_to_date(engine)
+    # the rule profile the release called "seed003" (a developer's file name) stored under the name users may see
+    assert _all(engine, "SELECT id, profile FROM body ORDER BY id") == [(1, "default"), (2, "taobei-2023")]
     # the links handed out keep working: stored as their hashes, an already hashed one untouched
     assert _all(engine, "SELECT id, token FROM seat ORDER BY id") == [
         (1, hash_token(PLAIN_SEAT)),

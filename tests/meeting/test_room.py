@@ -156,7 +156,7 @@ def test_open_meeting_needs_quorum(app, factory, kind, n, present, ok):
     before = world(app)
     err = refused(NotQuorate, factory.act, "open_meeting", m.id)
     assert f"应到会{n}人" in err.message and f"实到{present}人" in err.message
-    assert err.source.startswith("seed 003")
+    assert err.source.startswith("《洮北区人民政府“三重一大”事项决策实施办法（试行）》（白洮政发〔2023〕14号）")
     assert one(app, Meeting, m.id).status == "scheduled"
     assert world(app) == before
 
@@ -359,7 +359,7 @@ def test_member_cannot_change_after_chair_spoke(app, factory):
     everyone(factory, m, item, ids, ids[0], {p: "agree" for p in ids})
     before = world(app)
     err = refused(ChairHasSpoken, opinion, factory, m, item, ids[2], "disagree", "改变主意", chair=ids[0])
-    assert err.source.startswith("seed 003")
+    assert err.source.startswith("《洮北区人民政府“三重一大”事项决策实施办法（试行）》（白洮政发〔2023〕14号）")
     assert world(app) == before
 
 
@@ -614,7 +614,7 @@ def test_recused_member_counts_as_not_present_and_stays_in_n(app, factory, prese
 def test_recused_in_or_out_of_n_per_profile(app, factory, monkeypatch, recused_in_n, result):
     """N = 8, 1 recused, 4 agree: in N (default) 2·4 > 8 fails; out of N (setting) 2·4 > 7 passes."""
     profile = dataclasses.replace(load_profile(), recused_in_n=recused_in_n)
-    monkeypatch.setattr("meeting.room.facts.load_profile", lambda name="seed003": profile)
+    monkeypatch.setattr("meeting.room.facts.load_profile", lambda name="taobei-2023": profile)
     body, ids = factory.body(8)
     subj = subject_related_to(factory, ids[7], "IN_LAW")
     m = factory.meeting(body.id)
@@ -694,7 +694,7 @@ def test_automatic_recusal_cannot_be_removed(app, factory):
     factory.act("open_item", m.id, {"item_id": item.id})
     before = world(app)
     err = refused(InvalidState, factory.act, "remove_recusal", m.id, {"item_id": item.id, "person_id": ids[2]})
-    assert "第74条" in err.message
+    assert "《中华人民共和国公务员法》第七十六条" in err.message  # recusal in official business, by title
     assert world(app) == before
 
 
@@ -840,7 +840,7 @@ def test_written_opinions_counted_only_when_profile_says(app, factory, monkeypat
     """N = 9, 5 present: 4 agree in the room + 1 written agree. Not counted (default) → 4, fails; counted → 5."""
     if counted:
         profile = dataclasses.replace(load_profile(), count_written_opinions=True)
-        monkeypatch.setattr("meeting.room.facts.load_profile", lambda name="seed003": profile)
+        monkeypatch.setattr("meeting.room.facts.load_profile", lambda name="taobei-2023": profile)
     _, ids, m, item = factory.running(9, 5)
     factory.act("written_opinion", m.id, {"item_id": item.id, "person_id": ids[5], "stance": "agree"})
     stances = {p: "agree" for p in ids[:4]} | {ids[4]: "disagree"}
@@ -855,7 +855,7 @@ def test_written_opinion_of_member_who_then_speaks_is_not_counted_twice(app, fac
     """A member sends a written opinion, then arrives and speaks: one person, one voice — even when the profile
     counts written opinions. The written one stays in the record."""
     profile = dataclasses.replace(load_profile(), count_written_opinions=True)
-    monkeypatch.setattr("meeting.room.facts.load_profile", lambda name="seed003": profile)
+    monkeypatch.setattr("meeting.room.facts.load_profile", lambda name="taobei-2023": profile)
     _, ids, m, item = factory.running(9, 5)
     factory.act("written_opinion", m.id, {"item_id": item.id, "person_id": ids[5], "stance": "agree"})
     assert state(app, m.id)["current"]["tally"]["yes"] == 1
@@ -868,7 +868,7 @@ def test_written_opinion_of_member_who_then_speaks_is_not_counted_twice(app, fac
 
 def test_written_opinion_of_member_recused_later_is_not_counted(app, factory, monkeypatch):
     profile = dataclasses.replace(load_profile(), count_written_opinions=True)
-    monkeypatch.setattr("meeting.room.facts.load_profile", lambda name="seed003": profile)
+    monkeypatch.setattr("meeting.room.facts.load_profile", lambda name="taobei-2023": profile)
     _, ids, m, item = factory.running(9, 8)
     factory.act("written_opinion", m.id, {"item_id": item.id, "person_id": ids[8], "stance": "agree"})
     factory.act("add_recusal", m.id, {"item_id": item.id, "person_id": ids[8], "reason": "事后发现利害关系"})

@@ -104,7 +104,7 @@ def test_create_a_body_and_see_it_listed(staff_http, app):
     resp = post(
         staff_http,
         "/bodies",
-        {"name": "某某区人民政府", "kind": "government", "decision_mode": "head_decides", "profile": "seed003"},
+        {"name": "某某区人民政府", "kind": "government", "decision_mode": "head_decides", "profile": "taobei-2023"},
     )
     assert resp.status_code == 303
     (body,) = rows(app, Body)
@@ -112,7 +112,7 @@ def test_create_a_body_and_see_it_listed(staff_http, app):
         "某某区人民政府",
         "government",
         "head_decides",
-        "seed003",
+        "taobei-2023",
     )
     assert resp.headers["Location"] == f"/bodies/{body.id}"
     page = text(staff_http.get(resp.headers["Location"]))
@@ -125,7 +125,7 @@ def test_create_a_body_and_see_it_listed(staff_http, app):
     resp = post(
         staff_http,
         f"/bodies/{body.id}",
-        {"name": "某某区人民政府党组", "kind": "party_group", "decision_mode": "majority", "profile": "seed003"},
+        {"name": "某某区人民政府党组", "kind": "party_group", "decision_mode": "majority", "profile": "taobei-2023"},
     )
     assert resp.status_code == 303
     (body,) = rows(app, Body)
@@ -140,12 +140,14 @@ def test_a_body_with_a_bad_profile_or_no_name_is_refused_on_the_same_page(staff_
     assert "规则配置 nope 不存在" in text(resp)
     assert 'value="某某区"' in text(resp)  # what was typed stays
     resp = post(
-        staff_http, "/bodies", {"name": "", "kind": "government", "decision_mode": "majority", "profile": "seed003"}
+        staff_http, "/bodies", {"name": "", "kind": "government", "decision_mode": "majority", "profile": "taobei-2023"}
     )
     assert resp.status_code == 400
     assert "请求格式不正确：名称不能为空" in text(resp)
     resp = post(
-        staff_http, "/bodies", {"name": "某某区", "kind": "government", "decision_mode": "vote", "profile": "seed003"}
+        staff_http,
+        "/bodies",
+        {"name": "某某区", "kind": "government", "decision_mode": "vote", "profile": "taobei-2023"},
     )
     assert resp.status_code == 400 and "决策方式取值无效" in text(resp)
     assert rows(app, Body) == []
@@ -175,7 +177,7 @@ def test_members_are_added_reordered_and_removed_as_one_ordered_list(staff_http,
     resp = post(
         staff_http,
         "/bodies",
-        {"name": "某某区人民政府", "kind": "government", "decision_mode": "majority", "profile": "seed003"},
+        {"name": "某某区人民政府", "kind": "government", "decision_mode": "majority", "profile": "taobei-2023"},
     )
     body_id = rows(app, Body)[0].id
     a, b, c = (factory.person(n, "副区长").id for n in ("甲", "乙", "丙"))
@@ -216,7 +218,7 @@ def test_relations_other_needs_a_reason_and_relations_can_be_deleted(staff_http,
     url = f"/bodies/{body.id}/relations"
     resp = post(staff_http, url, {"person_a_id": ids[1], "person_b_id": subject.id, "type": "OTHER", "reason": " "})
     assert resp.status_code == 400
-    assert "“其他可能影响公正的关系”须写明理由（公务员法 第76条(三)）" in text(resp)
+    assert "“其他可能影响公正的关系”须写明理由（《中华人民共和国公务员法》第七十六条（三））" in text(resp)
     assert rows(app, Relation) == []
     resp = post(staff_http, url, {"person_a_id": ids[1], "person_b_id": ids[1], "type": "SPOUSE"})
     assert resp.status_code == 400 and "不能是同一人" in text(resp)

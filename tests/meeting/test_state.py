@@ -312,7 +312,7 @@ def test_full_view_has_recusals_with_relation_and_basis(app, factory):
             "subject": "任免对象丙",
             "reason": relation_types()["IN_LAW"].label,
             "source": "auto",
-            "basis": "公务员法 第74条",
+            "basis": "《中华人民共和国公务员法》第七十六条（二）、第七十四条第一款",
         },
         {
             "person_id": ids[5],
@@ -321,7 +321,7 @@ def test_full_view_has_recusals_with_relation_and_basis(app, factory):
             "subject": "",
             "reason": "曾与其共事且有矛盾",
             "source": "manual",
-            "basis": "公务员法 第76条(三)",
+            "basis": "《中华人民共和国公务员法》第七十六条（三）",
         },
     ]
     assert cur["subjects"] == [{"person_id": subj.id, "name": "任免对象丙", "action": ""}]
@@ -353,7 +353,7 @@ def test_attendance_block(app, factory):
         "n": 8,
         "needed": 4,
         "fraction": "半数以上",
-        "source": "seed 003 §四(二)1；民法典 第1259条",
+        "source": "《洮北区人民政府“三重一大”事项决策实施办法（试行）》（白洮政发〔2023〕14号）四（二）1；《中华人民共和国民法典》第一千二百五十九条",
     }
 
 

@@ -41,7 +41,7 @@ def test_parameters_are_data(app):
     with app.test_request_context("/"):
         err = errors.ItemsStillOpen(titles="关于乙事项的议题")
         assert err.message == "各议题均作出决定或暂缓决策后方可审定纪要，尚未完成的议题：关于乙事项的议题。"
-        assert err.to_dict()["error"]["source"].startswith("国务院令第713号")
+        assert err.to_dict()["error"]["source"].startswith("《重大行政决策程序暂行条例》（国务院令第713号）")
 
 
 @pytest.mark.parametrize(

@@ -11,6 +11,7 @@ from voting.profiles import (
     PROFILE_DIR,
     ProfileError,
     available_profiles,
+    canonical_name,
     load_profile,
     parse_profile,
     relation_types,
@@ -21,15 +22,23 @@ PROFILE = load_profile()
 
 
 def _raw():
-    with (PROFILE_DIR / "seed003.toml").open("rb") as fh:
+    with (PROFILE_DIR / "taobei-2023.toml").open("rb") as fh:
         return tomllib.load(fh)
 
 
-def test_default_profile_is_seed003():
-    assert DEFAULT_PROFILE == "seed003"
-    assert PROFILE.name == "seed003"
-    assert load_profile("seed003") == PROFILE
-    assert "seed 003" in PROFILE.source
+def test_default_profile_is_the_taobei_district_measures():
+    assert DEFAULT_PROFILE == "taobei-2023"
+    assert PROFILE.name == "taobei-2023"
+    assert load_profile("taobei-2023") == PROFILE
+    assert PROFILE.title == "《洮北区人民政府“三重一大”事项决策实施办法（试行）》"
+    assert PROFILE.source == "白洮政发〔2023〕14号"
+
+
+def test_the_old_name_seed003_is_still_accepted_for_old_scripts_and_never_shown():
+    assert load_profile("seed003") is PROFILE
+    assert canonical_name("seed003") == "taobei-2023" and canonical_name("taobei-2023") == "taobei-2023"
+    assert [p.name for p in available_profiles()].count("taobei-2023") == 1
+    assert all("seed" not in p.name for p in available_profiles())
 
 
 @pytest.mark.parametrize(
@@ -136,7 +145,7 @@ def test_every_fraction_has_a_label(fraction):
         pytest.param("../x", id="dotdot-slash"),
         pytest.param("..", id="dotdot"),
         pytest.param("a/b", id="slash"),
-        pytest.param("seed003.toml", id="with-extension"),
+        pytest.param("taobei-2023.toml", id="with-extension"),
         pytest.param("", id="empty"),
     ],
 )
@@ -149,7 +158,7 @@ def test_profile_error_is_value_error():
     assert issubclass(ProfileError, ValueError)
 
 
-def test_parse_profile_roundtrip_of_seed003():
+def test_parse_profile_roundtrip_of_the_default_profile():
     assert parse_profile(_raw()) == PROFILE
 
 
@@ -210,9 +219,9 @@ def test_parse_profile_bad_value_raises(path, value):
         parse_profile(data)
 
 
-def test_available_profiles_contains_seed003():
+def test_available_profiles_contains_the_default():
     names = [p.name for p in available_profiles()]
-    assert "seed003" in names
+    assert "taobei-2023" in names
 
 
 def test_relation_types_are_the_six_of_domain_md():

@@ -202,7 +202,7 @@ def test_quorum_check_as_dict_refused():
     assert d["n"] == 8
     assert d["needed"] == 4
     assert d["fraction"] == "半数以上"
-    assert "seed 003" in d["source"]
+    assert "白洮政发〔2023〕14号" in d["source"]
 
 
 def test_quorum_check_as_dict_personnel():
@@ -215,4 +215,4 @@ def test_quorum_check_as_dict_personnel():
         "fraction": "三分之二以上",
         "source": PROFILE.personnel_quorum.source,
     }
-    assert "seed 003" in d["source"]
+    assert "白洮政发〔2023〕14号" in d["source"]

@@ -1,7 +1,7 @@
 """发言申请 and the speaker's time: the body's two settings and the requests' table (meeting/room/floor.py).
 
-Revision ID: meeting_0002_floor
-Revises: meeting_0001
+Revision ID: meeting_0003_floor
+Revises: meeting_0002
 """
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ from alembic import op
 
 from meeting.migrations.kit import missing
 
-revision = "meeting_0002_floor"
-down_revision = "meeting_0001"
+revision = "meeting_0003_floor"
+down_revision = "meeting_0002"
 branch_labels = None
 depends_on = None
 
