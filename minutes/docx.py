@@ -21,7 +21,7 @@ from docx.shared import Mm, Pt, RGBColor
 from meeting.schemas import clean_text
 
 from . import summary as summary_text
-from .record import WITHHELD_NOTE, StructuredMinutes, cn_date, stated_decision
+from .record import WITHHELD_NOTE, StructuredMinutes, cn_date
 
 XIAOBIAOSONG, FANGSONG, HEITI, KAITI, SONGTI = "方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312", "宋体"
 SIZE_2, SIZE_3, SIZE_4 = 22, 16, 14  # 2号, 3号, 4号 in points
@@ -383,7 +383,7 @@ def record(m: StructuredMinutes) -> bytes:
         if t["considered"]:
             _text(doc, "会议认为：" + t["considered"])
         if it.decision_text:
-            _text(doc, "会议议定：" + stated_decision(it))
+            _text(doc, summary_text.decision(it))
     for p in summary_text.requirements(m):
         _text(doc, p)
     if m.amendments:

@@ -493,15 +493,19 @@ def deferral_text(last: RoundRow | None, names: dict[int, str], chair: str = "")
     return text
 
 
-def default_decision(it: ItemOut) -> str:
+def default_decision(it: ItemOut, *, public: bool = False) -> str:
     """The 议定 sentence offered when the secretary typed none, by the result: passed "原则同意……", a personnel item
-    "同意……", deferred "该事项暂缓决策。……" (who deferred and why, if recorded), not passed "会议未通过……"."""
+    "同意……", deferred "该事项暂缓决策。……" (who deferred and why, if recorded), not passed "会议未通过……" (with the
+    tally, or the head's decision). With ``public`` (the 公开版) the result only: no names, reasons or votes
+    (deliberations and votes are not disclosed, 四（二）5)."""
     about = it.heading.split("、", 1)[1].removeprefix("关于")
     if it.outcome == decided_text.PASSED:
         return f"同意{about}。" if it.personnel else f"原则同意{about}。"
     if it.outcome == decided_text.DEFERRED:
-        why = f"{it.deferral}。" if it.deferral else ""
+        why = f"{it.deferral}。" if it.deferral and not public else ""
         return f"该事项暂缓决策。{why}待进一步调查研究后再提请会议研究。"
+    if it.outcome == decided_text.NOT_PASSED and public:
+        return "会议未通过该事项。"
     if it.outcome == decided_text.NOT_PASSED:
         last = it.rounds[-1] if it.rounds else None
         t = last.tally if last else {}
@@ -514,13 +518,13 @@ def default_decision(it: ItemOut) -> str:
     return ""
 
 
-def stated_decision(it: ItemOut) -> str:
-    """The 议定 text as the 纪要 prints it (after "会议议定："): the typed text, with the result stated first when
-    the text does not state it (a deferred item's paragraph says it was deferred whatever is typed); the default
-    sentence when none is typed."""
+def stated_decision(it: ItemOut, *, public: bool = False) -> str:
+    """The 议定 text as the 纪要 prints it: the typed text, with the result stated first when the text does not
+    state it (a deferred item's paragraph says it was deferred whatever is typed); the default sentence when none is
+    typed (for the 公开版, its public form)."""
     text = it.decision_text
     if not text:
-        return it.default_decision or "（待定）"
+        return (default_decision(it, public=True) if public else it.default_decision) or "（待定）"
     if it.outcome == decided_text.DEFERRED and not decided_text.states_deferral(text):
         return "该事项暂缓决策。" + text
     if it.outcome == decided_text.NOT_PASSED and not decided_text.states_rejection(text):

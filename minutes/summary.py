@@ -69,11 +69,13 @@ def considered(it: ItemOut) -> str:
     return "会议认为，" + said + ("" if said.endswith(("。", "！", "；")) else "。")
 
 
-def decision(it: ItemOut) -> str:
+def decision(it: ItemOut, *, public: bool = False) -> str:
     """会议议定：……由××牵头、××配合，×年×月×日前完成。 — the result stated whatever is typed (a deferred item's
     paragraph says it was deferred), the default sentence for the result when the secretary wrote none
-    (:func:`minutes.record.stated_decision`)."""
-    return "会议议定：" + stated_decision(it)
+    (:func:`minutes.record.stated_decision`). A sentence that names the meeting itself (会议未通过……) stands
+    without the "会议议定：" lead (never 会议议定：会议……)."""
+    text = stated_decision(it, public=public)
+    return text if text.startswith("会议") else "会议议定：" + text
 
 
 def requirements(m: StructuredMinutes) -> list[str]:
@@ -106,7 +108,7 @@ def paragraphs(m: StructuredMinutes, *, public: bool = False) -> list[Para]:
         out.append(Para(BODY, heard(it, public=public)))
         if considered(it):
             out.append(Para(BODY, considered(it)))
-        out.append(Para(BODY, decision(it)))
+        out.append(Para(BODY, decision(it, public=public)))
     if not public:  # the 公开版 holds the decisions and their basis only
         out += [Para(BODY, p) for p in requirements(m)]
     if not public:

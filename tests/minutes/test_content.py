@@ -89,7 +89,7 @@ def test_the_result_is_stated_whatever_is_typed(app, ek):
     _edit(app, ek.meeting_id, ek.items["not_passed"], decided="请区体育局优化方案")
     _, summary, _ = _docs(app, ek.meeting_id)
     assert "会议议定：该事项暂缓决策。请区城管局进一步征求商户意见。" in _after(summary, "四、")
-    assert "会议议定：会议未通过该事项。请区体育局优化方案。" in _after(summary, "三、")
+    assert "会议未通过该事项。请区体育局优化方案。" in _after(summary, "三、")  # not 会议议定：会议……
 
 
 def test_default_sentences_by_result(app, ek):
@@ -104,7 +104,15 @@ def test_default_sentences_by_result(app, ek):
     assert defaults[ek.items["funds"]] == "原则同意2024年区级财政预算调整。"
     _, summary, _ = _docs(app, ek.meeting_id)
     assert "会议议定：" + defaults[ek.items["deferred"]] in _after(summary, "四、")
-    assert "会议议定：" + defaults[ek.items["not_passed"]] in _after(summary, "三、")
+    assert defaults[ek.items["not_passed"]] in _after(summary, "三、")
+    assert not any(p.startswith("会议议定：会议") for p in summary)
+
+
+def test_the_public_version_states_results_without_votes_or_names(app, ek):
+    _, _, public = _docs(app, ek.meeting_id)
+    assert "会议议定：该事项暂缓决策。待进一步调查研究后再提请会议研究。" in public
+    assert "会议未通过该事项。" in public
+    assert not any("票" in p or "李明同志" in p or "缓议" in p for p in public)  # the opening names the chair only
 
 
 def test_no_assignment_is_proposed_from_a_deferred_or_not_passed_item(app, ek):
@@ -261,4 +269,4 @@ def test_through_libreoffice_and_pdftotext(tmp_path, app, ek):
     assert "时间：2023年12月9日09:02—11:30" in record and "刘海军（10:05因接待上级检查组离席，10:40返回）" in record
     assert "受区长张建国委托，常务副区长李明主持召开" in summary and "等6项议题" in summary
     assert "会议议定：该事项暂缓决策。主持人李明同志决定暂缓" in summary
-    assert "会议议定：会议未通过该事项" in summary
+    assert "会议未通过该事项（赞成2票，未超过应到会成员9人的半数）。" in summary
