@@ -30,6 +30,7 @@ from meeting.errors import NotFound, PermissionDenied
 from meeting.models import AgendaItem, Event, Meeting, Observer, Person, Seat
 from meeting.schemas import Id, Payload
 from meeting.tokens import hash_token
+from voting import decided_text
 
 from . import docx as render_docx
 from . import load, record
@@ -228,6 +229,15 @@ def contradictions(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> 
     """Items whose 议定 text contradicts their result (voting.decided_text), in agenda order: ``item_id``,
     ``number``, ``title``, ``message``. The editor shows them; :func:`approve` refuses while there are any."""
     return structured(s, meeting_id, zone).contradictions
+
+
+def _refuse_contradiction(s: Session, meeting_id: int, item_id: int, text: str, zone: str) -> None:
+    """An amendment of approved minutes may not make an item's 议定 text contradict its result (as approval may
+    not: :func:`approve`)."""
+    item = next(it for it in structured(s, meeting_id, zone).items if it.id == item_id)
+    found = decided_text.contradiction(item.result, text)
+    if found:
+        raise DecisionContradictsResult(items=f"{item.title}（{decided_text.MESSAGES[found]}）")
 
 
 def default_decisions(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> dict[int, str]:
@@ -625,6 +635,8 @@ def amend(
             minutes = ensure_read(s, meeting_id)
             _item_texts(s, minutes, data.item_id)  # an item of this meeting, or refused now
             new = _amended_value(data)
+            if data.field == "decided":
+                _refuse_contradiction(s, meeting_id, data.item_id, new, zone)
             if snap.status == ARCHIVED:
                 snap.source = load.load(s, meeting_id, zone)
                 _source_amended(s, snap, actor, data, new, at, zone)

@@ -270,3 +270,34 @@ def test_through_libreoffice_and_pdftotext(tmp_path, app, ek):
     assert "受区长张建国委托，常务副区长李明主持召开" in summary and "等6项议题" in summary
     assert "会议议定：该事项暂缓决策。主持人李明同志决定暂缓" in summary
     assert "会议未通过该事项（赞成2票，未超过应到会成员9人的半数）。" in summary
+
+
+def test_an_amendment_may_not_make_the_text_contradict_the_result(app, ek):
+    with app.app_context(), unit_of_work() as s:
+        service.approve(s, STAFF, ek.meeting_id)
+    folder = service.archive_dir(app.instance_path)
+    bad = service.AmendmentIn(item_id=ek.items["passed"], field="decided", value="暂缓决策", reason="改错")
+    with app.app_context(), pytest.raises(DecisionContradictsResult) as err:
+        service.amend(STAFF, ek.meeting_id, bad, folder)
+    assert "关于城南片区老旧小区改造方案的议题" in err.value.message
+    good = service.AmendmentIn(item_id=ek.items["passed"], field="decided", value="原则同意改造方案", reason="文字")
+    with app.app_context():
+        assert service.amend(STAFF, ek.meeting_id, good, folder).new_value == "原则同意改造方案"
+
+
+def test_the_secretary_sets_the_meeting_texts_from_the_editor(app, ek, staff_http):
+    page = staff_http.get(f"/minutes/meetings/{ek.meeting_id}").get_data(as_text=True)
+    assert 'data-testid="meeting-texts"' in page
+    from tests.factories import form_csrf
+
+    resp = staff_http.post(
+        f"/minutes/meetings/{ek.meeting_id}/meeting-texts",
+        data={"csrf_token": form_csrf(page), "requirements": "要严守保密纪律", "classification": ""},
+    )
+    assert resp.status_code in (302, 303)
+    _, summary, _ = _docs(app, ek.meeting_id)
+    assert "会议要求，要严守保密纪律。" in summary
+    refused = staff_http.post(f"/minutes/meetings/{ek.meeting_id}/meeting-texts", data={"requirements": "无令牌"})
+    assert refused.status_code in (400, 403)
+    _, summary, _ = _docs(app, ek.meeting_id)
+    assert not any("无令牌" in p for p in summary)  # refused: nothing changed
