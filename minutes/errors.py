@@ -13,7 +13,9 @@ def N_(msgid: str) -> str:  # noqa: N802 — Babel's default keyword for "mark, 
     return msgid
 
 
-SOURCE_CONFIDENTIAL = "seed 003 §四(二)（会议讨论和表决情况保密）"
+SOURCE_CONFIDENTIAL = (
+    "《洮北区人民政府“三重一大”事项决策实施办法（试行）》（白洮政发〔2023〕14号）四（二）5（会议讨论和表决情况保密）"
+)
 SOURCE_RECORD = "国务院令第713号 第30、33条"
 
 
