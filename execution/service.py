@@ -173,7 +173,8 @@ def item_decision(s: Session, minutes: Minutes, item_id: int) -> tuple[str, Minu
     if t is None:
         return "", None
     texts = Texts(decided=t.decided, lead_unit=t.lead_unit, supporting_units=t.supporting_units, deadline=t.deadline)
-    return decision_text(texts), t
+    item = s.get(AgendaItem, item_id)  # a personnel item's text gets no generated 由…牵头 (as the minutes print it)
+    return decision_text(texts, personnel=item is not None and item.category == ItemCategory.PERSONNEL), t
 
 
 def _squash(text: str) -> str:

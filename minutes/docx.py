@@ -230,6 +230,8 @@ _ROLE_STYLE = {  # role → (font, size, indent, alignment)
     summary_text.HEADING: (HEITI, SIZE_3, True, None),
     summary_text.BODY: (FANGSONG, SIZE_3, True, None),
     summary_text.DATE: (FANGSONG, SIZE_3, False, WD_ALIGN_PARAGRAPH.RIGHT),
+    summary_text.MARK: (HEITI, SIZE_3, False, None),
+    summary_text.DRAFT_MARK: (HEITI, SIZE_3, False, WD_ALIGN_PARAGRAPH.RIGHT),
 }
 
 
@@ -270,6 +272,10 @@ def record(m: StructuredMinutes) -> bytes:
     tallies with the threshold applied and its source, results, reconsideration rounds (国务院令第713号 第30条)."""
     doc = Document()
     _page_setup(doc, f"{m.title}记录")
+    if m.marking:  # 内部资料 注意保存, or the 密级
+        _text(doc, m.marking, font=HEITI, indent=False)
+    if m.draft_mark:  # 草稿 / 送审稿
+        _text(doc, m.draft_mark, font=HEITI, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
     _text(
         doc,
         f"{m.title}记录",
@@ -280,8 +286,10 @@ def record(m: StructuredMinutes) -> bytes:
         pitch=Pt(40),
     )
     _text(doc, "", indent=False)
-    chair = f"{m.chair_title}{m.chair}" + (f"（受{m.delegated_by}委托主持）" if m.delegated_by else "")
-    _labelled(doc, "时间：", f"{m.date} {m.time}")
+    chair = f"{m.chair_title}{m.chair}" + (
+        f"（受{m.delegated_by_title}{m.delegated_by}委托主持）" if m.delegated_by else ""
+    )
+    _labelled(doc, "时间：", record_time(m))
     _labelled(doc, "地点：", m.place)
     _labelled(doc, "主持人：", chair)
     _labelled(doc, "记录人：", m.recorder)
@@ -294,8 +302,11 @@ def record(m: StructuredMinutes) -> bytes:
     _labelled(doc, "请假：", "、".join(a.name + (f"（{a.note}）" if a.note else "") for a in m.absent) or "无")
     if m.late:
         _labelled(doc, "迟到：", "、".join(f"{a.name}（{a.note}）" for a in m.late))
-    if m.left_early:
-        _labelled(doc, "中途离席：", "、".join(f"{a.name}（{a.note}）" for a in m.left_early))
+    # every departure after the opening with its time, and the return when the member came back
+    left = [f"{a.name}（{a.departures}）" for a in m.present if a.departures]
+    left = left or [f"{a.name}（{a.note}）" for a in m.left_early]
+    if left:
+        _labelled(doc, "中途离席：", "、".join(left))
     _labelled(
         doc,
         "列席：",
@@ -307,7 +318,8 @@ def record(m: StructuredMinutes) -> bytes:
     )
     for it in m.items:
         _text(doc, it.heading, font=HEITI)
-        facts = [
+        facts = [item_time(it)] if it.started or it.ended else []
+        facts += [
             f"议题类别：{it.category_label}" + ("（保密）" if it.confidential else ""),
             f"汇报人：{it.presenter or '—'}；提请单位：{it.submitting_unit or '—'}",
         ]
@@ -315,7 +327,7 @@ def record(m: StructuredMinutes) -> bytes:
             facts.append("材料：" + "、".join(it.materials))
         if it.subjects:
             facts.append("涉及人员：" + "、".join(it.subjects))
-        facts.append("回避：" + ("；".join(r["text"] for r in it.recusals) if it.recusals else "无"))
+        facts += ["回避：" + r["text"] for r in it.recusals] or ["回避：无"]
         if it.presiding:
             facts.append(it.presiding + "。")
         if it.summary:
@@ -355,7 +367,9 @@ def record(m: StructuredMinutes) -> bytes:
                 _text(doc, "结果：" + rnd.result_label + "。")
             if rnd.head_decision:
                 _text(doc, rnd.head_decision + ("" if rnd.head_decision.endswith("。") else "。"))
-            if rnd.defer_reason:
+            if rnd.result == "deferred" and it.deferral and rnd is it.rounds[-1]:
+                _text(doc, "暂缓决策：" + it.deferral + "。")
+            elif rnd.defer_reason:
                 _text(doc, "暂缓理由：" + rnd.defer_reason)
             if rnd.reconsider_reason:
                 _text(
@@ -369,7 +383,9 @@ def record(m: StructuredMinutes) -> bytes:
         if t["considered"]:
             _text(doc, "会议认为：" + t["considered"])
         if it.decision_text:
-            _text(doc, "会议议定：" + it.decision_text)
+            _text(doc, summary_text.decision(it))
+    for p in summary_text.requirements(m):
+        _text(doc, p)
     if m.amendments:
         _text(doc, "更正记录", font=HEITI)
         for a in m.amendments:
@@ -379,6 +395,22 @@ def record(m: StructuredMinutes) -> bytes:
     if m.chain_hash:  # the last line: the event chain's head this record was built from (minutes/verify.py)
         _text(doc, check_line(m.chain_seq, m.chain_hash), size=SIZE_4, indent=False, align=WD_ALIGN_PARAGRAPH.RIGHT)
     return _save(doc)
+
+
+def record_time(m: StructuredMinutes) -> str:
+    """2023年12月9日 09:02—11:40: the actual opening and closing; the scheduled time while it never opened."""
+    if not m.opened:
+        return f"{m.date} {m.time}"
+    return f"{m.date} {m.opened}—{m.closed}" if m.closed else f"{m.date} {m.opened}开始"
+
+
+def item_time(it) -> str:
+    """审议时间：09:05—09:40 (opened — decided or deferred); a deferred item never opened: its deferral time."""
+    if it.started and it.ended:
+        return f"审议时间：{it.started}—{it.ended}"
+    if it.ended:
+        return f"暂缓时间：{it.ended}" if it.outcome == "deferred" else f"结束时间：{it.ended}"
+    return f"开始时间：{it.started}"
 
 
 def check_line(seq: int, head: str) -> str:

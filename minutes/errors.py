@@ -47,6 +47,16 @@ class ItemsStillOpen(InvalidState):
     source = SOURCE_RECORD
 
 
+class DecisionContradictsResult(InvalidState):
+    """Approval refused while an item's 议定 text contradicts its result (voting.decided_text): a draft may hold
+    such a text, the approved 纪要 may not."""
+
+    code = "decision_contradicts_result"
+    http_status = 409
+    msgid = N_("以下议题的“会议议定”内容与表决结果不一致，请修改后再审定：%(items)s。")
+    source = "《洮北区人民政府“三重一大”事项决策实施办法（试行）》（白洮政发〔2023〕14号）四（二）6"
+
+
 class MinutesNotApproved(InvalidState):
     code = "minutes_not_approved"
     http_status = 409

@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 from meeting.clock import to_local
 from meeting.models import (
     AgendaItem,
+    Event,
     ItemSubject,
     Material,
     Observer,
@@ -56,6 +57,51 @@ def recused_item_ids(s: Session, meeting_id: int, person_id: int | None) -> set[
             .where(AgendaItem.meeting_id == meeting_id, Recusal.person_id == person_id)
         ).all()
     )
+
+
+ATTENDANCE_EVENTS = ("attendance.set", "attendance.check_in")
+PRESENT = ("present", "late")
+
+
+def movements(events: list[Event], opened_at, zone: str) -> list[record.MovementRow]:
+    """Arrivals and departures after the opening, from the attendance events in order: a member marked present
+    after the opening arrived (late) — or returned, if they had left; a member marked left departed (with the
+    reason given). The roll call before the opening is the initial attendance, not a movement."""
+    out: list[record.MovementRow] = []
+    state: dict[int, str] = {}
+    for ev in events:
+        data = json.loads(ev.payload or "{}")
+        pid, att = data.get("person_id"), data.get("attendance")
+        if pid is None or att is None:
+            continue
+        before = state.get(pid)
+        state[pid] = att
+        if opened_at is None or ev.at < opened_at:
+            continue
+        at = to_local(ev.at, zone)
+        if att == "left" and before != "left":
+            out.append(record.MovementRow(pid, at, "left", data.get("reason") or ""))
+        elif att in PRESENT and before == "left":
+            out.append(record.MovementRow(pid, at, "returned"))
+        elif att in PRESENT and before not in PRESENT:
+            out.append(record.MovementRow(pid, at, "arrived"))
+    return out
+
+
+def item_times(events: list[Event], rounds: list[Round]) -> dict[int, tuple]:
+    """Each item's start (its item.opened event; a deferred item never opened: none) and end (its last round's
+    close), UTC."""
+    started: dict[int, object] = {}
+    for ev in events:
+        if ev.kind == "item.opened":
+            item_id = json.loads(ev.payload or "{}").get("item_id")
+            if item_id is not None:
+                started.setdefault(item_id, ev.at)
+    ended: dict[int, object] = {}
+    for r in rounds:  # ordered by number: the last round's close wins
+        if r.closed_at is not None:
+            ended[r.item_id] = r.closed_at
+    return {i: (started.get(i), ended.get(i)) for i in set(started) | set(ended)}
 
 
 def load(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> record.Source:
@@ -160,6 +206,14 @@ def load(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> record.Sou
                 by_item_round_w[(r.item_id, r.number)],
             )
         )
+    events = list(
+        s.exec(
+            select(Event)
+            .where(Event.meeting_id == m.id, col(Event.kind).in_((*ATTENDANCE_EVENTS, "item.opened")))
+            .order_by(col(Event.id))
+        )
+    )
+    times = item_times(events, rounds)
     types = relation_types()
     rec_of, subj_of, mat_of = defaultdict(list), defaultdict(list), defaultdict(list)
     for x in recusals:
@@ -174,6 +228,7 @@ def load(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> record.Sou
                 x.reason,
                 office_form(x.basis),
                 x.source,
+                rt.kinship if rt else (),
             )
         )
     for x in subjects:
@@ -235,6 +290,8 @@ def load(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> record.Sou
                 rec_of[it.id],
                 rounds_of[it.id],
                 _texts(it.id),
+                to_local(times.get(it.id, (None, None))[0], zone),
+                to_local(times.get(it.id, (None, None))[1], zone),
             )
             for it in items
         ],
@@ -242,4 +299,10 @@ def load(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> record.Sou
         issue_number=minutes.issue_number if minutes else None,
         amendments=amendments,
         chair_person_id=m.chair_person_id,
+        delegated_by_title=people[m.delegated_by_person_id].title if m.delegated_by_person_id else "",
+        opened_at=to_local(m.opened_at, zone),
+        closed_at=to_local(m.closed_at, zone),
+        movements=movements([e for e in events if e.kind in ATTENDANCE_EVENTS], m.opened_at, zone),
+        requirements=minutes.requirements if minutes else "",
+        classification=minutes.classification if minutes else "",
     )

@@ -39,6 +39,9 @@ class Minutes(SQLModel, table=True):
     approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     approved_by: str = Field(default="", max_length=64)
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # 会议要求/会议强调: what the secretary writes for the whole meeting (optional), shown after the items
+    requirements: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
+    classification: str = Field(default="", max_length=16)  # 密级 (秘密 …), when one is set: marked on the documents
 
 
 class MinutesItem(SQLModel, table=True):

@@ -16,6 +16,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "minutes.page": STAFF_OR_TOKEN,  # the chair reads the record and approves by his link
     "minutes.draft": STAFF_OR_TOKEN,
     "minutes.save_texts": STAFF,
+    "minutes.save_meeting_texts": STAFF,  # 会议要求/会议强调 and the 密级 (h18-mincontent)
     "minutes.approve": STAFF_OR_TOKEN,
     "minutes.archive": STAFF,
     "minutes.amend": STAFF,

@@ -6,9 +6,11 @@ execution ledger. Labels come from :mod:`voting.vocabulary`, dates are written t
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 
+from voting import decided_text
 from voting.vocabulary import (
     ATTENDANCE_LABELS,
     ITEM_CATEGORY_LABELS,
@@ -54,6 +56,17 @@ class SeatRow:
 
 
 @dataclass
+class MovementRow:
+    """One arrival or departure after the meeting opened (read from the attendance events): ``kind`` is
+    arrived (late), left or returned."""
+
+    person_id: int
+    at: datetime  # local time
+    kind: str
+    reason: str = ""
+
+
+@dataclass
 class OpinionRow:
     person_id: int
     name: str
@@ -82,6 +95,7 @@ class RecusalRow:
     reason: str
     basis: str
     source: str
+    kinship: tuple[str, ...] = ()  # the words an office writes for a relation of this type (relations.toml)
 
 
 @dataclass
@@ -127,6 +141,8 @@ class ItemRow:
     recusals: list[RecusalRow]
     rounds: list[RoundRow]
     texts: Texts
+    started_at: datetime | None = None  # local: when the item was opened (item.opened)
+    ended_at: datetime | None = None  # local: when its last round closed (decided or deferred)
 
 
 @dataclass
@@ -151,6 +167,12 @@ class Source:
     issue_number: int | None = None
     amendments: list[dict] = field(default_factory=list)
     chair_person_id: int | None = None
+    delegated_by_title: str = ""  # 区长 — the head who delegated the chair
+    opened_at: datetime | None = None  # local: the actual opening (meeting.opened)
+    closed_at: datetime | None = None  # local: the actual closing (meeting.closed)
+    movements: list[MovementRow] = field(default_factory=list)  # arrivals and departures after the opening
+    requirements: str = ""  # 会议要求/会议强调: the secretary's text for the meeting, optional
+    classification: str = ""  # 密级, when one is set
 
 
 # ---------------------------------------------------------------- output: the structured minutes
@@ -163,6 +185,8 @@ class Attendee:
     attendance: str
     attendance_label: str
     note: str = ""  # 请假事由 / 迟到 09:20 / 09:40 离席
+    movements: str = ""  # 09:20到会；10:05因接待上级检查组离席，10:40返回
+    departures: str = ""  # 10:05因接待上级检查组离席，10:40返回 — from the first departure on
 
 
 @dataclass
@@ -230,6 +254,12 @@ class ItemOut:
     decision_text: str  # 会议议定：……由××牵头、××配合，×月×日前完成。
     presiding: str = ""  # who presided over the item when the chair was recused from it (its last round's)
     withheld: bool = False  # its opinions and tally are withheld from this reader (recused from it: withhold())
+    outcome: str | None = None  # passed | not_passed | deferred (voting.decided_text.outcome), None while open
+    contradiction: str = ""  # how the typed 议定 text contradicts the result (a sentence), or ""
+    default_decision: str = ""  # the sentence offered when no 议定 text is typed (default_decision())
+    deferral: str = ""  # who deferred it and why (a deferred item): 主持人……决定暂缓，理由：……
+    started: str = ""  # 09:05 — when the item was opened
+    ended: str = ""  # 09:40 — when it was decided or deferred
 
 
 @dataclass
@@ -260,6 +290,13 @@ class StructuredMinutes:
     opening: str  # 2023年12月9日，区长×××主持召开……。现纪要如下：
     public_opening: str  # the same, naming only the items the 公开版 shows
     amendments: list[dict]
+    delegated_by_title: str = ""  # 区长: the head who delegated the chair
+    opened: str = ""  # the actual opening time, 09:02 ("" if it never opened)
+    closed: str = ""  # the actual closing time
+    requirements: str = ""  # 会议要求/会议强调 (the secretary's text), shown after the items
+    marking: str = ""  # 内部资料 注意保存 (or the 密级) when the meeting holds a confidential or personnel item
+    draft_mark: str = ""  # 草稿 (a draft) / 送审稿 (approved, not yet archived) / "" (archived)
+    contradictions: list[dict] = field(default_factory=list)  # items whose 议定 text contradicts their result
     chain_seq: int = 0  # the meeting's event chain head this was built from (meeting.chain): 校验码
     chain_hash: str = ""
 
@@ -271,7 +308,23 @@ class StructuredMinutes:
         return d
 
 
-def _attendee(seat: SeatRow) -> Attendee:
+MOVEMENT_WORDS = {"arrived": "到会", "left": "离席", "returned": "返回"}
+
+
+def movements_text(moves: list[MovementRow]) -> str:
+    """09:20到会；10:05因接待上级检查组离席，10:40返回 — a member's arrivals and departures after the opening, in
+    order; a departure and the return after it in one clause."""
+    parts: list[str] = []
+    for mv in moves:
+        word = f"{hm(mv.at)}" + (f"因{mv.reason}" if mv.reason else "") + MOVEMENT_WORDS.get(mv.kind, mv.kind)
+        if mv.kind == "returned" and parts and "离席" in parts[-1]:
+            parts[-1] += "，" + word
+        else:
+            parts.append(word)
+    return "；".join(parts)
+
+
+def _attendee(seat: SeatRow, moves: list[MovementRow] | None = None) -> Attendee:
     note = ""
     if seat.attendance == "absent":
         note = seat.absence_reason
@@ -279,7 +332,15 @@ def _attendee(seat: SeatRow) -> Attendee:
         note = f"{hm(seat.arrived_at)}到会" if seat.arrived_at else "迟到"
     elif seat.attendance == "left":
         note = f"{hm(seat.left_at)}离席" + (f"（{seat.absence_reason}）" if seat.absence_reason else "")
-    return Attendee(seat.name, seat.title, seat.attendance, ATTENDANCE_LABELS.get(seat.attendance, ""), note)
+    return Attendee(
+        seat.name,
+        seat.title,
+        seat.attendance,
+        ATTENDANCE_LABELS.get(seat.attendance, ""),
+        note,
+        movements_text(moves or []),
+        movements_text([mv for mv in moves or [] if mv.kind != "arrived"]),
+    )
 
 
 def _label(labels: dict, code, enum) -> str:
@@ -307,13 +368,13 @@ def _tally_text(t: dict) -> str:
 
 
 def _agrees(result: str | None) -> str | None:
-    """The stance that agrees with the result, to mark dissent."""
+    """The stance that agrees with the result, to mark dissent (【不同意见】: an opinion differing from the result).
+    None for a deferred item: deferring decides nothing, so nobody's 同意 or 不同意 differs from a decision — the record
+    says instead who deferred it and why (:func:`deferral_text`)."""
     if result in (ItemResult.PASSED, ItemResult.HEAD_ADOPTED):
         return Stance.AGREE
     if result in (ItemResult.NOT_PASSED, ItemResult.HEAD_REJECTED):
         return Stance.DISAGREE
-    if result == ItemResult.DEFERRED:
-        return Stance.DEFER
     return None
 
 
@@ -388,36 +449,107 @@ def _round(r: RoundRow, names: dict[int, str] | None = None) -> RoundOut:
     )
 
 
-def decision_text(t: Texts) -> str:
-    """会议议定：……由××牵头、××配合，×月×日前完成。"""
+def has_lead_unit(text: str) -> bool:
+    """The typed text already names who leads (由……牵头 / ……牵头负责)."""
+    return "牵头" in text
+
+
+def has_deadline(text: str) -> bool:
+    """The typed text already says by when (……前完成 / 月底前 / 年内完成)."""
+    return re.search(r"前完成|日前|月底前|年底前|年内完成|月内完成|限期", text) is not None
+
+
+def decision_text(t: Texts, *, personnel: bool = False, outcome: str | None = decided_text.PASSED) -> str:
+    """会议议定：……由××牵头、××配合，×月×日前完成。 The generated "由…牵头…前完成" is appended only to a passed,
+    non-personnel item's text, and only the part the typed text lacks (never doubled)."""
     text = t.decided.strip().rstrip("。")
     tail = []
-    if t.lead_unit:
+    if personnel or outcome not in (decided_text.PASSED, None):
+        return text + "。" if text else ""
+    if t.lead_unit and not has_lead_unit(text):
         units = f"由{t.lead_unit}牵头"
         if t.supporting_units:
             units += f"、{t.supporting_units}配合"
         tail.append(units)
-    if t.deadline:
+    if t.deadline and not has_deadline(text):
         tail.append(f"{t.deadline.year}年{t.deadline.month}月{t.deadline.day}日前完成")
     parts = [p for p in [text, "，".join(tail)] if p]
     return "。".join(parts) + "。" if parts else ""
 
 
-def _item(it: ItemRow, number: int, names: dict[int, str] | None = None) -> ItemOut:
+def deferral_text(last: RoundRow | None, names: dict[int, str], chair: str = "") -> str:
+    """Who deferred a deferred item and why: the presiding member's 暂缓 (the chair decides, 四（二）3), the reason
+    recorded, and how many members had given 缓议 in the round."""
+    if last is None or last.result != ItemResult.DEFERRED:
+        return ""
+    who = names.get(last.tally.get("presided_by")) or chair
+    text = f"主持人{who}同志决定暂缓" if who else "主持人决定暂缓"
+    reason = last.defer_reason.strip().rstrip("。")
+    if reason:
+        text += f"，理由：{reason}"
+    deferring = sum(1 for o in last.opinions if o.stance == Stance.DEFER)
+    if deferring:
+        text += f"（{deferring}名成员发表缓议意见）"
+    return text
+
+
+def default_decision(it: ItemOut, *, public: bool = False) -> str:
+    """The 议定 sentence offered when the secretary typed none, by the result: passed "原则同意……", a personnel item
+    "同意……", deferred "该事项暂缓决策。……" (who deferred and why, if recorded), not passed "会议未通过……" (with the
+    tally, or the head's decision). With ``public`` (the 公开版) the result only: no names, reasons or votes
+    (deliberations and votes are not disclosed, 四（二）5)."""
+    about = it.heading.split("、", 1)[1].removeprefix("关于")
+    if it.outcome == decided_text.PASSED:
+        return f"同意{about}。" if it.personnel else f"原则同意{about}。"
+    if it.outcome == decided_text.DEFERRED:
+        why = f"{it.deferral}。" if it.deferral and not public else ""
+        return f"该事项暂缓决策。{why}待进一步调查研究后再提请会议研究。"
+    if it.outcome == decided_text.NOT_PASSED and public:
+        return "会议未通过该事项。"
+    if it.outcome == decided_text.NOT_PASSED:
+        last = it.rounds[-1] if it.rounds else None
+        t = last.tally if last else {}
+        detail = ""
+        if last is not None and last.result == ItemResult.HEAD_REJECTED:
+            detail = "主持人在集体讨论的基础上决定不予通过"
+        elif "n" in t:
+            detail = f"赞成{t.get('yes', t.get('agree', 0))}票，未超过应到会成员{t['n']}人的半数"
+        return f"会议未通过该事项（{detail}）。" if detail else "会议未通过该事项。"
+    return ""
+
+
+def stated_decision(it: ItemOut, *, public: bool = False) -> str:
+    """The 议定 text as the 纪要 prints it: the typed text, with the result stated first when the text does not
+    state it (a deferred item's paragraph says it was deferred whatever is typed); the default sentence when none is
+    typed (for the 公开版, its public form)."""
+    text = it.decision_text
+    if not text:
+        return (default_decision(it, public=True) if public else it.default_decision) or "（待定）"
+    if it.outcome == decided_text.DEFERRED and not decided_text.states_deferral(text):
+        return "该事项暂缓决策。" + text
+    if it.outcome == decided_text.NOT_PASSED and not decided_text.states_rejection(text):
+        return "会议未通过该事项。" + text
+    return text
+
+
+def _item(it: ItemRow, number: int, names: dict[int, str] | None = None, chair: str = "") -> ItemOut:
     rounds = [_round(r, names) for r in it.rounds]
     last = rounds[-1] if rounds else None
     result = last.result if last else None
     title = it.title
     about = title if title.startswith("关于") else f"关于{title}"
     about = about.removesuffix("的议题")
-    return ItemOut(
+    personnel = it.category == ItemCategory.PERSONNEL
+    outcome = decided_text.outcome(result)
+    found = decided_text.contradiction(result, it.texts.decided)
+    out = ItemOut(
         id=it.id,
         number=number,
         heading=f"{cn_number(number)}、{about}",
         title=title,
         category=it.category,
         category_label=_label(ITEM_CATEGORY_LABELS, it.category, ItemCategory),
-        personnel=it.category == ItemCategory.PERSONNEL,
+        personnel=personnel,
         confidential=it.confidential,
         presenter=it.presenter,
         submitting_unit=it.submitting_unit,
@@ -433,7 +565,7 @@ def _item(it: ItemRow, number: int, names: dict[int, str] | None = None) -> Item
                 "reason": r.reason,
                 "basis": r.basis,
                 "source": r.source,
-                "text": _recusal_text(r),
+                "text": recusal_sentence(r),
             }
             for r in it.recusals
         ],
@@ -443,16 +575,43 @@ def _item(it: ItemRow, number: int, names: dict[int, str] | None = None) -> Item
         result_label=last.result_label if last else "",
         decided=it.status in ("closed", "deferred"),
         texts=asdict(it.texts),
-        decision_text=decision_text(it.texts),
+        decision_text=decision_text(it.texts, personnel=personnel, outcome=outcome),
         presiding=next((r.presiding for r in reversed(rounds) if r.presiding), ""),
+        outcome=outcome,
+        contradiction=decided_text.MESSAGES[found] if found else "",
+        deferral=deferral_text(it.rounds[-1] if it.rounds else None, names or {}, chair),
+        started=hm(it.started_at),
+        ended=hm(it.ended_at),
     )
+    out.default_decision = default_decision(out)
+    return out
 
 
-def _recusal_text(r: RecusalRow) -> str:
-    ground = r.relation_label or r.relation_type
-    with_whom = f"与{r.subject}系{ground}关系" if r.subject else ground
-    text = f"{r.name}（{with_whom}" + (f"，{r.reason}" if r.reason else "") + "）回避"
-    return text + (f"，依据：{r.basis}" if r.basis else "")
+RECUSAL_LAW = "《中华人民共和国公务员法》第七十六条"  # 公务回避 (第七十四条 is 任职回避: the relations it lists)
+KINSHIP_TYPES = ("SPOUSE", "LINEAL", "COLLATERAL_3", "IN_LAW")
+
+
+def recusal_sentence(r: RecusalRow) -> str:
+    """王志强同志因与王磊系父子关系（直系血亲），依照《中华人民共和国公务员法》第七十六条回避。 — the kinship word when the
+    relation's stated reason is one of its type's words (relations.toml ``kinship``), else the type's category
+    (直系血亲/三代以内旁系血亲/近姻亲/夫妻); never the same word twice. 第七十六条 is recusal in official business (its
+    第（二）项 refers to the relations of 第七十四条)."""
+    who = f"{r.name}同志"
+    reason = r.reason.strip().rstrip("。")
+    category = (r.relation_label or "").removesuffix("关系")
+    if r.relation_type in KINSHIP_TYPES:
+        word = reason.removesuffix("关系") if reason.removesuffix("关系") in r.kinship else ""
+        if r.subject:
+            ground = f"因与{r.subject}系{word or category}关系"
+        else:
+            ground = f"因{word or category}关系"
+        if word and word != category:
+            ground += f"（{category}）"
+    elif r.relation_type == "SELF":
+        ground = "系本议题的任免对象" if not reason or "任免对象" in reason else f"因{reason}"
+    else:
+        ground = f"因{reason}" if reason else "因存在其他可能影响公正的情形"
+    return f"{who}{ground}，依照{RECUSAL_LAW}回避。"
 
 
 WITHHELD_NOTE = "您已回避本议题，本议题的发表意见和表决情况不向您提供"
@@ -487,26 +646,54 @@ def withhold(m: StructuredMinutes, item_ids) -> StructuredMinutes:
     return replace(m, items=items)
 
 
+MANY_ITEMS = 5  # with more items the opening names the first and counts them: 研究了关于……等7项议题
+INTERNAL_MARK = "内部资料 注意保存"
+DRAFT_MARKS = {"draft": "草稿", "approved": "送审稿"}  # archived: none
+
+
+def studied_text(headings: list[str]) -> str:
+    """研究了…… — every item (关于A、关于B等事项), or with more than :data:`MANY_ITEMS` the first and the count."""
+    if not headings:
+        return "有关事项"
+    if len(headings) > MANY_ITEMS:
+        return f"{headings[0]}等{len(headings)}项议题"
+    return "、".join(headings) + "等事项"
+
+
+def chair_words(src: Source) -> str:
+    """区长张建国 — or, delegated, 受区长张建国委托，常务副区长李明."""
+    chair = f"{src.chair_title}{src.chair_name}"
+    if src.delegated_by:
+        return f"受{src.delegated_by_title}{src.delegated_by}委托，{chair}"
+    return chair
+
+
 def build(src: Source) -> StructuredMinutes:
     seats = src.seats
-    present = [_attendee(x) for x in seats if x.attendance in ("present", "late", "left")]
-    absent = [_attendee(x) for x in seats if x.attendance in ("absent", "expected")]
-    late = [_attendee(x) for x in seats if x.attendance == "late"]
-    left = [_attendee(x) for x in seats if x.attendance == "left"]
+    moves: dict[int, list[MovementRow]] = {}
+    for mv in sorted(src.movements, key=lambda x: x.at):
+        moves.setdefault(mv.person_id, []).append(mv)
+
+    def att(x: SeatRow) -> Attendee:
+        return _attendee(x, moves.get(x.person_id))
+
+    present = [att(x) for x in seats if x.attendance in ("present", "late", "left")]
+    absent = [att(x) for x in seats if x.attendance in ("absent", "expected")]
+    late = [att(x) for x in seats if x.attendance == "late"]
+    left = [att(x) for x in seats if x.attendance == "left"]
     names = {x.person_id: x.name for x in seats}
     if src.chair_person_id is not None:
         names.setdefault(src.chair_person_id, src.chair_name)
-    items = [_item(it, i + 1, names) for i, it in enumerate(sorted(src.items, key=lambda x: x.position))]
-    chair_words = f"{src.chair_title}{src.chair_name}" if src.chair_title else src.chair_name
-    if src.delegated_by:
-        chair_words += f"（受{src.delegated_by}委托）"
+    items = [
+        _item(it, i + 1, names, src.chair_name) for i, it in enumerate(sorted(src.items, key=lambda x: x.position))
+    ]
     short_body = src.body_name.replace("人民政府", "政府")
 
     def opening_of(shown: list[ItemOut]) -> str:
-        studied = "、".join(it.heading.split("、", 1)[1] for it in shown) or "有关事项"
+        studied = studied_text([it.heading.split("、", 1)[1] for it in shown])
         return (
-            f"{cn_date(src.starts_at)}，{chair_words}主持召开{short_body}第{src.session_number}次"
-            f"{src.kind_label}，研究了{studied}等事项。现纪要如下："
+            f"{cn_date(src.starts_at)}，{chair_words(src)}主持召开{short_body}第{src.session_number}次"
+            f"{src.kind_label}，研究了{studied}。现纪要如下："
         )
 
     opening = opening_of(items)  # the internal 纪要 names every item it records
@@ -526,6 +713,7 @@ def build(src: Source) -> StructuredMinutes:
         chair=src.chair_name,
         chair_title=src.chair_title,
         delegated_by=src.delegated_by,
+        delegated_by_title=src.delegated_by_title,
         recorder=src.recorder,
         status=src.minutes_status,
         present=present,
@@ -538,4 +726,14 @@ def build(src: Source) -> StructuredMinutes:
         opening=opening,
         public_opening=public_opening,
         amendments=src.amendments,
+        opened=hm(src.opened_at),
+        closed=hm(src.closed_at),
+        requirements=src.requirements.strip(),
+        marking=src.classification or (INTERNAL_MARK if any(it.confidential or it.personnel for it in items) else ""),
+        draft_mark=DRAFT_MARKS.get(src.minutes_status, ""),
+        contradictions=[
+            {"item_id": it.id, "number": it.number, "title": it.title, "message": it.contradiction}
+            for it in items
+            if it.contradiction
+        ],
     )

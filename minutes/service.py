@@ -30,11 +30,13 @@ from meeting.errors import NotFound, PermissionDenied
 from meeting.models import AgendaItem, Event, Meeting, Observer, Person, Seat
 from meeting.schemas import Id, Payload
 from meeting.tokens import hash_token
+from voting import decided_text
 
 from . import docx as render_docx
 from . import load, record
 from .errors import (
     AmendDraftDirectly,
+    DecisionContradictsResult,
     InvalidDeadline,
     ItemsStillOpen,
     MinutesAlreadyApproved,
@@ -198,6 +200,52 @@ def open_items(s: Session, meeting_id: int) -> list[str]:
     )
 
 
+class MeetingTextsIn(Payload):
+    """The secretary's texts for the whole meeting: 会议要求/会议强调 (optional) and the 密级 (optional)."""
+
+    requirements: str | None = PField(default=None, max_length=20000)
+    classification: str | None = PField(default=None, max_length=16)
+
+
+def set_meeting_texts(s: Session, actor: Actor, meeting_id: int, data: MeetingTextsIn) -> Minutes:
+    """会议要求/会议强调 and 密级, while the minutes are a draft (shown in the 纪要 after the items; the 密级 marks the
+    record and the internal 纪要)."""
+    _require_staff(actor)
+    minutes = ensure(s, meeting_id)
+    if minutes.status != DRAFT:
+        raise MinutesNotDraft()
+    changed = []
+    for f in ("requirements", "classification"):
+        v = getattr(data, f)
+        if v is not None:
+            setattr(minutes, f, v.strip())
+            changed.append(f)
+    s.add(minutes)
+    audit.record(s, actor, "minutes.meeting_texts_set", meeting_id, fields=changed)
+    return minutes
+
+
+def contradictions(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> list[dict]:
+    """Items whose 议定 text contradicts their result (voting.decided_text), in agenda order: ``item_id``,
+    ``number``, ``title``, ``message``. The editor shows them; :func:`approve` refuses while there are any."""
+    return structured(s, meeting_id, zone).contradictions
+
+
+def _refuse_contradiction(s: Session, meeting_id: int, item_id: int, text: str, zone: str) -> None:
+    """An amendment of approved minutes may not make an item's 议定 text contradict its result (as approval may
+    not: :func:`approve`)."""
+    item = next(it for it in structured(s, meeting_id, zone).items if it.id == item_id)
+    found = decided_text.contradiction(item.result, text)
+    if found:
+        raise DecisionContradictsResult(items=f"{item.title}（{decided_text.MESSAGES[found]}）")
+
+
+def default_decisions(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> dict[int, str]:
+    """item id → the 议定 sentence offered for an empty text, by the item's result (record.default_decision):
+    "原则同意……" / "该事项暂缓决策。……" / "会议未通过……"; "" for an item still open."""
+    return {it.id: it.default_decision for it in structured(s, meeting_id, zone).items}
+
+
 def may_approve(actor: Actor | None, meeting: Meeting) -> bool:
     """The chair of this meeting (from the tablet link) or the secretary on the chair's word."""
     return actor is not None and (
@@ -220,6 +268,9 @@ def approve(s: Session, actor: Actor, meeting_id: int) -> Minutes:
     still_open = open_items(s, meeting_id)
     if still_open:
         raise ItemsStillOpen(titles="、".join(still_open))
+    wrong = contradictions(s, meeting_id)
+    if wrong:
+        raise DecisionContradictsResult(items="；".join(f"{w['title']}（{w['message']}）" for w in wrong))
     minutes.status, minutes.approved_at, minutes.approved_by = APPROVED, utcnow(), actor.name[:64]
     s.add(minutes)
     audit.record(s, actor, "minutes.approved", meeting_id)
@@ -461,6 +512,8 @@ def _render_and_write(snap: _Snapshot, meeting_id: int, folder: Path, write, *, 
     """Steps 2 and 3: render ``snap.source`` and stage the files (no transaction open), then ``write(s, staged)``
     in one short transaction after :func:`_lock_and_recheck`. Files named by a failed write are removed."""
     m = record.build(snap.source)
+    if snap.status == APPROVED:  # archiving: the documents are the archived ones (no 送审稿 mark)
+        m = replace(m, status=ARCHIVED, draft_mark="")
     # the stamp re-checked in step 3 proves no event came after this head: the documents are built from it
     m.chain_seq, m.chain_hash = snap.head
     staged = _stage(folder, meeting_id, (offload or _direct)(render_all, m), snap.versions)
@@ -582,6 +635,8 @@ def amend(
             minutes = ensure_read(s, meeting_id)
             _item_texts(s, minutes, data.item_id)  # an item of this meeting, or refused now
             new = _amended_value(data)
+            if data.field == "decided":
+                _refuse_contradiction(s, meeting_id, data.item_id, new, zone)
             if snap.status == ARCHIVED:
                 snap.source = load.load(s, meeting_id, zone)
                 _source_amended(s, snap, actor, data, new, at, zone)

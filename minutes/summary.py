@@ -13,10 +13,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .record import ItemOut, StructuredMinutes, cn_number
+from .record import ItemOut, StructuredMinutes, cn_number, stated_decision
 
-# roles: title | issue | blank | opening | heading | body | block (label + text) | date
-TITLE, ISSUE, BLANK, OPENING, HEADING, BODY, BLOCK, DATE = (
+# roles: title | issue | blank | opening | heading | body | block (label + text) | date | mark (内部资料 注意保存 or the
+# 密级, top left) | draft_mark (草稿 / 送审稿, top right)
+TITLE, ISSUE, BLANK, OPENING, HEADING, BODY, BLOCK, DATE, MARK, DRAFT_MARK = (
     "title",
     "issue",
     "blank",
@@ -25,7 +26,10 @@ TITLE, ISSUE, BLANK, OPENING, HEADING, BODY, BLOCK, DATE = (
     "body",
     "block",
     "date",
+    "mark",
+    "draft_mark",
 )
+REQUIREMENT_LEADS = ("会议要求", "会议强调", "会议指出")
 
 
 @dataclass(frozen=True)
@@ -65,22 +69,32 @@ def considered(it: ItemOut) -> str:
     return "会议认为，" + said + ("" if said.endswith(("。", "！", "；")) else "。")
 
 
-def decision(it: ItemOut) -> str:
-    """会议议定：……由××牵头、××配合，×年×月×日前完成。 — or the result in words when the secretary wrote none."""
-    if it.decision_text:
-        return "会议议定：" + it.decision_text
-    if it.result == "deferred":
-        return "会议议定：该事项暂缓决策。"
-    if it.result in ("passed", "head_adopted"):
-        return "会议议定：原则同意。"
-    if it.result in ("not_passed", "head_rejected"):
-        return "会议议定：不予通过。"
-    return "会议议定：（待定）"
+def decision(it: ItemOut, *, public: bool = False) -> str:
+    """会议议定：……由××牵头、××配合，×年×月×日前完成。 — the result stated whatever is typed (a deferred item's
+    paragraph says it was deferred), the default sentence for the result when the secretary wrote none
+    (:func:`minutes.record.stated_decision`). A sentence that names the meeting itself (会议未通过……) stands
+    without the "会议议定：" lead (never 会议议定：会议……)."""
+    text = stated_decision(it, public=public)
+    return text if text.startswith("会议") else "会议议定：" + text
+
+
+def requirements(m: StructuredMinutes) -> list[str]:
+    """会议要求/会议强调: the secretary's text for the meeting, paragraph by paragraph; the first begins 会议要求，
+    unless it already begins so (会议强调/会议指出 …). Empty when none was written."""
+    paras = [p.strip() for p in m.requirements.splitlines() if p.strip()]
+    if paras and not paras[0].startswith(REQUIREMENT_LEADS):
+        paras[0] = "会议要求，" + paras[0]
+    return [p if p.endswith(("。", "！", "；", "：")) else p + "。" for p in paras]
 
 
 def paragraphs(m: StructuredMinutes, *, public: bool = False) -> list[Para]:
     """The 会议纪要 (or, with ``public``, its 公开版) as a list of paragraphs in reading order."""
-    out = [
+    out = []
+    if m.marking and not public:
+        out.append(Para(MARK, m.marking))
+    if m.draft_mark:
+        out.append(Para(DRAFT_MARK, m.draft_mark))
+    out += [
         Para(TITLE, document_title(m, public=public)),
         Para(ISSUE, f"〔{m.year}〕第{m.issue_number}期"),
         Para(BLANK, ""),
@@ -94,7 +108,9 @@ def paragraphs(m: StructuredMinutes, *, public: bool = False) -> list[Para]:
         out.append(Para(BODY, heard(it, public=public)))
         if considered(it):
             out.append(Para(BODY, considered(it)))
-        out.append(Para(BODY, decision(it)))
+        out.append(Para(BODY, decision(it, public=public)))
+    if not public:  # the 公开版 holds the decisions and their basis only
+        out += [Para(BODY, p) for p in requirements(m)]
     if not public:
         out.append(Para(BLANK, ""))
         out.append(Para(BLOCK, "、".join(a.name for a in m.present), "出席："))

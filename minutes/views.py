@@ -139,6 +139,17 @@ def save_texts(meeting_id: int, item_id: int):
     return redirect(url_for("minutes.page", meeting_id=meeting_id) + f"#item-{item_id}")
 
 
+@bp.post("/meetings/<int:meeting_id>/meeting-texts")
+@login_required
+def save_meeting_texts(meeting_id: int):
+    """会议要求/会议强调 and the 密级, for the whole meeting (minutes.service.set_meeting_texts)."""
+    check_csrf()
+    data = parse(service.MeetingTextsIn, {k: request.form.get(k, "") for k in ("requirements", "classification")})
+    with unit_of_work() as s:
+        service.set_meeting_texts(s, staff_actor(s), meeting_id, data)
+    return redirect(url_for("minutes.page", meeting_id=meeting_id) + "#meeting-texts")
+
+
 @bp.post("/meetings/<int:meeting_id>/approve")
 @link_authenticated  # the chair by his link's token; the secretary's cookie path checks CSRF below
 def approve(meeting_id: int):

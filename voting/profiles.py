@@ -36,6 +36,7 @@ class RelationType:
     source: str
     recuse: bool
     reason_required: bool
+    kinship: tuple[str, ...] = ()  # 父子、夫妻 …: the words for a relation of this type (relations.toml)
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,7 @@ def relation_types() -> dict[str, RelationType]:
             source=str(t["source"]),
             recuse=bool(t["recuse"]),
             reason_required=bool(t["reason_required"]),
+            kinship=tuple(str(k) for k in t.get("kinship", ())),
         )
         for code, t in data.items()
     }
