@@ -239,6 +239,10 @@ def load(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> record.Sou
         ],
         minutes_status=minutes.status if minutes else "draft",
         issue_number=minutes.issue_number if minutes else None,
+        issue_label=(minutes.issue_label or "") if minutes else "",
+        issuing_office=(minutes.issuing_office or "") if minutes else "",
+        distribution=(minutes.distribution or "") if minutes else "",
+        copy_to=(minutes.copy_to or "") if minutes else "",
         amendments=amendments,
         chair_person_id=m.chair_person_id,
     )

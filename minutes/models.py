@@ -39,6 +39,11 @@ class Minutes(SQLModel, table=True):
     approved_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
     approved_by: str = Field(default="", max_length=64)
     archived_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
+    # 版头 and 版记 of the 纪要 (GB/T 9704-2012 §10.3, §7.4); None = the default (minutes.record.build)
+    issue_label: str | None = Field(default=None, max_length=40)  # 期号 as printed: 第5期, 〔2026〕5号
+    issuing_office: str | None = Field(default=None, max_length=100)  # 编发单位 / 印发机关
+    distribution: str | None = Field(default=None, max_length=500)  # 分送
+    copy_to: str | None = Field(default=None, max_length=500)  # 抄送
 
 
 class MinutesItem(SQLModel, table=True):

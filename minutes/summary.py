@@ -82,7 +82,7 @@ def paragraphs(m: StructuredMinutes, *, public: bool = False) -> list[Para]:
     """The 会议纪要 (or, with ``public``, its 公开版) as a list of paragraphs in reading order."""
     out = [
         Para(TITLE, document_title(m, public=public)),
-        Para(ISSUE, f"〔{m.year}〕第{m.issue_number}期"),
+        Para(ISSUE, m.issue_label or f"〔{m.year}〕第{m.issue_number}期"),
         Para(BLANK, ""),
         Para(OPENING, m.public_opening if public else m.opening),
     ]
