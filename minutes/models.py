@@ -26,6 +26,12 @@ class MinutesStatus(StrEnum):
 
 DRAFT, APPROVED, ARCHIVED = MinutesStatus  # the names the services use
 KINDS = ("record", "summary", "public")  # 会议记录 | 会议纪要 | 公开版
+PDF_SUFFIX = "-pdf"  # the kind of a document's PDF copy: record-pdf | summary-pdf | public-pdf (minutes.pdf)
+
+
+def base_kind(kind: str) -> str:
+    """The document a file is of: summary-pdf → summary (who may read it is decided by this kind)."""
+    return kind.removesuffix(PDF_SUFFIX)
 
 
 class Minutes(SQLModel, table=True):
@@ -78,12 +84,13 @@ class MinutesAmendment(SQLModel, table=True):
 
 
 class ArchivedDocument(SQLModel, table=True):
-    """One archived docx: never overwritten; a correction adds the next version."""
+    """One archived file — a docx, or its PDF copy (kind …-pdf, the same version) — never overwritten; a
+    correction adds the next version."""
 
     __table_args__ = (UniqueConstraint("meeting_id", "kind", "version"),)
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
-    kind: str = Field(max_length=16)  # record | summary | public
+    kind: str = Field(max_length=16)  # record | summary | public, or record-pdf | summary-pdf | public-pdf
     version: int
     sha256: str = Field(max_length=64)
     size: int = 0
@@ -94,3 +101,12 @@ class ArchivedDocument(SQLModel, table=True):
     # the head of the meeting's event chain the document was built from (meeting.chain; 校验码 in the record)
     chain_seq: int | None = None
     chain_hash: str | None = Field(default=None, max_length=64)
+
+    @property
+    def document(self) -> str:
+        """record | summary | public, for a PDF copy too."""
+        return base_kind(self.kind)
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.kind.endswith(PDF_SUFFIX)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import uuid
 from dataclasses import dataclass, replace
@@ -49,10 +50,12 @@ from .models import (
     ARCHIVED,
     DRAFT,
     KINDS,
+    PDF_SUFFIX,
     ArchivedDocument,
     Minutes,
     MinutesAmendment,
     MinutesItem,
+    base_kind,
 )
 
 TEXT_FIELDS = ("discussion", "considered", "decided", "lead_unit", "supporting_units", "deadline")
@@ -235,7 +238,7 @@ def overview(s: Session, actor: Actor | None, meeting_id: int) -> dict:
     minutes = s.exec(select(Minutes).where(Minutes.meeting_id == meeting_id)).first()
     status = minutes.status if minutes else DRAFT
     still_open = open_items(s, meeting_id)
-    docs = [d for d in documents(s, meeting_id) if d.kind == "public" or may_see_record(actor)]
+    docs = [d for d in documents(s, meeting_id) if d.document == "public" or may_see_record(actor)]
     return {
         "meeting_id": meeting_id,
         "meeting_status": meeting.status,
@@ -281,6 +284,19 @@ def archive_dir(instance_path: str | Path) -> Path:
 
 def render_all(m: record.StructuredMinutes) -> dict[str, bytes]:
     return {kind: render_docx.render(m, kind) for kind in KINDS}
+
+
+def with_pdf_copies(docs: dict[str, bytes], convert) -> dict[str, bytes]:
+    """The docx files and, when ``convert`` (:func:`minutes.pdf.convert`, or None: no copies) made them, their PDF
+    copies under kind …-pdf. A conversion that fails leaves the docx files alone: archiving never waits on it."""
+    if convert is None:
+        return docs
+    try:
+        pdfs = convert(docs)
+    except Exception:  # noqa: BLE001 - the PDF is a copy: its failure must not lose the archive
+        logging.getLogger(__name__).exception("PDF copies not made")
+        pdfs = {}
+    return docs | {kind + PDF_SUFFIX: data for kind, data in pdfs.items() if kind in docs}
 
 
 def _direct(fn, *args):
@@ -381,10 +397,12 @@ def _stage(folder: Path, meeting_id: int, docs: dict[str, bytes], versions: dict
     try:
         for kind, data in docs.items():
             digest = hashlib.sha256(data).hexdigest()
-            name = f"m{meeting_id}-{kind}-v{versions[kind]}-{digest[:12]}.docx"
+            version = versions[base_kind(kind)]  # a PDF copy has its docx's version
+            ext = "pdf" if kind.endswith(PDF_SUFFIX) else "docx"
+            name = f"m{meeting_id}-{kind}-v{version}-{digest[:12]}.{ext}"
             tmp = folder / f".tmp-{uuid.uuid4().hex}-{name}"
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
-            staged.append(_Staged(kind, versions[kind], digest, len(data), name, tmp))
+            staged.append(_Staged(kind, version, digest, len(data), name, tmp))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
@@ -457,13 +475,18 @@ def _store(
     return out
 
 
-def _render_and_write(snap: _Snapshot, meeting_id: int, folder: Path, write, *, offload=None) -> object:
+def _render_and_write(snap: _Snapshot, meeting_id: int, folder: Path, write, *, offload=None, pdf_copy=None) -> object:
     """Steps 2 and 3: render ``snap.source`` and stage the files (no transaction open), then ``write(s, staged)``
-    in one short transaction after :func:`_lock_and_recheck`. Files named by a failed write are removed."""
+    in one short transaction after :func:`_lock_and_recheck`. Files named by a failed write are removed.
+
+    ``pdf_copy`` (:func:`minutes.pdf.convert`, or None) adds each docx's PDF copy, still in step 2: the docx is
+    rendered through ``offload``; the copy is a LibreOffice child process whose wait is cooperative (minutes.pdf),
+    so neither holds the event loop, and no transaction is open meanwhile."""
     m = record.build(snap.source)
     # the stamp re-checked in step 3 proves no event came after this head: the documents are built from it
     m.chain_seq, m.chain_hash = snap.head
-    staged = _stage(folder, meeting_id, (offload or _direct)(render_all, m), snap.versions)
+    docs = with_pdf_copies((offload or _direct)(render_all, m), pdf_copy)
+    staged = _stage(folder, meeting_id, docs, snap.versions)
     try:
         with unit_of_work() as s:
             minutes = _lock_and_recheck(s, meeting_id, snap)
@@ -476,10 +499,10 @@ def _render_and_write(snap: _Snapshot, meeting_id: int, folder: Path, write, *, 
 
 
 def archive(
-    actor: Actor, meeting_id: int, folder: Path, *, offload=None, zone: str = "Asia/Shanghai"
+    actor: Actor, meeting_id: int, folder: Path, *, offload=None, zone: str = "Asia/Shanghai", pdf_copy=None
 ) -> list[ArchivedDocument]:
-    """Approved → archived: the three documents, each stored once with its SHA-256, read-only. In its own
-    transactions: read, render with none open, write (see above)."""
+    """Approved → archived: the three documents (and with ``pdf_copy`` their PDF copies), each stored once with its
+    SHA-256, read-only. In its own transactions: read, render with none open, write (see above)."""
     _require_staff(actor)
     for _attempt in range(ATTEMPTS):
         with read_only() as s:  # step 1
@@ -496,7 +519,7 @@ def archive(
             return stored
 
         try:
-            return _render_and_write(snap, meeting_id, folder, write, offload=offload)
+            return _render_and_write(snap, meeting_id, folder, write, offload=offload, pdf_copy=pdf_copy)
         except _Changed:
             continue
     raise MinutesChangedMeanwhile()
@@ -567,7 +590,14 @@ def _source_amended(s: Session, snap: _Snapshot, actor: Actor, data: AmendmentIn
 
 
 def amend(
-    actor: Actor, meeting_id: int, data: AmendmentIn, folder: Path, *, offload=None, zone: str = "Asia/Shanghai"
+    actor: Actor,
+    meeting_id: int,
+    data: AmendmentIn,
+    folder: Path,
+    *,
+    offload=None,
+    zone: str = "Asia/Shanghai",
+    pdf_copy=None,
 ) -> MinutesAmendment:
     """A correction after approval: kept with its reason and author; if already archived, every document gets a
     new version and the old ones stay downloadable — the amendment and the new versions in one transaction, the
@@ -599,7 +629,7 @@ def amend(
             return a
 
         try:
-            return _render_and_write(snap, meeting_id, folder, write, offload=offload)
+            return _render_and_write(snap, meeting_id, folder, write, offload=offload, pdf_copy=pdf_copy)
         except _Changed:
             continue
     raise MinutesChangedMeanwhile()

@@ -162,7 +162,8 @@ def test_the_reading_page_is_the_document(app, http, factory, texts):
     ]
     with app.app_context(), read_only() as s:
         m = service.structured(s, mid)
-    in_docx = [p.text for p in docx.Document(io.BytesIO(render.summary(m))).paragraphs if p.text]
+    in_docx = [p.text.replace("\n", "") for p in docx.Document(io.BytesIO(render.summary(m))).paragraphs if p.text]
+    assert in_docx.pop(2) == f"{m.office}\t{m.date}"  # the 版头's office-and-date line: layout, not text to read
     assert shown == in_docx  # what the chair reads is what will be archived
     assert f'href="/t/{member}"' in page  # back to the tablet
     observer = _observer_token(app, mid)
