@@ -154,7 +154,8 @@ def hanging(p, *, left: float, hang: float, right: float = 0) -> None:
 
 
 def right_tab(p, at: float) -> None:
-    """A right-aligned tab stop ``at`` points from the left indent (a date flush right on a line with a name)."""
+    """A right-aligned tab stop ``at`` points from the left margin (not the indent: Word's measure, and
+    LibreOffice's for docx) — a date flush right on a line with a name."""
     tabs = _el("w:tabs")
     tabs.append(_el("w:tab", val="right", pos=round(at * 20)))
     set_ppr(p, tabs)
@@ -424,8 +425,8 @@ _ROLE_STYLE = {  # role → (font, size, indent, alignment)
     summary_text.BODY: (FANGSONG, SIZE_3, True, None),
     summary_text.DATE: (FANGSONG, SIZE_3, False, WD_ALIGN_PARAGRAPH.RIGHT),
 }
-# a hair narrower than the text block: LibreOffice keeps a floating table as wide as the text block in the flow
-IMPRINT_WIDTH = Mm(155.5)
+# the 版记's rules are as wide as the text block (§7.4.1)
+IMPRINT_WIDTH = TEXT_WIDTH
 MARK_TOP = Mm(35)  # §10.3: the 纪要标志's top edge 35 mm below the top of the text block
 
 
@@ -447,7 +448,7 @@ def header(doc, mark: str, issue: str, office: str, day: str):
     p_issue = _text(doc, issue, indent=False, align=WD_ALIGN_PARAGRAPH.CENTER, heading=True)
     p_office = _para(doc, align=WD_ALIGN_PARAGRAPH.LEFT)
     hanging(p_office, left=CHAR, hang=0, right=CHAR)
-    right_tab(p_office, TEXT_WIDTH.pt - 2 * CHAR)
+    right_tab(p_office, TEXT_WIDTH.pt - CHAR)
     _fonts(_run(p_office, office), FANGSONG, SIZE_3)
     _fonts(_run(p_office, "\t" + day), FANGSONG, SIZE_3)
     _red_rule(p_office)
@@ -467,7 +468,9 @@ def imprint(doc, rows: list[tuple[str, str]], office: str, day: str):
     """版记 (GB/T 9704-2012 §7.4): the lines ``rows`` (label, text: 分送/抄送) in 4号仿宋, 左右各空一字, wrapped
     lines aligned after the colon, then 印发机关 (左空一字) and 印发日期 (右空一字, "……印发"); rules as wide as the
     text block between them, the first and last thick, the middle ones thin. Placed at the foot of the last page
-    (a table anchored to the bottom margin), so it is the page's last element. Returns the table."""
+    (a table anchored to the bottom margin, so it is the page's last element: Word and WPS honour that;
+    LibreOffice 7.4 keeps such a table in the flow, so in the PDF copy it follows the body on the last page).
+    Returns the table."""
     lines = [(label, txt) for label, txt in rows if txt] + [("", "")]
     table = doc.add_table(rows=len(lines), cols=1)
     tbl = table._tbl
@@ -512,7 +515,7 @@ def imprint(doc, rows: list[tuple[str, str]], office: str, day: str):
         if last:
             p.alignment = WD_ALIGN_PARAGRAPH.LEFT
             hanging(p, left=char, hang=0, right=char)
-            right_tab(p, TEXT_WIDTH.pt - 2 * char)
+            right_tab(p, IMPRINT_WIDTH.pt - char)
             _fonts(_run(p, office), FANGSONG, SIZE_4)
             _fonts(_run(p, f"\t{day}印发"), FANGSONG, SIZE_4)
         else:

@@ -80,6 +80,20 @@ class MinutesItemIn(Payload):
     deadline: date | None = None
 
 
+class MinutesHeaderIn(Payload):
+    """The 纪要's 版头 and 版记 (GB/T 9704-2012 §10.3, §7.4), any subset; an empty text puts the default back
+    (期号 〔年〕第N期 from the session, 编发单位 the body's 办公室, 分送 the body's members and 各有关单位, no 抄送)."""
+
+    issue_label: str | None = PField(default=None, max_length=40, description="期号，如 第5期、〔2026〕5号")
+    issuing_office: str | None = PField(default=None, max_length=100, description="编发单位（印发机关）")
+    distribution: str | None = PField(default=None, max_length=500, description="分送")
+    copy_to: str | None = PField(default=None, max_length=500, description="抄送")
+
+
+HEADER_FIELDS = ("issue_label", "issuing_office", "distribution", "copy_to")
+HEADER_LABELS = {"issue_label": "期号", "issuing_office": "编发单位", "distribution": "分送", "copy_to": "抄送"}
+
+
 class AmendmentIn(Payload):
     """A correction after approval: one field of one item, with the reason (kept in the record)."""
 
@@ -188,6 +202,23 @@ def edit_texts(s: Session, actor: Actor, meeting_id: int, item_id: int, data: Mi
     s.add(t)
     audit.record(s, actor, "minutes.texts_set", meeting_id, item_id=item_id, fields=sorted(changed))
     return t
+
+
+def set_header(s: Session, actor: Actor, meeting_id: int, data: MinutesHeaderIn) -> Minutes:
+    """The secretary sets the 纪要's 期号, 编发单位, 分送, 抄送 while the minutes are a draft (they are part of what
+    the chair approves). A field left out stays; an empty one returns to its default."""
+    _require_staff(actor)
+    minutes = ensure(s, meeting_id)
+    if minutes.status != DRAFT:
+        raise MinutesNotDraft()
+    changed = []
+    for f in HEADER_FIELDS:
+        if f in data.model_fields_set and getattr(data, f) is not None:
+            setattr(minutes, f, getattr(data, f).strip() or None)
+            changed.append(f)
+    s.add(minutes)
+    audit.record(s, actor, "minutes.header_set", meeting_id, fields=changed)
+    return minutes
 
 
 def open_items(s: Session, meeting_id: int) -> list[str]:

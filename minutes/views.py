@@ -147,6 +147,18 @@ def save_texts(meeting_id: int, item_id: int):
     return redirect(url_for("minutes.page", meeting_id=meeting_id) + f"#item-{item_id}")
 
 
+@bp.post("/meetings/<int:meeting_id>/header")
+@login_required
+def save_header(meeting_id: int):
+    """期号, 编发单位, 分送, 抄送 of the 纪要 (the form under the editor's heading)."""
+    check_csrf()
+    form = {k: request.form.get(k, "") for k in service.HEADER_FIELDS}
+    data = parse(service.MinutesHeaderIn, form, labels=service.HEADER_LABELS)
+    with unit_of_work() as s:
+        service.set_header(s, staff_actor(s), meeting_id, data)
+    return redirect(url_for("minutes.page", meeting_id=meeting_id) + "#header")
+
+
 @bp.post("/meetings/<int:meeting_id>/approve")
 @link_authenticated  # the chair by his link's token; the secretary's cookie path checks CSRF below
 def approve(meeting_id: int):
@@ -413,6 +425,22 @@ def api_texts(meeting_id: int, item_id: int):
     data = parse(service.MinutesItemIn, _json_body())
     with unit_of_work() as s:
         service.edit_texts(s, actor, meeting_id, item_id, data)
+    return _ok()
+
+
+@endpoint(
+    "PUT",
+    "/meetings/<int:meeting_id>/minutes",
+    "updateMinutesHeader",
+    "设置纪要的版头、版记：期号、编发单位、分送、抄送（空文字恢复默认），仅限草稿",
+    "会议纪要",
+    request=service.MinutesHeaderIn,
+)
+def api_header(meeting_id: int):
+    actor = _staff()
+    data = parse(service.MinutesHeaderIn, _json_body(), labels=service.HEADER_LABELS)
+    with unit_of_work() as s:
+        service.set_header(s, actor, meeting_id, data)
     return _ok()
 
 
