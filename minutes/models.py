@@ -26,6 +26,12 @@ class MinutesStatus(StrEnum):
 
 DRAFT, APPROVED, ARCHIVED = MinutesStatus  # the names the services use
 KINDS = ("record", "summary", "public")  # 会议记录 | 会议纪要 | 公开版
+PDF_SUFFIX = "-pdf"  # the kind of a document's PDF copy: record-pdf | summary-pdf | public-pdf (minutes.pdf)
+
+
+def base_kind(kind: str) -> str:
+    """The document a file is of: summary-pdf → summary (who may read it is decided by this kind)."""
+    return kind.removesuffix(PDF_SUFFIX)
 
 
 class Minutes(SQLModel, table=True):
@@ -42,6 +48,11 @@ class Minutes(SQLModel, table=True):
     # 会议要求/会议强调: what the secretary writes for the whole meeting (optional), shown after the items
     requirements: str = Field(default="", sa_column=Column(Text, nullable=False, default="", server_default=""))
     classification: str = Field(default="", max_length=16)  # 密级 (秘密 …), when one is set: marked on the documents
+    # 版头 and 版记 of the 纪要 (GB/T 9704-2012 §10.3, §7.4); None = the default (minutes.record.build)
+    issue_label: str | None = Field(default=None, max_length=40)  # 期号 as printed: 第5期, 〔2026〕5号
+    issuing_office: str | None = Field(default=None, max_length=100)  # 编发单位 / 印发机关
+    distribution: str | None = Field(default=None, max_length=500)  # 分送
+    copy_to: str | None = Field(default=None, max_length=500)  # 抄送
 
 
 class MinutesItem(SQLModel, table=True):
@@ -76,12 +87,13 @@ class MinutesAmendment(SQLModel, table=True):
 
 
 class ArchivedDocument(SQLModel, table=True):
-    """One archived docx: never overwritten; a correction adds the next version."""
+    """One archived file — a docx, or its PDF copy (kind …-pdf, the same version) — never overwritten; a
+    correction adds the next version."""
 
     __table_args__ = (UniqueConstraint("meeting_id", "kind", "version"),)
     id: int | None = Field(default=None, primary_key=True)
     meeting_id: int = Field(foreign_key="meeting.id", index=True)
-    kind: str = Field(max_length=16)  # record | summary | public
+    kind: str = Field(max_length=16)  # record | summary | public, or record-pdf | summary-pdf | public-pdf
     version: int
     sha256: str = Field(max_length=64)
     size: int = 0
@@ -92,3 +104,12 @@ class ArchivedDocument(SQLModel, table=True):
     # the head of the meeting's event chain the document was built from (meeting.chain; 校验码 in the record)
     chain_seq: int | None = None
     chain_hash: str | None = Field(default=None, max_length=64)
+
+    @property
+    def document(self) -> str:
+        """record | summary | public, for a PDF copy too."""
+        return base_kind(self.kind)
+
+    @property
+    def is_pdf(self) -> bool:
+        return self.kind.endswith(PDF_SUFFIX)

@@ -29,4 +29,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.archiveMinutes": STAFF,
     "api.amendMinutes": STAFF,
     "api.listMinutesDocuments": STAFF,
+    # docxlayout (h18): the 纪要's 版头 and 版记
+    "minutes.save_header": STAFF,
+    "api.updateMinutesHeader": STAFF,
 }

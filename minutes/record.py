@@ -173,6 +173,11 @@ class Source:
     movements: list[MovementRow] = field(default_factory=list)  # arrivals and departures after the opening
     requirements: str = ""  # 会议要求/会议强调: the secretary's text for the meeting, optional
     classification: str = ""  # 密级, when one is set
+    # the 版头 and 版记 the secretary may set on the minutes (minutes.models.Minutes; "" = the default)
+    issue_label: str = ""
+    issuing_office: str = ""
+    distribution: str = ""
+    copy_to: str = ""
 
 
 # ---------------------------------------------------------------- output: the structured minutes
@@ -299,6 +304,11 @@ class StructuredMinutes:
     contradictions: list[dict] = field(default_factory=list)  # items whose 议定 text contradicts their result
     chain_seq: int = 0  # the meeting's event chain head this was built from (meeting.chain): 校验码
     chain_hash: str = ""
+    # 版头 and 版记 (GB/T 9704-2012 §7.1, §7.4, §10.3): what the secretary set, or the defaults of :func:`build`
+    issue_label: str = ""  # 期号 as printed: "〔2023〕第12期" unless set ("第5期", "〔2026〕5号")
+    office: str = ""  # 编发单位 / 印发机关: the body's 办公室
+    distribution: str = ""  # 分送
+    copy_to: str = ""  # 抄送 ("" = none)
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -736,4 +746,18 @@ def build(src: Source) -> StructuredMinutes:
             for it in items
             if it.contradiction
         ],
+        issue_label=src.issue_label or f"〔{src.starts_at.year}〕第{src.issue_number or src.session_number}期",
+        office=src.issuing_office or default_office(src.body_name),
+        distribution=src.distribution or default_distribution(src.body_name),
+        copy_to=src.copy_to,
     )
+
+
+def default_office(body: str) -> str:
+    """The 编发单位 of a body's 纪要 when the secretary named none: the body's 办公室 (某某区人民政府 → 某某区人民政府办公室)."""
+    return f"{body}办公室"
+
+
+def default_distribution(body: str) -> str:
+    """分送 when the secretary wrote none: the body's members and the units concerned."""
+    return f"{body}领导班子成员，各有关单位"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import logging
 import os
 import uuid
 from dataclasses import dataclass, replace
@@ -51,10 +52,12 @@ from .models import (
     ARCHIVED,
     DRAFT,
     KINDS,
+    PDF_SUFFIX,
     ArchivedDocument,
     Minutes,
     MinutesAmendment,
     MinutesItem,
+    base_kind,
 )
 
 TEXT_FIELDS = ("discussion", "considered", "decided", "lead_unit", "supporting_units", "deadline")
@@ -77,6 +80,20 @@ class MinutesItemIn(Payload):
     lead_unit: str | None = PField(default=None, max_length=100)
     supporting_units: str | None = PField(default=None, max_length=500)
     deadline: date | None = None
+
+
+class MinutesHeaderIn(Payload):
+    """The 纪要's 版头 and 版记 (GB/T 9704-2012 §10.3, §7.4), any subset; an empty text puts the default back
+    (期号 〔年〕第N期 from the session, 编发单位 the body's 办公室, 分送 the body's members and 各有关单位, no 抄送)."""
+
+    issue_label: str | None = PField(default=None, max_length=40, description="期号，如 第5期、〔2026〕5号")
+    issuing_office: str | None = PField(default=None, max_length=100, description="编发单位（印发机关）")
+    distribution: str | None = PField(default=None, max_length=500, description="分送")
+    copy_to: str | None = PField(default=None, max_length=500, description="抄送")
+
+
+HEADER_FIELDS = ("issue_label", "issuing_office", "distribution", "copy_to")
+HEADER_LABELS = {"issue_label": "期号", "issuing_office": "编发单位", "distribution": "分送", "copy_to": "抄送"}
 
 
 class AmendmentIn(Payload):
@@ -189,6 +206,23 @@ def edit_texts(s: Session, actor: Actor, meeting_id: int, item_id: int, data: Mi
     return t
 
 
+def set_header(s: Session, actor: Actor, meeting_id: int, data: MinutesHeaderIn) -> Minutes:
+    """The secretary sets the 纪要's 期号, 编发单位, 分送, 抄送 while the minutes are a draft (they are part of what
+    the chair approves). A field left out stays; an empty one returns to its default."""
+    _require_staff(actor)
+    minutes = ensure(s, meeting_id)
+    if minutes.status != DRAFT:
+        raise MinutesNotDraft()
+    changed = []
+    for f in HEADER_FIELDS:
+        if f in data.model_fields_set and getattr(data, f) is not None:
+            setattr(minutes, f, getattr(data, f).strip() or None)
+            changed.append(f)
+    s.add(minutes)
+    audit.record(s, actor, "minutes.header_set", meeting_id, fields=changed)
+    return minutes
+
+
 def open_items(s: Session, meeting_id: int) -> list[str]:
     """Titles of the items neither closed nor deferred, in agenda order: the minutes wait for them."""
     return list(
@@ -286,7 +320,7 @@ def overview(s: Session, actor: Actor | None, meeting_id: int) -> dict:
     minutes = s.exec(select(Minutes).where(Minutes.meeting_id == meeting_id)).first()
     status = minutes.status if minutes else DRAFT
     still_open = open_items(s, meeting_id)
-    docs = [d for d in documents(s, meeting_id) if d.kind == "public" or may_see_record(actor)]
+    docs = [d for d in documents(s, meeting_id) if d.document == "public" or may_see_record(actor)]
     return {
         "meeting_id": meeting_id,
         "meeting_status": meeting.status,
@@ -332,6 +366,19 @@ def archive_dir(instance_path: str | Path) -> Path:
 
 def render_all(m: record.StructuredMinutes) -> dict[str, bytes]:
     return {kind: render_docx.render(m, kind) for kind in KINDS}
+
+
+def with_pdf_copies(docs: dict[str, bytes], convert) -> dict[str, bytes]:
+    """The docx files and, when ``convert`` (:func:`minutes.pdf.convert`, or None: no copies) made them, their PDF
+    copies under kind …-pdf. A conversion that fails leaves the docx files alone: archiving never waits on it."""
+    if convert is None:
+        return docs
+    try:
+        pdfs = convert(docs)
+    except Exception:  # noqa: BLE001 - the PDF is a copy: its failure must not lose the archive
+        logging.getLogger(__name__).exception("PDF copies not made")
+        pdfs = {}
+    return docs | {kind + PDF_SUFFIX: data for kind, data in pdfs.items() if kind in docs}
 
 
 def _direct(fn, *args):
@@ -432,10 +479,12 @@ def _stage(folder: Path, meeting_id: int, docs: dict[str, bytes], versions: dict
     try:
         for kind, data in docs.items():
             digest = hashlib.sha256(data).hexdigest()
-            name = f"m{meeting_id}-{kind}-v{versions[kind]}-{digest[:12]}.docx"
+            version = versions[base_kind(kind)]  # a PDF copy has its docx's version
+            ext = "pdf" if kind.endswith(PDF_SUFFIX) else "docx"
+            name = f"m{meeting_id}-{kind}-v{version}-{digest[:12]}.{ext}"
             tmp = folder / f".tmp-{uuid.uuid4().hex}-{name}"
             fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o400)
-            staged.append(_Staged(kind, versions[kind], digest, len(data), name, tmp))
+            staged.append(_Staged(kind, version, digest, len(data), name, tmp))
             with os.fdopen(fd, "wb") as fh:
                 fh.write(data)
                 fh.flush()
@@ -508,15 +557,20 @@ def _store(
     return out
 
 
-def _render_and_write(snap: _Snapshot, meeting_id: int, folder: Path, write, *, offload=None) -> object:
+def _render_and_write(snap: _Snapshot, meeting_id: int, folder: Path, write, *, offload=None, pdf_copy=None) -> object:
     """Steps 2 and 3: render ``snap.source`` and stage the files (no transaction open), then ``write(s, staged)``
-    in one short transaction after :func:`_lock_and_recheck`. Files named by a failed write are removed."""
+    in one short transaction after :func:`_lock_and_recheck`. Files named by a failed write are removed.
+
+    ``pdf_copy`` (:func:`minutes.pdf.convert`, or None) adds each docx's PDF copy, still in step 2: the docx is
+    rendered through ``offload``; the copy is a LibreOffice child process whose wait is cooperative (minutes.pdf),
+    so neither holds the event loop, and no transaction is open meanwhile."""
     m = record.build(snap.source)
     if snap.status == APPROVED:  # archiving: the documents are the archived ones (no 送审稿 mark)
         m = replace(m, status=ARCHIVED, draft_mark="")
     # the stamp re-checked in step 3 proves no event came after this head: the documents are built from it
     m.chain_seq, m.chain_hash = snap.head
-    staged = _stage(folder, meeting_id, (offload or _direct)(render_all, m), snap.versions)
+    docs = with_pdf_copies((offload or _direct)(render_all, m), pdf_copy)
+    staged = _stage(folder, meeting_id, docs, snap.versions)
     try:
         with unit_of_work() as s:
             minutes = _lock_and_recheck(s, meeting_id, snap)
@@ -529,10 +583,10 @@ def _render_and_write(snap: _Snapshot, meeting_id: int, folder: Path, write, *, 
 
 
 def archive(
-    actor: Actor, meeting_id: int, folder: Path, *, offload=None, zone: str = "Asia/Shanghai"
+    actor: Actor, meeting_id: int, folder: Path, *, offload=None, zone: str = "Asia/Shanghai", pdf_copy=None
 ) -> list[ArchivedDocument]:
-    """Approved → archived: the three documents, each stored once with its SHA-256, read-only. In its own
-    transactions: read, render with none open, write (see above)."""
+    """Approved → archived: the three documents (and with ``pdf_copy`` their PDF copies), each stored once with its
+    SHA-256, read-only. In its own transactions: read, render with none open, write (see above)."""
     _require_staff(actor)
     for _attempt in range(ATTEMPTS):
         with read_only() as s:  # step 1
@@ -549,7 +603,7 @@ def archive(
             return stored
 
         try:
-            return _render_and_write(snap, meeting_id, folder, write, offload=offload)
+            return _render_and_write(snap, meeting_id, folder, write, offload=offload, pdf_copy=pdf_copy)
         except _Changed:
             continue
     raise MinutesChangedMeanwhile()
@@ -620,7 +674,14 @@ def _source_amended(s: Session, snap: _Snapshot, actor: Actor, data: AmendmentIn
 
 
 def amend(
-    actor: Actor, meeting_id: int, data: AmendmentIn, folder: Path, *, offload=None, zone: str = "Asia/Shanghai"
+    actor: Actor,
+    meeting_id: int,
+    data: AmendmentIn,
+    folder: Path,
+    *,
+    offload=None,
+    zone: str = "Asia/Shanghai",
+    pdf_copy=None,
 ) -> MinutesAmendment:
     """A correction after approval: kept with its reason and author; if already archived, every document gets a
     new version and the old ones stay downloadable — the amendment and the new versions in one transaction, the
@@ -654,7 +715,7 @@ def amend(
             return a
 
         try:
-            return _render_and_write(snap, meeting_id, folder, write, offload=offload)
+            return _render_and_write(snap, meeting_id, folder, write, offload=offload, pdf_copy=pdf_copy)
         except _Changed:
             continue
     raise MinutesChangedMeanwhile()

@@ -96,7 +96,7 @@ def paragraphs(m: StructuredMinutes, *, public: bool = False) -> list[Para]:
         out.append(Para(DRAFT_MARK, m.draft_mark))
     out += [
         Para(TITLE, document_title(m, public=public)),
-        Para(ISSUE, f"〔{m.year}〕第{m.issue_number}期"),
+        Para(ISSUE, m.issue_label or f"〔{m.year}〕第{m.issue_number}期"),
         Para(BLANK, ""),
         Para(OPENING, m.public_opening if public else m.opening),
     ]

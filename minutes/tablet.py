@@ -73,7 +73,7 @@ def _payload(view: dict, token: str) -> dict:
         "documents": [
             {
                 "kind": d.kind,
-                "label": gettext(KIND_NAMES[d.kind]),
+                "label": gettext(KIND_NAMES[d.document]) + (gettext("（PDF副本）") if d.is_pdf else ""),
                 "version": d.version,
                 "url": url_for("minutes.download", doc_id=d.id, token=token),
             }
@@ -87,7 +87,7 @@ def _overview(s, actor) -> dict:
     what on that item (the record page shows him the record without it)."""
     view = service.overview(s, actor, actor.meeting_id)
     if withheld_items(s, actor, actor.meeting_id):
-        view = dict(view, documents=[d for d in view["documents"] if d.kind != "record"])
+        view = dict(view, documents=[d for d in view["documents"] if d.document != "record"])
     return view
 
 

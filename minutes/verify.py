@@ -24,7 +24,7 @@ from meeting.models import Event, Meeting
 from meeting.verify import Report, check_chain, check_rows, verify_execution
 
 from .docx import KIND_NAMES
-from .models import ArchivedDocument
+from .models import ArchivedDocument, base_kind
 
 ARCHIVE_EVENTS = ("minutes.archived",)
 _CHECK = re.compile(r"校验码：([0-9a-f]{16})…（事件第(\d+)条）")
@@ -43,6 +43,13 @@ def printed_check(data: bytes) -> tuple[str, int] | None:
             m = _CHECK.search(p.text)
             return (m.group(1), int(m.group(2))) if m else None
     return None
+
+
+def kind_name(kind) -> str:
+    """会议纪要, or 会议纪要（PDF副本） for its PDF copy."""
+    kind = str(kind)
+    base = base_kind(kind)
+    return KIND_NAMES.get(base, base) + ("（PDF副本）" if kind != base else "")
 
 
 def check_files(s: Session, meeting_id: int, folder: Path, events: list[Event], report: Report) -> None:
@@ -65,7 +72,7 @@ def check_files(s: Session, meeting_id: int, folder: Path, events: list[Event], 
                 if isinstance(entry, dict):
                     recorded[(entry.get("kind"), entry.get("version"))] = (ev, p, entry)
     for doc in docs:
-        name = f"{KIND_NAMES.get(doc.kind, doc.kind)}第{doc.version}版（{doc.stored_name}）"
+        name = f"{kind_name(doc.kind)}第{doc.version}版（{doc.stored_name}）"
         ref = {"file": doc.stored_name, "row": f"archiveddocument#{doc.id}"}
         path = folder / doc.stored_name
         data = path.read_bytes() if path.is_file() else None
@@ -109,7 +116,7 @@ def check_files(s: Session, meeting_id: int, folder: Path, events: list[Event], 
     for (kind, version), (ev, _, _) in recorded.items():
         report.add(
             "file",
-            f"第{ev.seq}条事件（归档）记录的{KIND_NAMES.get(kind, kind)}第{version}版没有归档记录：被删除。",
+            f"第{ev.seq}条事件（归档）记录的{kind_name(kind)}第{version}版没有归档记录：被删除。",
             seq=ev.seq,
         )
     report.checked["files"] = len(docs)

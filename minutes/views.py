@@ -40,8 +40,8 @@ from meeting.state import meeting_title
 from voting.vocabulary import ITEM_CATEGORY_LABELS, MEETING_KIND_LABELS
 
 from . import load as record_load
+from . import pdf, service, verify
 from . import record as record_rules
-from . import service, verify
 from . import summary as summary_text
 from .docx import KIND_NAMES
 from .errors import ArchiveTampered, PublicVersionNotYet, RecordRestricted, RecordWithheld
@@ -49,10 +49,18 @@ from .models import DRAFT, ArchivedDocument, Minutes
 
 bp = Blueprint("minutes", __name__, url_prefix="/minutes")
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+PDF = "application/pdf"
 
 
 def folder() -> Path:
     return service.archive_dir(current_app.instance_path)
+
+
+def pdf_copy():
+    """:func:`minutes.pdf.convert` when this server makes PDF copies of archived documents (LibreOffice installed,
+    and ``YISHI_PDF_COPY`` not switched off in the configuration or the environment), else None."""
+    on = current_app.config.get("YISHI_PDF_COPY", os.environ.get("YISHI_PDF_COPY", "1") != "0")
+    return pdf.convert if on and pdf.available() else None
 
 
 def offload(fn, *args):
@@ -113,7 +121,7 @@ def page(meeting_id: int):
         m = structured_for(s, actor, meeting_id)
         docs = service.documents(s, meeting_id)
         if withheld_items(s, actor, meeting_id):  # the archived record names who said what on every item
-            docs = [d for d in docs if d.kind != "record"]
+            docs = [d for d in docs if d.document != "record"]
     checks = {d.id: service.verify(d, folder()) for d in docs}  # reading the files: no transaction open
     return render_template(
         "minutes_edit.html",
@@ -150,6 +158,18 @@ def save_meeting_texts(meeting_id: int):
     return redirect(url_for("minutes.page", meeting_id=meeting_id) + "#meeting-texts")
 
 
+@bp.post("/meetings/<int:meeting_id>/header")
+@login_required
+def save_header(meeting_id: int):
+    """期号, 编发单位, 分送, 抄送 of the 纪要 (the form under the editor's heading)."""
+    check_csrf()
+    form = {k: request.form.get(k, "") for k in service.HEADER_FIELDS}
+    data = parse(service.MinutesHeaderIn, form, labels=service.HEADER_LABELS)
+    with unit_of_work() as s:
+        service.set_header(s, staff_actor(s), meeting_id, data)
+    return redirect(url_for("minutes.page", meeting_id=meeting_id) + "#header")
+
+
 @bp.post("/meetings/<int:meeting_id>/approve")
 @link_authenticated  # the chair by his link's token; the secretary's cookie path checks CSRF below
 def approve(meeting_id: int):
@@ -174,7 +194,9 @@ def archive(meeting_id: int):
     check_csrf()
     with read_only() as s:
         actor = staff_actor(s)
-    service.archive(actor, meeting_id, folder(), offload=offload, zone=_zone())  # its own transactions
+    service.archive(
+        actor, meeting_id, folder(), offload=offload, zone=_zone(), pdf_copy=pdf_copy()
+    )  # its own transactions
     return redirect(url_for("minutes.page", meeting_id=meeting_id))
 
 
@@ -193,7 +215,9 @@ def amend(meeting_id: int):
     )
     with read_only() as s:
         actor = staff_actor(s)
-    service.amend(actor, meeting_id, data, folder(), offload=offload, zone=_zone())  # its own transactions
+    service.amend(
+        actor, meeting_id, data, folder(), offload=offload, zone=_zone(), pdf_copy=pdf_copy()
+    )  # its own transactions
     return redirect(url_for("minutes.page", meeting_id=meeting_id))
 
 
@@ -264,9 +288,9 @@ def download(doc_id: int):
         if doc is None:
             raise NotFound(what=pgettext("what", "归档文件"))
         actor = _viewer(s, doc.meeting_id)
-        if doc.kind != "public" and not service.may_see_record(actor):
+        if doc.document != "public" and not service.may_see_record(actor):
             raise RecordRestricted()
-        if doc.kind == "record" and withheld_items(s, actor, doc.meeting_id):
+        if doc.document == "record" and withheld_items(s, actor, doc.meeting_id):
             raise RecordWithheld()
         room = load_room(s, doc.meeting_id)
         title = meeting_title(room)
@@ -276,9 +300,9 @@ def download(doc_id: int):
         raise ArchiveTampered()
     return send_file(
         io.BytesIO(data),
-        mimetype=DOCX,
+        mimetype=PDF if doc.is_pdf else DOCX,
         as_attachment=True,
-        download_name=f"{title}{KIND_NAMES[doc.kind]}（第{doc.version}版）.docx",
+        download_name=f"{title}{KIND_NAMES[doc.document]}（第{doc.version}版）.{'pdf' if doc.is_pdf else 'docx'}",
     )
 
 
@@ -349,7 +373,7 @@ def archive_page():
                 stmt = stmt.where(col(Meeting.id).in_(sub))
         rows = []
         for meeting, minutes, body in s.exec(stmt).all():
-            docs = [d for d in service.documents(s, meeting.id) if staff is not None or d.kind == "public"]
+            docs = [d for d in service.documents(s, meeting.id) if staff is not None or d.document == "public"]
             rows.append(
                 {"meeting": meeting, "minutes": minutes, "title": meeting_title(load_room(s, meeting.id)), "docs": docs}
             )
@@ -360,6 +384,7 @@ def archive_page():
         bodies=bodies,
         kinds=KIND_NAMES,
         staff=staff,
+        pdf_copies=pdf_copy() is not None,
         meeting_kinds=MEETING_KIND_LABELS,
         categories=ITEM_CATEGORY_LABELS,
         q=q,
@@ -415,6 +440,22 @@ def api_texts(meeting_id: int, item_id: int):
 
 
 @endpoint(
+    "PUT",
+    "/meetings/<int:meeting_id>/minutes",
+    "updateMinutesHeader",
+    "设置纪要的版头、版记：期号、编发单位、分送、抄送（空文字恢复默认），仅限草稿",
+    "会议纪要",
+    request=service.MinutesHeaderIn,
+)
+def api_header(meeting_id: int):
+    actor = _staff()
+    data = parse(service.MinutesHeaderIn, _json_body(), labels=service.HEADER_LABELS)
+    with unit_of_work() as s:
+        service.set_header(s, actor, meeting_id, data)
+    return _ok()
+
+
+@endpoint(
     "POST",
     "/meetings/<int:meeting_id>/minutes/approve",
     "approveMinutes",
@@ -433,12 +474,14 @@ def api_approve(meeting_id: int):
     "POST",
     "/meetings/<int:meeting_id>/minutes/archive",
     "archiveMinutes",
-    "归档：生成会议记录、会议纪要、公开版 docx，记录 SHA-256，只读保存",
+    "归档：生成会议记录、会议纪要、公开版 docx（服务器装有 LibreOffice 时另附 PDF/A 副本），记录 SHA-256，只读保存",
     "会议纪要",
 )
 def api_archive(meeting_id: int):
     actor = _staff()
-    docs = service.archive(actor, meeting_id, folder(), offload=offload, zone=_zone())  # its own transactions
+    docs = service.archive(
+        actor, meeting_id, folder(), offload=offload, zone=_zone(), pdf_copy=pdf_copy()
+    )  # its own transactions
     return _ok(documents=[_doc(d) for d in docs])
 
 
@@ -453,7 +496,9 @@ def api_archive(meeting_id: int):
 def api_amend(meeting_id: int):
     actor = _staff()
     data = parse(service.AmendmentIn, _json_body())
-    a = service.amend(actor, meeting_id, data, folder(), offload=offload, zone=_zone())  # its own transactions
+    a = service.amend(
+        actor, meeting_id, data, folder(), offload=offload, zone=_zone(), pdf_copy=pdf_copy()
+    )  # its own transactions
     return _ok(amendment_id=a.id)
 
 
@@ -518,6 +563,7 @@ def _doc(d: ArchivedDocument) -> dict:
     return {
         "id": d.id,
         "kind": d.kind,
+        "format": "pdf" if d.is_pdf else "docx",
         "version": d.version,
         "sha256": d.sha256,
         "size": d.size,

@@ -83,6 +83,8 @@ def make_app(tmp_path, database_url):
             "MATERIALS_DIR": str(tmp_path / "instance" / "materials"),
             "YISHI_ASYNC_MODE": "threading",
             "YISHI_BROADCAST_INTERVAL": 0,
+            # no LibreOffice run on every archive (seconds each); tests/minutes/test_pdf.py switches it on
+            "YISHI_PDF_COPY": False,
         }
     )
 

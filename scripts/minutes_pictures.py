@@ -1,0 +1,65 @@
+"""Pictures of the demo meeting's 会议纪要 and 会议记录 for docs/minutes.md, as LibreOffice lays them out.
+
+    .venv/bin/python scripts/minutes_pictures.py      # writes docs/minutes/summary-1.png, summary-2.png, record-1.png
+
+A throw-away SQLite database in a temporary folder gets the demo (meeting.demo.create_demo: the body, its members,
+an agenda); its 纪要 and 记录 are rendered by minutes/docx.py, converted by minutes/pdf.py (the same private
+LibreOffice profile and font table as the archive's PDF copies) and rasterised by pdftoppm at 50 dpi.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from meeting.app import create_app  # noqa: E402
+from meeting.db import read_only  # noqa: E402
+from meeting.demo import create_demo  # noqa: E402
+from minutes import docx as render  # noqa: E402
+from minutes import pdf, service  # noqa: E402
+
+OUT = ROOT / "docs" / "minutes"
+PAGES = {"summary": 2, "record": 1}  # how many pages of each to show
+
+
+def main() -> int:
+    if not pdf.available():
+        print("LibreOffice (soffice) is needed to lay the pages out", file=sys.stderr)
+        return 1
+    OUT.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        app = create_app(
+            {
+                "SECRET_KEY": "pictures",
+                "DATABASE_URL": f"sqlite:///{tmp}/demo.db",
+                "INSTANCE_PATH": f"{tmp}/instance",
+                "MATERIALS_DIR": f"{tmp}/instance/materials",
+                "YISHI_ASYNC_MODE": "threading",
+            }
+        )
+        with app.app_context():
+            info = create_demo()
+            with read_only() as s:
+                m = service.structured(s, info.meeting_id, app.config["YISHI_TIMEZONE"])
+        docs = {kind: render.render(m, kind) for kind in PAGES}
+        pdfs = pdf.convert(docs)
+        for kind, last in PAGES.items():
+            src = Path(tmp) / f"{kind}.pdf"
+            src.write_bytes(pdfs[kind])
+            subprocess.run(
+                ["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", str(last), str(src), str(OUT / kind)],
+                check=True,
+                timeout=60,
+            )
+    for png in sorted(OUT.glob("*.png")):
+        print(png.relative_to(ROOT), png.stat().st_size, "bytes")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
