@@ -28,4 +28,11 @@ ACCESS: dict[str, frozenset[str]] = {
     "api.archiveMinutes": STAFF,
     "api.amendMinutes": STAFF,
     "api.listMinutesDocuments": STAFF,
+    # paper for the meeting room (minutes/paper_views.py): the secretary prints them
+    "minutes.paper_notice": STAFF,
+    "minutes.paper_notice_docx": STAFF,
+    "minutes.paper_sign_in": STAFF,
+    "minutes.paper_sign_in_docx": STAFF,
+    "minutes.paper_results": STAFF,
+    "minutes.paper_result_docx": STAFF,
 }
