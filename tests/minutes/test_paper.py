@@ -242,3 +242,33 @@ def test_through_libreoffice(app, factory, voted, staff_http, tmp_path):
     assert pages == 1 and "主持人（签字）" in "".join(text.split())
     pages, text = to_pdf(tmp_path, "notice", staff_http.get(f"/minutes/meetings/{m}/paper/notice.docx").data)
     assert pages <= 2 and "八、联系人" in "".join(text.split())
+
+
+def test_head_decides_sheet_and_archive_links(app, factory, texts, staff_http):
+    """A body under 行政首长负责制: the sheet gives the head's decision with its reasons (against the majority on
+    the personnel item), the written opinion, the recusal and the reconsidered round; the archive links the papers."""
+    from minutes import service
+    from tests.factories import STAFF
+
+    m = texts.meeting_id
+    html = staff_http.get(f"/minutes/meetings/{m}/paper/results").get_data(as_text=True)
+    assert html.count('data-testid="paper-result"') == 3  # A (its second round), B, and C deferred
+    b = _all_text(
+        docx.Document(io.BytesIO(staff_http.get(f"/minutes/meetings/{m}/paper/results/{texts.items['b']}.docx").data))
+    )
+    assert "主持人决定：通过（与多数意见不一致）。理由：经考察该同志符合任职资格条件，工作急需。" in b
+    assert "seed" not in b.lower() and "seed" not in html.lower()
+    a = _all_text(
+        docx.Document(io.BytesIO(staff_http.get(f"/minutes/meetings/{m}/paper/results/{texts.items['a']}.docx").data))
+    )
+    assert "（第2轮）" in a
+    with app.app_context():
+        from meeting.db import unit_of_work
+
+        with unit_of_work() as s:
+            service.approve(s, STAFF, m)
+        service.archive(STAFF, m, service.archive_dir(app.instance_path))
+    archive = staff_http.get("/minutes/archive").get_data(as_text=True)
+    for path in ("paper/notice", "paper/sign-in", "paper/results"):
+        assert f"/minutes/meetings/{m}/{path}" in archive
+    assert "/paper/" not in app.test_client().get("/minutes/archive").get_data(as_text=True)  # the public: none
