@@ -98,7 +98,9 @@ def office_citation(source: str) -> str:
 
 
 @dataclass
-class Person_:
+class Listed:
+    """A person on the notice or the sign-in sheet: name, 单位, 职务 (or an observer's role)."""
+
     name: str
     unit: str = ""
     title: str = ""  # 职务, or an observer's role
@@ -130,8 +132,8 @@ class Paper:
     office: str  # 发文单位: the body's 办公室
     issued_on: str
     contact: str
-    members: list[Person_] = field(default_factory=list)
-    observers: list[Person_] = field(default_factory=list)
+    members: list[Listed] = field(default_factory=list)
+    observers: list[Listed] = field(default_factory=list)
     items: list[NoticeItem] = field(default_factory=list)
     came: set[int] = field(default_factory=set)  # person ids of the members who came (the 表决结果单's 实到)
 
@@ -238,8 +240,8 @@ def paper(s: Session, m: StructuredMinutes, *, issued_on: date, phone: str = "")
         office=office,
         issued_on=cn_date(issued_on),
         contact=(f"{office} {contact}" if contact else office),
-        members=[Person_(p.name, p.unit, p.title) for _seat, p in seats],
-        observers=[Person_(o.name, o.unit, o.role) for o in observers],
+        members=[Listed(p.name, p.unit, p.title) for _seat, p in seats],
+        observers=[Listed(o.name, o.unit, o.role) for o in observers],
         items=[
             NoticeItem(it.heading, it.submitting_unit, it.presenter, len(it.materials), it.confidential)
             for it in m.items
