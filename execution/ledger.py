@@ -39,6 +39,14 @@ def display_status(a: Assignment, today: date) -> str:
     return a.status
 
 
+def finished_label(label: str, deadline: date | None, finished_on: date | None) -> str:
+    """已销号 / 已办结 as the 台账 prints it: "已销号（逾期3日）" when it was finished after its deadline (the deadline
+    day itself is in time, as :func:`voting.deadlines.is_overdue` counts), the bare label when on time or undated."""
+    if deadline is None or finished_on is None or finished_on <= deadline:
+        return label
+    return f"{label}（逾期{(finished_on - deadline).days}日）"
+
+
 def warning_of(a: Assignment, today: date, thresholds: deadlines.WarningThresholds | None = None) -> str:
     thresholds = thresholds or load_profile().execution.warning
     return deadlines.warning_level(a.deadline, today, a.status in (COMPLETED, CLOSED), thresholds).value

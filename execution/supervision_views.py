@@ -272,7 +272,7 @@ def _export(kind: str):
     title = _("重大决策执行督查台账")
     render = export.ledger_docx if kind == "docx" else export.ledger_xlsx
     # CPU-bound (≈1 s for 300 rows as docx): off the event loop, so live rooms are not held up
-    data = offload(partial(render, rows, title=title, today=day, filters_text=text))
+    data = offload(partial(render, rows, title=title, today=day, filters_text=text, office=_office_name()))
     return download(data, DOCX if kind == "docx" else XLSX, f"督查台账-{day.isoformat()}.{kind}")
 
 

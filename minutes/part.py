@@ -8,7 +8,7 @@ from flask import Flask
 
 from meeting import api, policy
 
-from . import cli, models, tablet, views  # noqa: F401  (tablet: its routes on views.bp; models: its tables)
+from . import cli, models, paper_views, tablet, views  # noqa: F401  (paper_views, tablet: routes on views.bp; models: tables)
 from . import policy as minutes_policy
 
 

@@ -32,4 +32,11 @@ ACCESS: dict[str, frozenset[str]] = {
     # docxlayout (h18): the 纪要's 版头 and 版记
     "minutes.save_header": STAFF,
     "api.updateMinutesHeader": STAFF,
+    # paper for the meeting room (minutes/paper_views.py): the secretary prints them
+    "minutes.paper_notice": STAFF,
+    "minutes.paper_notice_docx": STAFF,
+    "minutes.paper_sign_in": STAFF,
+    "minutes.paper_sign_in_docx": STAFF,
+    "minutes.paper_results": STAFF,
+    "minutes.paper_result_docx": STAFF,
 }

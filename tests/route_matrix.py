@@ -71,6 +71,13 @@ ROUTES: dict[str, frozenset[str]] = {
     "minutes.read": RECORD_READERS,
     "minutes.download": RECORD_READERS,
     "minutes.approve": SECRETARY,
+    # paper for the meeting room (会议通知, 签到表, 表决结果单): the secretary's, never a link's
+    "minutes.paper_notice": SECRETARY,
+    "minutes.paper_notice_docx": SECRETARY,
+    "minutes.paper_sign_in": SECRETARY,
+    "minutes.paper_sign_in_docx": SECRETARY,
+    "minutes.paper_results": SECRETARY,
+    "minutes.paper_result_docx": SECRETARY,
     # the execution ledger
     "execution.ledger": CREATORS,
     "execution.unit_home": frozenset({"unit", "other_unit"}),

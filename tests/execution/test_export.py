@@ -71,6 +71,12 @@ def _user_id(app, username):
     return run(app, lambda s: s.exec(select(User.id).where(User.username == username)).one())
 
 
+def _sheet_rows(ws, header_row: int = 3) -> tuple[list, list[dict]]:
+    header = [c.value for c in ws[header_row]]
+    rows = [dict(zip(header, [c.value for c in r], strict=True)) for r in ws.iter_rows(min_row=header_row + 1)]
+    return header, rows
+
+
 def test_xlsx_has_every_ledger_field_with_real_dates(app, factory):
     app.config["YISHI_TODAY"] = "2024-04-02"
     _with_history(app, factory)
@@ -79,9 +85,11 @@ def test_xlsx_has_every_ledger_field_with_real_dates(app, factory):
     assert resp.status_code == 200 and resp.mimetype.endswith("spreadsheetml.sheet")
     assert "filename*=UTF-8''" in resp.headers["Content-Disposition"]
     wb = openpyxl.load_workbook(io.BytesIO(resp.data))
-    ws = wb["督查台账"]
-    header = [c.value for c in ws[1]]
+    assert wb.sheetnames == ["督查台账", "进展情况", "台账明细", "说明"]
+    ws = wb["台账明细"]
+    header, rows = _sheet_rows(ws)
     for name in (
+        "序号",
         "督办编号",
         "会议及届次",
         "决策内容（会议议定原文）",
@@ -100,10 +108,10 @@ def test_xlsx_has_every_ledger_field_with_real_dates(app, factory):
         "佐证材料",
     ):
         assert name in header, name
-    assert ws.freeze_panes == "B2"
-    assert ws.column_dimensions["E"].width == 48
-    rows = [dict(zip(header, [c.value for c in r], strict=True)) for r in ws.iter_rows(min_row=2)]
+    assert ws.freeze_panes == "C4"
+    assert ws.column_dimensions["F"].width == 48
     assert [r["督办编号"] for r in rows] == ["2024-001", "2024-002", "2024-003"]
+    assert [r["序号"] for r in rows] == [1, 2, 3]
     first = rows[0]
     assert first["决策内容（会议议定原文）"] == "由区住建局牵头，区财政局配合，2024年3月31日前完成改造。"
     assert isinstance(first["完成时限"], datetime) and first["完成时限"].date() == D("2024-03-31")
@@ -117,7 +125,7 @@ def test_xlsx_has_every_ledger_field_with_real_dates(app, factory):
     assert "待审批" in first["延期申请"]
     assert "完成设计招标：2024年2月15日" in first["节点"]
     assert rows[2]["类别"] == "重大项目安排" and rows[2]["牵头单位"] == "区教育局"
-    assert ws["N2"].number_format == 'yyyy"年"m"月"d"日"'
+    assert ws["O4"].number_format == 'yyyy"年"m"月"d"日"'
     assert wb["说明"]["B4"].value == "全部"
 
 
@@ -129,7 +137,7 @@ def test_filters_are_the_ledgers(app, factory):
 
     def numbers(query):
         wb = openpyxl.load_workbook(io.BytesIO(office.get("/supervision/ledger.xlsx?" + query).data))
-        return [r[0].value for r in wb["督查台账"].iter_rows(min_row=2)], wb["说明"]["B4"].value
+        return [r[1].value for r in wb["督查台账"].iter_rows(min_row=4)], wb["说明"]["B4"].value
 
     assert numbers(f"unit_id={unit_id(app, '区教育局')}")[0] == ["2024-003"]
     assert numbers("status=overdue")[0] == ["2024-001"]
@@ -152,17 +160,19 @@ def test_docx_is_a_landscape_table_in_official_fonts(app, factory):
     assert sec.page_width > sec.page_height and round(sec.page_width.mm) == 297
     assert doc.paragraphs[0].text == "重大决策执行督查台账"
     assert "截至2024年4月2日，共3项" in doc.paragraphs[1].text
+    assert doc.paragraphs[2].text.startswith("制表单位：督查室") and "制表日期：2024年4月2日" in doc.paragraphs[2].text
     table = doc.tables[0]
     header = [c.text for c in table.rows[0].cells]
-    assert header[0] == "督办编号" and "进展情况" in header and header[-1] == "预警"
+    assert header[:2] == ["序号", "督办编号"] and "最新进展" in header and header[-1] == "状态及预警"
     assert table.rows[0]._tr.trPr.find(qn("w:tblHeader")) is not None  # repeated on every page
-    body = {r.cells[0].text: [c.text for c in r.cells] for r in table.rows[1:]}
+    body = {r.cells[1].text: [c.text for c in r.cells] for r in table.rows[1:]}
     assert set(body) == {"2024-001", "2024-002", "2024-003"}
+    assert [body[n][0] for n in ("2024-001", "2024-002", "2024-003")] == ["1", "2", "3"]
     first = body["2024-001"]
-    assert "由区住建局牵头，区财政局配合，2024年3月31日前完成改造。" in first[2]
-    assert "完成时限：2024年3月31日" in first[8] and "完成设计招标" in first[8]
+    assert "由区住建局牵头，区财政局配合，2024年3月31日前完成改造。" in first[3]
+    assert first[8].startswith("2024年3月31日") and "完成设计招标" in first[8]
     assert "第一批12个小区已开工" in first[9] and "雨季影响施工" in first[10]
-    assert first[11] == "逾期" and first[12] == "红色预警"
+    assert first[11] == "逾期\n红色预警"
     for run_el in doc.element.body.iter(qn("w:r")):  # every run names its East-Asian font
         fonts = run_el.find(qn("w:rPr")).find(qn("w:rFonts"))
         assert fonts.get(qn("w:eastAsia")) in ("方正小标宋简体", "仿宋_GB2312", "黑体")

@@ -126,20 +126,20 @@ def test_overdue_reminder_notification_and_export(app, factory):
 
     # the ledger, exported and read back
     wb = openpyxl.load_workbook(io.BytesIO(office_http.get("/supervision/ledger.xlsx").data))
-    ws = wb["督查台账"]
-    header = [c.value for c in ws[1]]
-    row = dict(zip(header, [c.value for c in ws[2]], strict=True))
+    ws = wb["台账明细"]  # every field in a column of its own, under the title and 制表单位 rows
+    header = [c.value for c in ws[3]]
+    row = dict(zip(header, [c.value for c in ws[4]], strict=True))
     assert row["督办编号"] == "2023-001" and row["会议及届次"].startswith("某某区人民政府第1次")
     assert row["决策内容（会议议定原文）"] == DECIDED
     assert row["完成时限"].date() == D("2024-04-30") and row["原定完成时限"].date() == D("2024-03-31")
     assert row["状态"] == "逾期" and row["预警等级"] == "红色预警"
     assert "已批准" in row["延期申请"] and "第一批12个小区已开工" in row["进展情况"]
-    assert ws.max_row == 2
+    assert ws.max_row == 4
 
     doc = docx.Document(io.BytesIO(office_http.get("/supervision/ledger.docx").data))
     cells = [c.text for c in doc.tables[0].rows[1].cells]
-    assert cells[0] == "2023-001" and DECIDED in cells[2] and cells[11] == "逾期" and cells[12] == "红色预警"
-    assert "原定：2024年3月31日" in cells[8] and "已批准" in cells[10]
+    assert cells[:2] == ["1", "2023-001"] and DECIDED in cells[3] and cells[11] == "逾期\n红色预警"
+    assert "（原定2024年3月31日）" in cells[8] and "已批准" in cells[10]
 
     # and the public page shows the decision with its status
     public = app.test_client().get("/public/").get_data(as_text=True)
