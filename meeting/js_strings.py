@@ -181,6 +181,7 @@ TABLES: dict[str, dict[str, Any]] = {
         # the 会议议定 still to write before the chair is asked (h18-editor)
         "missing": _("会议秘书尚未写完会议议定，暂不能审定：{items}。"),
         "missingSep": _("；"),
+        "awaitDecisions": _("会议纪要草稿已生成，待会议秘书写完会议议定后请您审定。"),
     },
     # static/js/minutes-editor.js: the secretary's minutes editor (h18-editor)
     "editor": {
