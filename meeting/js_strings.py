@@ -197,6 +197,7 @@ TABLES: dict[str, dict[str, Any]] = {
         "mine": _("您的文字仍在输入框中，尚未保存。"),
         "empty": _("（空）"),
         "leave": _("还有文字未保存，确定离开吗？"),
+        "itemWarning": _("第{n}项：{w}"),
         "missingSep": _("；"),
         "fields": {
             "discussion": _("讨论情况"),

@@ -60,6 +60,7 @@
     var self = this;
     this.section = section;
     this.id = section.getAttribute("data-item-id");
+    this.number = section.getAttribute("data-number");
     this.form = section.querySelector("form.editor-form");
     this.url = this.form.getAttribute("data-api");
     this.version = section.getAttribute("data-version") || "";
@@ -287,6 +288,17 @@
     }
     if (approve && state.missing) {
       approve.disabled = state.missing.length > 0 || approve.getAttribute("data-open") === "1";
+    }
+    var all = document.getElementById("preview-warnings");
+    if (all && state.warnings) {
+      all.textContent = "";
+      editors.forEach(function (ed) {
+        (state.warnings[ed.id] || []).forEach(function (w) {
+          var li = document.createElement("li");
+          li.textContent = fmt(T.itemWarning, { n: ed.number, w: w });
+          all.appendChild(li);
+        });
+      });
     }
     editors.forEach(function (ed) {
       var list = ed.section.querySelector(".item-warnings");

@@ -72,6 +72,8 @@ def test_the_editor_never_loses_text_and_the_chair_is_told_what_is_missing(
     mid = server.meeting_id
     agenda = _decide_the_demo_meeting(server, secretary, connect)
     page = new_page(*LAPTOP)
+    refused_by_csp = []
+    page.on("console", lambda msg: "Content Security Policy" in msg.text and refused_by_csp.append(msg.text))
     page.on("dialog", lambda d: d.accept())  # "leave with unsaved text?" on reload: yes (the drafts are kept)
     path = f"/minutes/meetings/{mid}"
     _sign_in(page, server, path)
@@ -164,3 +166,4 @@ def test_the_editor_never_loses_text_and_the_chair_is_told_what_is_missing(
     expect(chair.get_by_test_id("minutes-missing")).to_be_hidden(timeout=15_000)
     expect(chair.get_by_test_id("minutes-approve")).to_be_enabled()
     expect(chair.get_by_test_id("minutes-status")).to_have_text("会议纪要草稿已生成，请您审定。")
+    assert not refused_by_csp, refused_by_csp  # the page's script and styles load as files: nothing inline refused

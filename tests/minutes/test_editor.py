@@ -166,3 +166,17 @@ def test_the_page_shows_results_preview_and_what_is_missing(staff_http, built):
     assert MISSING_A in page and 'data-testid="approve"' in page
     assert 'data-testid="item-result-3"' in page and "暂缓" in page
     assert 'src="/static/js/minutes-editor.js"' in page and "<script>" not in page  # CSP: no inline script
+
+
+def test_the_warnings_the_hook_returns_are_shown_beside_the_item_and_under_the_preview(staff_http, built, monkeypatch):
+    """Once the check of the 会议议定 against the result returns warnings from service.item_warnings, the page and
+    every save show them: nothing else is to be wired."""
+    a = built.items["a"]
+    monkeypatch.setattr(service, "item_warnings", lambda s, mid: {a: ["会议议定与表决结果不一致"]})
+    page = staff_http.get(f"/minutes/meetings/{built.meeting_id}").get_data(as_text=True)
+    beside = page.split('data-testid="item-warnings-1">', 1)[1].split("</ul>", 1)[0]
+    under = page.split('data-testid="preview-warnings">', 1)[1].split("</ul>", 1)[0]
+    assert "会议议定与表决结果不一致" in beside and "第1项：会议议定与表决结果不一致" in under
+    assert "会议议定与表决结果不一致" not in page.split('data-testid="item-warnings-2">', 1)[1].split("</ul>", 1)[0]
+    resp = _put(staff_http, built.meeting_id, a, {"decided": "不予通过", "base_version": ""})
+    assert resp.get_json()["editor"]["warnings"] == {str(a): ["会议议定与表决结果不一致"]}
