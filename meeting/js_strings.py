@@ -183,6 +183,35 @@ TABLES: dict[str, dict[str, Any]] = {
         "approvedNotice": _("纪要已审定。"),
         "offline": _("连接中断，审定未能发送，请稍后再试。"),
         "sep": _("、"),
+        # the 会议议定 still to write before the chair is asked (h18-editor)
+        "missing": _("会议秘书尚未写完会议议定，暂不能审定：{items}。"),
+        "missingSep": _("；"),
+        "awaitDecisions": _("会议纪要草稿已生成，待会议秘书写完会议议定后请您审定。"),
+    },
+    # static/js/minutes-editor.js: the secretary's minutes editor (h18-editor)
+    "editor": {
+        "saved": _("已保存 {t}"),
+        "saving": _("保存中…"),
+        "pending": _("有改动，即将自动保存…"),
+        "notSaved": _("未保存：{reason}"),
+        "offline": _("连接中断，稍后自动重试"),
+        "serverError": _("服务器出错，稍后自动重试"),
+        "stale": _("已被他人修改"),
+        "draftFound": _("本机有 {at} 未保存的文字，与已保存的不同。"),
+        "theirs": _("{by}保存的文字（{t}）："),
+        "mine": _("您的文字仍在输入框中，尚未保存。"),
+        "empty": _("（空）"),
+        "leave": _("还有文字未保存，确定离开吗？"),
+        "itemWarning": _("第{n}项：{w}"),
+        "missingSep": _("；"),
+        "fields": {
+            "discussion": _("讨论情况"),
+            "considered": _("会议认为"),
+            "decided": _("会议议定"),
+            "lead_unit": _("牵头单位"),
+            "supporting_units": _("配合单位"),
+            "deadline": _("完成时限"),
+        },
     },
     # static/js/console*.js: the secretary's console
     "console": {

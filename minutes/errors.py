@@ -112,3 +112,24 @@ class ArchiveTampered(InvalidState):
     http_status = 409
     msgid = N_("归档文件校验失败（SHA-256 与归档时不一致），可能已被改动，已拒绝下载，请联系管理员。")
     source = SOURCE_RECORD
+
+
+# ---------------------------------------------------------------- the minutes editor (h18-editor)
+
+
+class MinutesItemChangedMeanwhile(InvalidState):
+    """A save based on a version of the texts someone else has saved over since: refused, nothing overwritten; the
+    refusal carries the texts now stored (``current``) and their ``version``, so the editor shows both texts."""
+
+    code = "minutes_item_stale"
+    http_status = 409
+    msgid = N_("已被他人修改：本议题的纪要文字在您编辑期间已由%(by)s保存，您的文字未保存。请对照两份文字后再保存。")
+
+    def __init__(self, *, current: dict, version: str, by: str) -> None:
+        super().__init__(by=by or "他人")
+        self.current, self.version = current, version
+
+    def to_dict(self) -> dict:
+        out = super().to_dict()
+        out["error"] |= {"current": self.current, "version": self.version}
+        return out

@@ -15,17 +15,17 @@ import logging
 import os
 import uuid
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import UTC, date, timedelta
 from pathlib import Path
 
-from flask_babel import pgettext
+from flask_babel import gettext, pgettext
 from pydantic import Field as PField
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
 from meeting import audit, chain
 from meeting.actors import Actor
-from meeting.clock import utcnow
+from meeting.clock import cn_time, utcnow
 from meeting.db import read_only, unit_of_work
 from meeting.errors import NotFound, PermissionDenied
 from meeting.models import AgendaItem, Event, Meeting, Observer, Person, Seat
@@ -43,6 +43,7 @@ from .errors import (
     MinutesAlreadyApproved,
     MinutesArchived,
     MinutesChangedMeanwhile,
+    MinutesItemChangedMeanwhile,
     MinutesNotApproved,
     MinutesNotDraft,
     NotTheChair,
@@ -68,6 +69,7 @@ FIELD_LABELS = {
     "lead_unit": "牵头单位",
     "supporting_units": "配合单位",
     "deadline": "完成时限",
+    "base_version": "所依据的版本",
 }
 
 
@@ -80,6 +82,12 @@ class MinutesItemIn(Payload):
     lead_unit: str | None = PField(default=None, max_length=100)
     supporting_units: str | None = PField(default=None, max_length=500)
     deadline: date | None = None
+    base_version: str | None = PField(
+        default=None,
+        max_length=64,
+        description="所依据的版本（上次读取或保存时得到的 version；空字符串表示尚无文字）。"
+        "与当前版本不一致时拒绝保存（已被他人修改），不覆盖他人的文字；不提供则不核对",
+    )
 
 
 class MinutesHeaderIn(Payload):
@@ -187,21 +195,54 @@ def _item_texts(s: Session, minutes: Minutes, item_id: int) -> MinutesItem:
     return t
 
 
-def edit_texts(s: Session, actor: Actor, meeting_id: int, item_id: int, data: MinutesItemIn) -> MinutesItem:
-    """What only a person can write; structured facts are not editable here at all."""
+def version_of(t: MinutesItem | None) -> str:
+    """The version of an item's texts, as the editor carries it back with a save: the moment they were last saved
+    (microseconds, UTC), or "" while none were ever saved."""
+    if t is None or t.id is None:
+        return ""
+    return t.updated_at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def item_texts(s: Session, meeting_id: int, item_id: int) -> MinutesItem | None:
+    """The stored texts of one item of this meeting, or None while none were saved (a read: nothing is created)."""
+    item = s.get(AgendaItem, item_id)
+    if item is None or item.meeting_id != meeting_id:
+        raise NotFound(what=pgettext("what", "议题"))
+    return s.exec(
+        select(MinutesItem)
+        .join(Minutes, col(Minutes.id) == MinutesItem.minutes_id)
+        .where(Minutes.meeting_id == meeting_id, MinutesItem.item_id == item_id)
+    ).first()
+
+
+def edit_texts(
+    s: Session, actor: Actor, meeting_id: int, item_id: int, data: MinutesItemIn, zone: str = "Asia/Shanghai"
+) -> MinutesItem:
+    """What only a person can write; structured facts are not editable here at all.
+
+    With ``data.base_version`` (the editor always sends it) the save is refused with
+    :class:`MinutesItemChangedMeanwhile` when the texts were saved by someone else since that version was read:
+    another tab's or another secretary's text is never overwritten unseen. The refusal carries the texts now stored,
+    so both can be shown."""
     _require_staff(actor)
     minutes = ensure(s, meeting_id)
     if minutes.status != DRAFT:
         raise MinutesNotDraft()
     t = _item_texts(s, minutes, item_id)
+    if data.base_version is not None and data.base_version != version_of(t):
+        raise MinutesItemChangedMeanwhile(current=texts_out(t, zone), version=version_of(t), by=t.updated_by)
     changed = {}
     for f in TEXT_FIELDS:
         v = getattr(data, f)
         if v is not None or (f == "deadline" and f in data.model_fields_set):
             setattr(t, f, v)
             changed[f] = v
-    t.updated_at, t.updated_by = utcnow(), actor.name[:64]
+    now = utcnow()
+    if t.id is not None and t.updated_at is not None and now <= t.updated_at:
+        now = t.updated_at + timedelta(microseconds=1)  # a version is never given twice (a coarse or fake clock)
+    t.updated_at, t.updated_by = now, actor.name[:64]
     s.add(t)
+    s.flush()
     audit.record(s, actor, "minutes.texts_set", meeting_id, item_id=item_id, fields=sorted(changed))
     return t
 
@@ -221,6 +262,81 @@ def set_header(s: Session, actor: Actor, meeting_id: int, data: MinutesHeaderIn)
     s.add(minutes)
     audit.record(s, actor, "minutes.header_set", meeting_id, fields=changed)
     return minutes
+
+
+def _texts_dict(t: MinutesItem) -> dict:
+    return {f: ("" if getattr(t, f) is None else str(getattr(t, f))) for f in TEXT_FIELDS}
+
+
+def texts_out(t: MinutesItem, zone: str = "Asia/Shanghai") -> dict:
+    """An item's texts as the editor reads them back after a save: the texts, their version, when and by whom."""
+    return _texts_dict(t) | {
+        "item_id": t.item_id,
+        "version": version_of(t),
+        "saved_at": cn_time(t.updated_at, zone),
+        "saved_by": t.updated_by,
+    }
+
+
+def saved_texts(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> dict[int, dict]:
+    """Each item's saved texts as :func:`texts_out` gives them (items without saved texts are absent: their version
+    is "")."""
+    rows = s.exec(
+        select(MinutesItem)
+        .join(Minutes, col(Minutes.id) == MinutesItem.minutes_id)
+        .where(Minutes.meeting_id == meeting_id)
+    ).all()
+    return {t.item_id: texts_out(t, zone) for t in rows}
+
+
+@dataclass(frozen=True)
+class MissingDecision:
+    """An item decided with a result (passed, not passed, the head's decision) whose 会议议定 is not written yet."""
+
+    item_id: int
+    number: int  # 1-based, in agenda order, as the record numbers items
+    title: str
+
+
+def missing_decisions(s: Session, meeting_id: int) -> list[MissingDecision]:
+    """The items the chair cannot yet be asked to approve: closed with a result, and no 会议议定 text written.
+
+    A deferred item needs none: its decision is "该事项暂缓决策" by the rule itself (minutes.summary.decision); an
+    item still open is named by :func:`open_items`. The 会议议定 is what the minutes decide and what execution
+    assigns (《洮北区人民政府“三重一大”事项决策实施办法（试行）》（白洮政发〔2023〕14号）四（二）: the result and the
+    decision are recorded in the minutes), so the secretary writes it before the chair approves."""
+    minutes = s.exec(select(Minutes).where(Minutes.meeting_id == meeting_id)).first()
+    written: dict[int, str] = {}
+    if minutes is not None:
+        for item_id, decided in s.exec(
+            select(MinutesItem.item_id, MinutesItem.decided).where(MinutesItem.minutes_id == minutes.id)
+        ).all():
+            written[item_id] = decided or ""
+    items = s.exec(
+        select(AgendaItem).where(AgendaItem.meeting_id == meeting_id).order_by(col(AgendaItem.position))
+    ).all()
+    return [
+        MissingDecision(it.id, n, it.title)
+        for n, it in enumerate(items, 1)
+        if it.status == "closed" and not written.get(it.id, "").strip()
+    ]
+
+
+def missing_text(entry: MissingDecision) -> str:
+    """第3项《关于……的议题》尚无会议议定 (in the request's language; in Chinese outside a request)."""
+    try:
+        return gettext("第%(n)s项《%(title)s》尚无会议议定", n=entry.number, title=entry.title)
+    except (RuntimeError, KeyError):
+        return f"第{entry.number}项《{entry.title}》尚无会议议定"
+
+
+def item_warnings(s: Session, meeting_id: int) -> dict[int, list[str]]:
+    """Warnings about an item's texts the editor shows beside them and under the preview, by item id: a 会议议定 that
+    contradicts the item's result (:func:`contradictions`; approval is refused while there is one)."""
+    warnings: dict[int, list[str]] = {}
+    for c in contradictions(s, meeting_id):
+        warnings.setdefault(c["item_id"], []).append(c["message"])
+    return warnings
 
 
 def open_items(s: Session, meeting_id: int) -> list[str]:
@@ -290,7 +406,9 @@ def may_approve(actor: Actor | None, meeting: Meeting) -> bool:
 
 def approve(s: Session, actor: Actor, meeting_id: int) -> Minutes:
     """The chair approves (from the tablet), or the secretary on the laptop; only once every item is closed or
-    deferred."""
+    deferred. The chair is not *asked* until every item decided with a result has its 会议议定
+    (:func:`missing_decisions`: ``may_approve_now`` in :func:`overview`, the page's and the tablet's button); an
+    approval without it is still taken, its decision then being the result in words (minutes.summary.decision)."""
     meeting = s.get(Meeting, meeting_id)
     if meeting is None:
         raise NotFound(what=pgettext("what", "会议"))
@@ -321,6 +439,8 @@ def overview(s: Session, actor: Actor | None, meeting_id: int) -> dict:
     status = minutes.status if minutes else DRAFT
     still_open = open_items(s, meeting_id)
     docs = [d for d in documents(s, meeting_id) if d.document == "public" or may_see_record(actor)]
+    missing = [missing_text(e) for e in missing_decisions(s, meeting_id)] if status == DRAFT else []
+    docs = [d for d in documents(s, meeting_id) if d.kind == "public" or may_see_record(actor)]
     return {
         "meeting_id": meeting_id,
         "meeting_status": meeting.status,
@@ -328,9 +448,10 @@ def overview(s: Session, actor: Actor | None, meeting_id: int) -> dict:
         "approved_at": minutes.approved_at if minutes else None,
         "approved_by": minutes.approved_by if minutes else "",
         "open_items": still_open,
+        "missing_decisions": missing,
         "is_chair": actor is not None and actor.kind == "chair",
         "may_approve": status == DRAFT and may_approve(actor, meeting),
-        "may_approve_now": status == DRAFT and may_approve(actor, meeting) and not still_open,
+        "may_approve_now": status == DRAFT and may_approve(actor, meeting) and not still_open and not missing,
         "may_see_record": may_see_record(actor),
         "documents": docs,
     }

@@ -66,6 +66,7 @@ def _payload(view: dict, token: str) -> dict:
         "approved_at": cn_datetime(view["approved_at"], zone) if view["approved_at"] else "",
         "approved_by": view["approved_by"],
         "open_items": view["open_items"],
+        "missing_decisions": view["missing_decisions"],  # 第2项《……》尚无会议议定: the chair is not asked yet
         "is_chair": view["is_chair"],
         "may_approve": view["may_approve"],
         "may_approve_now": view["may_approve_now"],

@@ -122,6 +122,7 @@ def page(meeting_id: int):
         docs = service.documents(s, meeting_id)
         if withheld_items(s, actor, meeting_id):  # the archived record names who said what on every item
             docs = [d for d in docs if d.document != "record"]
+        editor = editor_state(s, actor, meeting_id, m)
     checks = {d.id: service.verify(d, folder()) for d in docs}  # reading the files: no transaction open
     return render_template(
         "minutes_edit.html",
@@ -132,7 +133,37 @@ def page(meeting_id: int):
         actor=actor,
         kinds=KIND_NAMES,
         token=request.values.get("token", ""),
+        editor=editor,
+        fields=EDITOR_FIELDS,
     )
+
+
+# the editor's boxes per item, in order: (field, label, kind, max length). A field added to MinutesItemIn (and
+# service.TEXT_FIELDS) is one row here; the template and static/js/minutes-editor.js follow it.
+EDITOR_FIELDS = (
+    ("discussion", "讨论情况", "textarea", 20000),
+    ("considered", "会议认为", "textarea", 20000),
+    ("decided", "会议议定", "textarea", 20000),
+    ("lead_unit", "牵头单位", "input", 100),
+    ("supporting_units", "配合单位", "input", 500),
+    ("deadline", "完成时限", "date", 10),
+)
+
+
+def editor_state(s, actor, meeting_id: int, m=None) -> dict:
+    """What the editor shows besides the boxes, after every save: the 纪要's paragraphs as minutes.summary makes
+    them (the preview: the composition rules stay there), each item's version, the items still without 会议议定,
+    and the warnings of :func:`minutes.service.item_warnings`."""
+    m = m or structured_for(s, actor, meeting_id)
+    return {
+        "preview": [{"role": p.role, "text": p.text, "label": p.label} for p in summary_text.paragraphs(m)],
+        "saved": {
+            str(k): {"version": v["version"], "saved_at": v["saved_at"], "saved_by": v["saved_by"]}
+            for k, v in service.saved_texts(s, meeting_id, _zone()).items()
+        },
+        "missing": [service.missing_text(e) for e in service.missing_decisions(s, meeting_id)],
+        "warnings": {str(k): v for k, v in service.item_warnings(s, meeting_id).items()},
+    }
 
 
 @bp.post("/meetings/<int:meeting_id>/items/<int:item_id>")
@@ -141,7 +172,9 @@ def save_texts(meeting_id: int, item_id: int):
     check_csrf()
     form = {k: request.form.get(k, "") for k in service.TEXT_FIELDS}
     form["deadline"] = form["deadline"] or None
-    data = parse(service.MinutesItemIn, form)
+    if "base_version" in request.form:
+        form["base_version"] = request.form["base_version"]
+    data = parse(service.MinutesItemIn, form, service.FIELD_LABELS)
     with unit_of_work() as s:
         service.edit_texts(s, staff_actor(s), meeting_id, item_id, data)
     return redirect(url_for("minutes.page", meeting_id=meeting_id) + f"#item-{item_id}")
@@ -427,16 +460,25 @@ def api_get(meeting_id: int):
     "PUT",
     "/meetings/<int:meeting_id>/minutes/items/<int:item_id>",
     "updateMinutesItem",
-    "填写议题的纪要文字（讨论情况、会议认为、会议议定、牵头单位、配合单位、完成时限），仅限草稿",
+    "填写议题的纪要文字（讨论情况、会议认为、会议议定、牵头单位、配合单位、完成时限），仅限草稿；"
+    "带 base_version 时，文字在此期间已被他人保存则拒绝（minutes_item_stale，附当前文字）。"
+    "答复附保存后的文字及版本、纪要预览段落、尚无会议议定的议题和提示",
     "会议纪要",
     request=service.MinutesItemIn,
+    response_extra={
+        "item": {"type": "object", "description": "保存后的文字、version、saved_at（时:分）、saved_by"},
+        "editor": {"type": "object", "description": "preview（纪要段落）、saved（各议题版本）、missing、warnings"},
+    },
 )
 def api_texts(meeting_id: int, item_id: int):
     actor = _staff()
-    data = parse(service.MinutesItemIn, _json_body())
+    data = parse(service.MinutesItemIn, _json_body(), service.FIELD_LABELS)
     with unit_of_work() as s:
-        service.edit_texts(s, actor, meeting_id, item_id, data)
-    return _ok()
+        t = service.edit_texts(s, actor, meeting_id, item_id, data, _zone())
+        item = service.texts_out(t, _zone())
+    with read_only() as s:
+        editor = editor_state(s, actor, meeting_id)
+    return _ok(item=item, editor=editor)
 
 
 @endpoint(

@@ -62,7 +62,13 @@
     if (!reads.length && !info.documents.length) { reads.push(el('li', { class: 'muted', text: T.nothingYet })); }
     R.replace($('minutes-read'), reads);
 
-    $('minutes-approve-box').hidden = !info.may_approve;
+    var missing = $('minutes-missing');
+    var lacking = info.status === 'draft' && !stillOpen && (info.missing_decisions || []).length > 0;
+    missing.hidden = !lacking;
+    missing.textContent = lacking ? fmt(T.missing, { items: info.missing_decisions.join(T.missingSep) }) : '';
+    if (lacking && info.is_chair) { $('minutes-status').textContent = T.awaitDecisions; }
+
+    $('minutes-approve-box').hidden = !info.may_approve || lacking;
     $('minutes-approve').disabled = !info.may_approve_now || box.busy;
 
     var docs = $('minutes-docs');

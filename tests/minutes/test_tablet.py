@@ -82,7 +82,18 @@ def test_the_card_says_what_each_person_may_do(app, http, factory, built):
     mid = built.meeting_id
     tokens = factory.tokens(mid)
     chair = _overview(http, tokens[built.ids[0]])
+    # items A and B were decided with a result, and no 会议议定 is written yet: the chair is told, not asked
+    assert chair["may_approve"] and not chair["may_approve_now"]
+    assert chair["missing_decisions"] == [
+        "第1项《关于城南片区老旧小区改造方案的议题》尚无会议议定",
+        "第2项《关于张三同志任职的议题》尚无会议议定",
+    ]
+    for item in ("a", "b"):
+        with app.app_context(), unit_of_work() as s:
+            service.edit_texts(s, STAFF, mid, built.items[item], service.MinutesItemIn(decided="原则同意"))
+    chair = _overview(http, tokens[built.ids[0]])
     assert chair["status"] == "draft" and chair["is_chair"] and chair["may_approve"] and chair["may_approve_now"]
+    assert chair["missing_decisions"] == []
     assert chair["open_items"] == [] and [r["kind"] for r in chair["read"]] == ["summary", "record"]
     assert chair["read"][0]["url"] == f"/minutes/meetings/{mid}/read/summary?token={tokens[built.ids[0]]}"
     member = _overview(http, tokens[built.ids[3]])
