@@ -29,6 +29,7 @@ from .schemas import (
     RecusalIn,
     RecusalRemoveIn,
     RollCallIn,
+    WithdrawIn,
     WrittenOpinionIn,
     parse,
 )
@@ -146,8 +147,17 @@ ACTIONS: dict[str, Action] = {
             DeferIn,
             lambda s, a, m, p: room.defer_item(s, a, m, p),
             {STAFF, CHAIR, MEMBER},
-            "暂缓决策（须说明理由）",
+            "暂缓决策（须说明理由）；尚未开始审议的议题暂缓审议，可列入以后的会议",
             "seed 003 §四(二)3",
+        ),
+        # -- deadends: an item not yet opened may be withdrawn (撤回议题) as well as deferred (暂缓审议)
+        _a(
+            "withdraw_item",
+            WithdrawIn,
+            lambda s, a, m, p: room.withdraw_item(s, a, m, p),
+            {STAFF, CHAIR, MEMBER},
+            "撤回议题：尚未开始审议的议题由提交单位撤回（须说明理由），记入会议记录",
+            "seed 003 §四(二)3、4",
         ),
         _a(
             "reconsider",

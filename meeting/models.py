@@ -118,13 +118,15 @@ class MeetingStatus(StrEnum):
 
 
 class ItemStatus(StrEnum):
-    """An agenda item's course: pending → open (presented, discussed) → voting (opinions called) → closed | deferred."""
+    """An agenda item's course: pending → open (presented, discussed) → voting (opinions called) → closed | deferred;
+    pending → deferred (暂缓审议) | withdrawn (撤回)."""
 
     PENDING = "pending"
     OPEN = "open"
     VOTING = "voting"
     CLOSED = "closed"
     DEFERRED = "deferred"
+    WITHDRAWN = "withdrawn"  # taken back by its submitting unit before it was opened (voting/conclusion.py)
 
 
 class Meeting(SQLModel, table=True):

@@ -393,6 +393,13 @@ class DeferIn(Payload):
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 
 
+class WithdrawIn(Payload):
+    """撤回议题: an item not yet opened, taken back by its submitting unit, with the reason."""
+
+    item_id: Id
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
 class HeadDecisionIn(Payload):
     item_id: Id
     adopt: Bool

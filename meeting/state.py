@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
+from voting import conclusion, speaking
 from voting import opinions as opinion_rules
-from voting import speaking
 from voting.profiles import load_profile
 from voting.vocabulary import (
     ATTENDANCE_LABELS,
@@ -25,6 +25,7 @@ from voting.vocabulary import (
     MEETING_KIND_LABELS,
     PREPARATION_STEP_LABELS,
     PRESENT_STATES,
+    SET_ASIDE_LABELS,
     STANCE_LABELS,
     STEP_STATE_LABELS,
     ItemResult,
@@ -82,6 +83,15 @@ def _people(s: Session, ids) -> dict[int, Person]:
 
 def _result_label(result: str | None) -> str:
     return ITEM_RESULT_LABELS.get(ItemResult(result), result) if result else ""
+
+
+def _round_label(r: Round | None) -> str:
+    """The result's label; an item deferred before it was opened reads 暂缓审议 (voting/conclusion.py)."""
+    if r is None or not r.result:
+        return ""
+    if r.result == ItemResult.DEFERRED and r.tally_json and json.loads(r.tally_json).get("before_opening"):
+        return SET_ASIDE_LABELS[ItemResult.DEFERRED]
+    return _result_label(r.result)
 
 
 def build(s: Session, meeting_id: int, view: str, zone: str = "Asia/Shanghai") -> dict:
@@ -143,7 +153,7 @@ def build(s: Session, meeting_id: int, view: str, zone: str = "Asia/Shanghai") -
             "presenter": "" if hidden else it.presenter,
             "submitting_unit": "" if hidden else it.submitting_unit,
             "result": r.result if r else None,
-            "result_label": _result_label(r.result if r else None),
+            "result_label": _round_label(r),
             "confidential": it.confidential,
         }
         if full:
@@ -199,7 +209,7 @@ def build(s: Session, meeting_id: int, view: str, zone: str = "Asia/Shanghai") -
     live = live_item(s, m.id)
     if live is not None:
         state["current"] = _current(s, room, live, view, people, zone)
-    closed = [it for it in items if it.status in ("closed", "deferred")]
+    closed = [it for it in items if conclusion.concluded(it.status)]
     if closed:
         last = max(closed, key=lambda it: rounds[(it.id, it.round)].closed_at or m.created_at)
         state["last_closed"] = _closed_summary(s, room, last, rounds[(last.id, last.round)], view, people, zone)
@@ -376,7 +386,7 @@ def _closed_summary(
         "title": item.title if not (item.confidential and view == "public") else "（保密议题）",
         "round": rnd.number,
         "result": rnd.result,
-        "result_label": _result_label(rnd.result),
+        "result_label": _round_label(rnd),
         "tally": {
             k: tally.get(k)
             for k in (

@@ -9,10 +9,12 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 
+from voting import conclusion
 from voting.vocabulary import (
     ATTENDANCE_LABELS,
     ITEM_CATEGORY_LABELS,
     ITEM_RESULT_LABELS,
+    SET_ASIDE_LABELS,
     STANCE_LABELS,
     ItemCategory,
     ItemResult,
@@ -230,6 +232,7 @@ class ItemOut:
     decision_text: str  # 会议议定：……由××牵头、××配合，×月×日前完成。
     presiding: str = ""  # who presided over the item when the chair was recused from it (its last round's)
     withheld: bool = False  # its opinions and tally are withheld from this reader (recused from it: withhold())
+    set_aside: str = ""  # deadends: 暂缓审议 / 撤回 of an item never opened, with the reason (_set_aside)
 
 
 @dataclass
@@ -372,7 +375,13 @@ def _round(r: RoundRow, names: dict[int, str] | None = None) -> RoundOut:
     return RoundOut(
         r.number,
         r.result,
-        _label(ITEM_RESULT_LABELS, r.result, ItemResult) if r.result else "",
+        (
+            SET_ASIDE_LABELS[ItemResult.DEFERRED]
+            if _before_opening(r)
+            else _label(ITEM_RESULT_LABELS, r.result, ItemResult)
+        )
+        if r.result
+        else "",
         ops,
         written,
         r.tally,
@@ -441,11 +450,28 @@ def _item(it: ItemRow, number: int, names: dict[int, str] | None = None) -> Item
         status=it.status,
         result=result,
         result_label=last.result_label if last else "",
-        decided=it.status in ("closed", "deferred"),
+        decided=conclusion.concluded(it.status),  # decided, deferred or withdrawn
         texts=asdict(it.texts),
         decision_text=decision_text(it.texts),
         presiding=next((r.presiding for r in reversed(rounds) if r.presiding), ""),
+        set_aside=_set_aside(it, last),
     )
+
+
+# -- deadends: an item set aside before it was opened (voting/conclusion.py) — its line in the minutes
+def _before_opening(r: RoundRow) -> bool:
+    return r.result == ItemResult.DEFERRED and bool(r.tally.get("before_opening"))
+
+
+def _set_aside(it: ItemRow, last: RoundOut | None) -> str:
+    """暂缓审议 / 撤回 with the reason, for an item never opened; "" for any other."""
+    if last is None or not last.tally.get("before_opening"):
+        return ""
+    why = f"理由：{last.defer_reason}" if last.defer_reason else ""
+    if last.result == ItemResult.WITHDRAWN:
+        unit = f"由{it.submitting_unit}" if it.submitting_unit else "由提交单位"
+        return f"该议题{unit}撤回。" + (why + "。" if why else "")
+    return "该议题暂缓审议，列入以后的会议。" + (why + "。" if why else "")
 
 
 def _recusal_text(r: RecusalRow) -> str:

@@ -30,6 +30,7 @@ from meeting.errors import NotFound, PermissionDenied
 from meeting.models import AgendaItem, Event, Meeting, Observer, Person, Seat
 from meeting.schemas import Id, Payload
 from meeting.tokens import hash_token
+from voting import conclusion
 
 from . import docx as render_docx
 from . import load, record
@@ -192,7 +193,7 @@ def open_items(s: Session, meeting_id: int) -> list[str]:
     return list(
         s.exec(
             select(AgendaItem.title)
-            .where(AgendaItem.meeting_id == meeting_id, col(AgendaItem.status).not_in(("closed", "deferred")))
+            .where(AgendaItem.meeting_id == meeting_id, col(AgendaItem.status).not_in(conclusion.CONCLUDED))
             .order_by(col(AgendaItem.position))
         ).all()
     )

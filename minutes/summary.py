@@ -69,6 +69,8 @@ def decision(it: ItemOut) -> str:
     """会议议定：……由××牵头、××配合，×年×月×日前完成。 — or the result in words when the secretary wrote none."""
     if it.decision_text:
         return "会议议定：" + it.decision_text
+    if it.set_aside:  # deadends: an item deferred or withdrawn before it was opened
+        return "会议议定：" + it.set_aside
     if it.result == "deferred":
         return "会议议定：该事项暂缓决策。"
     if it.result in ("passed", "head_adopted"):

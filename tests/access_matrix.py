@@ -59,6 +59,8 @@ ROOM_ACTIONS: dict[str, set[str]] = {
     "defer_item": {"secretary", "chair", "acting_chair"},
     "reconsider": {"secretary"},
     "set_notes": {"secretary"},
+    # deadends: an item not yet opened withdrawn (撤回议题) — whoever presides over it, as defer_item
+    "withdraw_item": {"secretary", "chair", "acting_chair"},
 }
 
 # A refusal with one of these codes means "this role may not" (authorisation); any other answer means the role

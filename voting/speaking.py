@@ -23,13 +23,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .conclusion import CONCLUDED
 from .opinions import REASON_REQUIRED, waiting_count
 from .vocabulary import PRESENT_STATES
 
 MEETING_IN_SESSION = "in_session"
 MEETING_CLOSED = "closed"
 ITEM_TAKING_OPINIONS = "voting"  # opinions were called on the item (逐个发表意见)
-ITEM_CONCLUDED = ("closed", "deferred")
+ITEM_CONCLUDED = CONCLUDED  # decided, deferred or withdrawn (voting/conclusion.py)
 
 
 class OpinionRefusal(StrEnum):

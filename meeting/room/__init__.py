@@ -39,7 +39,7 @@ from .guards import (
 )
 from .opinions import _opinion_ack, attach_written_scan, give_opinion, written_opinion
 from .recusals import _recusal_grounds_now, add_recusal, compute_recusals, remove_recusal
-from .results import _close_round, _require_all_spoken, close_item, defer_item, head_decide, reconsider
+from .results import _close_round, _require_all_spoken, close_item, defer_item, head_decide, reconsider, withdraw_item
 
 __all__ = [
     "LIVE",
@@ -83,5 +83,6 @@ __all__ = [
     "remove_recusal",
     "roll_call",
     "set_notes",
+    "withdraw_item",
     "written_opinion",
 ]

@@ -63,6 +63,7 @@
     renderItem(s, me, recused);
     renderOpinion(s, me, recused);
     if ($('chair')) { renderChair(s, me, recused); }
+    if (K.renderChairRoom) { K.renderChairRoom(s, me); }  // tablet-chair-room.js (deadends)
     renderWritten(s, me);
     renderResult(s, me);
     renderAgenda(s);
