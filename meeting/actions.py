@@ -25,6 +25,7 @@ from .schemas import (
     NotesIn,
     OpinionIn,
     Payload,
+    ProxyOpinionIn,
     ReconsiderIn,
     RecusalIn,
     RecusalRemoveIn,
@@ -149,6 +150,15 @@ ACTIONS: dict[str, Action] = {
             {STAFF, CHAIR, MEMBER},
             "暂缓决策（须说明理由）；尚未开始审议的议题暂缓审议，可列入以后的会议",
             "seed 003 §四(二)3",
+        ),
+        # -- deadends: 代录 — the secretary records a present member's spoken opinion when his tablet cannot
+        _a(
+            "record_opinion",
+            ProxyOpinionIn,
+            lambda s, a, m, p: room.record_opinion(s, a, m, p),
+            {STAFF},
+            "代录：成员平板无法使用时，由秘书代为记录其当场发表的意见（注明代录人和时间），成员可在平板上确认或更正",
+            "seed 003 §四(二)2",
         ),
         # -- deadends: an item not yet opened may be withdrawn (撤回议题) as well as deferred (暂缓审议)
         _a(

@@ -166,6 +166,8 @@ TABLES: dict[str, dict[str, Any]] = {
         "setAsideCancel": pgettext("action", "取消"),
         "setAside": _("已记录。"),
         "offlineTitle": _("已到会但平板未连接（可由秘书代录意见）："),
+        "proxyMine": _("代录：由{name}于 {at} 代为记录"),
+        "proxyConfirm": _("确认此意见"),
         "allOnline": _("到会成员的平板均已连接。"),
     },
     # static/js/tablet-minutes.js: the minutes on the tablet after the meeting
@@ -329,6 +331,18 @@ TABLES: dict[str, dict[str, Any]] = {
         "withdrawHint": _("由提交单位撤回，记入会议记录。"),
         "withdrawNeed": _("撤回议题须说明理由。"),
         "setAside": _("已记录。"),
+        # -- deadends: 代录
+        "proxy": _("代录"),
+        "proxyAction": pgettext("action", "代录"),
+        "proxyBy": _("由{name}代录"),
+        "proxyTitle": _("代录：{name}的意见"),
+        "proxyHint": _(
+            "成员平板无法使用时，按其当场口头发表的意见代为记录；成员平板恢复后可确认或更正，主持人发表意见后即为最终意见。"
+        ),
+        "proxyStance": _("意见"),
+        "proxyReason": _("理由（不同意、缓议必填）"),
+        "proxyOk": pgettext("action", "记录"),
+        "proxyDone": _("已代录。"),
     },
     # static/js/projector.js: the big screen
     "projector": {

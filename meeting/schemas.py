@@ -380,6 +380,12 @@ class OpinionIn(Payload):
     reason: Reason = ""
 
 
+class ProxyOpinionIn(OpinionIn):
+    """代录: a present member's spoken opinion, recorded by the secretary on his behalf."""
+
+    person_id: Id
+
+
 class WrittenOpinionIn(Payload):
     item_id: Id
     person_id: Id | None = None  # required when the secretary enters it; a member's own link fills it

@@ -359,6 +359,8 @@ def _opinion(o: Opinion, people: dict, zone: str) -> dict:
         "is_chair": o.is_chair,
         "version": o.version,
         "at": cn_time(o.updated_at, zone, seconds=True),
+        "proxy_by": o.proxy_by,  # 代录 (deadends): who recorded it on the member's behalf, "" if he gave it himself
+        "proxy_at": cn_time(o.proxy_at, zone, seconds=True),
     }
 
 
@@ -459,6 +461,10 @@ def me(s: Session, meeting_id: int, person_id: int, zone: str = "Asia/Shanghai")
                 "reason": o.reason,
                 "version": o.version,
                 "at": cn_time(o.updated_at, zone, seconds=True),
+                # 代录 (deadends): recorded by the secretary for him; he may confirm or correct it until the chair
+                # speaks, then it is final
+                "proxy_by": o.proxy_by,
+                "proxy_at": cn_time(o.proxy_at, zone, seconds=True),
             }
     written = {}
     for w in s.exec(
@@ -592,6 +598,7 @@ def progress(
                 Opinion.is_chair,
                 Opinion.version,
                 Opinion.updated_at,
+                Opinion.proxy_by,
             )
             .outerjoin(Person, col(Person.id) == Opinion.person_id)
             .where(Opinion.item_id == item.id, Opinion.round_number == rnd.number)
@@ -608,6 +615,7 @@ def progress(
                 "is_chair": o.is_chair,
                 "version": o.version,
                 "at": at(o.updated_at),
+                "proxy_by": o.proxy_by,
             }
             for o in opinions
         ]

@@ -63,6 +63,7 @@ class OpinionRow:
     reason: str
     is_chair: bool
     version: int = 1
+    proxy_by: str = ""  # deadends: 代录 — the secretary recorded it on the member's behalf
 
 
 @dataclass
@@ -176,6 +177,7 @@ class OpinionOut:
     reason: str
     is_chair: bool
     dissent: bool  # differs from the result
+    proxy: bool = False  # deadends: 代录 — its name reads 某某（代录）
 
 
 @dataclass
@@ -339,12 +341,13 @@ def _round(r: RoundRow, names: dict[int, str] | None = None) -> RoundOut:
     ops = [
         OpinionOut(
             i + 1,
-            o.name,
+            o.name + ("（代录）" if o.proxy_by else ""),
             o.stance,
             _label(STANCE_LABELS, o.stance, Stance),
             o.reason,
             o.is_chair,
             agrees is not None and o.stance != agrees,
+            bool(o.proxy_by),
         )
         for i, o in enumerate(ordered)
     ]

@@ -59,6 +59,8 @@ ROOM_ACTIONS: dict[str, set[str]] = {
     "defer_item": {"secretary", "chair", "acting_chair"},
     "reconsider": {"secretary"},
     "set_notes": {"secretary"},
+    # deadends: 代录 — the secretary records a present member's spoken opinion when his tablet cannot
+    "record_opinion": {"secretary"},
     # deadends: an item not yet opened withdrawn (撤回议题) — whoever presides over it, as defer_item
     "withdraw_item": {"secretary", "chair", "acting_chair"},
 }

@@ -97,3 +97,67 @@ def test_console_offers_set_aside_only_for_items_not_yet_opened(server, secretar
     connected(console)
     expect(console.get_by_test_id(f"withdraw-{items[1]}")).to_be_visible()
     expect(console.get_by_test_id(f"withdraw-{items[0]}")).to_have_count(0)
+
+
+def test_secretary_records_for_an_offline_member_whose_tablet_comes_back_and_corrects_it(
+    server, secretary, new_page, connect, screenshot
+):
+    """代录: a member's tablet is dead; the chair's tablet names him offline; the secretary records his spoken opinion on
+    the console (marked 代录); his tablet comes back, shows 代录 and he corrects it himself."""
+    sec = connect(cookie=secretary.cookie_header, meeting_id=server.meeting_id, label="secretary")
+    funds = next(it["id"] for it in sec.room["agenda"] if it["category"] == "large_funds")
+    dead = None
+    for name, token in server.members.items():
+        if name == CHAIR:
+            continue
+        client = connect(token=token, label=name)
+        client.call("check_in")
+        if dead is None:
+            dead = (name, client.me["person_id"])
+            client.close()  # his tablet goes dark after checking in
+    chair = open_tablet(new_page, server, CHAIR)
+    chair.get_by_test_id("check-in").click()
+    sec.wait_for(lambda c: c.room["attendance"]["present"] == len(server.members), what="all present")
+    for name, payload in (
+        ("open_meeting", {}),
+        ("open_item", {"item_id": funds}),
+        ("call_opinions", {"item_id": funds}),
+    ):
+        assert sec.call(name, payload)["ok"] is True, name
+    expect(chair.get_by_test_id(f"offline-{dead[1]}")).to_have_text(dead[0])
+
+    console = new_page(*LAPTOP)
+    sign_in(console, server)
+    console.get_by_test_id(f"proxy-{dead[1]}").click()
+    console.get_by_test_id("dialog-stance").select_option("disagree")
+    console.get_by_test_id("dialog-ok").click()
+    expect(console.get_by_test_id("dialog-problem")).to_contain_text("理由")  # 不同意 needs a reason
+    console.get_by_test_id("dialog-reason").fill("资金来源尚不明确")
+    console.get_by_test_id("dialog-ok").click()
+    expect(console.get_by_test_id(f"proxy-mark-{dead[1]}")).to_be_visible()
+    expect(console.get_by_test_id(f"opinion-row-{dead[1]}")).to_contain_text("资金来源尚不明确")
+    screenshot(console, "console-proxy")
+
+    tablet = open_tablet(new_page, server, dead[0])  # the tablet comes back
+    mark = tablet.get_by_test_id("my-proxy")
+    expect(mark).to_be_visible()
+    expect(mark).to_contain_text("代录")
+    expect(tablet.get_by_test_id("my-status")).to_contain_text("不同意")
+    screenshot(tablet, "tablet-proxy")
+    expect(chair.get_by_test_id(f"offline-{dead[1]}")).to_have_count(0)  # online again
+    tablet.get_by_test_id("opinion-change").click()
+    tablet.get_by_test_id("opinion-agree").click()
+    tablet.get_by_test_id("opinion-confirm").click()
+    status = tablet.get_by_test_id("my-status")
+    expect(status).not_to_contain_text("待确认")  # acknowledged
+    expect(status).not_to_contain_text("不同意")
+    expect(status).to_contain_text("同意")
+    expect(mark).to_have_count(0)
+    expect(console.get_by_test_id(f"proxy-mark-{dead[1]}")).to_have_count(0)
+
+    def his(c):
+        ops = c.progress[-1].get("opinions", []) if c.progress else []
+        return next((o for o in ops if o["person_id"] == dead[1] and o["version"] == 2), None)
+
+    opinion = sec.wait_for(his, what="the corrected opinion in the secretary's progress")
+    assert opinion["stance"] == "agree" and opinion["proxy_by"] == ""

@@ -81,6 +81,13 @@ def payload(name: str, role: str, w: dict) -> dict:
         "defer_item": {"item_id": item, "reason": "情况尚需进一步了解"},
         "reconsider": {"item_id": item, "agreeing_person_ids": ids[:6], "reason": "有新情况"},
         "set_notes": {"item_id": item, "notes": "记录人备注"},
+        "record_opinion": {
+            "client_id": "m" + uuid.uuid4().hex,
+            "item_id": item,
+            "round": 1,
+            "stance": "agree",
+            "person_id": ids[2],
+        },
         "withdraw_item": {"item_id": item, "reason": "提交单位撤回"},  # refused for its state once past the door
     }[name]
 
