@@ -114,3 +114,13 @@ def test_a_member_or_chair_may_not_record_for_another(app, socketio, factory):
     assert world(app) == before
     chair.disconnect()
     member.disconnect()
+
+
+def test_no_proxy_for_a_recused_member_and_the_record_is_unchanged(app, socketio, factory, staff_http):
+    body, ids, m, item = factory.running(5)
+    factory.act("add_recusal", m.id, {"item_id": item.id, "person_id": ids[2], "reason": "曾在申报单位任职"})
+    sec = secretary(socketio, app, staff_http, m.id)
+    before = world(app)
+    assert_refused(sec.emit("record_opinion", _proxy(item, ids[2]), callback=True), "recused")
+    assert world(app) == before
+    sec.disconnect()
