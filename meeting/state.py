@@ -599,6 +599,7 @@ def progress(
                 Opinion.version,
                 Opinion.updated_at,
                 Opinion.proxy_by,
+                Opinion.proxy_at,
             )
             .outerjoin(Person, col(Person.id) == Opinion.person_id)
             .where(Opinion.item_id == item.id, Opinion.round_number == rnd.number)
@@ -616,6 +617,7 @@ def progress(
                 "version": o.version,
                 "at": at(o.updated_at),
                 "proxy_by": o.proxy_by,
+                "proxy_at": at(o.proxy_at),
             }
             for o in opinions
         ]
