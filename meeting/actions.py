@@ -28,10 +28,12 @@ from .schemas import (
     NotesIn,
     OpinionIn,
     Payload,
+    ProxyOpinionIn,
     ReconsiderIn,
     RecusalIn,
     RecusalRemoveIn,
     RollCallIn,
+    WithdrawIn,
     WrittenOpinionIn,
     parse,
 )
@@ -149,8 +151,26 @@ ACTIONS: dict[str, Action] = {
             DeferIn,
             lambda s, a, m, p: room.defer_item(s, a, m, p),
             {STAFF, CHAIR, MEMBER},
-            "暂缓决策（须说明理由）",
+            "暂缓决策（须说明理由）；尚未开始审议的议题暂缓审议，可列入以后的会议",
             cite("taobei", "四（二）3"),
+        ),
+        # -- deadends: 代录 — the secretary records a present member's spoken opinion when his tablet cannot
+        _a(
+            "record_opinion",
+            ProxyOpinionIn,
+            lambda s, a, m, p: room.record_opinion(s, a, m, p),
+            {STAFF},
+            "代录：成员平板无法使用时，由秘书代为记录其当场发表的意见（注明代录人和时间），成员可在平板上确认或更正",
+            "seed 003 §四(二)2",
+        ),
+        # -- deadends: an item not yet opened may be withdrawn (撤回议题) as well as deferred (暂缓审议)
+        _a(
+            "withdraw_item",
+            WithdrawIn,
+            lambda s, a, m, p: room.withdraw_item(s, a, m, p),
+            {STAFF, CHAIR, MEMBER},
+            "撤回议题：尚未开始审议的议题由提交单位撤回（须说明理由），记入会议记录",
+            "seed 003 §四(二)3、4",
         ),
         _a(
             "reconsider",

@@ -184,6 +184,13 @@ class ItemsNotConcluded(YishiError):
     source = cite("taobei", "四（二）3、4")
 
 
+class ItemOnOpenedAgenda(YishiError):
+    code = "item_on_opened_agenda"
+    http_status = 409
+    msgid = "会议已经开始，议程上的议题不能删除；如本次不审议，请在会上暂缓审议或撤回议题，并记入会议记录。"
+    source = "《洮北区人民政府“三重一大”事项决策实施办法（试行）》（白洮政发〔2023〕14号）四（二）3、4"
+
+
 class AnotherItemOpen(YishiError):
     code = "another_item_open"
     http_status = 409

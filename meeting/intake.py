@@ -338,6 +338,7 @@ def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, Opini
                         "version": 1,
                         "given_at": now,
                         "updated_at": now,
+                        "proxy_by": "",  # his own (代录 goes one by one: meeting.room.record_opinion)
                     }
                 )
                 writes.opinions.append(ref)
@@ -350,6 +351,7 @@ def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, Opini
                 existing = s.get(Opinion, existing)
                 existing.stance, existing.reason = stance, data.reason
                 existing.version, existing.updated_at = existing.version + 1, now
+                existing.proxy_by, existing.proxy_at = "", None  # his own correction or confirmation of a 代录
                 s.add(existing)
                 ref = existing.id
                 row = {
@@ -360,6 +362,7 @@ def give_opinions(s: Session, meeting_id: int, requests: list[tuple[Actor, Opini
                     "is_chair": existing.is_chair,
                     "version": existing.version,
                     "updated_at": now,
+                    "proxy_by": "",
                 }
             writes.revisions.append(
                 (

@@ -153,6 +153,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "voting": _("征求意见"),
             "closed": _("已结束"),
             "deferred": _("暂缓决策"),
+            "withdrawn": _("撤回"),
         },
         "meetingStatus": {
             "scheduled": _("未开始"),
@@ -160,6 +161,19 @@ TABLES: dict[str, dict[str, Any]] = {
             "closed": _("已结束"),
         },
         "phraseSep": _("；"),
+        # -- deadends: the chair defers (暂缓审议) or withdraws (撤回议题) an item not yet opened
+        "pendingTitle": _("尚未审议的议题"),
+        "shelve": pgettext("action", "暂缓审议"),
+        "withdraw": pgettext("action", "撤回议题"),
+        "setAsideReason": _("理由（必填）"),
+        "setAsideNeed": _("请说明理由。"),
+        "setAsideOk": pgettext("action", "确定"),
+        "setAsideCancel": pgettext("action", "取消"),
+        "setAside": _("已记录。"),
+        "offlineTitle": _("已到会但平板未连接（可由秘书代录意见）："),
+        "proxyMine": _("代录：由{name}于 {at} 代为记录"),
+        "proxyConfirm": _("确认此意见"),
+        "allOnline": _("到会成员的平板均已连接。"),
     },
     # static/js/tablet-minutes.js: the minutes on the tablet after the meeting
     "minutes": {
@@ -226,6 +240,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "voting": _("征求意见中"),
             "closed": _("已结束"),
             "deferred": _("暂缓决策"),
+            "withdrawn": _("撤回"),
         },
         "stance": {
             "agree": _("同意"),
@@ -350,6 +365,30 @@ TABLES: dict[str, dict[str, Any]] = {
         "recusalSep": _("："),
         "rollTitle": _("{label}：{name}"),
         "submittedAt": _("（{by} {at}）"),
+        # -- deadends: an item not yet opened is deferred (暂缓审议) or withdrawn (撤回议题)
+        "shelve": pgettext("action", "暂缓审议"),
+        "shelveTitle": _("暂缓审议：{title}"),
+        "shelveLabel": _("暂缓审议的理由（必填）"),
+        "shelveHint": _("本次会议不审议该议题，列入本领导班子以后的会议议程。"),
+        "shelveNeed": _("暂缓审议须说明理由。"),
+        "withdraw": pgettext("action", "撤回议题"),
+        "withdrawTitle": _("撤回议题：{title}"),
+        "withdrawLabel": _("撤回的理由（必填）"),
+        "withdrawHint": _("由提交单位撤回，记入会议记录。"),
+        "withdrawNeed": _("撤回议题须说明理由。"),
+        "setAside": _("已记录。"),
+        # -- deadends: 代录
+        "proxy": _("代录"),
+        "proxyAction": pgettext("action", "代录"),
+        "proxyBy": _("由{name}代录"),
+        "proxyTitle": _("代录：{name}的意见"),
+        "proxyHint": _(
+            "成员平板无法使用时，按其当场口头发表的意见代为记录；成员平板恢复后可确认或更正，主持人发表意见后即为最终意见。"
+        ),
+        "proxyStance": _("意见"),
+        "proxyReason": _("理由（不同意、缓议必填）"),
+        "proxyOk": pgettext("action", "记录"),
+        "proxyDone": _("已代录。"),
     },
     # static/js/projector.js: the big screen
     "projector": {
@@ -377,6 +416,7 @@ TABLES: dict[str, dict[str, Any]] = {
             "voting": _("征求意见"),
             "closed": _("已结束"),
             "deferred": _("暂缓决策"),
+            "withdrawn": _("撤回"),
         },
     },
     # static/js/setup.js: the setting-up pages

@@ -124,13 +124,15 @@ class MeetingStatus(StrEnum):
 
 
 class ItemStatus(StrEnum):
-    """An agenda item's course: pending → open (presented, discussed) → voting (opinions called) → closed | deferred."""
+    """An agenda item's course: pending → open (presented, discussed) → voting (opinions called) → closed | deferred;
+    pending → deferred (暂缓审议) | withdrawn (撤回)."""
 
     PENDING = "pending"
     OPEN = "open"
     VOTING = "voting"
     CLOSED = "closed"
     DEFERRED = "deferred"
+    WITHDRAWN = "withdrawn"  # taken back by its submitting unit before it was opened (voting/conclusion.py)
 
 
 class Meeting(SQLModel, table=True):
@@ -305,6 +307,10 @@ class Opinion(SQLModel, table=True):
     version: int = 1
     given_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
     updated_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # 代录: the secretary who recorded this version on the member's spoken word (his tablet offline), and when;
+    # "" once the member gives, confirms or corrects it himself (migration meeting_0002_proxy)
+    proxy_by: str = Field(default="", sa_column=Column(String(64), nullable=False, default="", server_default=""))
+    proxy_at: datetime | None = Field(default=None, sa_type=UTCDateTime)
 
 
 class OpinionRevision(SQLModel, table=True):

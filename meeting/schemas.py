@@ -390,6 +390,12 @@ class OpinionIn(Payload):
     reason: Reason = ""
 
 
+class ProxyOpinionIn(OpinionIn):
+    """代录: a present member's spoken opinion, recorded by the secretary on his behalf."""
+
+    person_id: Id
+
+
 class WrittenOpinionIn(Payload):
     item_id: Id
     person_id: Id | None = None  # required when the secretary enters it; a member's own link fills it
@@ -399,6 +405,13 @@ class WrittenOpinionIn(Payload):
 
 
 class DeferIn(Payload):
+    item_id: Id
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class WithdrawIn(Payload):
+    """撤回议题: an item not yet opened, taken back by its submitting unit, with the reason."""
+
     item_id: Id
     reason: Annotated[str, Field(min_length=1, max_length=2000)]
 

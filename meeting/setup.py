@@ -12,6 +12,7 @@ from pathlib import Path
 from flask_babel import gettext, pgettext
 from sqlmodel import Session, col, func, or_, select
 
+from voting import conclusion
 from voting import recusal as recusal_rules
 from voting.profiles import ProfileError, load_profile, relation_types
 from voting.vocabulary import ItemCategory, ItemResult, MeetingKind, PreparationStep, StepState
@@ -20,7 +21,7 @@ from . import audit
 from .actors import Actor
 from .clock import from_local
 from .connections import end_after_commit
-from .errors import Conflict, InvalidPayload, InvalidState, NotFound
+from .errors import Conflict, InvalidPayload, InvalidState, ItemOnOpenedAgenda, NotFound
 from .models import (
     AgendaItem,
     Body,
@@ -361,6 +362,8 @@ def update_item(s: Session, actor: Actor, item_id: int, data: ItemIn) -> AgendaI
 
 def delete_item(s: Session, actor: Actor, item_id: int) -> None:
     item = pending_item(s, item_id)
+    if not conclusion.may_delete(s.get(Meeting, item.meeting_id).status):  # deadends: it stays in the record
+        raise ItemOnOpenedAgenda()
     if s.exec(select(WrittenOpinion.id).where(WrittenOpinion.item_id == item_id)).first() is not None:
         raise InvalidState(detail="该议题已收到书面意见，不能删除；如不再审议，请在会上暂缓决策。")
     # a pending item may already carry a recusal added by hand

@@ -14,8 +14,8 @@ from datetime import datetime
 from sqlalchemy import and_, case, func
 from sqlmodel import Session, col, select
 
+from voting import conclusion, speaking
 from voting import opinions as opinion_rules
-from voting import speaking
 from voting.profiles import load_profile
 from voting.sources import office_form, restated
 from voting.vocabulary import (
@@ -26,6 +26,7 @@ from voting.vocabulary import (
     MEETING_KIND_LABELS,
     PREPARATION_STEP_LABELS,
     PRESENT_STATES,
+    SET_ASIDE_LABELS,
     STANCE_LABELS,
     STEP_STATE_LABELS,
     ItemResult,
@@ -84,6 +85,15 @@ def _people(s: Session, ids) -> dict[int, Person]:
 
 def _result_label(result: str | None) -> str:
     return ITEM_RESULT_LABELS.get(ItemResult(result), result) if result else ""
+
+
+def _round_label(r: Round | None) -> str:
+    """The result's label; an item deferred before it was opened reads 暂缓审议 (voting/conclusion.py)."""
+    if r is None or not r.result:
+        return ""
+    if r.result == ItemResult.DEFERRED and r.tally_json and json.loads(r.tally_json).get("before_opening"):
+        return SET_ASIDE_LABELS[ItemResult.DEFERRED]
+    return _result_label(r.result)
 
 
 def build(s: Session, meeting_id: int, view: str, zone: str = "Asia/Shanghai") -> dict:
@@ -145,7 +155,7 @@ def build(s: Session, meeting_id: int, view: str, zone: str = "Asia/Shanghai") -
             "presenter": "" if hidden else it.presenter,
             "submitting_unit": "" if hidden else it.submitting_unit,
             "result": r.result if r else None,
-            "result_label": _result_label(r.result if r else None),
+            "result_label": _round_label(r),
             "confidential": it.confidential,
         }
         if full:
@@ -202,7 +212,7 @@ def build(s: Session, meeting_id: int, view: str, zone: str = "Asia/Shanghai") -
     if live is not None:
         state["current"] = _current(s, room, live, view, people, zone)
     state["floor"] = _floor(s, room, live, zone)
-    closed = [it for it in items if it.status in ("closed", "deferred")]
+    closed = [it for it in items if conclusion.concluded(it.status)]
     if closed:
         last = max(closed, key=lambda it: rounds[(it.id, it.round)].closed_at or m.created_at)
         state["last_closed"] = _closed_summary(s, room, last, rounds[(last.id, last.round)], view, people, zone)
@@ -379,6 +389,8 @@ def _opinion(o: Opinion, people: dict, zone: str) -> dict:
         "is_chair": o.is_chair,
         "version": o.version,
         "at": cn_time(o.updated_at, zone, seconds=True),
+        "proxy_by": o.proxy_by,  # 代录 (deadends): who recorded it on the member's behalf, "" if he gave it himself
+        "proxy_at": cn_time(o.proxy_at, zone, seconds=True),
     }
 
 
@@ -406,7 +418,7 @@ def _closed_summary(
         "title": item.title if not (item.confidential and view == "public") else "（保密议题）",
         "round": rnd.number,
         "result": rnd.result,
-        "result_label": _result_label(rnd.result),
+        "result_label": _round_label(rnd),
         "tally": {
             k: tally.get(k)
             for k in (
@@ -479,6 +491,10 @@ def me(s: Session, meeting_id: int, person_id: int, zone: str = "Asia/Shanghai")
                 "reason": o.reason,
                 "version": o.version,
                 "at": cn_time(o.updated_at, zone, seconds=True),
+                # 代录 (deadends): recorded by the secretary for him; he may confirm or correct it until the chair
+                # speaks, then it is final
+                "proxy_by": o.proxy_by,
+                "proxy_at": cn_time(o.proxy_at, zone, seconds=True),
             }
     written = {}
     for w in s.exec(
@@ -612,6 +628,8 @@ def progress(
                 Opinion.is_chair,
                 Opinion.version,
                 Opinion.updated_at,
+                Opinion.proxy_by,
+                Opinion.proxy_at,
             )
             .outerjoin(Person, col(Person.id) == Opinion.person_id)
             .where(Opinion.item_id == item.id, Opinion.round_number == rnd.number)
@@ -628,6 +646,8 @@ def progress(
                 "is_chair": o.is_chair,
                 "version": o.version,
                 "at": at(o.updated_at),
+                "proxy_by": o.proxy_by,
+                "proxy_at": at(o.proxy_at),
             }
             for o in opinions
         ]

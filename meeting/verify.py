@@ -30,7 +30,7 @@ from .models import AgendaItem, ChainHead, Event, Opinion, OpinionRevision, Pers
 
 OPINION_EVENTS = ("opinion.given", "opinion.corrected")
 ATTENDANCE_EVENTS = ("attendance.set", "attendance.check_in")
-RESULT_EVENTS = ("item.closed", "item.head_decided", "item.deferred")
+RESULT_EVENTS = ("item.closed", "item.head_decided", "item.deferred", "item.withdrawn")
 
 
 @dataclass
@@ -336,7 +336,7 @@ def check_rows(s: Session, meeting_id: int, events: list[Event], report: Report)
             continue
         decided += 1
         ev, p = found
-        expected = "deferred" if ev.kind == "item.deferred" else p.get("result")
+        expected = {"item.deferred": "deferred", "item.withdrawn": "withdrawn"}.get(ev.kind, p.get("result"))
         diffs = []
         if rnd.result != expected:
             diffs.append(
@@ -352,7 +352,7 @@ def check_rows(s: Session, meeting_id: int, events: list[Event], report: Report)
                 diffs.append("计票与事件不同")
         if ev.kind == "item.head_decided" and (rnd.head_adopt, rnd.head_reason) != (p.get("adopt"), p.get("reason")):
             diffs.append("主持人决定与事件不同")
-        if ev.kind == "item.deferred" and rnd.defer_reason != p.get("reason"):
+        if ev.kind in ("item.deferred", "item.withdrawn") and rnd.defer_reason != p.get("reason"):
             diffs.append("暂缓理由与事件不同")
         if diffs:
             report.add(

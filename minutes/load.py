@@ -180,7 +180,9 @@ def load(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> record.Sou
     by_item_round_op, by_item_round_w = defaultdict(list), defaultdict(list)
     for o in opinions:
         by_item_round_op[(o.item_id, o.round_number)].append(
-            record.OpinionRow(o.person_id, people[o.person_id].name, o.stance, o.reason, o.is_chair, o.version)
+            record.OpinionRow(
+                o.person_id, people[o.person_id].name, o.stance, o.reason, o.is_chair, o.version, o.proxy_by
+            )
         )
     for w in written:
         by_item_round_w[(w.item_id, w.round_number)].append(

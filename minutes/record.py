@@ -10,11 +10,12 @@ import re
 from dataclasses import asdict, dataclass, field, replace
 from datetime import date, datetime
 
-from voting import decided_text
+from voting import conclusion, decided_text
 from voting.vocabulary import (
     ATTENDANCE_LABELS,
     ITEM_CATEGORY_LABELS,
     ITEM_RESULT_LABELS,
+    SET_ASIDE_LABELS,
     STANCE_LABELS,
     ItemCategory,
     ItemResult,
@@ -74,6 +75,7 @@ class OpinionRow:
     reason: str
     is_chair: bool
     version: int = 1
+    proxy_by: str = ""  # deadends: 代录 — the secretary recorded it on the member's behalf
 
 
 @dataclass
@@ -203,6 +205,7 @@ class OpinionOut:
     reason: str
     is_chair: bool
     dissent: bool  # differs from the result
+    proxy: bool = False  # deadends: 代录 — its name reads 某某（代录）
 
 
 @dataclass
@@ -265,6 +268,7 @@ class ItemOut:
     deferral: str = ""  # who deferred it and why (a deferred item): 主持人……决定暂缓，理由：……
     started: str = ""  # 09:05 — when the item was opened
     ended: str = ""  # 09:40 — when it was decided or deferred
+    set_aside: str = ""  # deadends: 暂缓审议 / 撤回 of an item never opened, with the reason (_set_aside)
 
 
 @dataclass
@@ -407,12 +411,13 @@ def _round(r: RoundRow, names: dict[int, str] | None = None) -> RoundOut:
     ops = [
         OpinionOut(
             i + 1,
-            o.name,
+            o.name + ("（代录）" if o.proxy_by else ""),
             o.stance,
             _label(STANCE_LABELS, o.stance, Stance),
             o.reason,
             o.is_chair,
             agrees is not None and o.stance != agrees,
+            bool(o.proxy_by),
         )
         for i, o in enumerate(ordered)
     ]
@@ -443,7 +448,13 @@ def _round(r: RoundRow, names: dict[int, str] | None = None) -> RoundOut:
     return RoundOut(
         r.number,
         r.result,
-        _label(ITEM_RESULT_LABELS, r.result, ItemResult) if r.result else "",
+        (
+            SET_ASIDE_LABELS[ItemResult.DEFERRED]
+            if _before_opening(r)
+            else _label(ITEM_RESULT_LABELS, r.result, ItemResult)
+        )
+        if r.result
+        else "",
         ops,
         written,
         r.tally,
@@ -583,7 +594,7 @@ def _item(it: ItemRow, number: int, names: dict[int, str] | None = None, chair: 
         status=it.status,
         result=result,
         result_label=last.result_label if last else "",
-        decided=it.status in ("closed", "deferred"),
+        decided=conclusion.concluded(it.status),  # decided, deferred or withdrawn
         texts=asdict(it.texts),
         decision_text=decision_text(it.texts, personnel=personnel, outcome=outcome),
         presiding=next((r.presiding for r in reversed(rounds) if r.presiding), ""),
@@ -592,6 +603,7 @@ def _item(it: ItemRow, number: int, names: dict[int, str] | None = None, chair: 
         deferral=deferral_text(it.rounds[-1] if it.rounds else None, names or {}, chair),
         started=hm(it.started_at),
         ended=hm(it.ended_at),
+        set_aside=_set_aside(it, last),
     )
     out.default_decision = default_decision(out)
     return out
@@ -622,6 +634,22 @@ def recusal_sentence(r: RecusalRow) -> str:
     else:
         ground = f"因{reason}" if reason else "因存在其他可能影响公正的情形"
     return f"{who}{ground}，依照{RECUSAL_LAW}回避。"
+
+
+# -- deadends: an item set aside before it was opened (voting/conclusion.py) — its line in the minutes
+def _before_opening(r: RoundRow) -> bool:
+    return r.result == ItemResult.DEFERRED and bool(r.tally.get("before_opening"))
+
+
+def _set_aside(it: ItemRow, last: RoundOut | None) -> str:
+    """暂缓审议 / 撤回 with the reason, for an item never opened; "" for any other."""
+    if last is None or not last.tally.get("before_opening"):
+        return ""
+    why = f"理由：{last.defer_reason}" if last.defer_reason else ""
+    if last.result == ItemResult.WITHDRAWN:
+        unit = f"由{it.submitting_unit}" if it.submitting_unit else "由提交单位"
+        return f"该议题{unit}撤回。" + (why + "。" if why else "")
+    return "该议题暂缓审议，列入以后的会议。" + (why + "。" if why else "")
 
 
 WITHHELD_NOTE = "您已回避本议题，本议题的发表意见和表决情况不向您提供"

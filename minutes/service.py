@@ -31,7 +31,7 @@ from meeting.errors import NotFound, PermissionDenied
 from meeting.models import AgendaItem, Event, Meeting, Observer, Person, Seat
 from meeting.schemas import Id, Payload
 from meeting.tokens import hash_token
-from voting import decided_text
+from voting import conclusion, decided_text
 
 from . import docx as render_docx
 from . import load, record
@@ -344,7 +344,7 @@ def open_items(s: Session, meeting_id: int) -> list[str]:
     return list(
         s.exec(
             select(AgendaItem.title)
-            .where(AgendaItem.meeting_id == meeting_id, col(AgendaItem.status).not_in(("closed", "deferred")))
+            .where(AgendaItem.meeting_id == meeting_id, col(AgendaItem.status).not_in(conclusion.CONCLUDED))
             .order_by(col(AgendaItem.position))
         ).all()
     )

@@ -74,6 +74,8 @@ def decision(it: ItemOut, *, public: bool = False) -> str:
     paragraph says it was deferred), the default sentence for the result when the secretary wrote none
     (:func:`minutes.record.stated_decision`). A sentence that names the meeting itself (会议未通过……) stands
     without the "会议议定：" lead (never 会议议定：会议……)."""
+    if it.set_aside and not it.decision_text:  # deferred or withdrawn before it was opened, with the reason
+        return "会议议定：" + it.set_aside
     text = stated_decision(it, public=public)
     return text if text.startswith("会议") else "会议议定：" + text
 

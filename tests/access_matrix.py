@@ -64,6 +64,10 @@ ROOM_ACTIONS: dict[str, set[str]] = {
     "withdraw_floor": {"chair", "acting_chair", "member"},
     "give_floor": {"secretary"},
     "end_floor": {"secretary"},
+    # deadends: 代录 — the secretary records a present member's spoken opinion when his tablet cannot
+    "record_opinion": {"secretary"},
+    # deadends: an item not yet opened withdrawn (撤回议题) — whoever presides over it, as defer_item
+    "withdraw_item": {"secretary", "chair", "acting_chair"},
 }
 
 # A refusal with one of these codes means "this role may not" (authorisation); any other answer means the role

@@ -23,13 +23,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .conclusion import CONCLUDED
 from .opinions import REASON_REQUIRED, waiting_count
 from .vocabulary import PRESENT_STATES
 
 MEETING_IN_SESSION = "in_session"
 MEETING_CLOSED = "closed"
 ITEM_TAKING_OPINIONS = "voting"  # opinions were called on the item (逐个发表意见)
-ITEM_CONCLUDED = ("closed", "deferred")
+ITEM_CONCLUDED = CONCLUDED  # decided, deferred or withdrawn (voting/conclusion.py)
 
 
 class OpinionRefusal(StrEnum):
@@ -195,3 +196,10 @@ def round_counts_of(*, presiding: int | None, eligible: Iterable[int], spoken: I
         presiding_eligible=presiding in eligible,
         presiding_spoken=presiding in spoke,
     )
+
+
+def may_record_for(*, own_opinion: bool) -> bool:
+    """代录: the secretary may record a present member's spoken opinion on his behalf (his tablet cannot), under the
+    rules above — but never over an opinion the member gave himself on his tablet in this round: he corrects his
+    own (四（二）2: 本人发表意见)."""
+    return not own_opinion

@@ -112,6 +112,7 @@ class ItemResult(StrEnum):
     DEFERRED = "deferred"  # 暂缓决策
     HEAD_ADOPTED = "head_adopted"  # 首长决定：通过
     HEAD_REJECTED = "head_rejected"  # 首长决定：不通过
+    WITHDRAWN = "withdrawn"  # 撤回 (by its submitting unit, before it was opened: voting/conclusion.py)
 
 
 ITEM_RESULT_LABELS = {
@@ -120,6 +121,13 @@ ITEM_RESULT_LABELS = {
     ItemResult.DEFERRED: "暂缓决策",
     ItemResult.HEAD_ADOPTED: "主持人决定：通过",
     ItemResult.HEAD_REJECTED: "主持人决定：不通过",
+    ItemResult.WITHDRAWN: "撤回",
+}
+
+# deadends: an item set aside before it was opened (voting/conclusion.py) — how its result reads
+SET_ASIDE_LABELS = {
+    ItemResult.DEFERRED: "暂缓审议",
+    ItemResult.WITHDRAWN: "撤回",
 }
 
 

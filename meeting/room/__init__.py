@@ -38,9 +38,9 @@ from .guards import (
     _require_staff,
     refuse_opinion,
 )
-from .opinions import _opinion_ack, attach_written_scan, give_opinion, written_opinion
+from .opinions import _opinion_ack, attach_written_scan, give_opinion, record_opinion, written_opinion
 from .recusals import _recusal_grounds_now, add_recusal, compute_recusals, remove_recusal
-from .results import _close_round, _require_all_spoken, close_item, defer_item, head_decide, reconsider
+from .results import _close_round, _require_all_spoken, close_item, defer_item, head_decide, reconsider, withdraw_item
 
 __all__ = [
     "end_floor",
@@ -82,11 +82,13 @@ __all__ = [
     "open_item",
     "open_meeting",
     "presiding_of",
+    "record_opinion",
     "recused_ids",
     "reconsider",
     "refuse_opinion",
     "remove_recusal",
     "roll_call",
     "set_notes",
+    "withdraw_item",
     "written_opinion",
 ]

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from voting import conclusion
 from voting.vocabulary import (
     PREPARATION_STEP_LABELS,
 )
@@ -78,7 +79,7 @@ def close_meeting(s: Session, actor: Actor, meeting_id: int) -> Outcome:
         raise AnotherItemOpen(title=live.title)
     pending = s.exec(
         select(AgendaItem.title)
-        .where(AgendaItem.meeting_id == meeting_id, col(AgendaItem.status).not_in(("closed", "deferred")))
+        .where(AgendaItem.meeting_id == meeting_id, col(AgendaItem.status).not_in(conclusion.CONCLUDED))
         .order_by(col(AgendaItem.position))
     ).all()
     if pending:

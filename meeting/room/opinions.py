@@ -20,6 +20,7 @@ from ..clock import iso_utc, utcnow
 from ..errors import (
     Conflict,
     InvalidPayload,
+    InvalidState,
     MeetingClosed,
     NotFound,
     NotPresentForWritten,
@@ -37,6 +38,7 @@ from ..models import (
 )
 from ..schemas import (
     OpinionIn,
+    ProxyOpinionIn,
     WrittenOpinionIn,
 )
 from ..setup import get
@@ -49,6 +51,7 @@ from .facts import (
 )
 from .guards import (
     _item_of,
+    _require_staff,
     refuse_opinion,
 )
 from .recusals import (
@@ -70,22 +73,26 @@ def _opinion_ack(op: Opinion, item: AgendaItem, duplicate: bool) -> dict:
             "version": op.version,
             "is_chair": op.is_chair,
             "at": iso_utc(op.updated_at),
+            "proxy_by": op.proxy_by,  # 代录: who recorded it for the member ("" when he gave it himself)
         },
     }
 
 
-def give_opinion(s: Session, actor: Actor, data: OpinionIn) -> Outcome:
+def give_opinion(s: Session, actor: Actor, data: OpinionIn, proxy: Actor | None = None) -> Outcome:
     """A present, non-recused member states 同意 / 不同意 / 缓议 with a reason; the chair last.
 
     Persisted before it is acknowledged. A resend with the same ``client_id`` returns the original
     acknowledgement and counts nothing twice; a new ``client_id`` from the same member corrects the opinion
     (until the chair has spoken) and every version stays in the record.
+
+    With ``proxy`` (the secretary, :func:`record_opinion`), ``actor`` is the member whose spoken opinion it is:
+    the same rules, the version marked 代录 with who recorded it and when.
     """
     # A resend is recognised before anything else: the first send was persisted and acknowledged.
     prior = s.exec(select(OpinionRevision).where(OpinionRevision.client_id == data.client_id)).first()
     if prior is not None:
         op = s.get(Opinion, prior.opinion_id)
-        if op.person_id != actor.person_id:
+        if op.person_id != actor.person_id or bool(op.proxy_by) != (proxy is not None):
             raise InvalidPayload(detail="client_id 已被使用")
         item = s.get(AgendaItem, op.item_id)
         return Outcome(item.meeting_id, ack=_opinion_ack(op, item, duplicate=True), broadcast=None)
@@ -142,6 +149,8 @@ def give_opinion(s: Session, actor: Actor, data: OpinionIn) -> Outcome:
             )
         ).first()
 
+    if proxy is not None and not speaking.may_record_for(own_opinion=op is not None and not op.proxy_by):
+        raise InvalidState(detail="该成员已在本人平板上发表意见，不能代录；如需更正，请该成员在平板上更正。")
     now = utcnow()
     if op is None:
         op = Opinion(
@@ -156,6 +165,8 @@ def give_opinion(s: Session, actor: Actor, data: OpinionIn) -> Outcome:
         )
     else:
         op.stance, op.reason, op.version, op.updated_at = data.stance, data.reason, op.version + 1, now
+    # 代录 (deadends): who recorded this version for the member; his own confirmation or correction clears it
+    op.proxy_by, op.proxy_at = (proxy.name[:64] or "会议秘书", now) if proxy is not None else ("", None)
     s.add(op)
     try:
         s.flush()
@@ -177,7 +188,7 @@ def give_opinion(s: Session, actor: Actor, data: OpinionIn) -> Outcome:
         s.add(rnd)
     audit.record(
         s,
-        actor,
+        proxy or actor,
         "opinion.given" if op.version == 1 else "opinion.corrected",
         meeting.id,
         item_id=item.id,
@@ -188,10 +199,44 @@ def give_opinion(s: Session, actor: Actor, data: OpinionIn) -> Outcome:
         version=op.version,
         is_chair=is_chair,
         client_id=data.client_id,
+        **({"proxy_by": op.proxy_by} if proxy is not None else {}),
     )
     ack = _opinion_ack(op, item, duplicate=False)
     # the chair's statement changes what the room may do next: send everyone the new state
-    return Outcome(meeting.id, ack=ack, broadcast="state" if is_chair else "progress", opinion=ack["opinion"])
+    return Outcome(
+        meeting.id,
+        ack=ack,
+        broadcast="state" if is_chair else "progress",
+        opinion=ack["opinion"],
+        # 代录: the member's own tablet (if it is there, or when it comes back) is told what was recorded for him
+        notify_people=[actor.person_id] if proxy is not None else [],
+    )
+
+
+def record_opinion(s: Session, actor: Actor, meeting_id: int, data: ProxyOpinionIn) -> Outcome:
+    """代录: the secretary records a present member's spoken opinion (stance and reason) on his behalf when his
+    tablet cannot — the same rules as the member's own (voting/speaking.py: present, not recused, the chair last,
+    final once the chair has spoken), marked 代录 with who recorded it and when. The member may confirm or correct
+    it on his tablet until the chair speaks."""
+    _require_staff(actor)
+    meeting = s.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound(what="会议")
+    seat = s.exec(select(Seat).where(Seat.meeting_id == meeting_id, Seat.person_id == data.person_id)).first()
+    if seat is None:
+        raise NotFound(what="该成员")
+    speaker = Actor(
+        kind="chair" if data.person_id == meeting.chair_person_id else "member",
+        name=actor.name,
+        person_id=data.person_id,
+        seat_id=seat.id,
+        meeting_id=meeting_id,
+        device=actor.device,
+    )
+    spoken = OpinionIn(
+        client_id=data.client_id, item_id=data.item_id, round=data.round, stance=data.stance, reason=data.reason
+    )
+    return give_opinion(s, speaker, spoken, proxy=actor)
 
 
 def written_opinion(s: Session, actor: Actor, meeting_id: int, data: WrittenOpinionIn) -> Outcome:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from voting import conclusion
 from voting import recusal as recusal_rules
 from voting.profiles import relation_types
 
@@ -73,7 +74,7 @@ def add_recusal(s: Session, actor: Actor, meeting_id: int, data: RecusalIn) -> O
     if room.meeting.status == "closed":
         raise MeetingClosed()
     item = _item_of(s, room, data.item_id)
-    if item.status in ("closed", "deferred"):
+    if conclusion.concluded(item.status):
         raise InvalidState(detail="议题已结束，不能再登记回避。")
     if room.seat_of(data.person_id) is None:
         raise NotFound(what="该成员")
@@ -115,7 +116,7 @@ def remove_recusal(s: Session, actor: Actor, meeting_id: int, data: RecusalRemov
     _require_staff(actor)
     room = load_room(s, meeting_id, lock=True)
     item = _item_of(s, room, data.item_id)
-    if item.status in ("closed", "deferred"):
+    if conclusion.concluded(item.status):
         raise InvalidState(detail="议题已结束，不能再更改回避。")
     rec = s.exec(select(Recusal).where(Recusal.item_id == item.id, Recusal.person_id == data.person_id)).first()
     if rec is None:

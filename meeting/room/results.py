@@ -7,6 +7,7 @@ import json
 
 from sqlmodel import Session
 
+from voting import conclusion
 from voting import opinions as opinion_rules
 from voting.sources import cite, cites
 from voting.vocabulary import (
@@ -33,6 +34,7 @@ from ..schemas import (
     DeferIn,
     HeadDecisionIn,
     ReconsiderIn,
+    WithdrawIn,
 )
 from .facts import (
     LIVE,
@@ -58,7 +60,16 @@ from .recusals import (
 )
 
 
-def _close_round(s: Session, room: Room, item: AgendaItem, rnd: Round, facts: ItemFacts, result: ItemResult) -> None:
+def _close_round(
+    s: Session,
+    room: Room,
+    item: AgendaItem,
+    rnd: Round,
+    facts: ItemFacts,
+    result: ItemResult,
+    *,
+    before_opening: bool = False,
+) -> None:
     rnd.result, rnd.closed_at = result, utcnow()
     rnd.tally_json = json.dumps(
         facts.tally.as_dict()
@@ -71,10 +82,11 @@ def _close_round(s: Session, room: Room, item: AgendaItem, rnd: Round, facts: It
             "chair_person_id": room.meeting.chair_person_id,
             "chair_recused": room.meeting.chair_person_id in facts.recused
             or facts.presiding != room.meeting.chair_person_id,
-        },
+        }
+        | ({"before_opening": True} if before_opening else {}),
         ensure_ascii=False,
     )
-    item.status = "deferred" if result == ItemResult.DEFERRED else "closed"
+    item.status = {ItemResult.DEFERRED: "deferred", ItemResult.WITHDRAWN: "withdrawn"}.get(result, "closed")
     s.add_all([rnd, item])
 
 
@@ -187,7 +199,8 @@ def defer_item(s: Session, actor: Actor, meeting_id: int, data: DeferIn) -> Outc
     facts = item_facts(s, room, item, rnd)
     facts.presiding = presiding  # a pending item's recusals are computed, not yet stored
     rnd.defer_reason = data.reason
-    _close_round(s, room, item, rnd, facts, ItemResult.DEFERRED)
+    before_opening = item.status == "pending"  # 暂缓审议: never opened, it comes back to a later meeting
+    _close_round(s, room, item, rnd, facts, ItemResult.DEFERRED, before_opening=before_opening)
     audit.record(
         s,
         actor,
@@ -197,8 +210,40 @@ def defer_item(s: Session, actor: Actor, meeting_id: int, data: DeferIn) -> Outc
         round=rnd.number,
         reason=data.reason,
         presided_by=facts.presiding,
+        before_opening=before_opening,
     )
     return Outcome(meeting_id, ack={"ok": True, "result": ItemResult.DEFERRED})
+
+
+def withdraw_item(s: Session, actor: Actor, meeting_id: int, data: WithdrawIn) -> Outcome:
+    """撤回议题: the submitting unit takes back an item not yet opened (e.g. its 合法性审查 not complete); the
+    secretary or whoever presides records it with the reason. It is the item's conclusion for 散会 and for the
+    minutes, and stays in the record (voting/conclusion.py; 白洮政发〔2023〕14号 四（二）3、4)."""
+    room = load_room(s, meeting_id, lock=True)
+    if not (actor.is_staff or actor.is_seat):
+        raise PermissionDenied()
+    item = _item_of(s, room, data.item_id)
+    presiding = _require_presiding(actor, room, _recusal_grounds_now(s, room, item))
+    _require_in_session(room)
+    if not conclusion.may_set_aside(item.status, room.meeting.status):
+        raise InvalidState(detail="只有尚未开始审议的议题才能撤回。")
+    rnd = current_round(s, item, lock=True)
+    facts = item_facts(s, room, item, rnd)
+    facts.presiding = presiding
+    rnd.defer_reason = data.reason  # the reason stated for setting the item aside (deferral or withdrawal)
+    _close_round(s, room, item, rnd, facts, ItemResult.WITHDRAWN, before_opening=True)
+    audit.record(
+        s,
+        actor,
+        "item.withdrawn",
+        meeting_id,
+        item_id=item.id,
+        round=rnd.number,
+        reason=data.reason,
+        submitting_unit=item.submitting_unit,
+        presided_by=facts.presiding,
+    )
+    return Outcome(meeting_id, ack={"ok": True, "result": ItemResult.WITHDRAWN})
 
 
 def reconsider(s: Session, actor: Actor, meeting_id: int, data: ReconsiderIn) -> Outcome:

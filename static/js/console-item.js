@@ -7,6 +7,28 @@
   var ZONE = K.ZONE, MATERIAL_BASE = K.MATERIAL_BASE, scanUrl = K.scanUrl;
   var act = K.act, live = K.live, current = K.current, nextPending = K.nextPending, openItem = K.openItem;
 
+  // -- deadends: 代录 — a present member's spoken opinion recorded for him when his tablet cannot (record_opinion)
+  function recordFor(cur, who, button) {
+    var stance = el('select', { testid: 'dialog-stance', class: 'dialog-stance' }, ['agree', 'disagree', 'defer'].map(function (k) {
+      return el('option', { value: k, text: T.stance[k] });
+    }));
+    var area = el('textarea', { rows: 3, class: 'dialog-reason', testid: 'dialog-reason', maxlength: 2000 });
+    R.dialog({
+      title: fmt(T.proxyTitle, { name: who.name }), okText: T.proxyOk,
+      body: [el('p', { class: 'muted', text: T.proxyHint }), el('label', { class: 'dialog-label' }, [T.proxyStance, stance]),
+        el('label', { class: 'dialog-label' }, [T.proxyReason, area])],
+      collect: function (complain) {
+        var reason = area.value.trim();
+        if (stance.value !== 'agree' && !reason) { complain(fmt(T.writtenNeedReason, { stance: T.stance[stance.value] })); area.focus(); return false; }
+        return { stance: stance.value, reason: reason };
+      }
+    }).then(function (v) {
+      if (!v) { return; }
+      act('record_opinion', { client_id: R.newClientId(), item_id: cur.id, round: cur.round, person_id: who.person_id,
+        stance: v.stance, reason: v.reason }, button, T.proxyDone);
+    });
+  }
+
   function renderCurrent(s) {
     var cur = s.current;
     var show = !!cur && live(cur);
@@ -86,7 +108,8 @@
       el('tbody', {}, ops.map(function (o, i) {
         return el('tr', { class: 'op-' + o.stance, testid: 'opinion-row-' + o.person_id }, [
           el('td', { class: 'op-no', text: i + 1 }),
-          el('td', { class: 'op-name' }, [o.name, o.is_chair ? el('span', { class: 'badge bad', text: T.chair }) : null]),
+          el('td', { class: 'op-name' }, [o.name, o.is_chair ? el('span', { class: 'badge bad', text: T.chair }) : null,
+            o.proxy_by ? el('span', { class: 'badge warn', testid: 'proxy-mark-' + o.person_id, title: fmt(T.proxyBy, { name: o.proxy_by }), text: T.proxy }) : null]),
           el('td', { class: 'op-stance' }, [el('span', { class: 'stance-tag stance-tag-' + o.stance, text: T.stance[o.stance] || o.stance_label })]),
           el('td', { class: 'op-reason', text: (o.reason || '') + (o.version > 1 ? fmt(T.version, { v: o.version - 1 }) : '') }),
           el('td', { class: 'op-at muted', text: o.at })
@@ -96,7 +119,11 @@
 
     var ns = cur.not_spoken || [];
     R.replace($('not-spoken'), ns.length ? [el('ul', { class: 'name-chips' }, ns.map(function (x) {
-      return el('li', { class: 'chip' + (x.is_chair ? ' chip-chair' : ''), text: x.name + (x.is_chair ? fmt(T.paren, { x: T.chair }) : '') });
+      return el('li', { class: 'chip' + (x.is_chair ? ' chip-chair' : '') }, [
+        x.name + (x.is_chair ? fmt(T.paren, { x: T.chair }) : ''),
+        voting ? el('button', { type: 'button', class: 'link', testid: 'proxy-' + x.person_id, text: T.proxyAction,
+          onclick: function (e) { recordFor(cur, x, e.currentTarget); } }) : null
+      ]);
     }))] : [el('p', { class: 'muted', text: voting ? T.allSpoken : '' })]);
 
     // recusals

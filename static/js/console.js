@@ -164,12 +164,18 @@
     var closedMeeting = s.meeting.status === 'closed';
     R.replace($('agenda'), s.agenda.map(function (it, i) {
       var isCur = cur && cur.id === it.id;
-      var tone = { passed: 'ok', head_adopted: 'ok', not_passed: 'bad', head_rejected: 'bad', deferred: 'warn' }[it.result] || (isCur ? 'info' : '');
+      var tone = { passed: 'ok', head_adopted: 'ok', not_passed: 'bad', head_rejected: 'bad', deferred: 'warn', withdrawn: 'warn' }[it.result] || (isCur ? 'info' : '');
       var missing = it.missing_steps || [];
       var actions = [];
       if (it.status === 'pending' && !closedMeeting) {
         actions.push(el('button', { type: 'button', class: 'primary small', testid: 'open-item-' + it.id, text: T.openNext,
           onclick: function (e) { openItem(it, e.currentTarget); } }));
+      }
+      if (it.status === 'pending' && inSession) { // deadends: 暂缓审议 / 撤回议题 of an item not yet opened
+        actions.push(el('button', { type: 'button', class: 'secondary small', testid: 'shelve-' + it.id, text: T.shelve,
+          onclick: function (e) { setAside(it, 'defer_item', e.currentTarget); } }));
+        actions.push(el('button', { type: 'button', class: 'secondary small', testid: 'withdraw-' + it.id, text: T.withdraw,
+          onclick: function (e) { setAside(it, 'withdraw_item', e.currentTarget); } }));
       }
       if (it.status === 'closed' && inSession) {
         actions.push(el('button', { type: 'button', class: 'secondary small', testid: 'reconsider-' + it.id, text: T.reconsider,
@@ -210,6 +216,15 @@
     if (!cur) { return; }
     R.askReason(T.deferTitle, T.deferLabel, { required: true, requiredText: T.deferNeed, hint: T.deferHint, danger: true, okText: T.deferTitle })
       .then(function (reason) { if (reason !== null) { act('defer_item', { item_id: cur.id, reason: reason }, $('defer-item'), T.done); } });
+  }
+
+  // -- deadends: an item not yet opened set aside — 暂缓审议 (defer_item) or 撤回议题 (withdraw_item), with the reason
+  function setAside(it, action, button) {
+    var shelve = action === 'defer_item';
+    R.askReason(fmt(shelve ? T.shelveTitle : T.withdrawTitle, { title: it.title }), shelve ? T.shelveLabel : T.withdrawLabel,
+      { required: true, requiredText: shelve ? T.shelveNeed : T.withdrawNeed, hint: shelve ? T.shelveHint : T.withdrawHint,
+        danger: true, okText: shelve ? T.shelve : T.withdraw })
+      .then(function (reason) { if (reason !== null) { act(action, { item_id: it.id, reason: reason }, button, T.setAside); } });
   }
 
   function headDecide(adopt) {

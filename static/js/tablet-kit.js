@@ -4,6 +4,7 @@
  *   tablet-viewer.js   materials inside the page (pdf.js)
  *   tablet-opinion.js  the opinion composer; written opinions of absent members
  *   tablet-chair.js    the chair's panel; the last result
+ *   tablet-chair-room.js  the chair: who is offline, items not yet opened deferred or withdrawn (deadends)
  *   tablet.js          the connection, the render, the rest of the page
  * Renders the room state the server sends; never computes a rule (counts, chair_may_speak, results all come
  * from the server). An opinion is pending until the server acknowledges it, then "已记录 HH:MM:SS".

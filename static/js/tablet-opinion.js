@@ -41,6 +41,13 @@
       parts.push(el('strong', { text: fmt(T.recorded, { at: mine.at }) }));
       parts.push(el('span', { class: 'my-stance stance-text-' + mine.stance, text: fmt(T.yourOpinion, { stance: stanceLabel(mine.stance) }) + (mine.version > 1 ? T.corrected : '') }));
       if (mine.reason) { parts.push(el('span', { class: 'my-reason', text: T.reasonPrefix + mine.reason })); }
+      if (mine.proxy_by) { // deadends: 代录 — recorded for me by the secretary; I confirm or correct it until the chair speaks
+        parts.push(el('span', { class: 'badge warn', testid: 'my-proxy', text: fmt(T.proxyMine, { name: mine.proxy_by, at: mine.proxy_at }) }));
+        if (can) {
+          parts.push(el('button', { type: 'button', class: 'secondary big-button', testid: 'proxy-confirm', text: T.proxyConfirm,
+            onclick: function () { confirmProxy(cur, mine); } }));
+        }
+      }
     } else {
       status.className = 'my-status status-none';
       parts.push(el('strong', { text: T.notYet }));
@@ -84,6 +91,15 @@
     }
   }
 
+
+  function confirmProxy(cur, mine) {
+    R.hideError();
+    K.room.sendOpinion({ item_id: cur.id, round: cur.round, stance: mine.stance, reason: mine.reason || '' }).then(function (ack) {
+      if (ack.ok) { R.showNotice(T.recordedNotice); } else { R.showError(ack.error); }
+      render();
+    });
+    render();
+  }
 
   function chooseStance(stance) {
     var cur = K.room.state && K.room.state.current;

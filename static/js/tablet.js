@@ -64,6 +64,7 @@
     K.renderFloor(s, me);  // tablet-floor.js
     renderOpinion(s, me, recused);
     if ($('chair')) { renderChair(s, me, recused); }
+    if (K.renderChairRoom) { K.renderChairRoom(s, me); }  // tablet-chair-room.js (deadends)
     renderWritten(s, me);
     renderResult(s, me);
     renderAgenda(s);

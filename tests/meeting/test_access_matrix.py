@@ -85,6 +85,14 @@ def payload(name: str, role: str, w: dict) -> dict:
         "withdraw_floor": {"item_id": item},
         "give_floor": {"item_id": item, "person_id": ids[2]},
         "end_floor": {"item_id": item},
+        "record_opinion": {
+            "client_id": "m" + uuid.uuid4().hex,
+            "item_id": item,
+            "round": 1,
+            "stance": "agree",
+            "person_id": ids[2],
+        },
+        "withdraw_item": {"item_id": item, "reason": "提交单位撤回"},  # refused for its state once past the door
     }[name]
 
 

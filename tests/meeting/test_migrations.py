@@ -29,6 +29,9 @@ FIXTURES = Path(__file__).parent.parent / "fixtures"
 AT = datetime(2023, 12, 9, 1, 30, tzinfo=UTC)  # 2023年12月9日 09:30 in Asia/Shanghai
 
 
+# every revision a fresh database goes through, in the order applied (deadends: meeting_0002_proxy, 代录)
+
+
 def up_to_date(engine) -> bool:
     """At the heads of every branch (alembic_version lists a revision another depends on only by implication)."""
     script = scripts(parts_registered())
@@ -61,7 +64,7 @@ def schema(engine) -> dict:
 
 # every revision of every part (each part's branch applied in its own order: see applied())
 REVISIONS = {
-    "meeting": ["meeting_0001", "meeting_0002", "meeting_0003_floor"],
+    "meeting": ["meeting_0001", "meeting_0002", "meeting_0003_floor", "meeting_0004_proxy"],
     "minutes": ["minutes_0001", "minutes_0002", "minutes_0003"],
     "execution": ["execution_0001"],
 }

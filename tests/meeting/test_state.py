@@ -372,6 +372,8 @@ def test_me_has_my_opinion_only(app, spoken_room):
             "reason": REASONS[1],
             "version": 1,
             "at": block["opinions"][str(item.id)]["at"],
+            "proxy_by": "",  # given on his own tablet, not 代录
+            "proxy_at": "",
         }
     }
     assert REASONS[2] not in dumped(block) and REASONS[3] not in dumped(block)

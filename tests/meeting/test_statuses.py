@@ -20,7 +20,8 @@ from minutes.models import DRAFT, Minutes, MinutesStatus
 
 def test_the_stored_strings_are_unchanged():
     assert [*MeetingStatus] == ["scheduled", "in_session", "closed"]
-    assert [*ItemStatus] == ["pending", "open", "voting", "closed", "deferred"]
+    # the stored strings of earlier releases unchanged; withdrawn (撤回议题) added after them
+    assert [*ItemStatus] == ["pending", "open", "voting", "closed", "deferred", "withdrawn"]
     assert [*MinutesStatus] == ["draft", "approved", "archived"] and DRAFT == "draft"
     assert STORED_STATUSES == ("not_started", "in_progress", "completed", "closed") == tuple(AssignmentStatus)
     assert NOT_STARTED == "not_started" and CLOSED == "closed"

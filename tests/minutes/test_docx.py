@@ -61,7 +61,7 @@ def test_summary_layout_fonts_and_blocks(m):
     assert "一、关于城南片区老旧小区改造方案" in text and "三、关于区体育中心改扩建项目" in text
     assert "会议认为，老旧小区改造是重要民生工程。" in text
     assert "会议议定：原则同意城南片区老旧小区改造方案。由区住房和城乡建设局牵头" in text
-    assert "会议议定：该事项暂缓决策。" in text
+    assert "会议议定：该议题暂缓审议，列入以后的会议。理由：用地手续尚未完备。" in text  # deferred before it was opened
     blocks = {p.runs[0].text: p for p in d.paragraphs if p.runs and p.runs[0].text in ("出席：", "请假：", "列席：")}
     assert list(blocks) == ["出席：", "请假：", "列席："]
     for p in blocks.values():

@@ -162,7 +162,7 @@ def test_the_json_save_answers_with_the_version_the_preview_and_what_is_missing(
 
 def test_the_page_shows_results_preview_and_what_is_missing(staff_http, built):
     page = staff_http.get(f"/minutes/meetings/{built.meeting_id}").get_data(as_text=True)
-    assert 'data-testid="preview"' in page and "会议议定：该事项暂缓决策。" in page
+    assert 'data-testid="preview"' in page and "会议议定：该议题暂缓审议，列入以后的会议。" in page
     assert MISSING_A in page and 'data-testid="approve"' in page
     assert 'data-testid="item-result-3"' in page and "暂缓" in page
     assert 'src="/static/js/minutes-editor.js"' in page and "<script>" not in page  # CSP: no inline script

@@ -116,7 +116,7 @@ def test_every_title_shown_is_spelt_as_the_table_spells_it():
     for where, text in _shown_text():
         for m in re.finditer(r"《[^《》]+》(（[^（）]+号）)?", text):
             title, number = m.group(0).split("》")[0] + "》", (m.group(1) or "").strip("（）")
-            if title not in titles:
+            if title not in titles and "%(" not in title and "{" not in title:  # a placeholder, not a title
                 wrong.append(f"{where}: unknown title {title}")
             elif number and number != numbers[title]:
                 wrong.append(f"{where}: {title} numbered {number}")
