@@ -3,6 +3,7 @@ commands on ``app.cli``, added by :func:`init_app`; the other parts add theirs).
 
 from __future__ import annotations
 
+import errno
 import getpass
 import os
 import socket
@@ -21,7 +22,7 @@ from .db import unit_of_work
 from .demo import create_demo
 from .models import User
 from .redact import server_logger
-from .startup import port_problem
+from .startup import data_folder_problem, listen_alone, port_problem
 
 
 def read_password(args) -> str | None:
@@ -61,11 +62,19 @@ def _tune_gc() -> None:
     gc.set_threshold(*(int(x) for x in os.environ.get("YISHI_GC_THRESHOLD", "50000,20,100").split(",")))
 
 
-def serve(app, host: str, port: int) -> None:
-    problem = port_problem(host, port)
+def refuse_if_taken(app, host: str, port: int) -> None:
+    """One server per data folder and per port: otherwise one line on stderr and exit status 1, before anything is
+    printed or changed. The folder's lock is taken here and held until the process ends (shared between the workers
+    of a deployment with a message queue, docs/deployment.md)."""
+    shared = bool(app.config.get("SOCKETIO_MESSAGE_QUEUE"))
+    problem = data_folder_problem(app.instance_path, shared=shared) or port_problem(host, port)
     if problem:
         print(problem, file=sys.stderr)
         raise SystemExit(1)
+
+
+def serve(app, host: str, port: int) -> None:
+    refuse_if_taken(app, host, port)
 
     socketio = app.extensions["socketio"]
     if not app.config.get("SOCKETIO_MESSAGE_QUEUE"):
@@ -83,13 +92,21 @@ def serve(app, host: str, port: int) -> None:
         kwargs["error_log"] = server_logger()  # gevent's access log stays off: it cannot be filtered
     if app.config["YISHI_ASYNC_MODE"] == "threading":
         kwargs["allow_unsafe_werkzeug"] = True
+    if app.config["YISHI_ASYNC_MODE"] == "eventlet":
+        listen_alone()  # no SO_REUSEPORT: a second server on this port fails to bind instead of sharing it
     _tune_gc()
     print(
         f"议事 Yishi: http://{host}:{port}/  (async mode {app.config['YISHI_ASYNC_MODE']}, "
         f"database {app.config['DATABASE_URL'].split('@')[-1]})",
         flush=True,
     )
-    socketio.run(app, host=host, port=port, log_output=log_output, **kwargs)
+    try:
+        socketio.run(app, host=host, port=port, log_output=log_output, **kwargs)
+    except OSError as exc:  # another server bound the port between the check and now
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print(port_problem(host, port) or f"端口 {port} 已被占用 / port {port} is in use", file=sys.stderr)
+        raise SystemExit(1) from None
 
 
 def pass_app(command: Callable) -> Callable:
@@ -140,6 +157,8 @@ def serve_command(app, host: str, port: int, async_mode: str) -> int:
 @click.option("--no-serve", is_flag=True, help="create the demo data and print the links only")
 @pass_app
 def demo_command(app, host: str, port: int, async_mode: str, no_serve: bool) -> int:
+    if not no_serve:
+        refuse_if_taken(app, host, port)  # no links printed, no demo meeting made, for a server that cannot start
     host_for_links = _lan_address() if host == "0.0.0.0" else host
     base = f"http://{host_for_links}:{port}"
     with app.app_context():
