@@ -6,7 +6,6 @@ from __future__ import annotations
 import errno
 import getpass
 import os
-import socket
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -16,7 +15,7 @@ import click
 from flask.cli import ScriptInfo
 from sqlmodel import select
 
-from . import ASYNC_MODES, presence
+from . import ASYNC_MODES, lan, presence
 from .auth import hash_password, new_api_token
 from .db import unit_of_work
 from .demo import create_demo
@@ -39,15 +38,6 @@ def username_taken(s, username: str) -> bool:
         return False
     print(f"用户 {username} 已存在 / user exists", file=sys.stderr)
     return True
-
-
-def _lan_address() -> str:
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.connect(("10.255.255.255", 1))  # no packet is sent; this only picks the outgoing interface
-            return s.getsockname()[0]
-    except OSError:
-        return "127.0.0.1"
 
 
 def _tune_gc() -> None:
@@ -94,7 +84,14 @@ def serve(app, host: str, port: int) -> None:
         kwargs["allow_unsafe_werkzeug"] = True
     if app.config["YISHI_ASYNC_MODE"] == "eventlet":
         listen_alone()  # no SO_REUSEPORT: a second server on this port fails to bind instead of sharing it
+    app.config["YISHI_LISTEN_HOST"] = host  # the links page tells whether tablets can reach the server
     _tune_gc()
+    if lan.is_loopback(host) and not app.config.get("YISHI_PUBLIC_URL"):
+        print(
+            f"注意：服务器只在本机地址 {host} 上监听，平板无法连接；会场使用请加 --host 0.0.0.0 / note: listening on "
+            f"{host} only, tablets cannot connect; add --host 0.0.0.0 for the meeting room",
+            flush=True,
+        )
     print(
         f"议事 Yishi: http://{host}:{port}/  (async mode {app.config['YISHI_ASYNC_MODE']}, "
         f"database {app.config['DATABASE_URL'].split('@')[-1]})",
@@ -159,7 +156,7 @@ def serve_command(app, host: str, port: int, async_mode: str) -> int:
 def demo_command(app, host: str, port: int, async_mode: str, no_serve: bool) -> int:
     if not no_serve:
         refuse_if_taken(app, host, port)  # no links printed, no demo meeting made, for a server that cannot start
-    host_for_links = _lan_address() if host == "0.0.0.0" else host
+    host_for_links = (lan.lan_address() or "127.0.0.1") if host in ("0.0.0.0", "::") else host
     base = f"http://{host_for_links}:{port}"
     with app.app_context():
         info = create_demo()

@@ -20,7 +20,7 @@ from flask import (
 from flask_babel import gettext, pgettext
 from sqlmodel import col, select
 
-from . import throttle
+from . import lan, throttle
 from .actors import Actor
 from .auth import (
     authenticate,
@@ -280,7 +280,7 @@ def qr(token: str):
     if not known:
         throttle.link_failed()
         raise InvalidToken()
-    url = url_for("views.tablet", token=token, _external=True)
+    url = link_base().url + url_for("views.tablet", token=token)
     buf = io.BytesIO()
     segno.make(url, error="m").save(buf, kind="svg", scale=6, border=2)
     resp = current_app.response_class(buf.getvalue(), mimetype="image/svg+xml")
@@ -328,6 +328,14 @@ def issue_links(meeting_id: int):
     return resp
 
 
+def link_base() -> lan.Base:
+    """Where the personal links of this request's pages point: the LAN address, not the 127.0.0.1 of a console
+    opened on the server itself (meeting/lan.py)."""
+    return lan.public_base(
+        request.host_url, current_app.config.get("YISHI_PUBLIC_URL"), current_app.config.get("YISHI_LISTEN_HOST")
+    )
+
+
 def _links_page(s, meeting_id: int, issued):
     from .tokens import issued_at
 
@@ -350,6 +358,7 @@ def _links_page(s, meeting_id: int, issued):
         observers=observers,
         issued=issued,
         issued_at=issued_at(s, meeting_id),
+        base=link_base(),
     )
 
 
