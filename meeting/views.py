@@ -49,7 +49,7 @@ from .models import (
     Seat,
 )
 from .room import load_room
-from .state import build, chair_view, me, meeting_title, title_of
+from .state import build, chair_view, me, meeting_title, reading_ahead, title_of
 from .tokens import hash_token
 from .written import file_written_scan
 
@@ -198,6 +198,27 @@ def tablet(token: str):
     return render_template(
         template, token=token, actor=actor, state=state, me=mine, closed=state["meeting"]["status"] == "closed"
     )
+
+
+@bp.get("/t/<token>/reading")
+def reading(token: str):
+    """会前阅读: the agenda with each item's materials, from a member's or the chair's link, before the meeting
+    opens (and after, and when absent); an item he is recused from without its materials (state.reading_ahead)."""
+    zone = current_app.config["YISHI_TIMEZONE"]
+    throttle.check_link()
+    with read_only() as s:
+        try:
+            actor = token_actor(s, token)
+        except InvalidToken:
+            throttle.link_failed()
+            raise
+        ahead = reading_ahead(s, actor, zone)
+        meeting = build(s, actor.meeting_id, "member", zone)["meeting"]
+    resp = current_app.make_response(
+        render_template("reading.html", token=token, actor=actor, ahead=ahead, meeting=meeting)
+    )
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
 
 
 def _after_the_meeting(s, token: str):
