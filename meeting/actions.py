@@ -17,6 +17,7 @@ from .actors import Actor
 from .db import unit_of_work
 from .errors import NotFound, ObserverCannotVote, PermissionDenied
 from .room import Outcome
+from .room.reading import turn_page
 from .schemas import (
     DeferIn,
     Empty,
@@ -24,6 +25,7 @@ from .schemas import (
     ItemRef,
     NotesIn,
     OpinionIn,
+    PageTurnIn,
     Payload,
     ReconsiderIn,
     RecusalIn,
@@ -158,6 +160,14 @@ ACTIONS: dict[str, Action] = {
             "党政领导干部选拔任用工作条例",
         ),
         _a("set_notes", NotesIn, lambda s, a, m, p: room.set_notes(s, a, m, p), {STAFF}, "记录人的议题备注"),
+        # 跟随翻页 (h18-lanpdf): the presenter's page, told to the tablets that follow; nothing persisted
+        _a(
+            "turn_page",
+            PageTurnIn,
+            lambda s, a, m, p: turn_page(s, a, m, p),
+            {STAFF},
+            "跟随翻页：演示人翻到材料的某一页，跟随的平板随之翻页",
+        ),
     ]
 }
 

@@ -59,6 +59,7 @@ ROOM_ACTIONS: dict[str, set[str]] = {
     "defer_item": {"secretary", "chair", "acting_chair"},
     "reconsider": {"secretary"},
     "set_notes": {"secretary"},
+    "turn_page": {"secretary"},  # 跟随翻页: the presenter on the console (h18-lanpdf)
 }
 
 # A refusal with one of these codes means "this role may not" (authorisation); any other answer means the role

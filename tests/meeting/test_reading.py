@@ -95,3 +95,54 @@ def test_observers_the_projector_and_a_wrong_link_get_no_reading_page(app, http,
         assert status == 403 and "reading-material" not in page and "道路改造方案" not in page
     status, page = _page(http, "not-a-link-" + "x" * 30)
     assert status == 401 and "道路改造方案" not in page
+
+
+# ---------------------------------------------------------------- 跟随翻页 (the turn_page action)
+
+
+def _events(client, name):
+    return [e["args"][0] for e in client.get_received() if e["name"] == name]
+
+
+def test_the_presenters_page_turn_reaches_the_tablets_that_read_materials(app, socketio, staff_http, factory, ahead):
+    m, ids = ahead["m"], ahead["ids"]
+    tokens = factory.tokens(m.id)
+    member = socketio.test_client(app, auth={"token": tokens[ids[1]]})
+    chair = socketio.test_client(app, auth={"token": tokens[ids[0]]})
+    observer = socketio.test_client(app, auth={"token": factory.observer_token(m.id, ahead["obs"].id)})
+    projector = socketio.test_client(app, auth={"token": factory.projector_token(m.id)})
+    console = socketio.test_client(app, flask_test_client=staff_http, auth={"meeting_id": m.id})
+    for c in (member, chair, observer, projector, console):
+        assert c.is_connected()
+        c.get_received()
+    ack = console.emit("turn_page", {"material_id": ahead["mats"][0], "page": 3}, callback=True)
+    turn = {"material_id": ahead["mats"][0], "item_id": ahead["items"][0].id, "page": 3}
+    assert ack == {"ok": True, **turn}
+    for c in (member, chair, console):
+        assert _events(c, "page_turned") == [turn]
+    for c in (observer, projector):  # no materials for them: no page turns either
+        assert _events(c, "page_turned") == []
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [{"material_id": 999999, "page": 1}, {"page": 2}, {"material_id": 1, "page": 0}, {"material_id": 1, "page": "x"}],
+)
+def test_a_page_turn_with_bad_input_is_refused_and_told_to_nobody(app, socketio, staff_http, factory, ahead, payload):
+    m = ahead["m"]
+    member = socketio.test_client(app, auth={"token": factory.tokens(m.id)[ahead["ids"][1]]})
+    console = socketio.test_client(app, flask_test_client=staff_http, auth={"meeting_id": m.id})
+    member.get_received()
+    ack = console.emit("turn_page", payload, callback=True)
+    assert ack["ok"] is False and ack["error"]["code"] in ("invalid_payload", "not_found"), ack
+    assert "Traceback" not in str(ack) and _events(member, "page_turned") == []
+
+
+def test_a_member_may_not_turn_the_rooms_pages(app, socketio, factory, ahead):
+    m = ahead["m"]
+    member = socketio.test_client(app, auth={"token": factory.tokens(m.id)[ahead["ids"][1]]})
+    other = socketio.test_client(app, auth={"token": factory.tokens(m.id)[ahead["ids"][4]]})
+    other.get_received()
+    ack = member.emit("turn_page", {"material_id": ahead["mats"][0], "page": 2}, callback=True)
+    assert ack["ok"] is False and ack["error"]["code"] == "permission_denied"
+    assert _events(other, "page_turned") == []
