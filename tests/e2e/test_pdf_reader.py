@@ -75,6 +75,7 @@ def test_tablets_follow_the_presenter_and_one_may_leave_and_rejoin(server, secre
         expect(marks).to_have_count(5)
         expect(marks.first).to_contain_text(name)
         expect(marks.first).to_contain_text(re.compile(r"\d{4}年\d{1,2}月\d{1,2}日 \d\d:\d\d"))
+        expect(tablet.locator(".pdf-page canvas").first).to_be_attached(timeout=15_000)  # page 1 drawn
         on_top = tablet.evaluate(
             """() => { const c = document.querySelector('.pdf-page canvas');
                        const m = c.parentNode.querySelector('.pdf-watermark');
