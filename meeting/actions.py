@@ -19,6 +19,7 @@ from .actors import Actor
 from .db import unit_of_work
 from .errors import NotFound, ObserverCannotVote, PermissionDenied
 from .room import Outcome
+from .room.reading import turn_page
 from .schemas import (
     DeferIn,
     Empty,
@@ -27,6 +28,7 @@ from .schemas import (
     ItemRef,
     NotesIn,
     OpinionIn,
+    PageTurnIn,
     Payload,
     ProxyOpinionIn,
     ReconsiderIn,
@@ -161,7 +163,7 @@ ACTIONS: dict[str, Action] = {
             lambda s, a, m, p: room.record_opinion(s, a, m, p),
             {STAFF},
             "代录：成员平板无法使用时，由秘书代为记录其当场发表的意见（注明代录人和时间），成员可在平板上确认或更正",
-            "seed 003 §四(二)2",
+            cite("taobei", "四（二）2"),
         ),
         # -- deadends: an item not yet opened may be withdrawn (撤回议题) as well as deferred (暂缓审议)
         _a(
@@ -170,7 +172,7 @@ ACTIONS: dict[str, Action] = {
             lambda s, a, m, p: room.withdraw_item(s, a, m, p),
             {STAFF, CHAIR, MEMBER},
             "撤回议题：尚未开始审议的议题由提交单位撤回（须说明理由），记入会议记录",
-            "seed 003 §四(二)3、4",
+            cite("taobei", "四（二）3、4"),
         ),
         _a(
             "reconsider",
@@ -186,6 +188,14 @@ ACTIONS: dict[str, Action] = {
         _a("withdraw_floor", ItemRef, room.withdraw_floor, {MEMBER, CHAIR}, "成员撤回尚未安排的发言申请"),
         _a("give_floor", GiveFloorIn, room.give_floor, {STAFF}, "安排发言（按申请顺序或指定成员），上一位发言结束计时"),
         _a("end_floor", ItemRef, room.end_floor, {STAFF}, "结束当前发言人的发言计时"),
+        # 跟随翻页 (h18-lanpdf): the presenter's page, told to the tablets that follow; nothing persisted
+        _a(
+            "turn_page",
+            PageTurnIn,
+            lambda s, a, m, p: turn_page(s, a, m, p),
+            {STAFF},
+            "跟随翻页：演示人翻到材料的某一页，跟随的平板随之翻页",
+        ),
     ]
 }
 

@@ -142,6 +142,10 @@ class Broadcaster:
     def after(self, outcome: Outcome) -> None:
         """An action has been persisted and acknowledged: tell the room (members' opinions written in a batch
         are told by :meth:`opinions_written`)."""
+        if outcome.emit is not None:  # a passing event (a page turned): to the screens that read materials
+            event, data = outcome.emit
+            rooms = [room_name(outcome.meeting_id, view) for view in ("member", "chair", "full")]
+            self.socketio.emit(event, data, to=rooms)
         if outcome.broadcast is None and not outcome.notify_people:
             return
         self.changed(outcome.meeting_id)

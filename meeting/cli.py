@@ -3,9 +3,9 @@ commands on ``app.cli``, added by :func:`init_app`; the other parts add theirs).
 
 from __future__ import annotations
 
+import errno
 import getpass
 import os
-import socket
 import sys
 from collections.abc import Callable
 from functools import wraps
@@ -15,13 +15,13 @@ import click
 from flask.cli import ScriptInfo
 from sqlmodel import select
 
-from . import ASYNC_MODES, presence
+from . import ASYNC_MODES, lan, presence
 from .auth import hash_password, new_api_token
 from .db import unit_of_work
 from .demo import create_demo
 from .models import User
 from .redact import server_logger
-from .startup import port_problem
+from .startup import data_folder_problem, listen_alone, port_problem
 
 
 def read_password(args) -> str | None:
@@ -40,15 +40,6 @@ def username_taken(s, username: str) -> bool:
     return True
 
 
-def _lan_address() -> str:
-    try:
-        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-            s.connect(("10.255.255.255", 1))  # no packet is sent; this only picks the outgoing interface
-            return s.getsockname()[0]
-    except OSError:
-        return "127.0.0.1"
-
-
 def _tune_gc() -> None:
     """Thousands of connected tablets keep ~10⁶ objects alive, and each waiting opinion adds its own: with
     CPython's default thresholds a burst then runs a full collection every few hundred milliseconds, each walking
@@ -61,11 +52,19 @@ def _tune_gc() -> None:
     gc.set_threshold(*(int(x) for x in os.environ.get("YISHI_GC_THRESHOLD", "50000,20,100").split(",")))
 
 
-def serve(app, host: str, port: int) -> None:
-    problem = port_problem(host, port)
+def refuse_if_taken(app, host: str, port: int) -> None:
+    """One server per data folder and per port: otherwise one line on stderr and exit status 1, before anything is
+    printed or changed. The folder's lock is taken here and held until the process ends (shared between the workers
+    of a deployment with a message queue, docs/deployment.md)."""
+    shared = bool(app.config.get("SOCKETIO_MESSAGE_QUEUE"))
+    problem = data_folder_problem(app.instance_path, shared=shared) or port_problem(host, port)
     if problem:
         print(problem, file=sys.stderr)
         raise SystemExit(1)
+
+
+def serve(app, host: str, port: int) -> None:
+    refuse_if_taken(app, host, port)
 
     socketio = app.extensions["socketio"]
     if not app.config.get("SOCKETIO_MESSAGE_QUEUE"):
@@ -83,13 +82,28 @@ def serve(app, host: str, port: int) -> None:
         kwargs["error_log"] = server_logger()  # gevent's access log stays off: it cannot be filtered
     if app.config["YISHI_ASYNC_MODE"] == "threading":
         kwargs["allow_unsafe_werkzeug"] = True
+    if app.config["YISHI_ASYNC_MODE"] == "eventlet":
+        listen_alone()  # no SO_REUSEPORT: a second server on this port fails to bind instead of sharing it
+    app.config["YISHI_LISTEN_HOST"] = host  # the links page tells whether tablets can reach the server
     _tune_gc()
+    if lan.is_loopback(host) and not app.config.get("YISHI_PUBLIC_URL"):
+        print(
+            f"注意：服务器只在本机地址 {host} 上监听，平板无法连接；会场使用请加 --host 0.0.0.0 / note: listening on "
+            f"{host} only, tablets cannot connect; add --host 0.0.0.0 for the meeting room",
+            flush=True,
+        )
     print(
         f"议事 Yishi: http://{host}:{port}/  (async mode {app.config['YISHI_ASYNC_MODE']}, "
         f"database {app.config['DATABASE_URL'].split('@')[-1]})",
         flush=True,
     )
-    socketio.run(app, host=host, port=port, log_output=log_output, **kwargs)
+    try:
+        socketio.run(app, host=host, port=port, log_output=log_output, **kwargs)
+    except OSError as exc:  # another server bound the port between the check and now
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print(port_problem(host, port) or f"端口 {port} 已被占用 / port {port} is in use", file=sys.stderr)
+        raise SystemExit(1) from None
 
 
 def pass_app(command: Callable) -> Callable:
@@ -140,7 +154,9 @@ def serve_command(app, host: str, port: int, async_mode: str) -> int:
 @click.option("--no-serve", is_flag=True, help="create the demo data and print the links only")
 @pass_app
 def demo_command(app, host: str, port: int, async_mode: str, no_serve: bool) -> int:
-    host_for_links = _lan_address() if host == "0.0.0.0" else host
+    if not no_serve:
+        refuse_if_taken(app, host, port)  # no links printed, no demo meeting made, for a server that cannot start
+    host_for_links = (lan.lan_address() or "127.0.0.1") if host in ("0.0.0.0", "::") else host
     base = f"http://{host_for_links}:{port}"
     with app.app_context():
         info = create_demo()

@@ -419,6 +419,22 @@ TABLES: dict[str, dict[str, Any]] = {
             "withdrawn": _("撤回"),
         },
     },
+    # static/js/tablet-reader.js and console-reader.js: the PDF reader's buttons, 跟随翻页 (h18-lanpdf)
+    "reader": {
+        "prev": _("上一页"),
+        "next": _("下一页"),
+        "zoomIn": _("放大"),
+        "zoomOut": _("缩小"),
+        "fit": _("适合宽度"),
+        "following": _("跟随翻页：开"),
+        "notFollowing": _("跟随翻页：关"),
+        "followHint": _("开启后，随演示人翻页"),
+        "watermark": _("{name} {time}"),
+        "present": _("演示材料（跟随翻页）"),
+        "page": _("第 {n} 页"),
+        "turned": _("已翻到第 {n} 页"),
+        "noMaterials": _("当前议题没有材料。"),
+    },
     # static/js/setup.js: the setting-up pages
     "setup": {
         "saving": _("正在保存顺序…"),

@@ -14,7 +14,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from voting import vocabulary
 
-from . import ASYNC_MODES, api, cli, clock, events, headers, i18n, policy, redact, setup_views, views
+from . import ASYNC_MODES, api, cli, clock, events, headers, i18n, lan, policy, redact, setup_views, views
 from .auth import credential_valid, csrf, csrf_token, protect_every_form
 from .broadcast import Broadcaster
 from .connections import Connections
@@ -61,6 +61,10 @@ def settings(instance: Path) -> dict:
         "YISHI_BROADCAST_INTERVAL": float(os.environ.get("YISHI_BROADCAST_INTERVAL", "0.15")),
         "YISHI_MAX_CONNECTIONS": int(os.environ.get("YISHI_MAX_CONNECTIONS", "10000")),
         "MATERIALS_DIR": str(instance / "materials"),
+        # where the personal links and QR codes point (meeting/lan.py): "" → the address the console was opened at,
+        # or the server's detected LAN address when that is a loopback one; serve records where it listens
+        "YISHI_PUBLIC_URL": os.environ.get("YISHI_PUBLIC_URL", ""),
+        "YISHI_LISTEN_HOST": None,
         "MAX_CONTENT_LENGTH": 60 * 1024 * 1024,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_HTTPONLY": True,
@@ -93,6 +97,9 @@ def init_app(app: Flask) -> None:
     mode = app.config["YISHI_ASYNC_MODE"]
     if mode not in ASYNC_MODES:
         raise ValueError(f"YISHI_ASYNC_MODE must be one of {ASYNC_MODES}, not {mode!r}")
+
+    if app.config["YISHI_PUBLIC_URL"]:
+        app.config["YISHI_PUBLIC_URL"] = lan.check_public_url(app.config["YISHI_PUBLIC_URL"])
 
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["yishi.engine"] = engine

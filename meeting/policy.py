@@ -53,6 +53,7 @@ ACCESS: dict[str, frozenset[str]] = {
     "views.qr": STAFF,
     "views.written_opinion_scan": STAFF,
     "views.tablet": TOKEN,
+    "views.reading": TOKEN,  # 会前阅读 (h18-lanpdf): seats only, refused by state.reading_ahead otherwise
     "views.material": STAFF_OR_TOKEN,
     "views.issue_links": STAFF,
     "views.reauth": STAFF,  # the password again, before the links sheet

@@ -382,6 +382,13 @@ class ItemRef(Payload):
     item_id: Id
 
 
+class PageTurnIn(Payload):
+    """跟随翻页: the presenter shows this page of this material (h18-lanpdf)."""
+
+    material_id: Id
+    page: Annotated[Int, Field(ge=1, le=100_000)]
+
+
 class OpinionIn(Payload):
     client_id: ClientId
     item_id: Id

@@ -708,3 +708,44 @@ def _clock(zone: str) -> Callable[[datetime | None], str]:
 def full_progress(s: Session, meeting_id: int, zone: str = "Asia/Shanghai") -> dict | None:
     """Progress plus the opinions and tally, for the secretary and the chair."""
     return progress(s, meeting_id, detail=True, zone=zone)
+
+
+def reading_ahead(s: Session, actor, zone: str = "Asia/Shanghai") -> dict:
+    """会前阅读: the agenda with every item's materials, for a member (or the chair) from his link before the
+    meeting opens — and after, and when he is absent (请假: he reads them to write his written opinion).
+    《延寿县人民政府关于进一步提升政府执行力的意见》三: “提前将有关材料送达参会人员，让参会人员充分了解内容”.
+    An item he is recused from is listed by its title only, without its summary, materials or history
+    (《洮北区人民政府“三重一大”事项决策实施办法（试行）》（白洮政发〔2023〕14号）四（二）5); its materials are
+    refused to him by ``views.material`` too. Observers and the projector have no materials to read ahead."""
+    from .errors import PermissionDenied
+
+    if not actor.is_seat:
+        raise PermissionDenied()
+    items = s.exec(
+        select(AgendaItem).where(AgendaItem.meeting_id == actor.meeting_id).order_by(col(AgendaItem.position))
+    ).all()
+    recused = set(
+        s.exec(
+            select(Recusal.item_id).where(
+                col(Recusal.item_id).in_([it.id for it in items]), Recusal.person_id == actor.person_id
+            )
+        ).all()
+    )
+    seat = s.exec(select(Seat).where(Seat.meeting_id == actor.meeting_id, Seat.person_id == actor.person_id)).first()
+    return {
+        "absent": seat is not None and seat.attendance == "absent",
+        "items": [
+            {
+                "id": it.id,
+                "number": n,
+                "title": it.title,
+                "category_label": ITEM_CATEGORY_LABELS.get(it.category, ""),
+                "presenter": it.presenter,
+                "submitting_unit": it.submitting_unit,
+                "status": it.status,
+                "recused": it.id in recused,
+            }
+            | ({} if it.id in recused else item_detail(s, it, zone))
+            for n, it in enumerate(items, 1)
+        ],
+    }

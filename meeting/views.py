@@ -20,7 +20,7 @@ from flask import (
 from flask_babel import gettext, pgettext
 from sqlmodel import col, select
 
-from . import throttle
+from . import lan, throttle
 from .actors import Actor
 from .auth import (
     authenticate,
@@ -49,7 +49,7 @@ from .models import (
     Seat,
 )
 from .room import load_room
-from .state import build, chair_view, me, meeting_title, title_of
+from .state import build, chair_view, me, meeting_title, reading_ahead, title_of
 from .tokens import hash_token
 from .written import file_written_scan
 
@@ -200,6 +200,27 @@ def tablet(token: str):
     )
 
 
+@bp.get("/t/<token>/reading")
+def reading(token: str):
+    """会前阅读: the agenda with each item's materials, from a member's or the chair's link, before the meeting
+    opens (and after, and when absent); an item he is recused from without its materials (state.reading_ahead)."""
+    zone = current_app.config["YISHI_TIMEZONE"]
+    throttle.check_link()
+    with read_only() as s:
+        try:
+            actor = token_actor(s, token)
+        except InvalidToken:
+            throttle.link_failed()
+            raise
+        ahead = reading_ahead(s, actor, zone)
+        meeting = build(s, actor.meeting_id, "member", zone)["meeting"]
+    resp = current_app.make_response(
+        render_template("reading.html", token=token, actor=actor, ahead=ahead, meeting=meeting)
+    )
+    resp.headers["Cache-Control"] = "private, no-store"
+    return resp
+
+
 def _after_the_meeting(s, token: str):
     """A member's, the chair's or an observer's link of a closed meeting no longer enters the room, but opens the
     page that says the meeting is over, with its results and the minutes (read; the chair approves there)."""
@@ -280,7 +301,7 @@ def qr(token: str):
     if not known:
         throttle.link_failed()
         raise InvalidToken()
-    url = url_for("views.tablet", token=token, _external=True)
+    url = link_base().url + url_for("views.tablet", token=token)
     buf = io.BytesIO()
     segno.make(url, error="m").save(buf, kind="svg", scale=6, border=2)
     resp = current_app.response_class(buf.getvalue(), mimetype="image/svg+xml")
@@ -328,6 +349,14 @@ def issue_links(meeting_id: int):
     return resp
 
 
+def link_base() -> lan.Base:
+    """Where the personal links of this request's pages point: the LAN address, not the 127.0.0.1 of a console
+    opened on the server itself (meeting/lan.py)."""
+    return lan.public_base(
+        request.host_url, current_app.config.get("YISHI_PUBLIC_URL"), current_app.config.get("YISHI_LISTEN_HOST")
+    )
+
+
 def _links_page(s, meeting_id: int, issued):
     from .tokens import issued_at
 
@@ -350,6 +379,7 @@ def _links_page(s, meeting_id: int, issued):
         observers=observers,
         issued=issued,
         issued_at=issued_at(s, meeting_id),
+        base=link_base(),
     )
 
 

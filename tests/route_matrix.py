@@ -63,6 +63,7 @@ ROUTES: dict[str, frozenset[str]] = {
     "disclosure.complaint_lookup": ALL,
     # personal links
     "views.tablet": LINKS,
+    "views.reading": frozenset({"member"}),  # 会前阅读: not observers, not the projector (h18-lanpdf)
     "views.material": SECRETARY | {"member"},
     "minutes.tablet_overview": frozenset({"member", "observer"}),  # an observer's card shows the 公开版 only
     "minutes.tablet_approve": NOBODY,  # the chair only: no member may approve the minutes

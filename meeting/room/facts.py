@@ -48,6 +48,8 @@ class Outcome:
     broadcast: str | None = "state"
     notify_people: list[int] = field(default_factory=list)
     opinion: dict | None = None
+    # an event told to the room as is, nothing persisted (跟随翻页: ``("page_turned", {...})``, meeting/room/reading.py)
+    emit: tuple[str, dict] | None = None
 
 
 # ---------------------------------------------------------------- loading

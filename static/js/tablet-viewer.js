@@ -106,6 +106,7 @@
 
   function openPdf(m, url) {
     var view = {
+      material: m, zoom: 1,  // the reader (tablet-reader.js): which material, and the zoom over fit-to-width
       closed: false, task: null, doc: null, pages: [], wrap: null, counter: null,
       width: 0, current: 0, busy: false, frame: 0, resizeTimer: 0, onScroll: null, onResize: null
     };
@@ -151,6 +152,7 @@
     if (view.onScroll) { $('viewer-body').removeEventListener('scroll', view.onScroll); }
     if (view.onResize) { window.removeEventListener('resize', view.onResize); }
     view.pages.forEach(freePage);
+    tell('closed', view);
     if (view.counter && view.counter.parentNode) { view.counter.parentNode.removeChild(view.counter); }
     if (view.task) { view.task.destroy(); }  // ends the worker and frees the document
   }
@@ -178,13 +180,15 @@
     layoutPages(view);
     updatePdf(view);
     sizePages(view, 2);
+    tell('shown', view);
   }
 
   /** Fit to width: every page as wide as the overlay (less the margins), as tall as its proportions say. */
   function layoutPages(view) {
     var body = $('viewer-body');
     for (var pass = 0; pass < 2; pass++) {  // again if the first pass brought in a scrollbar
-      var width = Math.max(120, Math.floor(Math.min(PDF_MAX_WIDTH, body.clientWidth - 2 * PDF_MARGIN)));
+      var fit = Math.max(120, Math.floor(Math.min(PDF_MAX_WIDTH, body.clientWidth - 2 * PDF_MARGIN)));
+      var width = Math.floor(fit * (view.zoom || 1));
       if (width === view.width) { break; }
       view.width = width;
       view.pages.forEach(function (p) {
@@ -251,6 +255,7 @@
     if (current !== view.current) {
       view.current = current;
       view.counter.textContent = fmt(T.pdfPage, { n: current, total: view.pages.length });
+      tell('page', view);
     }
     drawNext(view);
   }
@@ -320,6 +325,45 @@
   $('viewer-close').addEventListener('click', closeViewer);
   document.addEventListener('keydown', function (e) { if (e.key === 'Escape' && ui.viewing) { closeViewer(); } });
 
+  // ------------------------------------------------------------------ for the reader (tablet-reader.js)
+  //
+  // The reader adds its buttons, the watermark and 跟随翻页 on top of this viewer; it is told when a PDF's pages
+  // are shown, when the page being read changes, and when the PDF is closed, and may turn pages and zoom.
+
+  var listeners = [];
+  function tell(what, view) {
+    listeners.forEach(function (fn) {
+      try { fn(what, view); } catch (err) { if (window.console) { console.warn('reader:', err); } }
+    });
+  }
+
+  /** Bring page ``num`` (1-based, clamped) to the top of the viewer. */
+  function goToPage(num) {
+    var view = pdf;
+    if (!view || view.closed || !view.pages.length) { return; }
+    var n = Math.max(1, Math.min(view.pages.length, num));
+    var body = $('viewer-body');
+    body.scrollTop += view.pages[n - 1].node.getBoundingClientRect().top - body.getBoundingClientRect().top - PDF_MARGIN;
+    updatePdf(view);  // the counter says the page now at the top (or the last, scrolled to the end)
+  }
+
+  /** Zoom over fit-to-width (1 = fit), keeping the page being read in view. */
+  function setZoom(zoom) {
+    var view = pdf;
+    if (!view || view.closed || !view.pages.length) { return; }
+    var page = Math.max(view.current, 1);
+    view.zoom = Math.max(0.5, Math.min(3, zoom));
+    view.width = 0;
+    layoutPages(view);
+    goToPage(page);
+  }
+
   K.openViewer = openViewer;
   K.closeViewer = closeViewer;
+  K.pdfReader = {
+    listen: function (fn) { listeners.push(fn); },
+    view: function () { return pdf && !pdf.closed ? pdf : null; },
+    goTo: goToPage,
+    setZoom: setZoom
+  };
 })(window.YishiTablet);

@@ -61,3 +61,35 @@ def test_lan_links_and_serving_on_all_interfaces(server):
         with urllib.request.urlopen(f"{base}/t/{links.members[name]}", timeout=10) as resp:
             page = resp.read().decode()
         assert resp.status == 200 and name in page and links.title in page
+
+
+def test_the_printed_links_sheet_carries_the_cards_only(server, new_page, screenshot):
+    """The sheet handed out has no navigation bar, button or form (print CSS); on screen, a server listening on
+    127.0.0.1 only (the test server) says that tablets cannot use these links."""
+    page = new_page(1366, 768)
+    page.goto(server.url(f"/login?next=/meetings/{server.meeting_id}/links"))
+    page.locator("input[name=username]").fill(server.links.username)
+    page.locator("input[name=password]").fill(server.links.password)
+    page.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"/meetings/{server.meeting_id}/links"))
+    expect(page.get_by_test_id("loopback-warning")).to_be_visible()
+    expect(page.get_by_test_id("loopback-warning")).to_contain_text("--host 0.0.0.0")
+    page.get_by_test_id("issue-all").click()
+    expect(page.get_by_test_id("links-sheet")).to_be_visible()
+    expect(page.locator(".topbar")).to_be_visible()
+
+    page.emulate_media(media="print")
+    expect(page.locator(".topbar")).to_be_hidden()
+    expect(page.get_by_test_id("loopback-warning")).to_be_hidden()
+    expect(page.get_by_test_id("links-status")).to_be_hidden()
+    cards = page.locator(".link-card")
+    assert cards.count() == len(server.members) + len(server.observers) + 1
+    for i in range(cards.count()):
+        expect(cards.nth(i)).to_be_visible()
+        expect(cards.nth(i).locator("img.qr")).to_be_visible()
+    visible = page.evaluate(
+        """() => [...document.querySelectorAll('button, nav, form, header.topbar, a[href*="/console"]')]
+              .filter(e => e.getClientRects().length > 0).map(e => e.outerHTML.slice(0, 80))"""
+    )
+    assert visible == [], visible
+    screenshot(page, "print", full_page=True)

@@ -9,6 +9,7 @@ a cell marked denied must be refused as not allowed, and the record must be exac
 from __future__ import annotations
 
 import uuid
+from pathlib import Path
 
 import pytest
 from sqlmodel import select
@@ -47,7 +48,12 @@ def room_world(factory, *, chair_recused: bool) -> dict:
     factory.act("call_opinions", m.id, {"item_id": item.id})
     with factory.app.app_context(), unit_of_work() as s:
         observer = setup.add_observer(s, STAFF, m.id, ObserverIn(name="人大代表甲", unit="区人大", role="人大代表"))
+        pdf = b"%PDF-1.4\n%%EOF\n"  # a material of the item, for 跟随翻页 (turn_page)
+        material = setup.store_material(
+            s, STAFF, later.id, "材料.pdf", "application/pdf", pdf, Path(factory.app.config["MATERIALS_DIR"])
+        ).id
     return {
+        "material": material,
         "ids": ids,
         "meeting": m.id,
         "item": item.id,
@@ -93,6 +99,7 @@ def payload(name: str, role: str, w: dict) -> dict:
             "person_id": ids[2],
         },
         "withdraw_item": {"item_id": item, "reason": "提交单位撤回"},  # refused for its state once past the door
+        "turn_page": {"material_id": w["material"], "page": 2},
     }[name]
 
 

@@ -278,7 +278,7 @@ def test_every_key_a_script_uses_is_delivered_in_both_locales(app, staff_http, f
     tables = {}
     for lang in ("zh", "en"):
         with app.test_request_context(f"/?lang={lang}"):
-            tables[lang] = js_strings("room", "tablet", "minutes", "console", "projector", "setup", "editor")
+            tables[lang] = js_strings("room", "tablet", "minutes", "console", "projector", "setup", "editor", "reader")
     used = {script.name: (_part_of(script), _keys_used(script)) for script in SCRIPTS.glob("*.js")}
     assert sum(len(keys) for _, keys in used.values()) > 200
     problems = []
@@ -305,7 +305,7 @@ def test_every_key_a_script_uses_is_delivered_in_both_locales(app, staff_http, f
 def test_the_pages_deliver_the_strings_their_scripts_read(staff_http, factory):
     _, _, m, _ = factory.running(5, category="other")
     zh = _delivered(staff_http, f"/meetings/{m.id}/console?lang=zh")
-    assert set(zh) == {"room", "vocabulary", "console"}
+    assert set(zh) == {"room", "vocabulary", "console", "reader"}
     assert zh["console"]["openNext"] == "开始审议" and zh["room"]["cancel"] == "取消" and zh["vocabulary"] == {}
     en = _delivered(staff_http, f"/meetings/{m.id}/console?lang=en")
     assert en["console"]["openNext"] == "Open item" and en["console"]["deferTitle"] == "Defer decision"
@@ -323,7 +323,7 @@ def test_the_tablet_and_the_projector_deliver_their_strings(http, factory):
     m = factory.meeting(body.id)
     token = factory.tokens(m.id)[ids[1]]
     en = _delivered(http, f"/t/{token}?lang=en")
-    assert set(en) == {"room", "vocabulary", "tablet", "minutes"}
+    assert set(en) == {"room", "vocabulary", "tablet", "minutes", "reader"}
     assert en["tablet"]["ask"]["closed"] == "The meeting has closed. Thank you."
     assert en["tablet"]["verdictPass"] == "passed"
     zh = _delivered(http, f"/t/{token}?lang=zh")
