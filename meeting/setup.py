@@ -72,7 +72,7 @@ def create_body(s: Session, actor: Actor, data: BodyIn) -> Body:
     try:
         load_profile(data.profile)
     except ProfileError:
-        raise InvalidPayload(detail=f"规则配置 {data.profile} 不存在") from None
+        raise InvalidPayload(detail=gettext("所选规则配置不存在，请从列表中选择")) from None
     body = Body(name=data.name, kind=data.kind, decision_mode=data.decision_mode, profile=data.profile)
     s.add(body)
     s.flush()
@@ -89,7 +89,7 @@ def update_body(s: Session, actor: Actor, body_id: int, data: BodyIn) -> Body:
     try:
         load_profile(data.profile)
     except ProfileError:
-        raise InvalidPayload(detail=f"规则配置 {data.profile} 不存在") from None
+        raise InvalidPayload(detail=gettext("所选规则配置不存在，请从列表中选择")) from None
     for k, v in data.model_dump().items():
         setattr(body, k, v)
     s.add(body)
@@ -152,7 +152,7 @@ def add_relation(s: Session, actor: Actor, data: RelationIn) -> Relation:
         recusal_rules.Relation(data.person_a_id, data.person_b_id, data.type, data.reason), relation_types()
     )
     messages = {
-        "unknown_type": f"未知的关系类型 {data.type}",
+        "unknown_type": gettext("所选关系类型不存在，请从列表中选择"),
         "same_person": "关系的双方不能是同一人（本人为任免对象时系统自动回避）",
         "reason_required": "“其他可能影响公正的关系”须写明理由（公务员法 第76条(三)）",
     }
