@@ -362,6 +362,17 @@ class CarryOverIn(Payload):
     item_id: Id
 
 
+class CopyItemsIn(Payload):
+    """Items of an earlier meeting put on a new one again (the new-meeting page's checklist)."""
+
+    item_ids: Annotated[list[Id], Field(max_length=500)] = []
+
+    @field_validator("item_ids")
+    @classmethod
+    def _unique(cls, v: list[int]) -> list[int]:
+        return list(dict.fromkeys(v))
+
+
 # ---------------------------------------------------------------- the live room
 
 

@@ -37,7 +37,18 @@ from .models import (
     Seat,
     WrittenOpinion,
 )
-from .schemas import BodyIn, ItemIn, MeetingIn, MembersIn, ObserverIn, PersonIn, RelationIn, StepIn, check_text
+from .schemas import (
+    BodyIn,
+    CopyItemsIn,
+    ItemIn,
+    MeetingIn,
+    MembersIn,
+    ObserverIn,
+    PersonIn,
+    RelationIn,
+    StepIn,
+    check_text,
+)
 
 MAX_MATERIAL_BYTES = 50 * 1024 * 1024
 ALLOWED_MATERIAL_TYPES = {
@@ -291,6 +302,56 @@ def remove_observer(s: Session, actor: Actor, observer_id: int, meeting_id: int 
     audit.record(s, actor, "observer.removed", obs.meeting_id, observer_id=obs.id, name=obs.name)
     end_after_commit(s, "observer", obs.id)  # the removed observer's open screens are disconnected at once
     s.delete(obs)
+
+
+def copy_items(s: Session, actor: Actor, meeting_id: int, data: CopyItemsIn) -> list[AgendaItem]:
+    """Put items of an earlier meeting of the same body on this agenda again (a recurring item: the same title,
+    category, presenter, unit, summary, amount and confidentiality). Its preparation steps start afresh and its
+    materials are not taken over: each meeting decides on what is prepared for it. A deferred item is carried over
+    with its history instead (:func:`carry_over`)."""
+    meeting = get(s, Meeting, meeting_id, "会议")
+    items = {i.id: i for i in s.exec(select(AgendaItem).where(col(AgendaItem.id).in_(data.item_ids)))}
+    copied = []
+    for item_id in data.item_ids:
+        old = items.get(item_id)
+        if old is None:
+            raise NotFound(what=gettext("要沿用的议题"))
+        source = get(s, Meeting, old.meeting_id, "会议")
+        if source.body_id != meeting.body_id or source.id == meeting.id:
+            raise InvalidPayload(detail=gettext("只能沿用本领导班子以前会议的议题"))
+        if old.status == "deferred":
+            raise InvalidState(detail=gettext("暂缓决策的议题请在会议页面“暂缓议题”中列入议程，以保留审议经过。"))
+        copied.append(
+            add_item(
+                s,
+                actor,
+                meeting_id,
+                ItemIn(
+                    title=old.title,
+                    category=old.category,
+                    presenter=old.presenter,
+                    submitting_unit=old.submitting_unit,
+                    summary=old.summary,
+                    amount_yuan=old.amount_yuan,
+                    confidential=old.confidential,
+                ),
+            )
+        )
+    return copied
+
+
+def recurring_item_ids(s: Session, prev: Meeting) -> set[int]:
+    """The items of ``prev`` that recur: the meeting of the same kind before it had an item of the same title."""
+    before = s.exec(
+        select(Meeting)
+        .where(Meeting.body_id == prev.body_id, Meeting.kind == prev.kind, col(Meeting.id) != prev.id)
+        .where(col(Meeting.starts_at) <= prev.starts_at)
+        .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
+    ).first()
+    if before is None:
+        return set()
+    titles = set(s.exec(select(AgendaItem.title).where(AgendaItem.meeting_id == before.id)).all())
+    return {i.id for i in s.exec(select(AgendaItem).where(AgendaItem.meeting_id == prev.id)) if i.title in titles}
 
 
 def previous_meeting(s: Session, body_id: int, before_id: int | None = None) -> Meeting | None:

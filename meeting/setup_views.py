@@ -27,8 +27,8 @@ from .auth import check_csrf, login_required, require_staff, staff_actor
 from .clock import to_local, utcnow
 from .db import read_only, unit_of_work
 from .errors import InvalidPayload, NotFound, YishiError
-from .models import Body, Membership, Observer, Person, Relation
-from .schemas import BodyIn, MeetingIn, MembersIn, PersonIn, RelationIn, parse
+from .models import AgendaItem, Body, Membership, Observer, Person, Relation
+from .schemas import BodyIn, CopyItemsIn, MeetingIn, MembersIn, PersonIn, RelationIn, parse
 from .setup_pages import all_people, bp, done, form_int, meeting_form, people_map, zone
 from .state import meeting_title
 
@@ -364,6 +364,16 @@ def _meeting_new_page(body_id, error: YishiError | None = None, form=None):
             else []
         )
         prev_title = meeting_title(room_mod.load_room(s, prev.id)) if prev else ""
+        prev_items = (
+            s.exec(
+                select(AgendaItem)
+                .where(AgendaItem.meeting_id == prev.id, AgendaItem.status != "deferred")
+                .order_by(col(AgendaItem.position), col(AgendaItem.id))
+            ).all()
+            if prev
+            else []
+        )
+        recurring = setup.recurring_item_ids(s, prev) if prev else set()
         next_sessions = setup.next_session_numbers(s, body_id)
         actor = staff_actor(s)
     default_kind = MeetingKind.PARTY_GROUP if body.kind == BodyKind.PARTY_GROUP else MeetingKind.EXECUTIVE
@@ -384,6 +394,8 @@ def _meeting_new_page(body_id, error: YishiError | None = None, form=None):
         prev=prev,
         prev_title=prev_title,
         prev_observers=prev_observers,
+        prev_items=prev_items,
+        recurring=recurring,
         next_sessions=next_sessions,
         defaults=defaults,
         error=error,
@@ -406,15 +418,25 @@ def meeting_create():
     body_id = form_int(form.get("body_id"))
     try:
         data = parse(MeetingIn, meeting_form(form, body_id))
+        copies = parse(
+            CopyItemsIn, {"item_ids": [form_int(x) for x in form.getlist("copy_item_ids")]}, {"item_ids": "沿用的议题"}
+        )
         with unit_of_work() as s:
-            meeting = setup.create_meeting(s, require_staff(s), data, zone())
+            actor = require_staff(s)
+            meeting = setup.create_meeting(s, actor, data, zone())
+            copied = setup.copy_items(s, actor, meeting.id, copies)
             title = meeting_title(room_mod.load_room(s, meeting.id))
     except YishiError as err:
         return _meeting_new_page(body_id, err, form)
-    return done(
-        _("已创建“%(title)s”，成员名单已按领导班子成员生成。请添加议题。", title=title),
-        url_for(".meeting_setup", meeting_id=meeting.id),
-    )
+    if copied:
+        message = _(
+            "已创建“%(title)s”，成员名单已按领导班子成员生成，已沿用%(n)d个议题；请登记各议题的决策准备情况并上传材料。",
+            title=title,
+            n=len(copied),
+        )
+    else:
+        message = _("已创建“%(title)s”，成员名单已按领导班子成员生成。请添加议题。", title=title)
+    return done(message, url_for(".meeting_setup", meeting_id=meeting.id))
 
 
 __all__ = ["bp"]
