@@ -397,6 +397,24 @@ def add_item(s: Session, actor: Actor, meeting_id: int, data: ItemIn, carried_fr
     return item
 
 
+def add_prepared_item(
+    s: Session,
+    actor: Actor,
+    meeting_id: int,
+    data: ItemIn,
+    steps: list[StepIn],
+    files: list[tuple[str, str, bytes]],
+    storage: Path,
+) -> tuple[AgendaItem, list[Material]]:
+    """An item with its preparation steps and materials as the item form gives them, all in the caller's one
+    transaction: a refused file or step leaves no item behind. ``files``: (filename, content type, bytes)."""
+    item = add_item(s, actor, meeting_id, data)
+    s.flush()
+    set_steps(s, actor, item.id, steps)
+    materials = [store_material(s, actor, item.id, name, ctype, body, storage) for name, ctype, body in files]
+    return item, materials
+
+
 def pending_item(s: Session, item_id: int) -> AgendaItem:
     item = get(s, AgendaItem, item_id, "议题")
     require_editable(get(s, Meeting, item.meeting_id, "会议"))
