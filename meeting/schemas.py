@@ -263,8 +263,7 @@ def parse(
         label = (
             (labels or {}).get(field)
             or MODEL_FIELD_LABELS.get(model.__name__, {}).get(field)
-            or FIELD_LABELS.get(field)
-            or (field if not field.isascii() else "")
+            or FIELD_LABELS.get(field, field)  # every field of a form has its label; the API's are named as documented
             or "所填内容"
         )
         kind = first.get("type", "")
