@@ -76,6 +76,7 @@ def _item_page(meeting_id: int, item: AgendaItem | None = None, error: YishiErro
         people=people,
         member_ids=room.member_ids,
         subject_rows=subject_rows + [(None, "")] * 2,
+        steps=list(PreparationStep),
         error=error,
         form=form,
     ), (error.http_status if error else 200)
@@ -87,21 +88,52 @@ def item_new(meeting_id: int):
     return _item_page(meeting_id)
 
 
+def _steps_form(form) -> list[StepIn]:
+    return [
+        parse(
+            StepIn,
+            {"step": step.value, "state": form.get(f"state_{step.value}"), "note": form.get(f"note_{step.value}", "")},
+        )
+        for step in PreparationStep
+        if form.get(f"state_{step.value}") is not None
+    ]
+
+
+def _uploads(files) -> list[tuple[str, str, bytes]]:
+    """The chosen files of a form (``files``, several), each with its type as the browser said or as its name
+    says when the browser did not."""
+    out = []
+    for upload in files:
+        if upload is None or not upload.filename:
+            continue
+        content_type = upload.mimetype or ""
+        if content_type in ("", "application/octet-stream"):
+            content_type = mimetypes.guess_type(upload.filename)[0] or content_type
+        out.append((upload.filename, content_type, upload.read()))
+    return out
+
+
 @bp.post("/meetings/<int:meeting_id>/items")
 @login_required
 def item_create(meeting_id: int):
+    """The item with its preparation steps and materials (a multipart form), stored in one transaction."""
     check_csrf()
     try:
         data = parse(ItemIn, _item_form(request.form))
+        steps = _steps_form(request.form)
+        files = _uploads(request.files.getlist("files"))
         with unit_of_work() as s:
-            item = setup.add_item(s, require_staff(s), meeting_id, data)
+            item, materials = setup.add_prepared_item(
+                s, require_staff(s), meeting_id, data, steps, files, Path(current_app.config["MATERIALS_DIR"])
+            )
     except YishiError as err:
         return _item_page(meeting_id, None, err, request.form)
     tell_room(meeting_id)
-    return done(
-        _("已添加议题“%(title)s”。请登记决策准备情况并上传材料。", title=item.title),
-        setup_url(meeting_id, f"item-{item.id}"),
-    )
+    if materials:
+        message = _("已添加议题“%(title)s”及%(n)d份材料。", title=item.title, n=len(materials))
+    else:
+        message = _("已添加议题“%(title)s”。请登记决策准备情况并上传材料。", title=item.title)
+    return done(message, setup_url(meeting_id, f"item-{item.id}"))
 
 
 def _item_or_404(item_id: int) -> AgendaItem:
@@ -198,18 +230,7 @@ def item_steps(item_id: int):
     item = _item_or_404(item_id)
     form = request.form
     try:
-        wanted = [
-            parse(
-                StepIn,
-                {
-                    "step": step.value,
-                    "state": form.get(f"state_{step.value}"),
-                    "note": form.get(f"note_{step.value}", ""),
-                },
-            )
-            for step in PreparationStep
-            if form.get(f"state_{step.value}") is not None
-        ]
+        wanted = _steps_form(form)
         with unit_of_work() as s:
             changed = setup.set_steps(s, require_staff(s), item_id, wanted)
     except YishiError as err:

@@ -42,7 +42,7 @@ class YishiError(Exception):
 
 class InvalidPayload(YishiError):
     code = "invalid_payload"
-    msgid = "请求格式不正确：%(detail)s"
+    msgid = "%(detail)s"  # the detail says plainly what is wrong; no "请求格式不正确" before it
 
 
 class NotFound(YishiError):

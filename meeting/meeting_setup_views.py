@@ -104,6 +104,12 @@ def setup_page(meeting_id: int, error: YishiError | None = None, form=None, erro
         deferred = _deferred_rows(s, body.id, meeting_id) if meeting.status != "closed" else []
         people = people_map(s, [meeting.chair_person_id, meeting.delegated_by_person_id])
         history_meetings = {m.id: m for m in s.exec(select(Meeting).where(Meeting.body_id == body.id))}
+    editable = meeting.status != "closed"
+    shown = {"observers", "agenda"} | {f"item-{i.id}" for i in items}
+    shown |= {"meeting"} if meeting.status == "scheduled" else set()
+    shown |= {"deferred"} if editable else set()
+    if error_for not in shown:  # the reason is said in the banner when its section is not on the page
+        error_for = ""
     return render_template(
         "meeting_setup.html",
         meeting=meeting,
@@ -118,7 +124,7 @@ def setup_page(meeting_id: int, error: YishiError | None = None, form=None, erro
         chair=people.get(meeting.chair_person_id),
         delegated_by=people.get(meeting.delegated_by_person_id),
         history_meetings=history_meetings,
-        editable=meeting.status != "closed",
+        editable=editable,
         steps=list(PreparationStep),
         relation_types=relation_types(),
         error=error,

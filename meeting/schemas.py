@@ -249,12 +249,12 @@ def parse(
 ) -> P:
     """Validate ``data`` or raise :class:`InvalidPayload` naming the field in Chinese (nothing changes).
 
-    The secretary and the tablet never read a pydantic message: "请求格式不正确：名称不能为空".
+    The secretary and the tablet never read a pydantic message nor a field's programming name: "名称不能为空".
     """
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        raise InvalidPayload(detail="应为 JSON 对象")
+        raise InvalidPayload(detail="提交的内容无法识别，请刷新页面后重试")
     try:
         return model.model_validate(data)
     except ValidationError as exc:
@@ -264,10 +264,12 @@ def parse(
         label = (
             (labels or {}).get(field)
             or MODEL_FIELD_LABELS.get(model.__name__, {}).get(field)
-            or FIELD_LABELS.get(field, field)
-            or "请求"
+            or FIELD_LABELS.get(field, field)  # every field of a form has its label; the API's are named as documented
+            or "所填内容"
         )
         kind = first.get("type", "")
+        if first.get("input", ...) is None and kind.endswith("_type"):  # a form's empty number or choice
+            kind = "missing"
         if kind == "value_error":  # our own validators speak Chinese already
             said = "：" + str(first.get("msg", "")).removeprefix("Value error, ")
         elif kind == "unsafe_text":
@@ -367,6 +369,17 @@ class ReorderIn(Payload):
 
 class CarryOverIn(Payload):
     item_id: Id
+
+
+class CopyItemsIn(Payload):
+    """Items of an earlier meeting put on a new one again (the new-meeting page's checklist)."""
+
+    item_ids: Annotated[list[Id], Field(max_length=500)] = []
+
+    @field_validator("item_ids")
+    @classmethod
+    def _unique(cls, v: list[int]) -> list[int]:
+        return list(dict.fromkeys(v))
 
 
 # ---------------------------------------------------------------- the live room

@@ -38,7 +38,18 @@ from .models import (
     Seat,
     WrittenOpinion,
 )
-from .schemas import BodyIn, ItemIn, MeetingIn, MembersIn, ObserverIn, PersonIn, RelationIn, StepIn, check_text
+from .schemas import (
+    BodyIn,
+    CopyItemsIn,
+    ItemIn,
+    MeetingIn,
+    MembersIn,
+    ObserverIn,
+    PersonIn,
+    RelationIn,
+    StepIn,
+    check_text,
+)
 
 MAX_MATERIAL_BYTES = 50 * 1024 * 1024
 ALLOWED_MATERIAL_TYPES = {
@@ -73,7 +84,7 @@ def create_body(s: Session, actor: Actor, data: BodyIn) -> Body:
     try:
         load_profile(data.profile)
     except ProfileError:
-        raise InvalidPayload(detail=f"规则配置 {data.profile} 不存在") from None
+        raise InvalidPayload(detail=gettext("所选规则配置不存在，请从列表中选择")) from None
     body = Body(**data.model_dump())
     s.add(body)
     s.flush()
@@ -90,7 +101,7 @@ def update_body(s: Session, actor: Actor, body_id: int, data: BodyIn) -> Body:
     try:
         load_profile(data.profile)
     except ProfileError:
-        raise InvalidPayload(detail=f"规则配置 {data.profile} 不存在") from None
+        raise InvalidPayload(detail=gettext("所选规则配置不存在，请从列表中选择")) from None
     for k, v in data.model_dump().items():
         setattr(body, k, v)
     s.add(body)
@@ -153,7 +164,7 @@ def add_relation(s: Session, actor: Actor, data: RelationIn) -> Relation:
         recusal_rules.Relation(data.person_a_id, data.person_b_id, data.type, data.reason), relation_types()
     )
     messages = {
-        "unknown_type": f"未知的关系类型 {data.type}",
+        "unknown_type": gettext("所选关系类型不存在，请从列表中选择"),
         "same_person": "关系的双方不能是同一人（本人为任免对象时系统自动回避）",
         "reason_required": "“其他可能影响公正的关系”须写明理由（《中华人民共和国公务员法》第七十六条（三））",
     }
@@ -294,6 +305,56 @@ def remove_observer(s: Session, actor: Actor, observer_id: int, meeting_id: int 
     s.delete(obs)
 
 
+def copy_items(s: Session, actor: Actor, meeting_id: int, data: CopyItemsIn) -> list[AgendaItem]:
+    """Put items of an earlier meeting of the same body on this agenda again (a recurring item: the same title,
+    category, presenter, unit, summary, amount and confidentiality). Its preparation steps start afresh and its
+    materials are not taken over: each meeting decides on what is prepared for it. A deferred item is carried over
+    with its history instead (:func:`carry_over`)."""
+    meeting = get(s, Meeting, meeting_id, "会议")
+    items = {i.id: i for i in s.exec(select(AgendaItem).where(col(AgendaItem.id).in_(data.item_ids)))}
+    copied = []
+    for item_id in data.item_ids:
+        old = items.get(item_id)
+        if old is None:
+            raise NotFound(what=gettext("要沿用的议题"))
+        source = get(s, Meeting, old.meeting_id, "会议")
+        if source.body_id != meeting.body_id or source.id == meeting.id:
+            raise InvalidPayload(detail=gettext("只能沿用本领导班子以前会议的议题"))
+        if old.status == "deferred":
+            raise InvalidState(detail=gettext("暂缓决策的议题请在会议页面“暂缓议题”中列入议程，以保留审议经过。"))
+        copied.append(
+            add_item(
+                s,
+                actor,
+                meeting_id,
+                ItemIn(
+                    title=old.title,
+                    category=old.category,
+                    presenter=old.presenter,
+                    submitting_unit=old.submitting_unit,
+                    summary=old.summary,
+                    amount_yuan=old.amount_yuan,
+                    confidential=old.confidential,
+                ),
+            )
+        )
+    return copied
+
+
+def recurring_item_ids(s: Session, prev: Meeting) -> set[int]:
+    """The items of ``prev`` that recur: the meeting of the same kind before it had an item of the same title."""
+    before = s.exec(
+        select(Meeting)
+        .where(Meeting.body_id == prev.body_id, Meeting.kind == prev.kind, col(Meeting.id) != prev.id)
+        .where(col(Meeting.starts_at) <= prev.starts_at)
+        .order_by(col(Meeting.starts_at).desc(), col(Meeting.id).desc())
+    ).first()
+    if before is None:
+        return set()
+    titles = set(s.exec(select(AgendaItem.title).where(AgendaItem.meeting_id == before.id)).all())
+    return {i.id for i in s.exec(select(AgendaItem).where(AgendaItem.meeting_id == prev.id)) if i.title in titles}
+
+
 def previous_meeting(s: Session, body_id: int, before_id: int | None = None) -> Meeting | None:
     q = select(Meeting).where(Meeting.body_id == body_id)
     if before_id:
@@ -335,6 +396,24 @@ def add_item(s: Session, actor: Actor, meeting_id: int, data: ItemIn, carried_fr
         s, actor, "item.added", meeting_id, item_id=item.id, carried_from=carried_from, **data.model_dump(mode="json")
     )
     return item
+
+
+def add_prepared_item(
+    s: Session,
+    actor: Actor,
+    meeting_id: int,
+    data: ItemIn,
+    steps: list[StepIn],
+    files: list[tuple[str, str, bytes]],
+    storage: Path,
+) -> tuple[AgendaItem, list[Material]]:
+    """An item with its preparation steps and materials as the item form gives them, all in the caller's one
+    transaction: a refused file or step leaves no item behind. ``files``: (filename, content type, bytes)."""
+    item = add_item(s, actor, meeting_id, data)
+    s.flush()
+    set_steps(s, actor, item.id, steps)
+    materials = [store_material(s, actor, item.id, name, ctype, body, storage) for name, ctype, body in files]
+    return item, materials
 
 
 def pending_item(s: Session, item_id: int) -> AgendaItem:

@@ -11,6 +11,7 @@ from flask import Blueprint, current_app, flash, redirect, url_for
 from flask_babel import gettext as _
 from sqlmodel import col, select
 
+from .amounts import AmountError, parse_amount, wan_text
 from .errors import InvalidPayload
 from .models import Person
 
@@ -26,12 +27,12 @@ def form_int(value: str | None):
 
 
 def form_amount(value: str | None) -> int | None:
-    value = (value or "").replace(",", "").replace("，", "").replace(" ", "").strip()
-    if not value:
-        return None
-    if not value.isdigit():
-        raise InvalidPayload(detail=_("金额须为以元为单位的整数"))
-    return int(value)
+    """The item form's amount as an office writes it ("1850万元", "0.5亿", "１８５０万"; bare numbers are 万元) →
+    whole yuan (:func:`meeting.amounts.parse_amount`); a refusal says plainly what is wrong."""
+    try:
+        return parse_amount(value)
+    except AmountError as err:
+        raise InvalidPayload(detail=_(str(err))) from None
 
 
 def zone() -> str:
@@ -51,6 +52,12 @@ def _yuan(amount: int | None) -> str:
     wan = amount / 10000
     wan_text = f"{wan:,.0f}" if wan == int(wan) else f"{wan:,.2f}".rstrip("0").rstrip(".")
     return _("%(amount)s元（%(wan)s万元）", amount=f"{amount:,}", wan=wan_text)
+
+
+@bp.app_template_filter("wan")
+def _wan(amount: int | None) -> str:
+    """18505000 → 1850.5 (the item form's field is in 万元)."""
+    return wan_text(amount)
 
 
 def people_map(s, ids) -> dict[int, Person]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from flask import render_template, request, url_for
+from flask import Response, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import pgettext
 from sqlmodel import col, func, or_, select
@@ -21,14 +21,14 @@ from sqlmodel import col, func, or_, select
 from voting.profiles import available_profiles, load_profile, relation_types
 from voting.vocabulary import BodyKind, MeetingKind
 
-from . import agenda_views, meeting_setup_views, setup  # noqa: F401  (their routes on bp)
+from . import agenda_views, meeting_setup_views, people_import, setup  # noqa: F401  (their routes on bp)
 from . import room as room_mod
 from .auth import check_csrf, login_required, require_staff, staff_actor
 from .clock import to_local, utcnow
 from .db import read_only, unit_of_work
 from .errors import InvalidPayload, NotFound, YishiError
-from .models import Body, Membership, Observer, Person, Relation
-from .schemas import BodyIn, MeetingIn, MembersIn, PersonIn, RelationIn, parse
+from .models import AgendaItem, Body, Membership, Observer, Person, Relation
+from .schemas import BodyIn, CopyItemsIn, MeetingIn, MembersIn, PersonIn, RelationIn, parse
 from .setup_pages import all_people, bp, done, form_int, meeting_form, people_map, zone
 from .state import meeting_title
 
@@ -198,15 +198,28 @@ def relation_delete(body_id: int, relation_id: int):
 # ---------------------------------------------------------------- people
 
 
-def _people_page(editing: Person | None = None, error: YishiError | None = None, form=None):
+def _people_page(editing: Person | None = None, error: YishiError | None = None, form=None, error_for: str = ""):
     with read_only() as s:
         people = all_people(s)
         rows = s.exec(select(Membership.person_id, Body.name).join(Body, col(Body.id) == Membership.body_id)).all()
+        bodies = s.exec(select(Body).order_by(col(Body.id))).all()
+        with_records = people_import.people_with_records(s)
+        duplicates = people_import.duplicates(s)
     bodies_of: dict[int, list[str]] = {}
     for pid, name in rows:
         bodies_of.setdefault(pid, []).append(name)
     return render_template(
-        "people.html", people=people, bodies_of=bodies_of, editing=editing, error=error, form=form or {}
+        "people.html",
+        people=people,
+        bodies_of=bodies_of,
+        bodies=bodies,
+        with_records=with_records,
+        duplicates=duplicates,
+        editing=editing,
+        error=error,
+        error_for=error_for,
+        problems=getattr(error, "problems", []),
+        form=form or {},
     ), (error.http_status if error else 200)
 
 
@@ -260,6 +273,81 @@ def person_update(person_id: int):
     return done(_("已保存人员信息。"), url_for(".people"))
 
 
+@bp.get("/people/template.xlsx")
+@login_required
+def people_template():
+    """The sheet to fill in for an import (姓名、单位、职务、角色)."""
+    return Response(
+        people_import.template_xlsx(),
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": "attachment; filename*=UTF-8''%E4%BA%BA%E5%91%98%E5%90%8D%E5%8D%95.xlsx"},
+    )
+
+
+@bp.post("/people/import")
+@login_required
+def people_import_submit():
+    """A file (xlsx/CSV) or a pasted list → every row's problem listed, or all stored at once (one transaction)."""
+    check_csrf()
+    form = request.form
+    upload = request.files.get("file")
+    try:
+        body_id = form_int(form.get("body_id"))
+        if body_id is not None and not isinstance(body_id, int):
+            raise InvalidPayload(detail=_("请从列表中选择领导班子"))
+        if upload is not None and upload.filename:
+            rows = people_import.rows_from_file(upload.filename, upload.read())
+        elif (form.get("pasted") or "").strip():
+            rows = people_import.rows_from_paste(form.get("pasted", ""))
+        else:
+            raise InvalidPayload(detail=_("请选择要导入的文件，或粘贴人员名单"))
+        with unit_of_work() as s:
+            result = people_import.import_people(s, require_staff(s), rows, body_id)
+    except YishiError as err:
+        return _people_page(None, err, form, "import")
+    n, new, old = len(result.created) + len(result.existing), len(result.created), len(result.existing)
+    if old:
+        message = _("已导入%(n)d人（新增%(new)d人，%(old)d人已在人员名录中）。", n=n, new=new, old=old)
+    else:
+        message = _("已导入%(n)d人。", n=n)
+    if body_id:
+        message += _("已列入成员名单%(m)d人。", m=result.members)
+        return done(message, url_for(".body", body_id=body_id) + "#members")
+    return done(message, url_for(".people"))
+
+
+@bp.post("/people/<int:person_id>/delete")
+@login_required
+def person_delete(person_id: int):
+    check_csrf()
+    try:
+        with unit_of_work() as s:
+            with_name = s.get(Person, person_id)
+            name = with_name.name if with_name else ""
+            people_import.delete_person(s, require_staff(s), person_id)
+    except YishiError as err:
+        return _people_page(None, err, None, "people")
+    return done(_("已删除人员“%(name)s”。", name=name), url_for(".people"))
+
+
+@bp.post("/people/merge")
+@login_required
+def people_merge():
+    """Two entries with the same name and title become one (the one with a record is kept)."""
+    check_csrf()
+    form = request.form
+    try:
+        a, b = form_int(form.get("person_id")), form_int(form.get("other_id"))
+        if not isinstance(a, int) or not isinstance(b, int):
+            raise InvalidPayload(detail=_("请选择要合并的两位人员"))
+        with unit_of_work() as s:
+            kept = people_import.merge_people(s, require_staff(s), a, b)
+            name = kept.name
+    except YishiError as err:
+        return _people_page(None, err, None, "duplicates")
+    return done(_("已合并重复的人员“%(name)s”。", name=name), url_for(".people"))
+
+
 # ---------------------------------------------------------------- a new meeting
 
 
@@ -278,6 +366,16 @@ def _meeting_new_page(body_id, error: YishiError | None = None, form=None):
             else []
         )
         prev_title = meeting_title(room_mod.load_room(s, prev.id)) if prev else ""
+        prev_items = (
+            s.exec(
+                select(AgendaItem)
+                .where(AgendaItem.meeting_id == prev.id, AgendaItem.status != "deferred")
+                .order_by(col(AgendaItem.position), col(AgendaItem.id))
+            ).all()
+            if prev
+            else []
+        )
+        recurring = setup.recurring_item_ids(s, prev) if prev else set()
         next_sessions = setup.next_session_numbers(s, body_id)
         actor = staff_actor(s)
     default_kind = MeetingKind.PARTY_GROUP if body.kind == BodyKind.PARTY_GROUP else MeetingKind.EXECUTIVE
@@ -298,6 +396,8 @@ def _meeting_new_page(body_id, error: YishiError | None = None, form=None):
         prev=prev,
         prev_title=prev_title,
         prev_observers=prev_observers,
+        prev_items=prev_items,
+        recurring=recurring,
         next_sessions=next_sessions,
         defaults=defaults,
         error=error,
@@ -320,15 +420,25 @@ def meeting_create():
     body_id = form_int(form.get("body_id"))
     try:
         data = parse(MeetingIn, meeting_form(form, body_id))
+        copies = parse(
+            CopyItemsIn, {"item_ids": [form_int(x) for x in form.getlist("copy_item_ids")]}, {"item_ids": "沿用的议题"}
+        )
         with unit_of_work() as s:
-            meeting = setup.create_meeting(s, require_staff(s), data, zone())
+            actor = require_staff(s)
+            meeting = setup.create_meeting(s, actor, data, zone())
+            copied = setup.copy_items(s, actor, meeting.id, copies)
             title = meeting_title(room_mod.load_room(s, meeting.id))
     except YishiError as err:
         return _meeting_new_page(body_id, err, form)
-    return done(
-        _("已创建“%(title)s”，成员名单已按领导班子成员生成。请添加议题。", title=title),
-        url_for(".meeting_setup", meeting_id=meeting.id),
-    )
+    if copied:
+        message = _(
+            "已创建“%(title)s”，成员名单已按领导班子成员生成，已沿用%(n)d个议题；请登记各议题的决策准备情况并上传材料。",
+            title=title,
+            n=len(copied),
+        )
+    else:
+        message = _("已创建“%(title)s”，成员名单已按领导班子成员生成。请添加议题。", title=title)
+    return done(message, url_for(".meeting_setup", meeting_id=meeting.id))
 
 
 __all__ = ["bp"]

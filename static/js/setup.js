@@ -193,9 +193,25 @@
 
     var amount = itemForm.querySelector("[data-amount]");
     var out = itemForm.querySelector("[data-amount-out]");
+    /* the same reading as meeting/amounts.py parse_amount: a bare number is 万元; 万, 亿, 元 as written */
+    var readAmount = function (text) {
+      var raw = text.replace(/[０-９]/g, function (c) { return String.fromCharCode(c.charCodeAt(0) - 0xfee0); })
+        .replace(/，/g, ",").replace(/．/g, ".").replace(/－/g, "-").replace(/￥/g, "¥")
+        .replace(/[\s\u3000]/g, "").replace("人民币", "");
+      if (!raw) { return null; }
+      var m = /^([-+]?)¥?([0-9][0-9,]*(?:\.[0-9]+)?)(万元|万|亿元|亿|元)?$/.exec(raw);
+      if (!m || m[1] === "-" || /,,|,$/.test(m[2])) { return NaN; }
+      var scale = { "万": 1e4, "万元": 1e4, "亿": 1e8, "亿元": 1e8, "元": 1 }[m[3] || "万"];
+      var yuan = Math.round(parseFloat(m[2].replace(/,/g, "")) * scale * 10000) / 10000;
+      return yuan === Math.floor(yuan) ? yuan : NaN;
+    };
     var showAmount = function () {
-      var v = parseInt(amount.value.replace(/[,，\s]/g, ""), 10);
-      out.textContent = isNaN(v) ? "" : T.wan.replace("{n}", (v / 10000).toLocaleString(NUMBER_LOCALE));
+      var yuan = readAmount(amount.value);
+      if (yuan === null) { out.textContent = ""; return; }
+      out.textContent = isNaN(yuan) ? T.amountBad : T.amountIs
+        .replace("{yuan}", yuan.toLocaleString(NUMBER_LOCALE))
+        .replace("{wan}", (yuan / 10000).toLocaleString(NUMBER_LOCALE, { maximumFractionDigits: 4 }));
+      out.classList.toggle("warn-text", isNaN(yuan));
     };
     if (amount && out) { amount.addEventListener("input", showAmount); showAmount(); }
 

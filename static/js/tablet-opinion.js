@@ -18,6 +18,12 @@
     if ($('composer-problem')) { $('composer-problem').hidden = true; }
   }
 
+  /* quick reasons that fit the item: T.phrases is keyed by category, then by stance (meeting/js_strings.py) */
+  function phrasesFor(category, stance) {
+    var table = T.phrases[category] || T.phrases.other;
+    return table[stance] || [];
+  }
+
   function renderOpinion(s, me, recused) {
     var card = $('opinion');
     var cur = s.current;
@@ -81,9 +87,10 @@
       $('opinion-confirm').textContent = fmt(T.confirm, { stance: stanceLabel(st) });
       $('opinion-confirm').className = 'big-button confirm-' + st;
       var phr = $('phrases');
-      if (phr.dataset.stance !== st) {
-        phr.dataset.stance = st;
-        R.replace(phr, (T.phrases[st] || []).map(function (text, i) {
+      var shown = st + ' ' + cur.category;
+      if (phr.dataset.shown !== shown) {
+        phr.dataset.shown = shown;
+        R.replace(phr, phrasesFor(cur.category, st).map(function (text, i) {
           return el('button', { type: 'button', class: 'phrase', testid: 'phrase-' + i, text: text,
             onclick: function () { addPhrase($('opinion-reason'), text); } });
         }));
@@ -195,7 +202,7 @@
     f.status = el('p', { class: 'written-status', testid: 'written-status-' + it.id, hidden: true });
     f.form = el('div', { class: 'written-form' }, [el('div', { class: 'opinion-buttons small' }, buttons),
       el('label', { class: 'reason-label', for: 'written-reason-' + it.id, text: T.writtenReason }), reason,
-      el('div', { class: 'phrases' }, T.phrases.defer.concat(T.phrases.disagree.slice(0, 1)).map(function (text) {
+      el('div', { class: 'phrases' }, phrasesFor(it.category, 'defer').concat(phrasesFor(it.category, 'disagree').slice(0, 1)).map(function (text) {
         return el('button', { type: 'button', class: 'phrase', text: text, onclick: function () { addPhrase(reason, text); } });
       })), submit]);
     f.node = el('div', { class: 'written-item', testid: 'written-' + it.id }, [f.title, f.status, f.form]);

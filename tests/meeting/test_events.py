@@ -463,7 +463,7 @@ def test_malformed_opinion_payload_is_refused(app, live, args):
     before = count(app, Event)
     ack = live["m1"].emit("give_opinion", *args, callback=True)
     assert_refused(ack, "invalid_payload")
-    assert ack["error"]["message"].startswith("请求格式不正确")
+    assert ack["error"]["message"] and "请求格式" not in ack["error"]["message"]
     assert count(app, Event) == before and count(app, Opinion) == 0
     assert live["secretary"].get_received() == []
 
