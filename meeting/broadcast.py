@@ -134,6 +134,7 @@ class Broadcaster:
         self._progress_sent: dict[int, float] = {}
         self._held_since: dict[tuple[str, int], float] = {}  # a due send put off during a burst: since when
         self._waiting: dict[int, int] = {}  # meeting → members the chair waits for, by the last counts sent
+        self.presented: dict[int, dict] = {}  # meeting → the presenter's last page turned (跟随翻页; not persisted)
         self._unsent_since: dict[int, float] = {}  # meeting → when the first opinion not in the counts sent arrived
         # is an opinion of this meeting being written? (the app sets the opinion intake's answer: meeting/app.py)
         self.writing = lambda meeting_id: False
@@ -146,6 +147,9 @@ class Broadcaster:
             event, data = outcome.emit
             rooms = [room_name(outcome.meeting_id, view) for view in ("member", "chair", "full")]
             self.socketio.emit(event, data, to=rooms)
+            if event == "page_turned":  # a tablet that joins later is told where the presenter is (this process's)
+                with self._lock:
+                    self.presented[outcome.meeting_id] = data
         if outcome.broadcast is None and not outcome.notify_people:
             return
         self.changed(outcome.meeting_id)

@@ -128,6 +128,9 @@ def register(socketio: SocketIO, connections: Connections) -> None:
             join_room(person_room(actor.meeting_id, actor.person_id))
             presence.connected(actor.seat_id)
         socketio.emit("snapshot", snapshot(actor), to=request.sid)
+        turned = current_app.extensions["yishi.broadcaster"].presented.get(actor.meeting_id)
+        if turned is not None and (actor.is_seat or actor.is_staff):  # 跟随翻页: where the presenter is now
+            socketio.emit("page_turned", turned, to=request.sid)
         if actor.is_seat:  # the secretary's roster shows who is connected (only the full view shows it)
             current_app.extensions["yishi.broadcaster"].presence_changed(actor.meeting_id)
 

@@ -105,11 +105,24 @@
     }
   });
 
+  /** The presented material among the current item's (the tablet has them once it asked for the item's detail;
+      a recused member never has them): a following tablet that is not reading it opens it, at the presenter's
+      page. Asked again for a few seconds while the detail is on its way (a tablet that has just joined). */
+  function openPresented(turn, tries) {
+    var view = reader.view();
+    if (!following || (view && view.material.id === turn.material_id)) { return; }
+    var cur = K.room && K.room.state && K.room.state.current;
+    var m = cur && cur.id === turn.item_id && (cur.materials || []).filter(function (x) { return x.id === turn.material_id; })[0];
+    if (m) { K.openViewer(m); }  // 'shown' then goes to the presenter's page (followPresenter)
+    else if (tries > 0) { setTimeout(function () { openPresented(turn, tries - 1); }, 250); }
+  }
+
   function onTurn(turn) {
     if (!turn || !turn.material_id) { return; }
     presented[turn.material_id] = turn.page;
     var view = reader.view();
     if (following && view && view.material.id === turn.material_id && view.pages.length) { reader.goTo(turn.page); }
+    else { openPresented(turn, 20); }
   }
 
   function attach() {

@@ -110,6 +110,18 @@ def test_tablets_follow_the_presenter_and_one_may_leave_and_rejoin(server, secre
     b.get_by_test_id("reader-follow").click()
     expect(b.get_by_test_id("reader-follow")).to_have_text("跟随翻页：开")
     expect(b.get_by_test_id("material-page-count")).to_have_text("第 4 / 5 页")
+
+    # a tablet that joins now, reading nothing: told where the presenter is, it opens the material at his page,
+    # and follows on
+    late = next(n for n in server.members if n not in (first, second, "张建国"))
+    c = new_page(*TABLET, has_touch=True)
+    c.on("pageerror", lambda err: problems.append(f"{late}: {err}"))
+    c.goto(server.tablet_url(late))
+    connected(c)
+    expect(c.get_by_test_id("material-page-count")).to_have_text("第 4 / 5 页", timeout=15_000)
+    _present(console, pdf, "next", 5)
+    for tablet in (a, b, c):
+        expect(tablet.get_by_test_id("material-page-count")).to_have_text("第 5 / 5 页")
     assert problems == []
 
 

@@ -123,6 +123,12 @@ def test_the_presenters_page_turn_reaches_the_tablets_that_read_materials(app, s
     for c in (observer, projector):  # no materials for them: no page turns either
         assert _events(c, "page_turned") == []
 
+    # a tablet that joins afterwards is told the presenter's page at once; an observer's screen is not
+    late = socketio.test_client(app, auth={"token": tokens[ids[2]]})
+    assert _events(late, "page_turned") == [turn]
+    again = socketio.test_client(app, auth={"token": factory.observer_token(m.id, ahead["obs"].id)})
+    assert _events(again, "page_turned") == []
+
 
 @pytest.mark.parametrize(
     "payload",
