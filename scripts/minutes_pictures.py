@@ -1,9 +1,11 @@
-"""Pictures of the demo meeting's 会议纪要 and 会议记录 for docs/minutes.md, as LibreOffice lays them out.
+"""Pictures of a meeting's 会议纪要 and 会议记录 for docs/minutes.md, as LibreOffice lays them out: the meeting with
+every kind of item the tests read back (tests/minutes/every_kind.py — passed with dissent, personnel with a recusal,
+not passed, deferred, confidential, written opinions, a member who left and returned, a delegated chair).
 
     .venv/bin/python scripts/minutes_pictures.py      # writes docs/minutes/summary-1.png, summary-2.png, record-1.png
 
-A throw-away SQLite database in a temporary folder gets the demo (meeting.demo.create_demo: the body, its members,
-an agenda); its 纪要 and 记录 are rendered by minutes/docx.py, converted by minutes/pdf.py (the same private
+A throw-away SQLite database in a temporary folder gets that meeting, built through the real services; its 纪要
+and 记录 are rendered by minutes/docx.py, converted by minutes/pdf.py (the same private
 LibreOffice profile and font table as the archive's PDF copies) and rasterised by pdftoppm at 50 dpi.
 """
 
@@ -19,12 +21,13 @@ sys.path.insert(0, str(ROOT))
 
 from meeting.app import create_app  # noqa: E402
 from meeting.db import read_only  # noqa: E402
-from meeting.demo import create_demo  # noqa: E402
 from minutes import docx as render  # noqa: E402
 from minutes import pdf, service  # noqa: E402
+from tests.factories import Factory  # noqa: E402
+from tests.minutes.every_kind import build_every_kind  # noqa: E402
 
 OUT = ROOT / "docs" / "minutes"
-PAGES = {"summary": 2, "record": 1}  # how many pages of each to show
+PAGES = {"summary": 2, "record": 2}  # how many pages of each to show
 
 
 def main() -> int:
@@ -42,10 +45,9 @@ def main() -> int:
                 "YISHI_ASYNC_MODE": "threading",
             }
         )
-        with app.app_context():
-            info = create_demo()
-            with read_only() as s:
-                m = service.structured(s, info.meeting_id, app.config["YISHI_TIMEZONE"])
+        every = build_every_kind(Factory(app))
+        with app.app_context(), read_only() as s:
+            m = service.structured(s, every.meeting_id, app.config["YISHI_TIMEZONE"])
         docs = {kind: render.render(m, kind) for kind in PAGES}
         pdfs = pdf.convert(docs)
         for kind, last in PAGES.items():
