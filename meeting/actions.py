@@ -19,7 +19,7 @@ from .actors import Actor
 from .db import unit_of_work
 from .errors import NotFound, ObserverCannotVote, PermissionDenied
 from .room import Outcome
-from .room.reading import turn_page
+from .room.reading import set_presenter, turn_page
 from .schemas import (
     DeferIn,
     Empty,
@@ -30,6 +30,7 @@ from .schemas import (
     OpinionIn,
     PageTurnIn,
     Payload,
+    PresenterIn,
     ProxyOpinionIn,
     ReconsiderIn,
     RecusalIn,
@@ -188,13 +189,21 @@ ACTIONS: dict[str, Action] = {
         _a("withdraw_floor", ItemRef, room.withdraw_floor, {MEMBER, CHAIR}, "成员撤回尚未安排的发言申请"),
         _a("give_floor", GiveFloorIn, room.give_floor, {STAFF}, "安排发言（按申请顺序或指定成员），上一位发言结束计时"),
         _a("end_floor", ItemRef, room.end_floor, {STAFF}, "结束当前发言人的发言计时"),
-        # 跟随翻页 (h18-lanpdf): the presenter's page, told to the tablets that follow; nothing persisted
+        # 跟随翻页: the presenter's page, told to the tablets that follow (nothing persisted); the presenter is the
+        # console, or the member the secretary names (a member not named is refused by the service)
         _a(
             "turn_page",
             PageTurnIn,
             lambda s, a, m, p: turn_page(s, a, m, p),
-            {STAFF},
+            {STAFF, MEMBER, CHAIR},
             "跟随翻页：演示人翻到材料的某一页，跟随的平板随之翻页",
+        ),
+        _a(
+            "set_presenter",
+            PresenterIn,
+            lambda s, a, m, p: set_presenter(s, a, m, p),
+            {STAFF},
+            "指定由某位成员在本人平板上演示材料（跟随翻页），或收回由控制台演示",
         ),
     ]
 }

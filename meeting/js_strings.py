@@ -466,6 +466,9 @@ TABLES: dict[str, dict[str, Any]] = {
         "page": _("第 {n} 页"),
         "turned": _("已翻到第 {n} 页"),
         "noMaterials": _("当前议题没有材料。"),
+        "presenting": _("您正在演示：翻页时跟随的平板随之翻页"),
+        "presenter": _("演示人"),
+        "presenterConsole": _("本控制台"),
     },
     # static/js/setup.js: the setting-up pages
     "setup": {

@@ -153,6 +153,9 @@ class Meeting(SQLModel, table=True):
         sa_column=Column("projector_token", String(64), unique=True, index=True, nullable=False)
     )
     created_at: datetime = Field(default_factory=utcnow, sa_type=UTCDateTime)
+    # 跟随翻页: a member the secretary lets present the materials from his own tablet (None: the console presents);
+    # a plain column, the seat checked by meeting.room.reading.set_presenter
+    presenter_person_id: int | None = Field(default=None)
 
 
 class Seat(SQLModel, table=True):

@@ -395,6 +395,12 @@ class ItemRef(Payload):
     item_id: Id
 
 
+class PresenterIn(Payload):
+    """跟随翻页: the member who presents the materials from his tablet; none (null) gives it back to the console."""
+
+    person_id: Id | None = None
+
+
 class PageTurnIn(Payload):
     """跟随翻页: the presenter shows this page of this material (h18-lanpdf)."""
 

@@ -185,6 +185,7 @@ def build(s: Session, meeting_id: int, view: str, zone: str = "Asia/Shanghai") -
                 "delegated": m.delegated_by_person_id is not None,
             },
             "recorder": m.recorder_name,
+            "presenter_person_id": m.presenter_person_id,
         },
         "attendance": {
             "n": room.n,

@@ -68,7 +68,8 @@ ROOM_ACTIONS: dict[str, set[str]] = {
     "record_opinion": {"secretary"},
     # deadends: an item not yet opened withdrawn (撤回议题) — whoever presides over it, as defer_item
     "withdraw_item": {"secretary", "chair", "acting_chair"},
-    "turn_page": {"secretary"},  # 跟随翻页: the presenter on the console (h18-lanpdf)
+    "turn_page": {"secretary"},  # or the member the secretary names presenter (none in this world: refused)
+    "set_presenter": {"secretary"},  # 跟随翻页: the presenter on the console (h18-lanpdf)
 }
 
 # A refusal with one of these codes means "this role may not" (authorisation); any other answer means the role

@@ -7,22 +7,44 @@ member recused from its item (《洮北区人民政府“三重一大”事项�
 
 from __future__ import annotations
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from .. import audit
 from ..actors import Actor
-from ..errors import InvalidState, NotFound
-from ..models import AgendaItem, Material, Meeting
-from ..schemas import PageTurnIn
+from ..errors import InvalidState, NotFound, PermissionDenied
+from ..models import AgendaItem, Material, Meeting, Seat
+from ..schemas import PageTurnIn, PresenterIn
 from .facts import Outcome
 from .guards import _require_staff
 
 
-def turn_page(s: Session, actor: Actor, meeting_id: int, data: PageTurnIn) -> Outcome:
-    """The secretary (the presenter, on the console) shows page ``data.page`` of material ``data.material_id``."""
+def set_presenter(s: Session, actor: Actor, meeting_id: int, data: PresenterIn) -> Outcome:
+    """The secretary lets a member of the meeting present the materials from his tablet (his page turns are told to
+    the room as the console's are), or takes it back (``person_id`` None). Recorded; every screen is told."""
     _require_staff(actor)
     meeting = s.get(Meeting, meeting_id)
     if meeting is None:
         raise NotFound(what="会议")
+    if meeting.status == "closed":
+        raise InvalidState(detail="会议已结束。")
+    if data.person_id is not None and (
+        s.exec(select(Seat.id).where(Seat.meeting_id == meeting_id, Seat.person_id == data.person_id)).first() is None
+    ):
+        raise NotFound(what="该成员")
+    meeting.presenter_person_id = data.person_id
+    s.add(meeting)
+    audit.record(s, actor, "meeting.presenter_set", meeting_id, person_id=data.person_id)
+    return Outcome(meeting_id, ack={"ok": True, "presenter_person_id": data.person_id})
+
+
+def turn_page(s: Session, actor: Actor, meeting_id: int, data: PageTurnIn) -> Outcome:
+    """The presenter — the secretary on the console, or the member he named (:func:`set_presenter`) on his tablet —
+    shows page ``data.page`` of material ``data.material_id``."""
+    meeting = s.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound(what="会议")
+    if not actor.is_staff and not (actor.is_seat and actor.person_id == meeting.presenter_person_id):
+        raise PermissionDenied()
     if meeting.status == "closed":
         raise InvalidState(detail="会议已结束。")
     mat = s.get(Material, data.material_id)

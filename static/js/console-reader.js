@@ -45,15 +45,32 @@
     ]);
   }
 
+  /** Who presents: this console, or a member present whom the secretary names (his tablet's turns lead). */
+  function presenterPick() {
+    var s = C.room.state;
+    var chosen = s.meeting.presenter_person_id;
+    var options = [el('option', { value: '', text: T.presenterConsole })].concat(
+      s.roster.filter(function (p) { return p.attendance === 'present' || p.attendance === 'late'; }).map(function (p) {
+        return el('option', { value: String(p.person_id), text: p.name });
+      }));
+    var pick = el('select', { testid: 'presenter-pick', 'aria-label': T.presenter }, options);
+    pick.value = chosen ? String(chosen) : '';
+    pick.addEventListener('change', function () {
+      C.act('set_presenter', { person_id: pick.value ? parseInt(pick.value, 10) : null }, pick);
+    });
+    return el('label', { class: 'presenter-pick' }, [T.presenter + ' ', pick]);
+  }
+
   function draw(force) {
     var box = $('presenter');
     if (!box) { return; }
     var list = materials();
-    var key = list.map(function (m) { return m.id + ':' + (pages[m.id] || 1); }).join(',');
+    var key = list.map(function (m) { return m.id + ':' + (pages[m.id] || 1); }).join(',') + '|' +
+      (C.room.state && C.room.state.meeting.presenter_person_id);
     if (!force && key === shownKey) { return; }
     shownKey = key;
     box.hidden = !list.length;
-    R.replace(box, list.length ? [el('h3', { text: T.present })].concat(list.map(row)) : []);
+    R.replace(box, list.length ? [el('h3', { text: T.present }), presenterPick()].concat(list.map(row)) : []);
   }
 
   var socket = C.room.socket;

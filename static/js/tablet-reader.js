@@ -53,9 +53,17 @@
     return b;
   }
 
+  /** The secretary named this member presenter: his turns are the room's (turn_page), he follows no one. */
+  function presenting() {
+    var r = K.room;
+    return !!(r && r.me && r.state && r.state.meeting && r.state.meeting.presenter_person_id === r.me.person_id);
+  }
+
   function showFollow() {
     if (!bar) { return; }
     var toggle = bar.querySelector('[data-testid="reader-follow"]');
+    toggle.disabled = presenting();
+    if (presenting()) { toggle.textContent = T.presenting; toggle.setAttribute('aria-pressed', 'false'); return; }
     toggle.textContent = following ? T.following : T.notFollowing;
     toggle.setAttribute('aria-pressed', following ? 'true' : 'false');
     toggle.classList.toggle('is-following', following);
@@ -64,6 +72,14 @@
   function turnMyself(delta) {
     var view = reader.view();
     if (!view) { return; }
+    if (presenting()) {  // the room turns with him
+      var page = Math.min(Math.max(Math.max(view.current, 1) + delta, 1), view.pages.length || 1);
+      reader.goTo(page);
+      K.room.act('turn_page', { material_id: view.material.id, page: page }).then(function (ack) {
+        if (!ack.ok) { R.showError(ack.error); }
+      });
+      return;
+    }
     following = false;  // the member reads on his own now
     showFollow();
     reader.goTo(Math.max(view.current, 1) + delta);
@@ -129,6 +145,8 @@
     var room = R.current;
     if (!room || !room.socket) { return false; }
     room.socket.on('page_turned', onTurn);
+    // named presenter or not: the bar says so as soon as the room's state does (after the client has taken it in)
+    ['state', 'snapshot'].forEach(function (name) { room.socket.on(name, function () { setTimeout(showFollow, 0); }); });
     return true;
   }
   if (!attach()) { document.addEventListener('DOMContentLoaded', attach); }

@@ -165,3 +165,30 @@ def test_page_buttons_and_zoom(server, secretary, new_page, screenshot):
         f"() => Math.abs(document.querySelector('.pdf-page').getBoundingClientRect().width - {fit}) <= 2"
     )
     assert problems == []
+
+
+def test_a_member_named_presenter_leads_from_his_tablet(server, secretary, new_page):
+    """The secretary names 李红梅 presenter on the console: her tablet says she presents, her 下一页 turns the room's
+    tablets that follow; the console takes it back and her turns are her own again."""
+    pdf = _open_item_with_a_long_pdf(server, secretary)
+    problems: list[str] = []
+    console = _console(server, new_page)
+    lead = "李红梅"
+    other = next(n for n in reversed(list(server.members)) if n != lead)
+    a = _reading(server, new_page, lead, pdf, problems)
+    b = _reading(server, new_page, other, pdf, problems)
+    pick = console.get_by_test_id("presenter-pick")
+    pick.select_option(label=lead)
+    expect(a.get_by_test_id("reader-follow")).to_contain_text("您正在演示")
+    a.get_by_test_id("reader-next").click()
+    a.get_by_test_id("reader-next").click()
+    for tablet in (a, b):
+        expect(tablet.get_by_test_id("material-page-count")).to_have_text("第 3 / 5 页")
+    expect(console.get_by_test_id(f"present-page-{pdf['id']}")).to_have_text("第 3 页")
+    pick.select_option(value="")  # 本控制台
+    expect(a.get_by_test_id("reader-follow")).to_have_text("跟随翻页：开")
+    a.get_by_test_id("reader-prev").click()  # her own again: she stops following, the other stays
+    expect(a.get_by_test_id("material-page-count")).to_have_text("第 2 / 5 页")
+    _heard(b, pdf, 3)
+    expect(b.get_by_test_id("material-page-count")).to_have_text("第 3 / 5 页")
+    assert problems == []

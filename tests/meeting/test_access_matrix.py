@@ -100,6 +100,7 @@ def payload(name: str, role: str, w: dict) -> dict:
         },
         "withdraw_item": {"item_id": item, "reason": "提交单位撤回"},  # refused for its state once past the door
         "turn_page": {"material_id": w["material"], "page": 2},
+        "set_presenter": {"person_id": ids[2]},
     }[name]
 
 

@@ -64,7 +64,7 @@ def schema(engine) -> dict:
 
 # every revision of every part (each part's branch applied in its own order: see applied())
 REVISIONS = {
-    "meeting": ["meeting_0001", "meeting_0002", "meeting_0003_floor", "meeting_0004_proxy"],
+    "meeting": ["meeting_0001", "meeting_0002", "meeting_0003_floor", "meeting_0004_proxy", "meeting_0005_presenter"],
     "minutes": ["minutes_0001", "minutes_0002", "minutes_0003"],
     "execution": ["execution_0001"],
 }

@@ -13,7 +13,7 @@ import pytest
 from meeting import setup
 from meeting.db import unit_of_work
 from meeting.schemas import ObserverIn
-from tests.factories import STAFF
+from tests.factories import STAFF, event_log
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -142,6 +142,36 @@ def test_a_page_turn_with_bad_input_is_refused_and_told_to_nobody(app, socketio,
     ack = console.emit("turn_page", payload, callback=True)
     assert ack["ok"] is False and ack["error"]["code"] in ("invalid_payload", "not_found"), ack
     assert "Traceback" not in str(ack) and _events(member, "page_turned") == []
+
+
+def test_the_member_named_presenter_turns_the_rooms_pages_until_the_console_takes_it_back(
+    app, socketio, staff_http, factory, ahead
+):
+    m, ids = ahead["m"], ahead["ids"]
+    tokens = factory.tokens(m.id)
+    presenter = socketio.test_client(app, auth={"token": tokens[ids[1]]})
+    other = socketio.test_client(app, auth={"token": tokens[ids[4]]})
+    console = socketio.test_client(app, flask_test_client=staff_http, auth={"meeting_id": m.id})
+    turn = {"material_id": ahead["mats"][0], "page": 2}
+    assert presenter.emit("set_presenter", {"person_id": ids[1]}, callback=True)["error"]["code"] == "permission_denied"
+    for c in (presenter, other, console):
+        c.get_received()
+    assert console.emit("set_presenter", {"person_id": ids[1]}, callback=True) == {
+        "ok": True,
+        "presenter_person_id": ids[1],
+    }
+    states = [e["args"][0] for e in other.get_received() if e["name"] == "state"]
+    assert states and states[-1]["meeting"]["presenter_person_id"] == ids[1]  # his tablet knows it leads
+    ack = presenter.emit("turn_page", turn, callback=True)
+    assert ack["ok"] is True and ack["page"] == 2
+    assert [t["page"] for t in _events(other, "page_turned")] == [2]
+    # another member is still refused; the console takes it back, and he is refused too
+    assert other.emit("turn_page", turn, callback=True)["error"]["code"] == "permission_denied"
+    assert console.emit("set_presenter", {"person_id": None}, callback=True)["ok"] is True
+    assert presenter.emit("turn_page", turn, callback=True)["error"]["code"] == "permission_denied"
+    assert console.emit("set_presenter", {"person_id": 999999}, callback=True)["error"]["code"] == "not_found"
+    kinds = [e.kind for e in event_log(app, m.id) if e.kind == "meeting.presenter_set"]
+    assert len(kinds) == 2  # named, taken back: both recorded; the refusals changed nothing
 
 
 def test_a_member_may_not_turn_the_rooms_pages(app, socketio, factory, ahead):
