@@ -16,8 +16,9 @@ needs_office = pytest.mark.skipif(
 )
 
 
-def to_pdf(tmp_path, name: str, data: bytes, ext: str = "docx") -> tuple[int, str]:
-    """(pages, text) of ``data`` rendered as PDF."""
+def convert(tmp_path, name: str, data: bytes, ext: str = "docx", *, layout: bool = True) -> tuple[Path, int, str]:
+    """(the PDF, its pages, its text) of ``data`` rendered by LibreOffice headless in a private profile; the text by
+    pdftotext, with ``-layout`` unless ``layout`` is False (reading order only)."""
     src = tmp_path / f"{name}.{ext}"
     src.write_bytes(data)
     profile = tmp_path / f"lo-profile-{name}"
@@ -41,7 +42,14 @@ def to_pdf(tmp_path, name: str, data: bytes, ext: str = "docx") -> tuple[int, st
     assert pdf.is_file()
     info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
     pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
+    args = ["pdftotext", *(["-layout"] if layout else []), str(pdf), "-"]
+    text = subprocess.run(args, check=True, capture_output=True, text=True).stdout
+    return pdf, pages, text
+
+
+def to_pdf(tmp_path, name: str, data: bytes, ext: str = "docx") -> tuple[int, str]:
+    """(pages, text) of ``data`` rendered as PDF."""
+    _, pages, text = convert(tmp_path, name, data, ext)
     return pages, text
 
 

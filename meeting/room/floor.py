@@ -30,13 +30,13 @@ def _live(s: Session, room: Room, item_id: int) -> AgendaItem:
     return item
 
 
-def _seat_may_ask(s: Session, room: Room, actor: Actor, item: AgendaItem) -> None:
-    """Who asks: a member in the room and not recused from the item (checked before whether the body uses
-    requests at all: who may is told first)."""
-    if actor.person_id in recused_ids(s, item.id):
+def _may_have_the_floor(s: Session, room: Room, person_id: int, item: AgendaItem) -> None:
+    """Who asks for the floor, or is given it: a member in the room and not recused from the item (checked before
+    whether the body uses requests at all: who may is told first)."""
+    if person_id in recused_ids(s, item.id):
         raise Recused()
-    seat = room.seat_of(actor.person_id)
-    if seat is None or actor.person_id not in room.present_ids:
+    seat = room.seat_of(person_id)
+    if seat is None or person_id not in room.present_ids:
         raise FloorNotPresent(attendance=ATTENDANCE_LABELS.get(seat.attendance if seat else "", "未到会"))
 
 
@@ -69,7 +69,7 @@ def request_floor(s: Session, actor: Actor, meeting_id: int, data: ItemRef) -> O
     room = load_room(s, meeting_id)
     _require_in_session(room)
     item = _live(s, room, data.item_id)
-    _seat_may_ask(s, room, actor, item)
+    _may_have_the_floor(s, room, actor.person_id, item)
     _uses_floor(room)
     mine = _open_request(s, item.id, actor.person_id)
     if mine is None:
@@ -87,7 +87,7 @@ def withdraw_floor(s: Session, actor: Actor, meeting_id: int, data: ItemRef) -> 
     room = load_room(s, meeting_id)
     _require_in_session(room)
     item = _live(s, room, data.item_id)
-    _seat_may_ask(s, room, actor, item)
+    _may_have_the_floor(s, room, actor.person_id, item)
     _uses_floor(room)
     mine = _open_request(s, item.id, actor.person_id)
     if mine is None or mine.granted_at is not None:
@@ -120,11 +120,7 @@ def give_floor(s: Session, actor: Actor, meeting_id: int, data: GiveFloorIn) -> 
         if req is None or req.item_id != item.id or req.withdrawn_at or req.granted_at:
             raise FloorNotFound()
     else:
-        if data.person_id in recused_ids(s, item.id):
-            raise Recused()
-        seat = room.seat_of(data.person_id)
-        if seat is None or data.person_id not in room.present_ids:
-            raise FloorNotPresent(attendance=ATTENDANCE_LABELS.get(seat.attendance if seat else "", "未到会"))
+        _may_have_the_floor(s, room, data.person_id, item)
         req = _open_request(s, item.id, data.person_id)
         if req is None or req.granted_at is not None:
             req = FloorRequest(meeting_id=meeting_id, item_id=item.id, person_id=data.person_id)

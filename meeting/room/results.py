@@ -184,15 +184,22 @@ def head_decide(s: Session, actor: Actor, meeting_id: int, data: HeadDecisionIn)
     )
 
 
-def defer_item(s: Session, actor: Actor, meeting_id: int, data: DeferIn) -> Outcome:
-    """The chair defers (暂缓决策) an unclear or split item at any point before the result (seed 003 §四(二)3) —
-    also one not yet opened. The secretary may record it on the chair's word; the reason is kept."""
+def _presided(s: Session, actor: Actor, meeting_id: int, item_id: int):
+    """What deferring and withdrawing an item check first: the room locked, the presiding person (or the secretary
+    on his word) acting, the meeting in session → (room, item, who presides)."""
     room = load_room(s, meeting_id, lock=True)
     if not (actor.is_staff or actor.is_seat):
         raise PermissionDenied()
-    item = _item_of(s, room, data.item_id)
+    item = _item_of(s, room, item_id)
     presiding = _require_presiding(actor, room, _recusal_grounds_now(s, room, item))
     _require_in_session(room)
+    return room, item, presiding
+
+
+def defer_item(s: Session, actor: Actor, meeting_id: int, data: DeferIn) -> Outcome:
+    """The chair defers (暂缓决策) an unclear or split item at any point before the result (seed 003 §四(二)3) —
+    also one not yet opened. The secretary may record it on the chair's word; the reason is kept."""
+    room, item, presiding = _presided(s, actor, meeting_id, data.item_id)
     if item.status not in (*LIVE, "pending"):
         raise InvalidState(detail="该议题已作出决定或已暂缓，不能再暂缓。")
     rnd = current_round(s, item, lock=True)
@@ -219,12 +226,7 @@ def withdraw_item(s: Session, actor: Actor, meeting_id: int, data: WithdrawIn) -
     """撤回议题: the submitting unit takes back an item not yet opened (e.g. its 合法性审查 not complete); the
     secretary or whoever presides records it with the reason. It is the item's conclusion for 散会 and for the
     minutes, and stays in the record (voting/conclusion.py; 白洮政发〔2023〕14号 四（二）3、4)."""
-    room = load_room(s, meeting_id, lock=True)
-    if not (actor.is_staff or actor.is_seat):
-        raise PermissionDenied()
-    item = _item_of(s, room, data.item_id)
-    presiding = _require_presiding(actor, room, _recusal_grounds_now(s, room, item))
-    _require_in_session(room)
+    room, item, presiding = _presided(s, actor, meeting_id, data.item_id)
     if not conclusion.may_set_aside(item.status, room.meeting.status):
         raise InvalidState(detail="只有尚未开始审议的议题才能撤回。")
     rnd = current_round(s, item, lock=True)

@@ -4,9 +4,7 @@ the recusal sentence, dissent relative to the result, the lead-unit sentence not
 the marks."""
 
 import io
-import os
 import shutil
-import subprocess
 
 import docx
 import pytest
@@ -17,6 +15,7 @@ from minutes import service
 from minutes.errors import DecisionContradictsResult, MinutesNotDraft
 from tests.factories import STAFF
 from tests.minutes.every_kind import PASSED_TEXT, build_every_kind
+from tests.pdf import convert
 
 
 @pytest.fixture
@@ -241,27 +240,7 @@ def test_through_libreoffice_and_pdftotext(tmp_path, app, ek):
     m = _structured(app, ek.meeting_id)
     texts = {}
     for kind in ("record", "summary"):
-        src = tmp_path / f"{kind}.docx"
-        src.write_bytes(render.render(m, kind))
-        subprocess.run(
-            [
-                "soffice",
-                f"-env:UserInstallation=file://{tmp_path / 'lo-profile'}",
-                "--headless",
-                "--convert-to",
-                "pdf",
-                "--outdir",
-                str(tmp_path),
-                str(src),
-            ],
-            check=True,
-            capture_output=True,
-            timeout=180,
-            env=os.environ | {"HOME": str(tmp_path)},
-        )
-        out = subprocess.run(
-            ["pdftotext", str(tmp_path / f"{kind}.pdf"), "-"], check=True, capture_output=True, text=True
-        ).stdout
+        _, _, out = convert(tmp_path, kind, render.render(m, kind), layout=False)
         texts[kind] = "".join(out.split())  # lines wrap anywhere in Chinese text
     record, summary = texts["record"], texts["summary"]
     assert record.startswith("内部资料注意保存草稿")

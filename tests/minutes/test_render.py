@@ -1,6 +1,5 @@
 """The 纪要 through LibreOffice: page count, the text survives, a PNG of the first page (tests/minutes/output/)."""
 
-import os
 import shutil
 import subprocess
 
@@ -10,6 +9,7 @@ from meeting.db import read_only
 from minutes import docx as render
 from minutes import service
 from tests.minutes.conftest import OUTPUT
+from tests.pdf import convert
 
 pytestmark = pytest.mark.skipif(
     not (shutil.which("soffice") and shutil.which("pdftotext") and shutil.which("pdftoppm")),
@@ -18,31 +18,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def _pdf(tmp_path, name: str, data: bytes):
-    src = tmp_path / f"{name}.docx"
-    src.write_bytes(data)
-    profile = tmp_path / "lo-profile"
-    subprocess.run(
-        [
-            "soffice",
-            f"-env:UserInstallation=file://{profile}",
-            "--headless",
-            "--convert-to",
-            "pdf",
-            "--outdir",
-            str(tmp_path),
-            str(src),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=120,
-        env=os.environ | {"HOME": str(tmp_path)},
-    )
-    pdf = tmp_path / f"{name}.pdf"
-    assert pdf.is_file()
-    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
-    pages = int(next(line.split()[-1] for line in info.splitlines() if line.startswith("Pages:")))
-    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], check=True, capture_output=True, text=True).stdout
-    return pdf, pages, text
+    return convert(tmp_path, name, data)
 
 
 def test_summary_renders_in_libreoffice(tmp_path, factory, texts):
