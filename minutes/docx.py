@@ -472,8 +472,8 @@ def imprint(doc, rows: list[tuple[str, str]], office: str, day: str):
     lines aligned after the colon, then 印发机关 (左空一字) and 印发日期 (右空一字, "……印发"); rules as wide as the
     text block between them, the first and last thick, the middle ones thin. Placed at the foot of the last page
     (a table anchored to the bottom margin, so it is the page's last element: Word and WPS honour that;
-    LibreOffice 7.4 keeps such a table in the flow, so in the PDF copy it follows the body on the last page).
-    Returns the table."""
+    LibreOffice 7.4 keeps such a table in the flow, so the PDF copy is laid out a second time with the table
+    lowered: :func:`lower_imprint`, minutes.pdf.lower_imprints). Returns the table."""
     lines = [(label, txt) for label, txt in rows if txt] + [("", "")]
     table = doc.add_table(rows=len(lines), cols=1)
     tbl = table._tbl
@@ -529,6 +529,39 @@ def imprint(doc, rows: list[tuple[str, str]], office: str, day: str):
     anchor = _para(doc, pitch=Pt(1))  # the paragraph a floating table is anchored to (and a body never ends in one)
     _fonts(_run(anchor, ""), FANGSONG, 1)
     return table
+
+
+def lower_imprint(data: bytes, points: float) -> bytes:
+    """The same document with the 版记 ``points`` lower: an empty paragraph of exactly that height before its table.
+    For a layout that keeps the floating 版记 in the flow (LibreOffice 7.4: see :func:`imprint`), the PDF copy is
+    laid out twice and the second time the 版记 comes down to the foot of the last page (:mod:`minutes.pdf`). A
+    document without a 版记, or ``points`` under a twip, is returned as it was."""
+    twips = math.floor(points * 20)
+    if twips < 1:
+        return data
+    d = Document(io.BytesIO(data))
+    for tbl in d.element.body.iter(qn("w:tbl")):
+        pos = tbl.find(qn("w:tblPr") + "/" + qn("w:tblpPr"))
+        if pos is not None and pos.get(qn("w:tblpYSpec")) == "bottom":
+            spacer = _el("w:p")
+            ppr = _el("w:pPr")
+            ppr.append(_el("w:snapToGrid", val=0))
+            ppr.append(_el("w:spacing", before=0, after=0, line=twips, lineRule="exact"))
+            spacer.append(ppr)
+            tbl.addprevious(spacer)
+            after = tbl.getnext()  # the anchor paragraph (1 pt): off the line grid, so it takes no grid line
+            if after is not None and after.tag == qn("w:p"):
+                appr = after.find(qn("w:pPr"))
+                if appr is None:
+                    appr = _el("w:pPr")
+                    after.insert(0, appr)
+                if appr.find(qn("w:snapToGrid")) is None:
+                    at = sum(1 for c in appr if _PPR_RANK.get(c.tag, 99) < _PPR_RANK[qn("w:snapToGrid")])
+                    appr.insert(at, _el("w:snapToGrid", val=0))
+            out = io.BytesIO()
+            d.save(out)
+            return out.getvalue()
+    return data
 
 
 def date_line(doc, day: str):

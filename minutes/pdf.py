@@ -14,17 +14,23 @@ archive goes on with the docx alone (:func:`convert` returns what it could make)
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
 import os
+import re
 import shutil
 import signal
 import subprocess
 import tempfile
 import time
+import zipfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
+from .docx import LINE_PITCH, lower_imprint
+
 log = logging.getLogger(__name__)
+MM = 72 / 25.4  # points per millimetre
 
 TIMEOUT = 120.0  # seconds for one archive's documents (a 40-item record takes ~10 s on the CI machine)
 SUFFIX = "-pdf"  # ArchivedDocument.kind of a PDF copy: record-pdf, summary-pdf, public-pdf
@@ -122,10 +128,23 @@ def _wait(proc: subprocess.Popen, timeout: float) -> int | None:
 
 def convert(docs: dict[str, bytes], *, timeout: float = TIMEOUT, program: str | None = None) -> dict[str, bytes]:
     """``{kind: docx bytes}`` → ``{kind: PDF bytes}`` for those LibreOffice converted within ``timeout`` seconds
-    (all in one run); {} when LibreOffice is missing or fails. Never raises for a failed conversion."""
+    (all in one run, and one more for the documents with a 版记: :func:`lower_imprints`); {} when LibreOffice is
+    missing or fails. Never raises for a failed conversion."""
     program = program or soffice()
     if program is None or not docs:
         return {}
+    deadline = time.monotonic() + timeout
+    made = _convert_once(docs, timeout, program)
+
+    def again(more: dict[str, bytes]) -> dict[str, bytes]:
+        left = deadline - time.monotonic()
+        return _convert_once(more, left, program) if left > 1 else {}
+
+    return lower_imprints(docs, made, again)
+
+
+def _convert_once(docs: dict[str, bytes], timeout: float, program: str) -> dict[str, bytes]:
+    """One LibreOffice run over ``docs``: the PDFs it made within ``timeout`` seconds."""
     work = Path(tempfile.mkdtemp(prefix="yishi-pdf-"))
     try:
         profile = work / "profile"
@@ -173,6 +192,78 @@ def convert(docs: dict[str, bytes], *, timeout: float = TIMEOUT, program: str | 
         return made
     finally:
         shutil.rmtree(work, ignore_errors=True)  # the profile and the files: nothing of a run stays behind
+
+
+# ---------------------------------------------------------------- the 版记 at the foot of the last page
+# GB/T 9704-2012 §7.4 puts the 版记 on the last page with its last rule on the text block's last line. The docx
+# anchors its table to the bottom margin (Word, WPS); LibreOffice 7.4 keeps such a table in the flow, right after
+# the body. So a document with a 版记 is laid out twice: the first PDF says how far its last line is above the foot
+# of the text block, and the second is made with an empty paragraph of that height before the 版记
+# (minutes.docx.lower_imprint). The docx itself is archived as rendered.
+
+PAGE_HEIGHT_MM, BOTTOM_MARGIN_MM = 297, 35  # minutes.docx's page: A4, 35 mm below the text block
+SAFETY_PT = 1.5  # below this much, a rounding of LibreOffice's could push the 版记 onto a page of its own
+_WORD = re.compile(r'<word xMin="[\d.]+" yMin="([\d.]+)" xMax="[\d.]+" yMax="([\d.]+)">')
+
+
+def has_imprint(docx: bytes) -> bool:
+    """Whether a docx carries a 版记 anchored to the foot of the page (a 纪要 or its 公开版, not a 会议记录)."""
+    with zipfile.ZipFile(io.BytesIO(docx)) as z:
+        return b'w:tblpYSpec="bottom"' in z.read("word/document.xml")
+
+
+def imprint_gap(pdf: bytes, *, program: str | None = None) -> float | None:
+    """Points between the last line of the last page's text block and the block's foot, minus the half-leading
+    under that line (the 版记's last rule sits there) and a safety margin; None when poppler is missing or the
+    page cannot be read."""
+    program = program or shutil.which("pdftotext")
+    if program is None:
+        return None
+    try:
+        out = subprocess.run(
+            [program, "-bbox", "-", "-"], input=pdf, capture_output=True, timeout=60, check=True
+        ).stdout.decode("utf-8", "replace")
+    except (OSError, subprocess.SubprocessError):
+        return None
+    pages = out.split("<page ")[1:]
+    if not pages:
+        return None
+    last = pages[-1]
+    height = re.search(r'height="([\d.]+)"', last)
+    foot = (float(height.group(1)) if height else PAGE_HEIGHT_MM * MM) - BOTTOM_MARGIN_MM * MM
+    lines = [(float(a), float(b)) for a, b in _WORD.findall(last) if float(b) <= foot + 1]  # not the page number
+    if not lines:
+        return None
+    top, bottom = max(lines, key=lambda w: w[1])
+    half_leading = max(0.0, (LINE_PITCH.pt - (bottom - top)) / 2)
+    return foot - bottom - half_leading - SAFETY_PT
+
+
+def lower_imprints(docs: dict[str, bytes], made: dict[str, bytes], convert_again) -> dict[str, bytes]:
+    """``made`` with each PDF whose docx has a 版记 laid out again with the 版记 lowered to the foot of the last
+    page. A second layout that takes another page (or fails) keeps the first: a 版记 after the body beats one
+    alone on a page."""
+    again = {}
+    for kind, data in docs.items():
+        if kind in made and has_imprint(data):
+            gap = imprint_gap(made[kind])
+            if gap is not None and gap >= 1:
+                again[kind] = lower_imprint(data, gap)
+    if not again:
+        return made
+    second = convert_again(again)
+    out = dict(made)
+    for kind, pdf in second.items():
+        if pages(pdf) == pages(made[kind]):
+            out[kind] = pdf
+        else:
+            log.warning("版记 not lowered in the %s PDF: the second layout took another page", kind)
+    return out
+
+
+def pages(pdf: bytes) -> int:
+    """A PDF's page count (its page objects; LibreOffice writes no object streams)."""
+    return len(re.findall(rb"/Type\s*/Page(?![a-zA-Z])", pdf))
 
 
 def kind_of(kind: str) -> str:

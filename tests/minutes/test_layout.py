@@ -188,8 +188,12 @@ def test_the_page_as_libreoffice_lays_it_out(tmp_path, factory, texts):
     # 成文日期 右空四字
     _, date = _line(pages[-1:], "2023年12月9日")
     assert abs(date[-1][2] - (right - 4 * render.CHAR)) < 6
-    # 版记: on the last page, after everything of the body (LibreOffice keeps it in the flow: see imprint())
+    # 版记: on the last page, after everything of the body, its last line on the text block's last line (§7.4:
+    # LibreOffice keeps the anchored table in the flow, so the PDF is laid out twice: minutes.pdf.lower_imprints)
     last = pages[-1]
+    foot = (297 - 35) * MM
+    issued = _issued(pages)
+    assert foot - render.LINE_PITCH.pt < issued[0][3] < foot, (issued[0][3], foot)
     top = {"".join(w[4] for w in line): line[0][1] for line in last}  # each line's text → its top
 
     def y(text):
@@ -249,3 +253,76 @@ def test_the_secretary_sets_the_header_and_imprint(app, staff_http, texts):
         service.approve(s, STAFF, mid)
     with app.app_context(), unit_of_work() as s, pytest.raises(MinutesNotDraft):
         service.set_header(s, STAFF, mid, service.MinutesHeaderIn(issue_label="第6期"))
+
+
+@needs_office
+def test_the_imprint_stays_after_the_body_when_the_page_is_full(tmp_path, factory, texts):
+    """A body that ends near the foot of a page: the 版记 goes to the next page's foot, never over the body, and a
+    second layout that would take one page more keeps the first (minutes.pdf.lower_imprints)."""
+    from dataclasses import replace
+
+    with factory.app.app_context(), read_only() as s:
+        m = service.structured(s, texts.meeting_id)
+    for extra in (8, 14):  # names enough to push the body down the first page, and over onto the second
+        more = replace(
+            m, present=m.present + [replace(m.present[0], name=f"欧阳{i}明", note="") for i in range(extra * 5)]
+        )
+        data = render.summary(more)
+        first = pdf._convert_once({"s": data}, 120, pdf.soffice())["s"]
+        pages = _words(tmp_path, data, f"full{extra}")
+        assert len(pages) == pdf.pages(first)  # lowering never adds a page
+        foot = (297 - 35) * MM
+        issued = _issued(pages)
+        assert foot - render.LINE_PITCH.pt < issued[0][3] < foot, (extra, issued[0][3], foot)
+        body_end = _line(pages[-1:], "2023年12月9日")[1]
+        assert body_end[0][1] < issued[0][1]
+
+
+def test_a_document_without_imprint_is_converted_once(monkeypatch):
+    calls = []
+    made = {"record": b"%PDF-1.7 record"}
+    out = pdf.lower_imprints({"record": _plain_docx()}, made, lambda d: calls.append(d) or {})
+    assert out == made and calls == []
+
+
+def test_lowering_that_adds_a_page_keeps_the_first_layout(monkeypatch):
+    monkeypatch.setattr(pdf, "imprint_gap", lambda _pdf: 200.0)
+    one_page = b"%PDF-1.7 /Type /Page /Type /Pages"
+    two_pages = b"%PDF-1.7 /Type /Page /Type /Page /Type /Pages"
+    docs = {"summary": _imprint_docx()}
+    assert pdf.lower_imprints(docs, {"summary": one_page}, lambda d: {"summary": two_pages}) == {"summary": one_page}
+    assert pdf.lower_imprints(docs, {"summary": two_pages}, lambda d: {"summary": two_pages}) == {"summary": two_pages}
+
+
+def test_lower_imprint_puts_an_exact_spacer_before_the_imprint_table(m):
+    data = render.summary(m)
+    lowered = _doc(render.lower_imprint(data, 123.4))
+    body = lowered.element.body
+    tbl = next(t for t in body.iter(qn("w:tbl")) if t.find(qn("w:tblPr") + "/" + qn("w:tblpPr")) is not None)
+    spacer = tbl.getprevious().find(qn("w:pPr") + "/" + qn("w:spacing"))
+    assert spacer.get(qn("w:line")) == str(int(123.4 * 20)) and spacer.get(qn("w:lineRule")) == "exact"
+    assert render.lower_imprint(data, 0.01) == data
+    record = render.record(m)
+    assert render.lower_imprint(record, 50) == record  # a 会议记录 has no 版记
+
+
+def _issued(pages):
+    """The 版记's last line (印发日期 "……印发") on the last page."""
+    return next(line for line in pages[-1] if "".join(w[4] for w in line).endswith("印发"))
+
+
+def _plain_docx() -> bytes:
+    d = docx.Document()
+    d.add_paragraph("会议记录")
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
+
+
+def _imprint_docx() -> bytes:
+    d = docx.Document()
+    t = d.add_table(rows=1, cols=1)
+    t._tbl.tblPr.insert(0, render._el("w:tblpPr", tblpYSpec="bottom"))
+    out = io.BytesIO()
+    d.save(out)
+    return out.getvalue()
