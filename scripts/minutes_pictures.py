@@ -2,7 +2,7 @@
 every kind of item the tests read back (tests/minutes/every_kind.py — passed with dissent, personnel with a recusal,
 not passed, deferred, confidential, written opinions, a member who left and returned, a delegated chair).
 
-    .venv/bin/python scripts/minutes_pictures.py      # writes docs/minutes/summary-1.png, summary-2.png, record-1.png
+    .venv/bin/python scripts/minutes_pictures.py      # writes docs/minutes/summary-1.png, summary-last.png, record-1.png, record-2.png
 
 A throw-away SQLite database in a temporary folder gets that meeting, built through the real services; its 纪要
 and 记录 are rendered by minutes/docx.py, converted by minutes/pdf.py (the same private
@@ -27,7 +27,8 @@ from tests.factories import Factory  # noqa: E402
 from tests.minutes.every_kind import build_every_kind  # noqa: E402
 
 OUT = ROOT / "docs" / "minutes"
-PAGES = {"summary": 2, "record": 2}  # how many pages of each to show
+# the pages of each to show: the 纪要's first and last (its 版记 at the foot), the 记录's first two
+PAGES = {"summary": (("1", 1), ("last", -1)), "record": (("1", 1), ("2", 2))}
 
 
 def main() -> int:
@@ -50,14 +51,29 @@ def main() -> int:
             m = service.structured(s, every.meeting_id, app.config["YISHI_TIMEZONE"])
         docs = {kind: render.render(m, kind) for kind in PAGES}
         pdfs = pdf.convert(docs)
-        for kind, last in PAGES.items():
+        for kind, shown in PAGES.items():
             src = Path(tmp) / f"{kind}.pdf"
             src.write_bytes(pdfs[kind])
-            subprocess.run(
-                ["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", str(last), str(src), str(OUT / kind)],
-                check=True,
-                timeout=60,
-            )
+            count = pdf.pages(pdfs[kind])
+            for name, page in shown:
+                page = count if page < 0 else page
+                subprocess.run(
+                    [
+                        "pdftoppm",
+                        "-png",
+                        "-r",
+                        "50",
+                        "-f",
+                        str(page),
+                        "-l",
+                        str(page),
+                        "-singlefile",
+                        str(src),
+                        str(OUT / f"{kind}-{name}"),
+                    ],
+                    check=True,
+                    timeout=60,
+                )
     for png in sorted(OUT.glob("*.png")):
         print(png.relative_to(ROOT), png.stat().st_size, "bytes")
     return 0
